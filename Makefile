@@ -1,0 +1,16 @@
+.PHONY: setup demo test bench
+
+setup:
+	scripts/setup.sh
+
+# One command: set up and run the demo (ingest the demo corpus, check the seed claim).
+demo: setup
+	scripts/demo.sh
+
+# One command: set up and run every test (starts its own PostgreSQL, uses Debian chromium).
+test:
+	FACTDESK_EXTRAS=train,ray scripts/setup.sh
+	scripts/test.sh
+
+bench: setup
+	bench/run_all

@@ -1,0 +1,148 @@
+"""The `factdesk` command: a thin layer over `factdesk.pipeline.Desk`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from factdesk.errors import FactdeskError
+from factdesk.types import parse_date
+
+FORMATS = ("md", "json", "claimreview", "html")
+
+
+def fail(message: str, code: int = 2) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db", envvar="FACTDESK_DB", default="factdesk.db", show_default=True,
+        help="SQLite file path, or a postgresql:// URL (env FACTDESK_DB).",
+    )(f)
+
+
+def date_arg(value: str | None, flag: str) -> dt.date | None:
+    try:
+        return parse_date(value)
+    except ValueError:
+        fail(f"{flag} {value!r} is not a date: use YYYY-MM-DD, e.g. {flag} 2021-12-14")
+    return None
+
+
+def open_desk(db: str) -> Any:
+    from factdesk.pipeline import Desk
+
+    try:
+        desk = Desk(db=db)
+        _ = desk.store
+        return desk
+    except FactdeskError as exc:
+        fail(str(exc))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="factdesk")
+def main() -> None:
+    """factdesk: an offline-first fact-checking desk.
+
+    \b
+    factdesk ingest examples/demo_corpus/
+    factdesk check "NATO countries have become a real machine producing refugees" --speaker "Anatoly Glaz"
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--publisher", help="Publisher for documents that do not name one.")
+@click.option("--date", "date_", help="Publication date (YYYY-MM-DD) for documents that do not carry one.")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
+@db_option
+def ingest(paths: tuple[str, ...], publisher: str | None, date_: str | None, progress: bool, db: str) -> None:
+    """Ingest evidence files or folders (.txt .md .html .pdf .jsonl, AVeriTeC .json)."""
+    when = date_arg(date_, "--date")
+    desk = open_desk(db)
+    try:
+        report = desk.ingest_paths(list(paths), publisher=publisher, date=when, progress=progress)
+    except FactdeskError as exc:
+        fail(str(exc))
+    click.echo(report.summary())
+    stats = desk.store.stats()
+    click.echo(f"store {db}: {stats['documents']} documents, {stats['passages']} passages")
+    desk.close()
+    if report.documents_added == 0 and report.documents_unchanged == 0 and report.skipped:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("claim")
+@click.option("--speaker", help="Who made the claim.")
+@click.option("--speaker-title", help="The speaker's job title or affiliation.")
+@click.option("--date", "date_", help="When the claim was made (YYYY-MM-DD); evidence must predate it.")
+@click.option("--before", help="Only use evidence published before this date (YYYY-MM-DD).")
+@click.option("--top-k", default=6, show_default=True, type=click.IntRange(1, 50), help="Evidence passages to weigh.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
+@click.option("--source", help="Where the claim appeared (URL).")
+@db_option
+def check(claim: str, speaker: str | None, speaker_title: str | None, date_: str | None, before: str | None,
+          top_k: int, fmt: str, source: str | None, db: str) -> None:
+    """Fact-check CLAIM against the evidence store."""
+    from factdesk.report.render import render
+    from factdesk.types import Claim
+
+    if not claim.strip():
+        fail('the claim is empty: pass the words to check, e.g. factdesk check "Minsk is in Belarus"')
+    cdate = date_arg(date_, "--date")
+    bdate = date_arg(before, "--before")
+    desk = open_desk(db)
+    if desk.store.stats()["passages"] == 0:
+        fail(f"the store {db} holds no evidence yet: run `factdesk ingest PATH --db {db}` first")
+    try:
+        c = Claim(text=claim, speaker=speaker, speaker_title=speaker_title, date=cdate, source=source)
+        fc = desk.check(c, top_k=top_k, before=bdate)
+    except (FactdeskError, ValueError) as exc:
+        fail(str(exc))
+    click.echo(render(fc, fmt), nl=False)
+    desk.close()
+
+
+@main.command()
+@click.option("--query", "-q", help="Full-text search in the documents.")
+@click.option("--limit", default=20, show_default=True)
+@db_option
+def documents(query: str | None, limit: int, db: str) -> None:
+    """List (or search) the documents in the store."""
+    desk = open_desk(db)
+    for d in desk.store.list_documents(limit=limit, query=query):
+        date = d.published.isoformat() if d.published else "undated"
+        click.echo(f"{d.id}  {date}  {d.publisher or '-'}  {d.title or '-'}")
+    s = desk.store.stats()
+    click.echo(f"({s['documents']} documents, {s['passages']} passages)", err=True)
+
+
+# Sub-commands that live in their own modules (each a click command or group).
+_PLUGINS = {
+    "train": "factdesk.app.cli_train:train",
+    "eval": "factdesk.app.cli_eval:eval_group",
+    "claims": "factdesk.app.cli_claims:claims",
+    "check-article": "factdesk.app.cli_claims:check_article",
+    "serve": "factdesk.app.cli_web:serve",
+    "user": "factdesk.app.cli_web:user",
+    "batch": "factdesk.app.cli_batch:batch",
+}
+for _name, _target in _PLUGINS.items():
+    _mod, _attr = _target.split(":")
+    try:
+        main.add_command(getattr(importlib.import_module(_mod), _attr), _name)
+    except (ImportError, AttributeError):  # a part still being built; the core commands work without it
+        pass
+
+
+if __name__ == "__main__":
+    main()

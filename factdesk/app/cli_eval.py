@@ -1,0 +1,152 @@
+"""``factdesk eval ...``: run a benchmark suite on a data file and print ONE JSON object.
+
+Each command reads any file of its format by path, prints its metrics as a single JSON
+object on stdout, and appends a run record to ``bench/results/`` (``--no-record`` to skip).
+A missing or malformed file is a one-line error on stderr and exit code 2.
+
+    factdesk eval averitec --data ../shared/data/averitec/dev_public.json --limit 5
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from factdesk.errors import FactdeskError, InputError
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"error: {' '.join(str(message).split())}", err=True)
+    sys.exit(code)
+
+
+def _need_file(path: str | None, option: str) -> Path:
+    if not path:
+        _fail(f"{option} is required: pass the path to the data file")
+    p = Path(str(path))
+    if not p.is_file():
+        _fail(f"{option} {str(p)!r} does not exist or is not a file: check the path")
+    return p
+
+
+def _run(suite: str, fn: Callable[[], dict[str, Any]], args: dict[str, Any], record: bool) -> None:
+    t0 = time.perf_counter()
+    try:
+        metrics = fn()
+    except InputError as exc:
+        _fail(str(exc), 2)
+        return
+    except FactdeskError as exc:
+        _fail(str(exc), 1)
+        return
+    wall = time.perf_counter() - t0
+    metrics = {"suite": suite, **metrics, "wall_seconds": wall}
+    if record:
+        from factdesk.eval.records import append_record, make_record
+
+        rec = make_record(suite, metrics, wall, args)
+        metrics["peak_rss_mb"] = rec["peak_rss_mb"]
+        append_record(rec)
+    click.echo(json.dumps(metrics, ensure_ascii=False, default=str))
+
+
+_record = click.option("--record/--no-record", default=True, show_default=True,
+                       help="Append a run record to bench/results/ (or $FACTDESK_RESULTS_DIR).")
+_limit = click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N items.")
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Measure the desk on real fact-checks; each command prints one JSON object of metrics."""
+
+
+@eval_group.command("averitec")
+@click.option("--data", "data", type=str, required=False, help="AVeriTeC claims JSON (e.g. dev_public.json).")
+@click.option("--setting", type=click.Choice(["gold", "retrieved"]), default="gold", show_default=True,
+              help="gold: judge the annotated QA evidence; retrieved: retrieve from a pooled answer corpus.")
+@click.option("--train", "train", type=str, default=None,
+              help="AVeriTeC train JSON whose answers join the pooled corpus (retrieved setting).")
+@click.option("--db", type=str, default=None, help="Store for the pooled corpus (default: a temporary one).")
+@click.option("--out", type=str, default=None, help="Write predictions (upstream scorer format) here.")
+@_limit
+@_record
+def averitec_cmd(data: str | None, setting: str, train: str | None, db: str | None, out: str | None,
+                 limit: int | None, record: bool) -> None:
+    """AVeriTeC: Q-only, Q+A, label accuracy / macro-F1 and the AVeriTeC score."""
+    path = _need_file(data, "--data")
+    if train is not None:
+        _need_file(train, "--train")
+    if setting == "gold" and (train or db):
+        _fail("--train and --db only apply to --setting retrieved")
+    from factdesk.eval import averitec
+
+    args = {"data": str(path), "setting": setting, "train": train, "db": db, "limit": limit}
+    _run(f"averitec-{setting}",
+         lambda: averitec.evaluate(path, setting=setting, train=train, db=db, out=out, limit=limit),
+         args, record)
+
+
+@eval_group.command("scifact")
+@click.option("--claims", "claims", type=str, required=False, help="SciFact claims JSON lines.")
+@click.option("--corpus", "corpus", type=str, required=False, help="SciFact corpus.jsonl.")
+@click.option("--db", type=str, default=None, help="Store for the corpus (default: a temporary one).")
+@click.option("--out", type=str, default=None, help="Write predictions (leaderboard format) here.")
+@_limit
+@_record
+def scifact_cmd(claims: str | None, corpus: str | None, db: str | None, out: str | None,
+                limit: int | None, record: bool) -> None:
+    """SciFact: abstract-level and sentence-level P/R/F1 with open retrieval."""
+    cp = _need_file(claims, "--claims")
+    kp = _need_file(corpus, "--corpus")
+    from factdesk.eval import scifact
+
+    args = {"claims": str(cp), "corpus": str(kp), "db": db, "limit": limit}
+    _run("scifact", lambda: scifact.evaluate(cp, kp, limit=limit, db=db, out=out), args, record)
+
+
+@eval_group.command("climate-fever")
+@click.option("--data", "data", type=str, required=False, help="Climate-FEVER JSON lines.")
+@_limit
+@_record
+def climate_fever_cmd(data: str | None, limit: int | None, record: bool) -> None:
+    """Climate-FEVER: claim labels from the 5 evidence sentences, and evidence stance."""
+    path = _need_file(data, "--data")
+    from factdesk.eval import climate_fever
+
+    _run("climate-fever", lambda: climate_fever.evaluate(path, limit=limit),
+         {"data": str(path), "limit": limit}, record)
+
+
+@eval_group.command("checkworthy")
+@click.option("--data", "data", type=str, required=False,
+              help="ClaimBuster JSON, CheckThat! 2019 CSV or CheckThat! 2020 TSV.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Score at or above which a sentence counts as check-worthy (for P/R/F1).")
+@_limit
+@_record
+def checkworthy_cmd(data: str | None, threshold: float, limit: int | None, record: bool) -> None:
+    """Check-worthiness: P/R/F1 of the check-worthy class and MAP per debate."""
+    path = _need_file(data, "--data")
+    from factdesk.eval import checkworthy
+
+    try:
+        fmt = checkworthy.detect_format(path)
+    except InputError as exc:
+        _fail(str(exc))
+        return
+    _run(f"checkworthy-{fmt}", lambda: checkworthy.evaluate(path, limit=limit, threshold=threshold),
+         {"data": str(path), "limit": limit, "threshold": threshold}, record)
+
+
+def main() -> None:  # `python -m factdesk.app.cli_eval ...` until the main CLI registers the group
+    eval_group()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""`factdesk train ...`: rebuild the shipped stance model and verdict aggregator.
+
+Training needs the `train` extra (torch, transformers, onnx); inference never does.
+
+    python -m factdesk.app.cli_train stance --epochs 1 --seed 13
+    python -m factdesk.app.cli_train verdict --seed 13
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA = REPO_ROOT.parent / "shared"
+PACKAGE_MODELS = Path(__file__).resolve().parents[1] / "models"
+
+
+@click.group(name="train")
+def train() -> None:
+    """Rebuild factdesk's own models from public data (needs the `train` extra)."""
+
+
+@train.command("stance")
+@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA,
+              show_default=True, help="Folder holding data/ and nli/ (the shared public sets).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=PACKAGE_MODELS / "stance", show_default=True, help="Where model.onnx and config.json go.")
+@click.option("--epochs", type=float, default=1.0, show_default=True, help="Passes over the sampled mix.")
+@click.option("--seed", type=int, default=13, show_default=True, help="Seed for sampling, order and init.")
+@click.option("--max-pairs", type=int, default=None, help="Cap on the mixed training pairs.")
+@click.option("--max-steps", type=int, default=None, help="Stop after this many optimiser steps.")
+@click.option("--max-length", type=int, default=160, show_default=True, help="Token limit per pair.")
+@click.option("--batch-size", type=int, default=32, show_default=True)
+@click.option("--lr", type=float, default=6e-5, show_default=True)
+@click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
+def stance_cmd(data: Path, out: Path, epochs: float, seed: int, max_pairs: int | None,
+               max_steps: int | None, max_length: int, batch_size: int, lr: float, threads: int) -> None:
+    """Fine-tune MiniLM-L6 as a 3-way stance cross-encoder and export int8 ONNX to --out."""
+    from factdesk.train.stance import StanceTrainConfig, train_stance
+
+    cfg = StanceTrainConfig(data=str(data), out=str(out), epochs=epochs, seed=seed, max_pairs=max_pairs,
+                            max_steps=max_steps, max_length=max_length, batch_size=batch_size, lr=lr,
+                            num_threads=threads)
+    res = train_stance(cfg)
+    click.echo(json.dumps(res["metrics"], indent=1))
+
+
+@train.command("verdict")
+@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA,
+              show_default=True, help="Folder holding data/averitec/train.json.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              default=PACKAGE_MODELS / "verdict" / "aggregator.json", show_default=True)
+@click.option("--stance-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Stance model folder (default: the shipped one).")
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--cache", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Optional .npz cache of stance scores, reused when the stance model is unchanged.")
+def verdict_cmd(data: Path, out: Path, stance_dir: Path | None, seed: int, cache: Path | None) -> None:
+    """Fit the calibrated verdict aggregator on AVeriTeC train (held-out quarter) and save JSON."""
+    from factdesk.train.verdict import train_verdict
+
+    res = train_verdict(data=data, out=out, stance_dir=stance_dir, seed=seed, cache=cache)
+    click.echo(json.dumps(res["metrics"], indent=1))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    train()

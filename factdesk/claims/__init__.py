@@ -1,0 +1,1 @@
+"""factdesk.claims"""

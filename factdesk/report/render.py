@@ -1,0 +1,156 @@
+"""Render a FactCheck as Markdown, a standalone HTML page, JSON, or schema.org ClaimReview.
+
+All claim and evidence text is escaped in HTML: evidence is data, never markup.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from factdesk.report.writer import format_date
+from factdesk.types import RATING_VALUE, FactCheck, Rating, Sentence
+
+ORG_NAME = "factdesk"
+
+
+def _cite(s: Sentence) -> str:
+    return s.text + ("" if not s.citations else " " + "".join(f"[{n}]" for n in s.citations))
+
+
+def _md_escape(text: str) -> str:
+    # Evidence may hold Markdown or HTML; neutralise both so a renderer shows it as text.
+    return html.escape(text, quote=False).replace("[", "\\[").replace("]", "\\]")
+
+
+def _md_sentence(s: Sentence) -> str:
+    return _md_escape(s.text) + ("" if not s.citations else " " + "".join(f"[{n}]" for n in s.citations))
+
+
+def to_markdown(fc: FactCheck) -> str:
+    c, v = fc.claim, fc.verdict
+    lines = [f"# {_md_escape(fc.headline)}", ""]
+    lines.append(f"> **Claim:** “{_md_escape(c.quote or c.text)}”  ")
+    if c.speaker:
+        lines.append(f"> **Speaker:** {_md_escape(c.speaker)}" + (f", {_md_escape(c.speaker_title)}" if c.speaker_title else "") + "  ")
+    if c.date:
+        lines.append(f"> **Date:** {format_date(c.date)}  ")
+    lines.append(f"> **Verdict:** **{v.rating.value}** (confidence {v.confidence:.2f}; AVeriTeC: {v.averitec_label.value if v.averitec_label else '-'})")
+    lines += ["", "## Summary", "", " ".join(_md_sentence(s) for s in fc.summary), "", "## Analysis", ""]
+    for s in fc.analysis:
+        lines += [_md_sentence(s), ""]
+    lines += ["## Evidence weighed", ""]
+    for n, e in enumerate(fc.evidence, 1):
+        st = f"{e.stance.label.value} {e.stance.probability:.2f}" if e.stance else "not judged"
+        lines.append(f"{n}. {st}: {_md_escape(_one_line(e.passage.text, 200))}")
+    lines += ["", "## Sources", ""]
+    for n, e in enumerate(fc.evidence, 1):
+        d = e.document
+        parts = [d.publisher or "Unknown publisher", f"“{d.title}”" if d.title else None,
+                 format_date(d.published) if d.published else "undated", d.url]
+        lines.append(f"[{n}] " + ", ".join(_md_escape(p) for p in parts if p))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _one_line(text: str, n: int) -> str:
+    t = " ".join(text.split())
+    return t if len(t) <= n else t[: n - 1] + "…"
+
+
+def to_claimreview(fc: FactCheck, url: str | None = None, organization: str = ORG_NAME) -> dict[str, Any]:
+    """schema.org ClaimReview JSON-LD (https://schema.org/ClaimReview)."""
+    c, v = fc.claim, fc.verdict
+    rating: dict[str, Any] = {"@type": "Rating", "alternateName": v.rating.value, "bestRating": 6, "worstRating": 1}
+    if v.rating in RATING_VALUE:
+        rating["ratingValue"] = RATING_VALUE[v.rating]
+    else:  # Unsubstantiated has no point on the true-false line
+        rating["ratingValue"] = -1
+        rating["ratingExplanation"] = "Not enough evidence to rate the claim on the scale."
+    item: dict[str, Any] = {"@type": "Claim"}
+    if c.speaker:
+        person: dict[str, Any] = {"@type": "Person", "name": c.speaker}
+        if c.speaker_title:
+            person["jobTitle"] = c.speaker_title
+        item["author"] = person
+    if c.date:
+        item["datePublished"] = c.date.isoformat()
+    if c.source:
+        item["appearance"] = {"@type": "CreativeWork", "url": c.source}
+    review: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "claimReviewed": c.quote or c.text,
+        "reviewRating": rating,
+        "itemReviewed": item,
+        "author": {"@type": "Organization", "name": organization},
+        "datePublished": (fc.created or "")[:10] or None,
+        "headline": fc.headline,
+    }
+    if url:
+        review["url"] = url
+    return {k: val for k, val in review.items() if val is not None}
+
+
+def jsonld_script(fc: FactCheck, url: str | None = None) -> str:
+    # "</" inside JSON would end the script element early; escape it.
+    data = json.dumps(to_claimreview(fc, url), ensure_ascii=False).replace("</", "<\\/")
+    return f'<script type="application/ld+json">{data}</script>'
+
+
+RATING_CLASS = {r: r.name.lower().replace("_", "-") for r in Rating}
+
+
+def to_html_fragment(fc: FactCheck) -> str:
+    e = html.escape
+    c, v = fc.claim, fc.verdict
+    out = [f'<article class="factcheck"><h1>{e(fc.headline)}</h1>', '<div class="claim-box">']
+    if c.speaker:
+        out.append(f'<p class="speaker"><strong>{e(c.speaker)}</strong>' + (f", {e(c.speaker_title)}" if c.speaker_title else "") + "</p>")
+    if c.date:
+        out.append(f'<p class="date">{e(format_date(c.date))}</p>')
+    out.append(f'<blockquote>“{e(c.quote or c.text)}”</blockquote>')
+    out.append(f'<p class="verdict verdict-{RATING_CLASS[v.rating]}"><strong>{e(v.rating.value)}</strong> '
+               f'<span class="confidence">confidence {v.confidence:.2f}</span></p></div>')
+
+    def sent(s: Sentence) -> str:
+        cites = "".join(f'<a href="#src-{n}">[{n}]</a>' for n in s.citations)
+        return f"{e(s.text)} {cites}".strip()
+
+    out.append("<h2>Summary</h2><p>" + " ".join(sent(s) for s in fc.summary) + "</p><h2>Analysis</h2>")
+    out += [f"<p>{sent(s)}</p>" for s in fc.analysis]
+    out.append("<h2>Sources</h2><ol class=\"sources\">")
+    for n, ev in enumerate(fc.evidence, 1):
+        d = ev.document
+        link = f' <a href="{e(d.url)}" rel="nofollow noopener">{e(d.url)}</a>' if d.url and d.url.startswith(("http://", "https://")) else (f" {e(d.url)}" if d.url else "")
+        st = f' <span class="stance stance-{ev.stance.label.value}">{e(ev.stance.label.value)} {ev.stance.probability:.2f}</span>' if ev.stance else ""
+        out.append(f'<li id="src-{n}">{e(d.publisher or "Unknown publisher")}, “{e(d.title or "untitled")}”, '
+                   f"{e(format_date(d.published) if d.published else 'undated')}{link}{st}"
+                   f"<blockquote>{e(ev.passage.text)}</blockquote></li>")
+    out.append("</ol></article>")
+    return "\n".join(out)
+
+
+def to_html(fc: FactCheck, url: str | None = None) -> str:
+    """A standalone page with the ClaimReview JSON-LD embedded."""
+    return (
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>{html.escape(fc.headline)}</title>{jsonld_script(fc, url)}"
+        "<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:auto;padding:1rem;line-height:1.5}"
+        ".claim-box{border:2px solid #333;padding:.5rem 1rem}blockquote{margin:.5rem 0;color:#333}"
+        ".verdict strong{font-size:1.3rem}</style></head><body>"
+        f"{to_html_fragment(fc)}</body></html>\n"
+    )
+
+
+def render(fc: FactCheck, fmt: str) -> str:
+    if fmt == "md":
+        return to_markdown(fc)
+    if fmt == "json":
+        return json.dumps(fc.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "claimreview":
+        return json.dumps(to_claimreview(fc), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "html":
+        return to_html(fc)
+    raise ValueError(f"unknown format {fmt!r}: choose md, json, claimreview or html")

@@ -1,0 +1,393 @@
+"""The embedded store: one SQLite file (WAL), FTS5 for BM25, FAISS over stored vectors.
+
+>>> import numpy as np
+>>> from factdesk.types import Document, Passage
+>>> s = SQLiteStore(":memory:", dim=4)
+>>> d = Document(text="Russia began air strikes in Syria on 30 September 2015.", published="2015-10-01")
+>>> s.add_document(d, [Passage(d.id, d.text, 0, len(d.text))], np.ones((1, 4), "float32"))
+True
+>>> [h.passage_id for h in s.lexical_search("air strikes Syria", k=3)] == [Passage(d.id, d.text, 0, len(d.text)).id]
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from factdesk.errors import StoreError
+from factdesk.store.base import Hit, query_terms
+from factdesk.types import Document, Passage
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    url TEXT, title TEXT, publisher TEXT, published TEXT, language TEXT,
+    source_path TEXT, author TEXT, text TEXT NOT NULL,
+    added TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_published ON documents(published);
+CREATE TABLE IF NOT EXISTS passages (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT UNIQUE NOT NULL,
+    document_id TEXT NOT NULL REFERENCES documents(id),
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    published TEXT,
+    vector BLOB
+);
+CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    text, content='passages', content_rowid='rowid', tokenize='porter unicode61'
+);
+CREATE TABLE IF NOT EXISTS checks (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    claim TEXT NOT NULL,
+    speaker TEXT,
+    rating TEXT,
+    claim_date TEXT,
+    data TEXT NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS checks_fts USING fts5(id UNINDEXED, claim, speaker, body);
+CREATE TABLE IF NOT EXISTS audit (
+    rowid INTEGER PRIMARY KEY,
+    check_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    action TEXT NOT NULL,
+    note TEXT,
+    detail TEXT
+);
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    token_hash TEXT UNIQUE NOT NULL,
+    created TEXT NOT NULL
+);
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _fts_query(text: str) -> str | None:
+    terms = query_terms(text)
+    if not terms:
+        return None
+    # Quoting each term makes any user text safe FTS5 syntax.
+    return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+
+
+class SQLiteStore:
+    """Evidence store in one SQLite file; `path=":memory:"` for tests."""
+
+    def __init__(self, path: str | os.PathLike[str] = "factdesk.db", dim: int = 384) -> None:
+        self.path = str(path)
+        self.dim = dim
+        if self.path != ":memory:":
+            parent = Path(self.path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StoreError(
+                    f"cannot create the store {self.path}: folder {parent} does not exist "
+                    "(create it first, or pass --db with a path in an existing folder)"
+                )
+        try:
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.executescript(SCHEMA)
+            row = self._conn.execute("SELECT value FROM meta WHERE key='dim'").fetchone()
+            if row is None:
+                with self._conn:
+                    self._conn.execute("INSERT INTO meta VALUES ('dim', ?)", (str(dim),))
+            elif int(row[0]) != dim:
+                raise StoreError(f"{self.path} holds {row[0]}-dimensional vectors, not {dim}: use a new --db")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc} (is it a factdesk SQLite file?)") from exc
+        self._lock = threading.RLock()
+        self._index: Any = None  # faiss index over rows [0, _indexed)
+        self._index_rowids = np.zeros(0, dtype=np.int64)
+        self._index_dates: list[str | None] = []
+
+    # --- evidence -----------------------------------------------------------------------------
+    def has_document(self, document_id: str) -> bool:
+        with self._lock:
+            return self._conn.execute("SELECT 1 FROM documents WHERE id=?", (document_id,)).fetchone() is not None
+
+    def add_document(self, document: Document, passages: Sequence[Passage], vectors: np.ndarray) -> bool:
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if len(passages) != len(vectors):
+            raise ValueError(f"{len(passages)} passages but {len(vectors)} vectors")
+        published = document.published.isoformat() if document.published else None
+        with self._lock:
+            if self.has_document(document.id):
+                return False
+            try:
+                with self._conn:  # one transaction: all of the document or none of it
+                    self._conn.execute(
+                        "INSERT INTO documents (id, url, title, publisher, published, language, source_path,"
+                        " author, text, added) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        (document.id, document.url, document.title, document.publisher, published,
+                         document.language, document.source_path, document.author, document.text, _now()),
+                    )
+                    for p, v in zip(passages, vectors):
+                        cur = self._conn.execute(
+                            'INSERT OR IGNORE INTO passages (id, document_id, idx, start, "end", text, published, vector)'
+                            " VALUES (?,?,?,?,?,?,?,?)",
+                            (p.id, document.id, p.index, p.start, p.end, p.text, published, v.tobytes()),
+                        )
+                        if cur.rowcount:
+                            self._conn.execute(
+                                "INSERT INTO passages_fts(rowid, text) VALUES (?, ?)", (cur.lastrowid, p.text)
+                            )
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"could not store {document.source_path or document.id}: {exc}") from exc
+        return True
+
+    def _row_to_document(self, r: sqlite3.Row | tuple[Any, ...]) -> Document:
+        return Document(
+            id=r[0], url=r[1], title=r[2], publisher=r[3], published=r[4], language=r[5],
+            source_path=r[6], author=r[7], text=r[8],
+        )
+
+    _DOC_COLS = "id, url, title, publisher, published, language, source_path, author, text"
+
+    def get_document(self, document_id: str) -> Document | None:
+        with self._lock:
+            r = self._conn.execute(f"SELECT {self._DOC_COLS} FROM documents WHERE id=?", (document_id,)).fetchone()
+        return self._row_to_document(r) if r else None
+
+    def get_passages(self, passage_ids: Sequence[str]) -> list[tuple[Passage, Document]]:
+        if not passage_ids:
+            return []
+        ids = list(dict.fromkeys(passage_ids))
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            rows = self._conn.execute(
+                f'SELECT p.id, p.document_id, p.idx, p.start, p."end", p.text, '
+                f"d.id, d.url, d.title, d.publisher, d.published, d.language, d.source_path, d.author, '' "
+                f"FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id IN ({marks})",
+                ids,
+            ).fetchall()
+        found = {}
+        for r in rows:
+            p = Passage(id=r[0], document_id=r[1], index=r[2], start=r[3], end=r[4], text=r[5])
+            found[r[0]] = (p, self._row_to_document(r[6:]))
+        return [found[i] for i in ids if i in found]
+
+    def lexical_search(self, query: str, k: int, before: dt.date | None = None) -> list[Hit]:
+        q = _fts_query(query)
+        if q is None or k <= 0:
+            return []
+        sql = (
+            "SELECT p.id, bm25(passages_fts) AS s FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid "
+            "WHERE passages_fts MATCH ?"
+        )
+        args: list[Any] = [q]
+        if before is not None:
+            sql += " AND p.published IS NOT NULL AND p.published < ?"
+            args.append(before.isoformat())
+        sql += " ORDER BY s LIMIT ?"
+        args.append(k)
+        with self._lock:
+            rows = self._conn.execute(sql, args).fetchall()
+        return [Hit(r[0], -float(r[1])) for r in rows]
+
+    def _refresh_index(self) -> None:
+        import faiss
+
+        last = int(self._index_rowids[-1]) if len(self._index_rowids) else 0
+        rows = self._conn.execute(
+            "SELECT rowid, vector, published FROM passages WHERE rowid > ? AND vector IS NOT NULL ORDER BY rowid",
+            (last,),
+        ).fetchall()
+        if self._index is None:
+            self._index = faiss.IndexFlatIP(self.dim)
+        if rows:
+            mat = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), self.dim)
+            self._index.add(np.ascontiguousarray(mat))
+            self._index_rowids = np.concatenate([self._index_rowids, np.array([r[0] for r in rows], np.int64)])
+            self._index_dates.extend(r[2] for r in rows)
+
+    def dense_search(self, vector: np.ndarray, k: int, before: dt.date | None = None) -> list[Hit]:
+        if k <= 0:
+            return []
+        q = np.asarray(vector, dtype=np.float32).reshape(1, self.dim)
+        with self._lock:
+            self._refresh_index()
+            n = self._index.ntotal
+            if n == 0:
+                return []
+            want = k if before is None else min(n, max(k * 20, 200))
+            while True:
+                scores, idx = self._index.search(q, min(want, n))
+                picked: list[tuple[int, float]] = []
+                cutoff = before.isoformat() if before else None
+                for s, i in zip(scores[0], idx[0]):
+                    if i < 0:
+                        continue
+                    if cutoff is not None:
+                        d = self._index_dates[i]
+                        if d is None or d >= cutoff:
+                            continue
+                    picked.append((int(self._index_rowids[i]), float(s)))
+                    if len(picked) >= k:
+                        break
+                if len(picked) >= k or want >= n:
+                    break
+                want = min(n, want * 8)
+            if not picked:
+                return []
+            marks = ",".join("?" * len(picked))
+            ids = dict(self._conn.execute(
+                f"SELECT rowid, id FROM passages WHERE rowid IN ({marks})", [r for r, _ in picked]
+            ).fetchall())
+        return [Hit(ids[r], s) for r, s in picked if r in ids]
+
+    def list_documents(self, limit: int = 50, offset: int = 0, query: str | None = None) -> list[Document]:
+        with self._lock:
+            if query:
+                q = _fts_query(query)
+                if q is None:
+                    return []
+                rows = self._conn.execute(
+                    f"SELECT DISTINCT {', '.join('d.' + c.strip() for c in self._DOC_COLS.split(','))} "
+                    "FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid "
+                    "JOIN documents d ON d.id = p.document_id WHERE passages_fts MATCH ? LIMIT ? OFFSET ?",
+                    (q, limit, offset),
+                ).fetchall()
+            else:
+                rows = self._conn.execute(
+                    f"SELECT {self._DOC_COLS} FROM documents ORDER BY added DESC, id LIMIT ? OFFSET ?",
+                    (limit, offset),
+                ).fetchall()
+        return [self._row_to_document(r) for r in rows]
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            docs = self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+            passages = self._conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+            checks = self._conn.execute("SELECT count(*) FROM checks").fetchone()[0]
+        return {"documents": docs, "passages": passages, "checks": checks}
+
+    def integrity_check(self) -> bool:
+        """True when SQLite and the FTS index agree with the tables (used by tests and `doctor`)."""
+        with self._lock:
+            ok = self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            self._conn.execute("INSERT INTO passages_fts(passages_fts, rank) VALUES ('integrity-check', 1)")
+            orphans = self._conn.execute(
+                "SELECT count(*) FROM passages p LEFT JOIN documents d ON d.id = p.document_id WHERE d.id IS NULL"
+            ).fetchone()[0]
+        return ok and orphans == 0
+
+    # --- fact-checks ----------------------------------------------------------------------------
+    def save_check(self, check_id: str, data: dict[str, Any], status: str) -> None:
+        claim = data.get("claim") or {}
+        body = " ".join(s.get("text", "") for s in (data.get("summary") or []) + (data.get("analysis") or []))
+        now = _now()
+        with self._lock, self._conn:
+            self._conn.execute(
+                "INSERT INTO checks (id, status, claim, speaker, rating, claim_date, data, created, updated) "
+                "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET status=excluded.status, "
+                "claim=excluded.claim, speaker=excluded.speaker, rating=excluded.rating, "
+                "claim_date=excluded.claim_date, data=excluded.data, updated=excluded.updated",
+                (check_id, status, claim.get("text", ""), claim.get("speaker"), data.get("verdict"),
+                 claim.get("date"), json.dumps(data), now, now),
+            )
+            self._conn.execute("DELETE FROM checks_fts WHERE id=?", (check_id,))
+            self._conn.execute(
+                "INSERT INTO checks_fts (id, claim, speaker, body) VALUES (?,?,?,?)",
+                (check_id, claim.get("text", ""), claim.get("speaker") or "", body),
+            )
+
+    def get_check(self, check_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            r = self._conn.execute(
+                "SELECT id, status, data, created, updated FROM checks WHERE id=?", (check_id,)
+            ).fetchone()
+        if r is None:
+            return None
+        return {"id": r[0], "status": r[1], "data": json.loads(r[2]), "created": r[3], "updated": r[4]}
+
+    def list_checks(
+        self,
+        status: str | None = None,
+        query: str | None = None,
+        rating: str | None = None,
+        speaker: str | None = None,
+        limit: int = 50,
+    ) -> list[dict[str, Any]]:
+        sql = "SELECT c.id, c.status, c.data, c.created, c.updated FROM checks c"
+        where: list[str] = []
+        args: list[Any] = []
+        if query:
+            q = _fts_query(query)
+            if q is None:
+                return []
+            sql += " JOIN checks_fts f ON f.id = c.id"
+            where.append("checks_fts MATCH ?")
+            args.append(q)
+        if status:
+            where.append("c.status = ?")
+            args.append(status)
+        if rating:
+            where.append("c.rating = ?")
+            args.append(rating)
+        if speaker:
+            where.append("lower(c.speaker) LIKE ?")
+            args.append(f"%{speaker.lower()}%")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY c.updated DESC LIMIT ?"
+        args.append(limit)
+        with self._lock:
+            rows = self._conn.execute(sql, args).fetchall()
+        return [{"id": r[0], "status": r[1], "data": json.loads(r[2]), "created": r[3], "updated": r[4]} for r in rows]
+
+    def add_audit(self, check_id: str, user: str, action: str, note: str, detail: dict[str, Any]) -> None:
+        with self._lock, self._conn:
+            self._conn.execute(
+                "INSERT INTO audit (check_id, at, user, action, note, detail) VALUES (?,?,?,?,?,?)",
+                (check_id, _now(), user, action, note, json.dumps(detail)),
+            )
+
+    def list_audit(self, check_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT at, user, action, note, detail FROM audit WHERE check_id=? ORDER BY rowid", (check_id,)
+            ).fetchall()
+        return [{"at": r[0], "user": r[1], "action": r[2], "note": r[3], "detail": json.loads(r[4] or "{}")}
+                for r in rows]
+
+    def add_user(self, name: str, role: str, token_hash: str) -> None:
+        with self._lock, self._conn:
+            self._conn.execute(
+                "INSERT INTO users (name, role, token_hash, created) VALUES (?,?,?,?) "
+                "ON CONFLICT(name) DO UPDATE SET role=excluded.role, token_hash=excluded.token_hash",
+                (name, role, token_hash, _now()),
+            )
+
+    def get_user_by_token_hash(self, token_hash: str) -> dict[str, Any] | None:
+        with self._lock:
+            r = self._conn.execute("SELECT name, role FROM users WHERE token_hash=?", (token_hash,)).fetchone()
+        return {"name": r[0], "role": r[1]} if r else None
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

