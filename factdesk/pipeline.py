@@ -25,6 +25,7 @@ from typing import Any
 
 from factdesk.ingest.chunking import chunk_document
 from factdesk.ingest.loaders import Skip, iter_files, load_file
+from factdesk.match.previous import FactCheckMatcher, import_checks, load_check_records
 from factdesk.models.embed import Embedder
 from factdesk.registry import open_store, registry
 from factdesk.report.grounding import GroundingCheck
@@ -57,7 +58,7 @@ class Desk:
     Arguments are stored as given; models load in `warm_up()` (or lazily on first use).
     """
 
-    STAGES = ("retrieve", "judge", "write", "ground")
+    STAGES = ("retrieve", "judge", "write", "ground", "match")
 
     def __init__(
         self,
@@ -225,8 +226,18 @@ class Desk:
         if self.ground and analysis:
             assert self.judge_stage.stance_model is not None
             analysis, dropped = GroundingCheck(self.judge_stage.stance_model).run(analysis, evidence)
+        previous = [m.to_dict() for m in self.matcher.run(claim.text)]
         return FactCheck(claim=claim, evidence=evidence, verdict=verdict, headline=head,
-                         summary=summary, analysis=analysis, dropped=dropped)
+                         summary=summary, analysis=analysis, dropped=dropped, previous_checks=previous)
+
+    @property
+    def matcher(self) -> FactCheckMatcher:
+        """Finds earlier fact-checks (imported or published by this desk) of a claim."""
+        return FactCheckMatcher(self.store, self.embedder)
+
+    def import_checks(self, path: str | os.PathLike[str]) -> int:
+        """Import published fact-checks (ClaimReview JSON-LD or AVeriTeC JSON) for matching."""
+        return import_checks(self.store, load_check_records(path))
 
     def close(self) -> None:
         if self._store is not None:

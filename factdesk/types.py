@@ -327,6 +327,7 @@ class FactCheck:
     summary: list[Sentence] = field(default_factory=list)
     analysis: list[Sentence] = field(default_factory=list)
     dropped: list[Sentence] = field(default_factory=list)
+    previous_checks: list[dict[str, Any]] = field(default_factory=list)
     created: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     id: str = ""
 
@@ -351,6 +352,7 @@ class FactCheck:
             "dropped_sentences": [s.to_dict() for s in self.dropped],
             "grounded_sentence_rate": (len(grounded) / total) if total else 1.0,
             "evidence": [e.to_dict() for e in self.evidence],
+            "previous_checks": self.previous_checks,
             "created": self.created,
         }
 
@@ -364,6 +366,7 @@ class FactCheck:
             summary=[Sentence.from_dict(s) for s in d.get("summary", [])],
             analysis=[Sentence.from_dict(s) for s in d.get("analysis", [])],
             dropped=[Sentence.from_dict(s) for s in d.get("dropped_sentences", [])],
+            previous_checks=list(d.get("previous_checks") or []),
             created=d.get("created", ""),
             id=d.get("id", ""),
         )

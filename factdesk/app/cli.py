@@ -126,6 +126,34 @@ def documents(query: str | None, limit: int, db: str) -> None:
     click.echo(f"({s['documents']} documents, {s['passages']} passages)", err=True)
 
 
+@main.command("import-checks")
+@click.argument("path")
+@db_option
+def import_checks_cmd(path: str, db: str) -> None:
+    """Import published fact-checks (ClaimReview JSON-LD, JSON lines, or AVeriTeC JSON) for matching."""
+    desk = open_desk(db)
+    try:
+        n = desk.import_checks(path)
+    except FactdeskError as exc:
+        fail(str(exc))
+    click.echo(f"imported {n} fact-checks into {db}")
+
+
+@main.command()
+@click.argument("claim")
+@click.option("--k", default=5, show_default=True)
+@db_option
+def match(claim: str, k: int, db: str) -> None:
+    """Find fact-checks already published of CLAIM (or a paraphrase of it)."""
+    import json as _json
+
+    if not claim.strip():
+        fail("the claim is empty")
+    desk = open_desk(db)
+    for m in desk.matcher.run(claim, k=k):
+        click.echo(_json.dumps(m.to_dict(), ensure_ascii=False))
+
+
 # Sub-commands that live in their own modules (each a click command or group).
 _PLUGINS = {
     "train": "factdesk.app.cli_train:train",
