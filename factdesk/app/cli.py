@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from factdesk.config import Config
 from factdesk.errors import FactdeskError
 from factdesk.types import parse_date
 
@@ -40,7 +41,7 @@ def open_desk(db: str) -> Any:
     from factdesk.pipeline import Desk
 
     try:
-        desk = Desk(db=db)
+        desk = Desk(db=db, candidates=Config().get("candidates"))
         _ = desk.store
         return desk
     except FactdeskError as exc:
@@ -86,12 +87,12 @@ def ingest(paths: tuple[str, ...], publisher: str | None, date_: str | None, pro
 @click.option("--speaker-title", help="The speaker's job title or affiliation.")
 @click.option("--date", "date_", help="When the claim was made (YYYY-MM-DD); evidence must predate it.")
 @click.option("--before", help="Only use evidence published before this date (YYYY-MM-DD).")
-@click.option("--top-k", default=6, show_default=True, type=click.IntRange(1, 50), help="Evidence passages to weigh.")
+@click.option("--top-k", default=None, type=click.IntRange(1, 50), help="Evidence passages to weigh [config top_k, 6].")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
 @click.option("--source", help="Where the claim appeared (URL).")
 @db_option
 def check(claim: str, speaker: str | None, speaker_title: str | None, date_: str | None, before: str | None,
-          top_k: int, fmt: str, source: str | None, db: str) -> None:
+          top_k: int | None, fmt: str, source: str | None, db: str) -> None:
     """Fact-check CLAIM against the evidence store."""
     from factdesk.report.render import render
     from factdesk.types import Claim
@@ -105,7 +106,7 @@ def check(claim: str, speaker: str | None, speaker_title: str | None, date_: str
         fail(f"the store {db} holds no evidence yet: run `factdesk ingest PATH --db {db}` first")
     try:
         c = Claim(text=claim, speaker=speaker, speaker_title=speaker_title, date=cdate, source=source)
-        fc = desk.check(c, top_k=top_k, before=bdate)
+        fc = desk.check(c, top_k=top_k or Config().get("top_k"), before=bdate)
     except (FactdeskError, ValueError) as exc:
         fail(str(exc))
     click.echo(render(fc, fmt), nl=False)

@@ -13,16 +13,17 @@ from factdesk.types import Claim, Evidence, Stance, Verdict
 from factdesk.verdict.stance import StanceModel
 
 
-def default_aggregator() -> Any:
-    """The learned aggregator when its weights are shipped, else the transparent rules."""
-    from factdesk.verdict import aggregate
+def default_aggregator(stance_model: StanceModel | None) -> Any:
+    """The learned aggregator when its weights are shipped, else the transparent rules.
 
-    learned = aggregate.LearnedAggregator()
-    try:
-        learned.warm_up()
-        return learned
-    except Exception:  # no trained weights: say so in Verdict.method via the rule fallback
-        return aggregate.RuleAggregator()
+    The learned one shares the judge's stance model for its claim-level pair (one load).
+    """
+    from factdesk.verdict.aggregate import LearnedAggregator, default_aggregator
+
+    agg = default_aggregator()
+    if isinstance(agg, LearnedAggregator) and agg.stance_model is None:
+        agg.stance_model = stance_model
+    return agg
 
 
 class Judge:
@@ -39,7 +40,7 @@ class Judge:
             self.stance_model = registry.create("stance", "minilm-stance")
         self.stance_model.warm_up()
         if self.aggregator is None:
-            self.aggregator = default_aggregator()
+            self.aggregator = default_aggregator(self.stance_model)
         if hasattr(self.aggregator, "warm_up"):
             self.aggregator.warm_up()
 
