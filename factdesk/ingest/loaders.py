@@ -1,4 +1,4 @@
-"""Read evidence files into `Document`s: .txt .md .html .pdf .jsonl and AVeriTeC .json.
+"""Read evidence files into `Document`s: .txt .md .html .pdf .jsonl, AVeriTeC .json, .urls lists.
 
 A loader yields documents and `Skip` notes; it never raises for a bad file or line, so one
 broken file never stops an ingest. Each Skip names the file and what to do.
@@ -17,7 +17,7 @@ from typing import Any
 from factdesk.types import Document, parse_date
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".jsonl", ".json")
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".jsonl", ".json", ".urls")
 
 
 @dataclass
@@ -187,6 +187,50 @@ def averitec_documents(records: list[Any], where: str) -> Iterator[Document | Sk
                                source_path=f"{where}[{i}]")
 
 
+def network_allowed() -> bool:
+    return os.environ.get("FACTDESK_ALLOW_NETWORK", "") in ("1", "true", "yes")
+
+
+def _url_documents(path: Path, defaults: dict[str, Any]) -> Iterator[Document | Skip]:
+    """A URL list: one URL a line (# comments). file:// URLs are read from disk; http(s) only
+    when FACTDESK_ALLOW_NETWORK=1, since factdesk is offline-first."""
+    import urllib.parse
+    import urllib.request
+
+    for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        url = line.strip()
+        if not url or url.startswith("#"):
+            continue
+        where = f"{path}:{n}"
+        scheme = urllib.parse.urlparse(url).scheme
+        try:
+            if scheme == "file":
+                local = Path(urllib.parse.unquote(urllib.parse.urlparse(url).path))
+                for item in load_file(local, defaults):
+                    if isinstance(item, Document):
+                        item.url = item.url or url
+                    yield item
+                continue
+            if scheme not in ("http", "https"):
+                yield Skip(where, f"not a URL: {url[:80]!r} (one http(s):// or file:// URL a line)")
+                continue
+            if not network_allowed():
+                yield Skip(where, f"{url}: network fetching is off (factdesk is offline-first); save the page "
+                                  "and ingest the file, or set FACTDESK_ALLOW_NETWORK=1")
+                continue
+            req = urllib.request.Request(url, headers={"User-Agent": "factdesk/0.1"})
+            with urllib.request.urlopen(req, timeout=20) as resp:
+                raw = resp.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                yield Skip(where, f"{url}: over the 50 MB limit")
+                continue
+            doc = _html_document(raw.decode("utf-8", errors="replace"), where, {**defaults, "url": url})
+            doc.url = url
+            yield doc
+        except Exception as exc:  # one dead link must not stop the list
+            yield Skip(where, f"{url}: could not fetch ({type(exc).__name__}: {exc})")
+
+
 def load_file(path: Path, defaults: dict[str, Any] | None = None) -> Iterator[Document | Skip]:
     """Yield the documents in one file, or a Skip saying why it cannot be read."""
     defaults = defaults or {}
@@ -204,6 +248,9 @@ def load_file(path: Path, defaults: dict[str, Any] | None = None) -> Iterator[Do
             return
         if sfx == ".jsonl":
             yield from _jsonl_documents(path, defaults)
+            return
+        if sfx == ".urls":
+            yield from _url_documents(path, defaults)
             return
         if sfx == ".pdf":
             doc = _pdf_document(path, defaults)

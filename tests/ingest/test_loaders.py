@@ -106,3 +106,51 @@ def test_unreadable_file(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", deny)  # root reads anything, so simulate the denial
     (s,) = skips(load_file(f))
     assert "permission denied" in s.reason
+
+
+PAGE = ("<html><head><title>Border report</title></head><body><article><p>Lithuania declared a state of "
+        "emergency after thousands of migrants crossed from Belarus in 2021, officials said on Monday.</p>"
+        "</article></body></html>")
+
+
+def test_url_list_file_urls_offline_refusal_and_junk(tmp_path, monkeypatch):
+    monkeypatch.delenv("FACTDESK_ALLOW_NETWORK", raising=False)
+    page = tmp_path / "page.html"
+    page.write_text(PAGE)
+    f = tmp_path / "list.urls"
+    f.write_text(f"# sources\n{page.as_uri()}\nhttps://example.org/x\nnot a url\n")
+    items = list(load_file(f))
+    (d,) = docs(items)
+    assert "state of emergency" in d.text and d.url == page.as_uri()
+    reasons = [s.reason for s in skips(items)]
+    assert any("offline-first" in r for r in reasons) and any("not a URL" in r for r in reasons)
+
+
+def test_url_list_fetches_when_network_allowed(tmp_path, monkeypatch):
+    import http.server
+    import threading
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = PAGE.encode() if self.path == "/ok" else b""
+            self.send_response(200 if self.path == "/ok" else 404)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    monkeypatch.setenv("FACTDESK_ALLOW_NETWORK", "1")
+    base = f"http://127.0.0.1:{srv.server_port}"
+    f = tmp_path / "list.urls"
+    f.write_text(f"{base}/ok\n{base}/missing\n")
+    try:
+        items = list(load_file(f))
+    finally:
+        srv.shutdown()
+    (d,) = docs(items)
+    assert d.url == f"{base}/ok" and "Lithuania" in d.text
+    (s,) = skips(items)
+    assert "could not fetch" in s.reason and "404" in s.reason
