@@ -1,0 +1,186 @@
+"""A background worker for the web desk: checks, ingests and claim extraction run off the request.
+
+One daemon thread takes jobs from a queue in order, so the models are used by one job at a
+time (they are the slow, memory-hungry part) while the web server keeps answering. Each job
+reports live progress (a fraction and a message) that pages poll through `/api/jobs/{id}`.
+
+>>> runner = JobRunner()
+>>> job = runner.submit("demo", "add two numbers", lambda progress: {"sum": 1 + 1})
+>>> runner.wait(job.id, timeout=5).result
+{'sum': 2}
+>>> runner.stop()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import queue
+import secrets
+import threading
+import time
+import traceback
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("factdesk.web.jobs")
+
+Progress = Callable[[float, str], None]
+"""progress(fraction 0..1, message): what a job calls to report how far it is."""
+
+JobFn = Callable[[Progress], dict[str, Any]]
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class Job:
+    """One unit of background work and how far it has got."""
+
+    id: str
+    kind: str
+    title: str
+    status: str = QUEUED
+    progress: float = 0.0
+    message: str = "waiting for the worker"
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    created: str = field(default_factory=_now)
+    finished: str | None = None
+    on_error: Callable[[str], None] | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "kind": self.kind, "title": self.title, "status": self.status,
+            "progress": round(self.progress, 3), "message": self.message, "result": self.result,
+            "error": self.error, "created": self.created, "finished": self.finished,
+        }
+
+
+class JobRunner:
+    """Runs submitted jobs one at a time on a daemon thread; keeps the last `keep` jobs.
+
+    `submit()` starts the thread if it is not running, so a runner works without an explicit
+    `start()` (as under FastAPI's TestClient without a lifespan).
+    """
+
+    def __init__(self, keep: int = 500) -> None:
+        if keep < 1:
+            raise ValueError("keep must be >= 1")
+        self.keep = keep
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._fns: dict[str, JobFn] = {}
+        self._thread: threading.Thread | None = None
+        self._idle = threading.Condition(self._lock)
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._thread = threading.Thread(target=self._loop, name="factdesk-jobs", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish the running job, drop the rest of the queue, and end the thread."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._queue.put(None)
+        thread.join(timeout)
+        self._thread = None
+
+    # --- jobs -----------------------------------------------------------------------------------
+    def submit(self, kind: str, title: str, fn: JobFn, on_error: Callable[[str], None] | None = None) -> Job:
+        """Queue `fn(progress)`; its returned dict becomes `job.result`.
+
+        `on_error(message)` runs on the worker when `fn` raises (e.g. to mark a check failed).
+        """
+        job = Job(id=secrets.token_hex(8), kind=kind, title=title, on_error=on_error)
+        with self._lock:
+            self._jobs[job.id] = job
+            self._fns[job.id] = fn
+            while len(self._jobs) > self.keep:
+                old_id, old = next(iter(self._jobs.items()))
+                if old.status in (QUEUED, RUNNING):
+                    break
+                self._jobs.pop(old_id)
+        self.start()
+        self._queue.put(job)
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def list_jobs(self, kind: str | None = None) -> list[Job]:
+        """Newest first."""
+        with self._lock:
+            jobs = list(self._jobs.values())
+        return [j for j in reversed(jobs) if kind is None or j.kind == kind]
+
+    def pending(self) -> int:
+        with self._lock:
+            return sum(1 for j in self._jobs.values() if j.status in (QUEUED, RUNNING))
+
+    def wait(self, job_id: str, timeout: float = 30.0) -> Job:
+        """Block until the job is done or failed (for tests and scripts)."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while True:
+                job = self._jobs.get(job_id)
+                if job is None:
+                    raise KeyError(f"no job {job_id!r}: it finished long ago or never existed")
+                if job.status in (DONE, FAILED):
+                    return job
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"job {job_id} still {job.status} after {timeout:.0f} s ({job.message})")
+                self._idle.wait(0.05)
+
+    # --- worker ---------------------------------------------------------------------------------
+    def _loop(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            self._run(job)
+
+    def _run(self, job: Job) -> None:
+        with self._lock:
+            fn = self._fns.pop(job.id, None)
+            job.status, job.message = RUNNING, "starting"
+        if fn is None:
+            return
+
+        def progress(fraction: float, message: str) -> None:
+            with self._lock:
+                job.progress = min(1.0, max(0.0, float(fraction)))
+                job.message = message
+
+        try:
+            result = fn(progress)
+        except Exception as exc:  # a failed job must not kill the worker; the error is shown to the editor
+            msg = f"{type(exc).__name__}: {exc}"
+            log.warning("job %s (%s) failed: %s\n%s", job.id, job.title, msg, traceback.format_exc())
+            if job.on_error is not None:
+                try:
+                    job.on_error(msg)
+                except Exception:  # the store may be the thing that failed
+                    log.exception("on_error for job %s failed", job.id)
+            with self._idle:
+                job.status, job.error, job.message = FAILED, msg, "failed"
+                job.finished = _now()
+                self._idle.notify_all()
+            return
+        with self._idle:
+            job.status, job.progress, job.result, job.message = DONE, 1.0, result or {}, "done"
+            job.finished = _now()
+            self._idle.notify_all()
