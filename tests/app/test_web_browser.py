@@ -1,13 +1,15 @@
 """End-to-end: the real server (uvicorn in a thread) driven by Chromium through Playwright.
 
 The desk is built on the fake models so a check takes well under a second. Each main page
-is saved as a screenshot under docs/screenshots/ for the README.
+is saved as a screenshot (under docs/screenshots/ when FACTDESK_SCREENSHOTS says so).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +27,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
 REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "docs" / "screenshots"
+# Screenshots go to a scratch folder so a test run never dirties the checkout; set
+# FACTDESK_SCREENSHOTS=docs/screenshots to refresh the ones shown in the README.
+SHOTS = Path(os.environ.get("FACTDESK_SCREENSHOTS") or tempfile.mkdtemp(prefix="factdesk-shots-"))
 DEMO = REPO / "examples" / "demo_corpus"
 # Evidence that carries markup: it must render as text, and no script may run.
 EVIL = Document(text='The harbour authority said <script>alert("xss")</script> cargo volumes doubled '
