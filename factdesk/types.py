@@ -116,6 +116,8 @@ class Document:
     id: str = ""
 
     def __post_init__(self) -> None:
+        if "\x00" in self.text:  # NUL is never text, and PostgreSQL refuses it
+            self.text = self.text.replace("\x00", "")
         self.published = parse_date(self.published)
         if not self.id:
             # Dedup is by content: the same text from two paths is one document.

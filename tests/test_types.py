@@ -62,3 +62,7 @@ def test_factcheck_round_trips_through_dict():
     back = FactCheck.from_dict(fc.to_dict())
     assert back.to_dict() == fc.to_dict()
     assert fc.to_dict()["averitec_label"] == "Supported"
+
+
+def test_document_drops_nul_bytes():
+    assert Document(text="a\x00b").text == "ab"

@@ -350,8 +350,9 @@ class SQLiteStore:
             where.append("c.rating = ?")
             args.append(rating)
         if speaker:
-            where.append("lower(c.speaker) LIKE ?")
-            args.append(f"%{speaker.lower()}%")
+            where.append("lower(c.speaker) LIKE ? ESCAPE '\\'")
+            esc = speaker.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            args.append(f"%{esc}%")
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY c.updated DESC LIMIT ?"

@@ -1,0 +1,536 @@
+"""The server store: PostgreSQL with tsvector + GIN for lexical search and pgvector HNSW for dense.
+
+It keeps the same contract as `factdesk.store.sqlite.SQLiteStore` (see
+`factdesk.store.base.EvidenceStore`): passages published on or after `before` and undated
+passages are left out when `before` is given, lexical queries are built from
+`query_terms` (so any user text is safe), and scores are higher-is-better.
+
+Start a local server with `scripts/pg.sh start`; it prints the URL to pass as `--db`.
+
+>>> import numpy as np  # doctest: +SKIP
+>>> from factdesk.types import Document, Passage  # doctest: +SKIP
+>>> s = PostgresStore("postgresql://postgres@127.0.0.1:5432/factdesk", dim=4)  # doctest: +SKIP
+>>> d = Document(text="Russia began air strikes in Syria on 30 September 2015.", published="2015-10-01")
+>>> s.add_document(d, [Passage(d.id, d.text, 0, len(d.text))], np.ones((1, 4), "float32"))  # doctest: +SKIP
+True
+>>> [h.passage_id for h in s.lexical_search("air strikes Syria", k=3)]  # doctest: +SKIP
+['...']
+
+Differences from SQLite that callers may notice:
+- lexical scores come from `ts_rank_cd` (cover density, normalised by log length), not BM25,
+  so scores are on another scale; ranks agree on clear-cut cases (see the contract tests);
+- dense search uses an HNSW index (approximate) with pgvector's iterative scan so that a
+  `before` filter still returns k hits when k qualifying passages exist.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import struct
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+
+from factdesk.errors import StoreError
+from factdesk.store.base import Hit, query_terms
+from factdesk.types import Document, Passage
+
+try:  # psycopg is a core dependency; the import guard only improves the message
+    import psycopg
+    from psycopg.adapt import Dumper
+    from psycopg.pq import Format
+except ImportError as _exc:  # pragma: no cover
+    raise StoreError("the PostgreSQL store needs psycopg 3: pip install 'psycopg[binary]>=3.1'") from _exc
+
+T = TypeVar("T")
+
+TS_CONFIG = "english"  # snowball English stemmer + stop words, the closest match to FTS5's porter tokenizer
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS factdesk_meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id text PRIMARY KEY,
+    url text, title text, publisher text, published date, language text,
+    source_path text, author text, text text NOT NULL,
+    added timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX IF NOT EXISTS documents_published ON documents (published);
+CREATE INDEX IF NOT EXISTS documents_added ON documents (added DESC, id);
+CREATE TABLE IF NOT EXISTS passages (
+    seq bigserial PRIMARY KEY,
+    id text UNIQUE NOT NULL,
+    document_id text NOT NULL REFERENCES documents (id),
+    idx integer NOT NULL,
+    start integer NOT NULL,
+    "end" integer NOT NULL,
+    text text NOT NULL,
+    published date,
+    tsv tsvector GENERATED ALWAYS AS (to_tsvector('{ts}', text)) STORED,
+    embedding vector({dim})
+);
+CREATE INDEX IF NOT EXISTS passages_document ON passages (document_id);
+CREATE INDEX IF NOT EXISTS passages_published ON passages (published);
+CREATE INDEX IF NOT EXISTS passages_tsv ON passages USING gin (tsv);
+CREATE TABLE IF NOT EXISTS checks (
+    id text PRIMARY KEY,
+    status text NOT NULL,
+    claim text NOT NULL,
+    speaker text,
+    rating text,
+    claim_date text,
+    body text NOT NULL DEFAULT '',
+    data text NOT NULL,
+    created timestamptz NOT NULL,
+    updated timestamptz NOT NULL,
+    tsv tsvector GENERATED ALWAYS AS (
+        to_tsvector('{ts}', claim || ' ' || coalesce(speaker, '') || ' ' || body)) STORED
+);
+CREATE INDEX IF NOT EXISTS checks_tsv ON checks USING gin (tsv);
+CREATE INDEX IF NOT EXISTS checks_updated ON checks (updated DESC);
+CREATE TABLE IF NOT EXISTS audit (
+    seq bigserial PRIMARY KEY,
+    check_id text NOT NULL,
+    at timestamptz NOT NULL,
+    "user" text NOT NULL,
+    action text NOT NULL,
+    note text,
+    detail text
+);
+CREATE INDEX IF NOT EXISTS audit_check ON audit (check_id, seq);
+CREATE TABLE IF NOT EXISTS users (
+    name text PRIMARY KEY,
+    role text NOT NULL,
+    token_hash text UNIQUE NOT NULL,
+    created timestamptz NOT NULL
+);
+"""
+
+# Inner product on unit vectors is cosine similarity; `<#>` returns its negative.
+_HNSW = "CREATE INDEX IF NOT EXISTS passages_embedding ON passages USING hnsw (embedding vector_ip_ops) " \
+        "WITH (m = {m}, ef_construction = {ef})"
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for error messages."""
+    try:
+        parts = urlsplit(url)
+        if parts.password:
+            host = parts.hostname or ""
+            if parts.port:
+                host += f":{parts.port}"
+            netloc = f"{parts.username}:***@{host}" if parts.username else host
+            return urlunsplit(parts._replace(netloc=netloc))
+    except ValueError:
+        return "(unreadable URL)"
+    return url
+
+
+def _iso(ts: dt.datetime | None) -> str | None:
+    """Timestamps as SQLite writes them: UTC, ISO 8601, whole seconds."""
+    if ts is None:
+        return None
+    return ts.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def _websearch(text: str) -> str | None:
+    """`"t1" or "t2" ...` for websearch_to_tsquery: OR over the query's content words.
+
+    websearch_to_tsquery never raises on odd input, and each term is a quoted \\w+ word,
+    so no user text can change the query's structure.
+    """
+    terms = query_terms(text)
+    if not terms:
+        return None
+    return " or ".join('"' + t + '"' for t in terms)
+
+
+class _Vec:
+    """A float32 vector on its way to a `vector` column (binary wire format)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: np.ndarray) -> None:
+        self.data = data
+
+
+class _VecDumper(Dumper):
+    """pgvector's binary input: uint16 dim, uint16 unused, then big-endian float4s."""
+
+    format = Format.BINARY
+
+    def dump(self, obj: _Vec) -> bytes:
+        a = obj.data
+        return struct.pack(">HH", a.shape[0], 0) + a.astype(">f4", copy=False).tobytes()
+
+
+class PostgresStore:
+    """Evidence store in a PostgreSQL database with the pgvector extension.
+
+    `url` is a libpq URL such as ``postgresql://postgres@127.0.0.1:5432/factdesk``;
+    `dim` must match the embedder (384 for MiniLM). The schema is created on first use.
+
+    >>> PostgresStore("postgresql://postgres@127.0.0.1:1/nowhere")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    factdesk.errors.StoreError: cannot reach PostgreSQL at postgresql://postgres@127.0.0.1:1/nowhere: ...
+    """
+
+    def __init__(
+        self,
+        url: str,
+        dim: int = 384,
+        hnsw_m: int = 16,
+        hnsw_ef_construction: int = 64,
+        ef_search: int = 40,
+        connect_timeout: int = 5,
+    ) -> None:
+        if dim < 1 or dim > 16000:
+            raise StoreError(f"dim must be between 1 and 16000 (pgvector's limit), not {dim}")
+        self.url = url
+        self.dim = dim
+        self.ef_search = ef_search
+        self._hnsw = _HNSW.format(m=int(hnsw_m), ef=int(hnsw_ef_construction))
+        self._connect_timeout = connect_timeout
+        self._lock = threading.RLock()
+        self._conn = self._connect()
+        self._init_schema()
+
+    # --- connection -------------------------------------------------------------------------
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=self._connect_timeout)
+        except psycopg.OperationalError as exc:
+            reason = " ".join(str(exc).split())
+            raise StoreError(
+                f"cannot reach PostgreSQL at {_redact(self.url)}: {reason} "
+                "(start it with scripts/pg.sh start, or check the URL)"
+            ) from exc
+        except psycopg.ProgrammingError as exc:
+            raise StoreError(
+                f"cannot read the PostgreSQL URL {_redact(self.url)}: {exc} "
+                "(use postgresql://USER@HOST:PORT/DATABASE)"
+            ) from exc
+        return conn
+
+    def _register_vector(self) -> None:
+        info = psycopg.types.TypeInfo.fetch(self._conn, "vector")
+        if info is None:  # pragma: no cover - _init_schema creates the extension first
+            raise StoreError("the vector type is missing: run CREATE EXTENSION vector in the database")
+        dumper = type("VecDumper", (_VecDumper,), {"oid": info.oid})
+        self._conn.adapters.register_dumper(_Vec, dumper)
+
+    def _init_schema(self) -> None:
+        with self._lock:
+            try:
+                has_ext = self._conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'").fetchone()
+                if not has_ext:
+                    try:
+                        self._conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+                    except psycopg.Error as exc:
+                        raise StoreError(
+                            f"the database at {_redact(self.url)} lacks pgvector and cannot add it ({exc}): "
+                            "install pgvector (scripts/pg.sh install) and run CREATE EXTENSION vector as a superuser"
+                        ) from exc
+                self._register_vector()
+                with self._conn.transaction():
+                    # Two stores opening a fresh database at once must not race on CREATE TABLE.
+                    self._conn.execute("SELECT pg_advisory_xact_lock(74667864)")
+                    self._conn.execute(_SCHEMA.format(dim=self.dim, ts=TS_CONFIG))
+                    self._conn.execute(self._hnsw)
+                    row = self._conn.execute("SELECT value FROM factdesk_meta WHERE key = 'dim'").fetchone()
+                    if row is None:
+                        self._conn.execute("INSERT INTO factdesk_meta VALUES ('dim', %s)", (str(self.dim),))
+                    elif int(row[0]) != self.dim:
+                        raise StoreError(
+                            f"{_redact(self.url)} holds {row[0]}-dimensional vectors, not {self.dim}: "
+                            "use another database"
+                        )
+            except psycopg.Error as exc:
+                raise StoreError(f"cannot set up the factdesk tables in {_redact(self.url)}: {exc}") from exc
+
+    def _run(self, what: str, fn: Callable[[psycopg.Connection[Any]], T]) -> T:
+        """Run `fn(conn)` under the lock; reconnect once if the server dropped the connection."""
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    if self._conn.closed or self._conn.broken:
+                        self._conn = self._connect()
+                        self._register_vector()
+                    return fn(self._conn)
+                except psycopg.OperationalError as exc:
+                    if attempt == 2 or not (self._conn.closed or self._conn.broken):
+                        raise StoreError(
+                            f"{what} failed on {_redact(self.url)}: {exc} "
+                            "(is the server still running? scripts/pg.sh status)"
+                        ) from exc
+                except psycopg.Error as exc:
+                    raise StoreError(f"{what} failed on {_redact(self.url)}: {exc}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # --- evidence -----------------------------------------------------------------------------
+    def has_document(self, document_id: str) -> bool:
+        return self._run("has_document", lambda c: c.execute(
+            "SELECT 1 FROM documents WHERE id = %s", (document_id,)).fetchone() is not None)
+
+    def add_document(self, document: Document, passages: Sequence[Passage], vectors: np.ndarray) -> bool:
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if len(passages) != len(vectors):
+            raise ValueError(f"{len(passages)} passages but {len(vectors)} vectors")
+        if len(vectors) and vectors.shape[1] != self.dim:
+            raise ValueError(f"vectors have {vectors.shape[1]} dimensions but the store holds {self.dim}")
+        d = document
+
+        def tx(c: psycopg.Connection[Any]) -> bool:
+            with c.transaction():  # one transaction: all of the document or none of it
+                cur = c.execute(
+                    "INSERT INTO documents (id, url, title, publisher, published, language, source_path, author, text)"
+                    " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO NOTHING",
+                    (d.id, d.url, d.title, d.publisher, d.published, d.language, d.source_path, d.author, d.text),
+                )
+                if cur.rowcount == 0:
+                    return False
+                if passages:
+                    with c.cursor() as pc:
+                        pc.executemany(
+                            'INSERT INTO passages (id, document_id, idx, start, "end", text, published, embedding)'
+                            " VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO NOTHING",
+                            [(p.id, d.id, p.index, p.start, p.end, p.text, d.published, _Vec(v))
+                             for p, v in zip(passages, vectors, strict=True)],
+                        )
+            return True
+
+        try:
+            return self._run(f"storing {d.source_path or d.id}", tx)
+        except StoreError as exc:
+            raise StoreError(f"could not store {d.source_path or d.id}: {exc}") from exc
+
+    _DOC_COLS = "id, url, title, publisher, published, language, source_path, author, text"
+
+    @staticmethod
+    def _row_to_document(r: Sequence[Any]) -> Document:
+        return Document(
+            id=r[0], url=r[1], title=r[2], publisher=r[3], published=r[4], language=r[5],
+            source_path=r[6], author=r[7], text=r[8],
+        )
+
+    def get_document(self, document_id: str) -> Document | None:
+        r = self._run("get_document", lambda c: c.execute(
+            f"SELECT {self._DOC_COLS} FROM documents WHERE id = %s", (document_id,)).fetchone())
+        return self._row_to_document(r) if r else None
+
+    def get_passages(self, passage_ids: Sequence[str]) -> list[tuple[Passage, Document]]:
+        if not passage_ids:
+            return []
+        ids = list(dict.fromkeys(passage_ids))
+        # Like SQLite, the document text is not fetched here: callers need the passage text only.
+        rows = self._run("get_passages", lambda c: c.execute(
+            'SELECT p.id, p.document_id, p.idx, p.start, p."end", p.text, '
+            "d.id, d.url, d.title, d.publisher, d.published, d.language, d.source_path, d.author, '' "
+            "FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id = ANY(%s)",
+            (ids,),
+        ).fetchall())
+        found = {}
+        for r in rows:
+            p = Passage(id=r[0], document_id=r[1], index=r[2], start=r[3], end=r[4], text=r[5])
+            found[r[0]] = (p, self._row_to_document(r[6:]))
+        return [found[i] for i in ids if i in found]
+
+    def lexical_search(self, query: str, k: int, before: dt.date | None = None) -> list[Hit]:
+        q = _websearch(query)
+        if q is None or k <= 0:
+            return []
+        sql = (
+            f"SELECT p.id, ts_rank_cd(p.tsv, q, 1) AS s FROM passages p, websearch_to_tsquery('{TS_CONFIG}', %s) q "
+            "WHERE p.tsv @@ q"
+        )
+        args: list[Any] = [q]
+        if before is not None:
+            sql += " AND p.published IS NOT NULL AND p.published < %s"
+            args.append(before)
+        sql += " ORDER BY s DESC, p.seq LIMIT %s"
+        args.append(k)
+        rows = self._run("lexical_search", lambda c: c.execute(sql, args).fetchall())
+        return [Hit(r[0], float(r[1])) for r in rows]
+
+    def dense_search(self, vector: np.ndarray, k: int, before: dt.date | None = None) -> list[Hit]:
+        if k <= 0:
+            return []
+        q = _Vec(np.asarray(vector, dtype=np.float32).reshape(self.dim))
+        sql = "SELECT id, (embedding <#> %s) * -1 AS s FROM passages WHERE embedding IS NOT NULL"
+        args: list[Any] = [q]
+        if before is not None:
+            sql += " AND published IS NOT NULL AND published < %s"
+            args.append(before)
+        sql += " ORDER BY embedding <#> %s LIMIT %s"
+        args += [q, k]
+
+        def query(c: psycopg.Connection[Any]) -> list[Any]:
+            with c.transaction():
+                # SET LOCAL: scoped to this transaction. ef_search >= k, else HNSW returns fewer than k;
+                # iterative scan keeps searching while a `before` filter rejects candidates (pgvector >= 0.8).
+                c.execute(f"SET LOCAL hnsw.ef_search = {max(self.ef_search, min(k, 1000))}")
+                if before is not None:
+                    c.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                return c.execute(sql, args).fetchall()
+
+        rows = self._run("dense_search", query)
+        hits = [Hit(r[0], float(r[1])) for r in rows]
+        # relaxed_order may return near-sorted rows; the contract is best first.
+        hits.sort(key=lambda h: -h.score)
+        return hits
+
+    def list_documents(self, limit: int = 50, offset: int = 0, query: str | None = None) -> list[Document]:
+        if query:
+            q = _websearch(query)
+            if q is None:
+                return []
+            rows = self._run("list_documents", lambda c: c.execute(
+                f"SELECT {self._DOC_COLS} FROM documents d WHERE d.id IN ("
+                f" SELECT p.document_id FROM passages p WHERE p.tsv @@ websearch_to_tsquery('{TS_CONFIG}', %s))"
+                " ORDER BY d.added DESC, d.id LIMIT %s OFFSET %s",
+                (q, limit, offset),
+            ).fetchall())
+        else:
+            rows = self._run("list_documents", lambda c: c.execute(
+                f"SELECT {self._DOC_COLS} FROM documents ORDER BY added DESC, id LIMIT %s OFFSET %s",
+                (limit, offset),
+            ).fetchall())
+        return [self._row_to_document(r) for r in rows]
+
+    def stats(self) -> dict[str, int]:
+        def q(c: psycopg.Connection[Any]) -> dict[str, int]:
+            r = c.execute(
+                "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM passages), "
+                "(SELECT count(*) FROM checks)"
+            ).fetchone()
+            assert r is not None
+            return {"documents": int(r[0]), "passages": int(r[1]), "checks": int(r[2])}
+
+        return self._run("stats", q)
+
+    @contextlib.contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Load many documents fast: no HNSW upkeep per row, commits not waited for; index built once at the end.
+
+        Each document is still its own transaction. `synchronous_commit = off` means a server
+        crash may lose the last few documents (never corrupt them); re-running the ingest adds
+        them again, since documents are deduplicated by id.
+
+        >>> with store.bulk_load():  # doctest: +SKIP
+        ...     desk.ingest(documents)
+        """
+        with self._lock:
+            self._run("bulk_load", lambda c: c.execute("SET synchronous_commit = off"))
+            self.drop_vector_index()
+            try:
+                yield
+            finally:
+                self.rebuild_vector_index()
+                self._run("bulk_load", lambda c: c.execute("RESET synchronous_commit"))
+
+    def rebuild_vector_index(self) -> None:
+        """Drop and rebuild the HNSW index (after a bulk load, building once is far faster)."""
+        def q(c: psycopg.Connection[Any]) -> None:
+            c.execute("DROP INDEX IF EXISTS passages_embedding")
+            c.execute(self._hnsw)
+            c.execute("ANALYZE passages")
+
+        self._run("rebuild_vector_index", q)
+
+    def drop_vector_index(self) -> None:
+        """Drop the HNSW index before a bulk load; call `rebuild_vector_index()` afterwards."""
+        self._run("drop_vector_index", lambda c: c.execute("DROP INDEX IF EXISTS passages_embedding"))
+
+    # --- fact-checks ----------------------------------------------------------------------------
+    def save_check(self, check_id: str, data: dict[str, Any], status: str) -> None:
+        claim = data.get("claim") or {}
+        body = " ".join(s.get("text", "") for s in (data.get("summary") or []) + (data.get("analysis") or []))
+        now = dt.datetime.now(dt.UTC)
+        self._run("save_check", lambda c: c.execute(
+            "INSERT INTO checks (id, status, claim, speaker, rating, claim_date, body, data, created, updated) "
+            "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET status = excluded.status, "
+            "claim = excluded.claim, speaker = excluded.speaker, rating = excluded.rating, "
+            "claim_date = excluded.claim_date, body = excluded.body, data = excluded.data, "
+            "updated = excluded.updated",
+            (check_id, status, claim.get("text", ""), claim.get("speaker"), data.get("verdict"),
+             claim.get("date"), body, json.dumps(data), now, now),
+        ))
+
+    @staticmethod
+    def _check_row(r: Sequence[Any]) -> dict[str, Any]:
+        return {"id": r[0], "status": r[1], "data": json.loads(r[2]), "created": _iso(r[3]), "updated": _iso(r[4])}
+
+    def get_check(self, check_id: str) -> dict[str, Any] | None:
+        r = self._run("get_check", lambda c: c.execute(
+            "SELECT id, status, data, created, updated FROM checks WHERE id = %s", (check_id,)).fetchone())
+        return self._check_row(r) if r else None
+
+    def list_checks(
+        self,
+        status: str | None = None,
+        query: str | None = None,
+        rating: str | None = None,
+        speaker: str | None = None,
+        limit: int = 50,
+    ) -> list[dict[str, Any]]:
+        where: list[str] = []
+        args: list[Any] = []
+        if query:
+            q = _websearch(query)
+            if q is None:
+                return []
+            where.append(f"tsv @@ websearch_to_tsquery('{TS_CONFIG}', %s)")
+            args.append(q)
+        if status:
+            where.append("status = %s")
+            args.append(status)
+        if rating:
+            where.append("rating = %s")
+            args.append(rating)
+        if speaker:
+            # strpos, not LIKE: a speaker filter with % or _ in it matches literally.
+            where.append("strpos(lower(speaker), %s) > 0")
+            args.append(speaker.lower())
+        sql = "SELECT id, status, data, created, updated FROM checks"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY updated DESC, id LIMIT %s"
+        args.append(limit)
+        rows = self._run("list_checks", lambda c: c.execute(sql, args).fetchall())
+        return [self._check_row(r) for r in rows]
+
+    def add_audit(self, check_id: str, user: str, action: str, note: str, detail: dict[str, Any]) -> None:
+        self._run("add_audit", lambda c: c.execute(
+            'INSERT INTO audit (check_id, at, "user", action, note, detail) VALUES (%s,%s,%s,%s,%s,%s)',
+            (check_id, dt.datetime.now(dt.UTC), user, action, note, json.dumps(detail)),
+        ))
+
+    def list_audit(self, check_id: str) -> list[dict[str, Any]]:
+        rows = self._run("list_audit", lambda c: c.execute(
+            'SELECT at, "user", action, note, detail FROM audit WHERE check_id = %s ORDER BY seq', (check_id,)
+        ).fetchall())
+        return [{"at": _iso(r[0]), "user": r[1], "action": r[2], "note": r[3], "detail": json.loads(r[4] or "{}")}
+                for r in rows]
+
+    def add_user(self, name: str, role: str, token_hash: str) -> None:
+        self._run("add_user", lambda c: c.execute(
+            "INSERT INTO users (name, role, token_hash, created) VALUES (%s,%s,%s,%s) "
+            "ON CONFLICT (name) DO UPDATE SET role = excluded.role, token_hash = excluded.token_hash",
+            (name, role, token_hash, dt.datetime.now(dt.UTC)),
+        ))
+
+    def get_user_by_token_hash(self, token_hash: str) -> dict[str, Any] | None:
+        r = self._run("get_user_by_token_hash", lambda c: c.execute(
+            "SELECT name, role FROM users WHERE token_hash = %s", (token_hash,)).fetchone())
+        return {"name": r[0], "role": r[1]} if r else None
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._conn.closed:
+                self._conn.close()
+
