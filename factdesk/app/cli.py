@@ -64,13 +64,15 @@ def main() -> None:
 @click.option("--publisher", help="Publisher for documents that do not name one.")
 @click.option("--date", "date_", help="Publication date (YYYY-MM-DD) for documents that do not carry one.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
+@click.option("--bulk", is_flag=True, help="Large load into PostgreSQL: build the vector index once at the end.")
 @db_option
-def ingest(paths: tuple[str, ...], publisher: str | None, date_: str | None, progress: bool, db: str) -> None:
+def ingest(paths: tuple[str, ...], publisher: str | None, date_: str | None, progress: bool, bulk: bool,
+           db: str) -> None:
     """Ingest evidence files or folders (.txt .md .html .pdf .jsonl, AVeriTeC .json)."""
     when = date_arg(date_, "--date")
     desk = open_desk(db)
     try:
-        report = desk.ingest_paths(list(paths), publisher=publisher, date=when, progress=progress)
+        report = desk.ingest_paths(list(paths), publisher=publisher, date=when, progress=progress, bulk=bulk)
     except FactdeskError as exc:
         fail(str(exc))
     click.echo(report.summary())

@@ -126,11 +126,12 @@ def climate_fever_cmd(data: str | None, limit: int | None, record: bool) -> None
 @eval_group.command("checkworthy")
 @click.option("--data", "data", type=str, required=False,
               help="ClaimBuster JSON, CheckThat! 2019 CSV or CheckThat! 2020 TSV.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
-              help="Score at or above which a sentence counts as check-worthy (for P/R/F1).")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Score at or above which a sentence counts as check-worthy, for P/R/F1 "
+                   "[default: the model's tuned threshold, else 0.5].")
 @_limit
 @_record
-def checkworthy_cmd(data: str | None, threshold: float, limit: int | None, record: bool) -> None:
+def checkworthy_cmd(data: str | None, threshold: float | None, limit: int | None, record: bool) -> None:
     """Check-worthiness: P/R/F1 of the check-worthy class and MAP per debate."""
     path = _need_file(data, "--data")
     from factdesk.eval import checkworthy

@@ -32,18 +32,23 @@ def train() -> None:
 @click.option("--seed", type=int, default=13, show_default=True, help="Seed for sampling, order and init.")
 @click.option("--max-pairs", type=int, default=None, help="Cap on the mixed training pairs.")
 @click.option("--max-steps", type=int, default=None, help="Stop after this many optimiser steps.")
-@click.option("--max-length", type=int, default=160, show_default=True, help="Token limit per pair.")
+@click.option("--max-length", type=int, default=128, show_default=True, help="Token limit per pair.")
 @click.option("--batch-size", type=int, default=32, show_default=True)
 @click.option("--lr", type=float, default=6e-5, show_default=True)
+@click.option("--max-minutes", type=float, default=None,
+              help="Wall-clock budget for the training loop; the LR schedule anneals to it.")
+@click.option("--freeze-layers", type=int, default=2, show_default=True,
+              help="Bottom encoder layers (and embeddings) kept frozen.")
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
 def stance_cmd(data: Path, out: Path, epochs: float, seed: int, max_pairs: int | None,
-               max_steps: int | None, max_length: int, batch_size: int, lr: float, threads: int) -> None:
+               max_steps: int | None, max_length: int, batch_size: int, lr: float, max_minutes: float | None, freeze_layers: int,
+               threads: int) -> None:
     """Fine-tune MiniLM-L6 as a 3-way stance cross-encoder and export int8 ONNX to --out."""
     from factdesk.train.stance import StanceTrainConfig, train_stance
 
     cfg = StanceTrainConfig(data=str(data), out=str(out), epochs=epochs, seed=seed, max_pairs=max_pairs,
                             max_steps=max_steps, max_length=max_length, batch_size=batch_size, lr=lr,
-                            num_threads=threads)
+                            num_threads=threads, max_minutes=max_minutes, freeze_layers=freeze_layers)
     res = train_stance(cfg)
     click.echo(json.dumps(res["metrics"], indent=1))
 

@@ -39,8 +39,8 @@ from typing import Any
 import numpy as np
 
 from factdesk.errors import InputError
-from factdesk.eval.metrics import classification_report, majority_baseline
 from factdesk.eval.meteor import hungarian_meteor
+from factdesk.eval.metrics import classification_report, majority_baseline
 from factdesk.types import AveritecLabel, Claim, Document, Evidence, Passage
 
 LABELS: tuple[str, ...] = tuple(lab.value for lab in AveritecLabel)
@@ -201,7 +201,7 @@ def score_predictions(predictions: Sequence[dict[str, Any]], references: Sequenc
     if len(predictions) != len(references):
         raise InputError(f"{len(predictions)} predictions for {len(references)} reference claims: "
                          "the predictions file must list one prediction per claim, in the same order")
-    rows = [score_claim(p, r, preserve_line) for p, r in zip(predictions, references)]
+    rows = [score_claim(p, r, preserve_line) for p, r in zip(predictions, references, strict=True)]
     n = len(rows)
     q_only = np.array([r["q_only"] for r in rows])
     qa = np.array([r["q_plus_a"] for r in rows])
@@ -231,11 +231,20 @@ def score_predictions(predictions: Sequence[dict[str, Any]], references: Sequenc
 # --------------------------------------------------------------------------- the desk's runs
 
 
+_LOWER_FIRST = frozenset("the a an in on at this that these those there it its our we you your their over more "
+                         "most all every no some many if when since after before during".split())
+
+
 def question_for(claim: Claim) -> str:
-    """The question a retrieved sentence answers: a yes/no question derived from the claim."""
+    """The question a retrieved sentence answers: a yes/no question derived from the claim.
+
+    >>> question_for(Claim(text="The EU banned curved bananas."))
+    'Is it true that the EU banned curved bananas?'
+    """
     text = claim.text.rstrip(" .!?")
-    if text[:1].isupper() and not text[1:2].isupper():
-        text = text[:1].lower() + text[1:]
+    first, _, rest = text.partition(" ")
+    if first.lower() in _LOWER_FIRST:
+        text = f"{first.lower()} {rest}".rstrip()
     return f"Is it true that {text}?"
 
 
@@ -250,20 +259,27 @@ def gold_evidence(example: AveritecExample) -> list[Evidence]:
     return out
 
 
+def answer_documents(item: dict[str, Any]) -> list[Document]:
+    """The answers of one claim record as Documents (text, source URL); trivial answers dropped."""
+    out = []
+    for q in item.get("questions") or []:
+        for a in _answers(q):
+            text = str(a.get("answer") or "").strip()
+            if a.get("answer_type") == "Boolean" and a.get("boolean_explanation"):
+                text = f"{text}. {a['boolean_explanation']}"
+            if len(text) < 3 or text.lower() in {"no answer could be found.", "no"}:
+                continue
+            out.append(Document(text=text, url=a.get("source_url") or a.get("cached_source_url")))
+    return out
+
+
 def pooled_documents(paths: Iterable[str | Path]) -> list[Document]:
     """Every answer in the given AVeriTeC files as a Document (dedup by text), with its URL."""
     seen: dict[str, Document] = {}
     for path in paths:
         for item in read_json_list(path, "AVeriTeC"):
-            for q in item.get("questions") or []:
-                for a in _answers(q):
-                    text = str(a.get("answer") or "").strip()
-                    if a.get("answer_type") == "Boolean" and a.get("boolean_explanation"):
-                        text = f"{text}. {a['boolean_explanation']}"
-                    if len(text) < 3 or text.lower() in {"no answer could be found.", "no"}:
-                        continue
-                    doc = Document(text=text, url=a.get("source_url") or a.get("cached_source_url"))
-                    seen.setdefault(doc.id, doc)
+            for doc in answer_documents(item):
+                seen.setdefault(doc.id, doc)
     return list(seen.values())
 
 
@@ -319,9 +335,12 @@ def run_retrieved(examples: Sequence[AveritecExample], desk: Any, top_k: int = M
         evidence, verdict = desk.judge(ex.claim, evidence)
         label = verdict.averitec_label.value if verdict.averitec_label else AveritecLabel.NOT_ENOUGH_EVIDENCE.value
         q = question_for(ex.claim)
+        own = {d.id for d in answer_documents(ex.raw)}
+        hit = sorted(own & {str(e.passage.document_id) for e in evidence[:MAX_EVIDENCE]})
         preds.append(prediction_record(i, ex, label, [(q, e.passage.text) for e in evidence[:MAX_EVIDENCE]],
                                        extra={"confidence": verdict.confidence, "rating": verdict.rating.value,
-                                        "evidence_urls": [e.document.url for e in evidence[:MAX_EVIDENCE]]}))
+                                              "evidence_urls": [e.document.url for e in evidence[:MAX_EVIDENCE]],
+                                              "own_answers": len(own), "own_answers_retrieved": len(hit)}))
     return preds
 
 
@@ -333,7 +352,7 @@ def build_pooled_desk(data: str | Path, train: str | Path | None, db: str | Path
     docs = pooled_documents(paths)
     if db is None:
         db = Path(tempfile.mkdtemp(prefix="factdesk-averitec-")) / "pool.db"
-    desk = Desk(db=db)
+    desk = Desk(db=str(db))
     desk.warm_up()
     t0 = time.perf_counter()
     report = desk.ingest(docs)
@@ -382,6 +401,11 @@ def evaluate(data: str | Path, setting: str = "gold", train: str | Path | None =
     from factdesk.eval.metrics import expected_calibration_error
 
     metrics["ece"] = expected_calibration_error([p.get("confidence", 0.0) for p in preds],
-                                                [p["label"] == g for p, g in zip(preds, gold_labels)])
+                                                [p["label"] == g for p, g in zip(preds, gold_labels, strict=True)])
+    if setting == "retrieved":
+        # How much of the claim's own gold evidence came back from the pool: the leakage, measured.
+        own = sum(p.get("own_answers", 0) for p in preds)
+        metrics["own_answer_recall_at_10"] = sum(p.get("own_answers_retrieved", 0) for p in preds) / own if own else 0.0
+        metrics["claims_with_own_answer_at_10"] = float(np.mean([p.get("own_answers_retrieved", 0) > 0 for p in preds]))
     metrics.update(extra)
     return metrics

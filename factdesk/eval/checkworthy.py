@@ -100,20 +100,21 @@ def load_checkworthy(path: str | Path, limit: int | None = None) -> tuple[str, l
                 raise InputError(f"{p}: item {i} needs 'text' and 'label' (0 or 1)")
             items.append(CheckworthyItem(text=d["text"], label=_label(d["label"], f"{p}: item {i}")))
     elif fmt == "ct19":
-        for i, row in enumerate(csv.DictReader(io.StringIO(text))):
+        for i, rec in enumerate(csv.DictReader(io.StringIO(text))):
+            row: dict[str, str | None] = dict(rec)
             if row.get("text") is None or row.get("label") is None:
                 raise InputError(f"{p}: row {i + 2} is short: expected line_number,speaker,text,label,file_name")
-            items.append(CheckworthyItem(text=row["text"], label=_label(row["label"], f"{p}: row {i + 2}"),
+            items.append(CheckworthyItem(text=str(row["text"]), label=_label(row["label"], f"{p}: row {i + 2}"),
                                          group=row.get("file_name") or "all", speaker=row.get("speaker")))
     else:
         reader = csv.reader(io.StringIO(text), delimiter="\t")
         next(reader, None)
-        for i, row in enumerate(reader):
-            if not row or all(not c.strip() for c in row):
+        for i, cells in enumerate(reader):
+            if not cells or all(not c.strip() for c in cells):
                 continue
-            if len(row) != 2:
-                raise InputError(f"{p}: record {i + 1} has {len(row)} columns; expected text<TAB>label")
-            items.append(CheckworthyItem(text=row[0], label=_label(row[1], f"{p}: record {i + 1}")))
+            if len(cells) != 2:
+                raise InputError(f"{p}: record {i + 1} has {len(cells)} columns; expected text<TAB>label")
+            items.append(CheckworthyItem(text=cells[0], label=_label(cells[1], f"{p}: record {i + 1}")))
     if limit:
         items = items[:limit]
     if not items:
@@ -166,12 +167,21 @@ def default_scorer() -> ScoreFn:
         ) from exc
     model = CheckWorthiness()
     model.warm_up()
-    return lambda sentences: np.asarray(model.score(sentences), dtype=float)
+
+    def score(sentences: list[str]) -> np.ndarray:
+        return np.asarray(model.score(sentences), dtype=float)
+
+    score.threshold = float(getattr(model, "threshold", 0.5))  # type: ignore[attr-defined]
+    return score
 
 
 def evaluate(path: str | Path, score: ScoreFn | None = None, limit: int | None = None,
-             threshold: float = 0.5, batch_size: int = 256) -> dict[str, Any]:
-    """Score a check-worthiness file with ``score`` (default: the desk's model)."""
+             threshold: float | None = None, batch_size: int = 256) -> dict[str, Any]:
+    """Score a check-worthiness file with ``score`` (default: the desk's model).
+
+    ``threshold`` defaults to the model's own tuned one (a ``threshold`` attribute of the
+    score function), else 0.5.
+    """
     import time
 
     fmt, items = load_checkworthy(path, limit)
@@ -182,6 +192,8 @@ def evaluate(path: str | Path, score: ScoreFn | None = None, limit: int | None =
              for i in range(0, len(texts), batch_size)]
     scores = np.concatenate(parts) if parts else np.zeros(0)
     seconds = time.perf_counter() - t0
+    if threshold is None:
+        threshold = float(getattr(fn, "threshold", 0.5))
     out = score_checkworthy(items, scores, threshold)
     out.update({"format": fmt, "seconds": seconds,
                 "sentences_per_second": len(items) / seconds if seconds > 0 else 0.0})

@@ -128,7 +128,7 @@ def evaluate(path: str | Path, judge: JudgeFn | None = None, limit: int | None =
         gold.append(it.label)
         pred.append(VERDICT_TO_CLIMATE[label])
         conf.append(float(verdict.confidence))
-        for e, g in zip(evidence, it.evidences):
+        for e, g in zip(evidence, it.evidences, strict=False):
             ev_gold.append(g.label)
             ev_pred.append(STANCE_TO_CLIMATE[e.stance.label.value] if e.stance else "NOT_ENOUGH_INFO")
     seconds = time.perf_counter() - t0
@@ -143,7 +143,7 @@ def evaluate(path: str | Path, judge: JudgeFn | None = None, limit: int | None =
         "labels": claims["labels"],
         "confusion_matrix": claims["confusion_matrix"],
         "label_mapping": dict(VERDICT_TO_CLIMATE),
-        "ece": expected_calibration_error(conf, [g == p for g, p in zip(gold, pred)]),
+        "ece": expected_calibration_error(conf, [g == p for g, p in zip(gold, pred, strict=True)]),
         "majority": majority_baseline(gold, list(CLAIM_LABELS)),
         "evidence": {
             "n": ev["n"], "accuracy": ev["accuracy"], "macro_f1": ev["macro_f1"],

@@ -60,7 +60,7 @@ def hungarian_match(scores: np.ndarray) -> tuple[float, list[tuple[int, int]]]:
     if scores.size == 0:
         return 0.0, []
     rows, cols = linear_sum_assignment(scores, maximize=True)
-    return float(scores[rows, cols].sum()), [(int(r), int(c)) for r, c in zip(rows, cols)]
+    return float(scores[rows, cols].sum()), [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
 
 
 def hungarian_meteor(predicted: Sequence[str], gold: Sequence[str], max_predicted: int = 10,

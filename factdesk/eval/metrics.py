@@ -36,7 +36,7 @@ def confusion_matrix(gold: Sequence[Hashable], pred: Sequence[Hashable],
     labs = _labels(gold, pred, labels)
     index = {lab: i for i, lab in enumerate(labs)}
     m = [[0] * len(labs) for _ in labs]
-    for g, p in zip(gold, pred):
+    for g, p in zip(gold, pred, strict=True):
         if g in index and p in index:
             m[index[g]][index[p]] += 1
     return m
@@ -48,7 +48,7 @@ def accuracy(gold: Sequence[Hashable], pred: Sequence[Hashable]) -> float:
         raise ValueError(f"gold has {len(gold)} items and pred {len(pred)}: pass aligned lists")
     if not gold:
         return 0.0
-    return sum(g == p for g, p in zip(gold, pred)) / len(gold)
+    return sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold)
 
 
 def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
@@ -80,7 +80,7 @@ def macro_f1(gold: Sequence[Hashable], pred: Sequence[Hashable],
     return float(np.mean([v["f1"] for v in per.values()])) if per else 0.0
 
 
-def average_precision(relevant: Sequence[int | bool], scores: Sequence[float]) -> float:
+def average_precision(relevant: Sequence[int | bool] | np.ndarray, scores: Sequence[float] | np.ndarray) -> float:
     """Average precision of the ranking by descending score (ties keep input order).
 
     0.0 when there is no relevant item. This is CheckThat!'s per-debate AP.
@@ -95,14 +95,17 @@ def average_precision(relevant: Sequence[int | bool], scores: Sequence[float]) -
     return float(precision_at_hit.sum() / rel.sum())
 
 
-def mean_average_precision(groups: Sequence[tuple[Sequence[int | bool], Sequence[float]]]) -> float:
+def mean_average_precision(
+    groups: Sequence[tuple[Sequence[int | bool] | np.ndarray, Sequence[float] | np.ndarray]],
+) -> float:
     """Mean of :func:`average_precision` over ``(relevant, scores)`` groups (e.g. debates)."""
     if not groups:
         return 0.0
     return float(np.mean([average_precision(r, s) for r, s in groups]))
 
 
-def precision_at_k(relevant: Sequence[int | bool], scores: Sequence[float], k: int) -> float:
+def precision_at_k(relevant: Sequence[int | bool] | np.ndarray, scores: Sequence[float] | np.ndarray,
+                   k: int) -> float:
     """Share of relevant items among the ``k`` highest scored."""
     order = np.argsort(-np.asarray(scores, dtype=float), kind="stable")[:k]
     rel = np.asarray(relevant, dtype=bool)

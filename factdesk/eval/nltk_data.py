@@ -120,9 +120,9 @@ def ensure_nltk_data(target: str | Path | None = None) -> Path:
     """
     global _READY
     with _LOCK:
+        if _READY is not None and (target is None or Path(target) == _READY):
+            return _READY
         folder = Path(target) if target is not None else default_data_dir()
-        if _READY == folder:
-            return folder
         build_wordnet(folder)
         build_punkt(folder)
         import nltk

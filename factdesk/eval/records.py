@@ -74,7 +74,7 @@ def make_record(suite: str, metrics: dict[str, Any], wall_seconds: float,
     """A JSON-ready record of one eval run."""
     return {
         "suite": suite,
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "git": git_state(),
         "machine": machine(),
         "wall_seconds": wall_seconds,

@@ -171,8 +171,8 @@ def score_predictions(claims: Sequence[SciFactClaim], predictions: dict[int, dic
         ("sentence_selection", "sent_selection", "sent_pred", "sent_gold"),
         ("sentence_selection_label", "sent_selection_label", "sent_pred", "sent_gold"),
     ):
-        p, r, f = prf(counts[key], counts[n_pred], counts[n_gold])
-        out[f"{name}_precision"], out[f"{name}_recall"], out[f"{name}_f1"] = p, r, f
+        prec, rec, f1 = prf(counts[key], counts[n_pred], counts[n_gold])
+        out[f"{name}_precision"], out[f"{name}_recall"], out[f"{name}_f1"] = prec, rec, f1
     out["counts"] = counts
     return out
 

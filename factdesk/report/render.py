@@ -1,6 +1,14 @@
-"""Render a FactCheck as Markdown, a standalone HTML page, JSON, or schema.org ClaimReview.
+"""Render a FactCheck as Markdown, a standalone HTML page, JSON, schema.org ClaimReview, or an
+AVeriTeC prediction record.
 
-All claim and evidence text is escaped in HTML: evidence is data, never markup.
+All claim and evidence text is escaped in HTML and Markdown: evidence is data, never markup.
+The analysis is laid out in paragraphs by side: consecutive sentences citing passages of the
+same stance form one paragraph, desk notes (uncited) another.
+
+>>> from factdesk.types import Claim, FactCheck, Rating, Verdict
+>>> fc = FactCheck(Claim(text="Minsk is the capital of Belarus."), [], Verdict(Rating.UNSUBSTANTIATED, 0.5))
+>>> render(fc, "md").splitlines()[0]
+'# '
 """
 
 from __future__ import annotations
@@ -9,10 +17,37 @@ import html
 import json
 from typing import Any
 
-from factdesk.report.writer import format_date
+from factdesk.report.writer import format_date, source_name
 from factdesk.types import RATING_VALUE, FactCheck, Rating, Sentence
 
 ORG_NAME = "factdesk"
+FORMATS = ("md", "json", "claimreview", "html", "averitec")
+
+
+def paragraphs(fc: FactCheck) -> list[list[Sentence]]:
+    """The analysis split into paragraphs: a new one wherever the side of the cited evidence changes."""
+    out: list[list[Sentence]] = []
+    last: object = None
+    for s in fc.analysis:
+        side: object = "note"
+        if s.citations and 1 <= s.citations[0] <= len(fc.evidence):
+            st = fc.evidence[s.citations[0] - 1].stance
+            side = st.label if st else "unjudged"
+        if not out or side != last:
+            out.append([])
+        out[-1].append(s)
+        last = side
+    return out
+
+
+def grounding_line(fc: FactCheck) -> str:
+    """'5 of 5 analysis sentences are grounded in a cited passage; 1 dropped.'"""
+    cited = [s for s in fc.analysis if s.citations]
+    ok = sum(1 for s in cited if s.grounded)
+    line = f"{ok} of {len(cited)} cited analysis sentences are grounded in the passages they cite"
+    if fc.dropped:
+        line += f"; {len(fc.dropped)} sentence{'s' if len(fc.dropped) != 1 else ''} failed the check and {'were' if len(fc.dropped) != 1 else 'was'} left out"
+    return line + "."
 
 
 def _cite(s: Sentence) -> str:
@@ -38,8 +73,9 @@ def to_markdown(fc: FactCheck) -> str:
         lines.append(f"> **Date:** {format_date(c.date)}  ")
     lines.append(f"> **Verdict:** **{v.rating.value}** (confidence {v.confidence:.2f}; AVeriTeC: {v.averitec_label.value if v.averitec_label else '-'})")
     lines += ["", "## Summary", "", " ".join(_md_sentence(s) for s in fc.summary), "", "## Analysis", ""]
-    for s in fc.analysis:
-        lines += [_md_sentence(s), ""]
+    for para in paragraphs(fc):
+        lines += [" ".join(_md_sentence(s) for s in para), ""]
+    lines += [f"*{grounding_line(fc)}*", ""]
     lines += ["## Evidence weighed", ""]
     for n, e in enumerate(fc.evidence, 1):
         st = f"{e.stance.label.value} {e.stance.probability:.2f}" if e.stance else "not judged"
@@ -47,7 +83,7 @@ def to_markdown(fc: FactCheck) -> str:
     lines += ["", "## Sources", ""]
     for n, e in enumerate(fc.evidence, 1):
         d = e.document
-        parts = [d.publisher or "Unknown publisher", f"“{d.title}”" if d.title else None,
+        parts = [source_name(d), f"“{d.title}”" if d.title else None,
                  format_date(d.published) if d.published else "undated", d.url]
         lines.append(f"[{n}] " + ", ".join(_md_escape(p) for p in parts if p))
     return "\n".join(lines).rstrip() + "\n"
@@ -86,6 +122,7 @@ def to_claimreview(fc: FactCheck, url: str | None = None, organization: str = OR
         "author": {"@type": "Organization", "name": organization},
         "datePublished": (fc.created or "")[:10] or None,
         "headline": fc.headline,
+        "reviewBody": " ".join(x.text for x in fc.summary) or None,
     }
     if url:
         review["url"] = url
@@ -94,7 +131,8 @@ def to_claimreview(fc: FactCheck, url: str | None = None, organization: str = OR
 
 def jsonld_script(fc: FactCheck, url: str | None = None) -> str:
     # "</" inside JSON would end the script element early; escape it.
-    data = json.dumps(to_claimreview(fc, url), ensure_ascii=False).replace("</", "<\\/")
+    data = (json.dumps(to_claimreview(fc, url), ensure_ascii=False)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
     return f'<script type="application/ld+json">{data}</script>'
 
 
@@ -118,13 +156,14 @@ def to_html_fragment(fc: FactCheck) -> str:
         return f"{e(s.text)} {cites}".strip()
 
     out.append("<h2>Summary</h2><p>" + " ".join(sent(s) for s in fc.summary) + "</p><h2>Analysis</h2>")
-    out += [f"<p>{sent(s)}</p>" for s in fc.analysis]
+    out += ["<p>" + " ".join(sent(s) for s in para) + "</p>" for para in paragraphs(fc)]
+    out.append(f'<p class="grounding"><em>{e(grounding_line(fc))}</em></p>')
     out.append("<h2>Sources</h2><ol class=\"sources\">")
     for n, ev in enumerate(fc.evidence, 1):
         d = ev.document
         link = f' <a href="{e(d.url)}" rel="nofollow noopener">{e(d.url)}</a>' if d.url and d.url.startswith(("http://", "https://")) else (f" {e(d.url)}" if d.url else "")
         st = f' <span class="stance stance-{ev.stance.label.value}">{e(ev.stance.label.value)} {ev.stance.probability:.2f}</span>' if ev.stance else ""
-        out.append(f'<li id="src-{n}">{e(d.publisher or "Unknown publisher")}, “{e(d.title or "untitled")}”, '
+        out.append(f'<li id="src-{n}">{e(source_name(d))}, “{e(d.title or "untitled")}”, '
                    f"{e(format_date(d.published) if d.published else 'undated')}{link}{st}"
                    f"<blockquote>{e(ev.passage.text)}</blockquote></li>")
     out.append("</ol></article>")
@@ -153,4 +192,8 @@ def render(fc: FactCheck, fmt: str) -> str:
         return json.dumps(to_claimreview(fc), indent=2, ensure_ascii=False) + "\n"
     if fmt == "html":
         return to_html(fc)
-    raise ValueError(f"unknown format {fmt!r}: choose md, json, claimreview or html")
+    if fmt == "averitec":
+        from factdesk.report.averitec import to_averitec
+
+        return json.dumps(to_averitec(fc), indent=2, ensure_ascii=False) + "\n"
+    raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")

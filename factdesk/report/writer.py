@@ -1,27 +1,45 @@
-"""The default writer: a Polygraph-style analysis built only from stored passages, no LLM.
+"""The default writer: a fact-checker's analysis built only from stored passages, no LLM.
 
-Every analysis sentence reports one passage (attributed to its publisher and date) and cites
-it as [n]. Summary sentences state the desk's verdict and cite the passages behind it.
-The grounding check (`report.grounding`) then re-judges each analysis sentence against the
-passage it cites and drops any it cannot confirm.
+The report reads like a desk fact-check: a headline ("Belarus Misleads on NATO Countries and
+Refugees"), a one-paragraph summary that states the verdict, then analysis paragraphs that
+present the strongest refuting and supporting passages in date order, each attributed to its
+publisher ("UNHCR reported in December 2015 that “...”") and cited as [n]. Quotes are verbatim
+substrings of the cited passage, so the grounding check (`report.grounding`) confirms them by
+construction. For an Unsubstantiated verdict the analysis says what the evidence does not show.
+
+>>> from factdesk.types import Claim, Document, Evidence, Passage, Rating, Stance, Verdict
+>>> doc = Document(text="UNHCR registered almost 4.3 million Syrian refugees.",
+...                publisher="UNHCR", published="2015-12-18")
+>>> ev = Evidence(Passage(doc.id, doc.text, 0, len(doc.text)), doc,
+...               stance=Stance.from_probs([0.9, 0.05, 0.05]))
+>>> claim = Claim(text="Almost 4.3 million Syrian refugees were registered", speaker="Anatoly Glaz",
+...               speaker_title="Press secretary, Belarus Ministry of Foreign Affairs")
+>>> head, summary, analysis = TemplateWriter().run(claim, [ev], Verdict(Rating.TRUE, 0.9))
+>>> head
+'Belarus Is Right About Syrian Refugees'
+>>> analysis[0].text, analysis[0].citations
+('UNHCR reported in December 2015 that “UNHCR registered almost 4.3 million Syrian refugees.”', [1])
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from factdesk.ingest.chunking import split_sentences
-from factdesk.types import Claim, Evidence, Rating, Sentence, StanceLabel, Verdict
+from factdesk.store.base import STOPWORDS, query_terms
+from factdesk.types import Claim, Document, Evidence, Rating, Sentence, StanceLabel, Verdict
 
 HEADLINE_VERB: dict[Rating, str] = {
-    Rating.TRUE: "Is Right",
-    Rating.LIKELY_TRUE: "Is Largely Right",
-    Rating.MISLEADING: "Misleads",
-    Rating.PARTIALLY_FALSE: "Is Partly Wrong",
-    Rating.LIKELY_FALSE: "Is Likely Wrong",
-    Rating.FALSE: "Is Wrong",
-    Rating.UNSUBSTANTIATED: "Offers No Evidence",
+    Rating.TRUE: "Is Right About",
+    Rating.LIKELY_TRUE: "Is Largely Right About",
+    Rating.MISLEADING: "Misleads on",
+    Rating.PARTIALLY_FALSE: "Is Partly Wrong About",
+    Rating.LIKELY_FALSE: "Is Likely Wrong About",
+    Rating.FALSE: "Is Wrong About",
+    Rating.UNSUBSTANTIATED: "Offers No Evidence on",
 }
 
 RATING_PHRASE: dict[Rating, str] = {
@@ -35,92 +53,357 @@ RATING_PHRASE: dict[Rating, str] = {
 }
 
 STRONG = 0.5  # stance probability above which a passage counts as taking a side
+QUOTE_CHARS = 300  # longest verbatim quote an analysis sentence carries
+
+# Desk notes: sentences about the evidence as a whole, not facts taken from a passage, so they
+# carry no citation. The grounding check keeps an uncited sentence only when it matches one of
+# these patterns; anything else uncited (e.g. from a generator) is dropped.
+NOTE_NO_EVIDENCE = ("None of the {n} passages retrieved from the evidence store says whether {claim}; "
+                    "an editor should look for primary sources before publishing.")
+NOTE_NOTHING_FOUND = ("The evidence store holds no passage about {claim}; "
+                      "an editor should look for primary sources before publishing.")
+NOTE_MIXED = "Some sources bear out part of the claim while others contradict it, so it leaves a false impression."
+NOTE_ONE_SIDED = "factdesk found no passage in the evidence store that {side} the claim."
+DESK_NOTE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile("^" + re.escape(t).replace(re.escape("{n}"), r"\d+").replace(re.escape("{claim}"), r"[^\n]+")
+               .replace(re.escape("{side}"), r"(?:supports|contradicts)") + "$")
+    for t in (NOTE_NO_EVIDENCE, NOTE_NOTHING_FOUND, NOTE_MIXED, NOTE_ONE_SIDED)
+)
+
+
+def is_desk_note(text: str) -> bool:
+    """True when `text` is one of the writer's own uncited statements about the evidence."""
+    return any(p.match(text) for p in DESK_NOTE_PATTERNS)
 
 
 def format_date(d: dt.date | None) -> str:
+    """'December 14, 2021' (or 'an unknown date')."""
     return d.strftime("%B %-d, %Y") if d else "an unknown date"
 
 
-def _short(text: str, words: int = 12) -> str:
-    ws = text.split()
-    return " ".join(ws[:words]) + ("..." if len(ws) > words else "")
+def when_phrase(d: dt.date | None) -> str:
+    """'in December 2015', or 'in 2016' for a date known only to the year (stored as January 1)."""
+    if d is None:
+        return ""
+    return f"in {d.year}" if (d.month, d.day) == (1, 1) else f"in {d.strftime('%B %Y')}"
 
 
-def _first_sentences(text: str, max_chars: int = 320) -> str:
-    out = ""
-    for s, e in split_sentences(text):
-        piece = text[s:e]
-        if out and len(out) + len(piece) > max_chars:
-            break
-        out = f"{out} {piece}".strip()
-    return out or text[:max_chars]
+# --------------------------------------------------------------------------- sources
+
+_ARCHIVE = re.compile(r"^https?://(?:web\.)?archive\.org/web/[^/]+/(.+)$")
+
+
+def domain(url: str | None) -> str | None:
+    """'scoopertino.com' from a URL, looking through web.archive.org wrappers."""
+    if not url:
+        return None
+    m = _ARCHIVE.match(url)
+    if m:
+        url = m.group(1) if "://" in m.group(1) else "http://" + m.group(1)
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return None
+    host = host.removeprefix("www.")
+    return host or None
+
+
+def source_name(doc: Document) -> str:
+    """Who to attribute a passage to: the publisher, else the web site, else 'An unnamed source'."""
+    return (doc.publisher or domain(doc.url) or "").strip() or "An unnamed source"
+
+
+# --------------------------------------------------------------------------- headline
+
+_INSTITUTION = re.compile(
+    r"\b(Ministry|Foreign|Government|Department|Office|Embassy|Parliament|Army|Armed|Defen[cs]e|State|"
+    r"Presidential|Administration|Mission|Agency|Council|Committee|Senate|House|Cabinet|Kremlin|Duma|"
+    r"Service|Forces|Navy|Police|Central|National|Federal|Press|Communications?|Affairs|Security)\b"
+)
+_DEMONYM = {
+    "Russian": "Russia", "Belarusian": "Belarus", "Belarussian": "Belarus", "Chinese": "China",
+    "Iranian": "Iran", "Syrian": "Syria", "Ukrainian": "Ukraine", "Polish": "Poland",
+    "Lithuanian": "Lithuania", "Latvian": "Latvia", "Estonian": "Estonia", "American": "U.S.",
+    "British": "Britain", "French": "France", "German": "Germany", "Turkish": "Turkey",
+    "Hungarian": "Hungary", "Serbian": "Serbia", "Georgian": "Georgia", "Kazakh": "Kazakhstan",
+    "Azerbaijani": "Azerbaijan", "Armenian": "Armenia", "Venezuelan": "Venezuela", "Cuban": "Cuba",
+    "Israeli": "Israel", "Iraqi": "Iraq", "Afghan": "Afghanistan", "Indian": "India",
+    "Pakistani": "Pakistan", "Moldovan": "Moldova", "Uzbek": "Uzbekistan",
+}
+_CAPWORD = re.compile(r"^(?:[A-Z][\w.'’-]*|U\.S\.|EU|UN)$")
+
+
+def organisation(speaker_title: str | None) -> str | None:
+    """The organisation a speaker speaks for, from their title; None when the title names none.
+
+    >>> organisation("Press secretary, Belarus Ministry of Foreign Affairs")
+    'Belarus'
+    >>> organisation("Russian Foreign Ministry spokeswoman")
+    'Russia'
+    >>> organisation("Spokesman, Kremlin")
+    'Kremlin'
+    >>> organisation("Farmer") is None
+    True
+    """
+    if not speaker_title:
+        return None
+    parts = re.split(r",|;|\s+(?:for|of|at|to)\s+(?=[A-Z])", speaker_title)
+    # The affiliation is usually after the comma or "for"; fall back to the whole title.
+    candidates = [p.strip() for p in parts[1:]] + [speaker_title.strip()]
+    for cand in candidates:
+        words = cand.split()
+        lead: list[str] = []
+        for w in words:
+            if _INSTITUTION.fullmatch(w.strip(".,")) or not _CAPWORD.match(w):
+                break
+            lead.append(w)
+        if lead and _INSTITUTION.search(cand):
+            name = " ".join(lead)
+            return _DEMONYM.get(name, name)
+        if cand is not speaker_title.strip() and words and all(_CAPWORD.match(w) or w in {"of", "the", "and"} for w in words):
+            return _DEMONYM.get(cand, cand)  # "Spokesman, Kremlin": the part after the comma is a name
+    return None
+
+
+_SMALL = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with", "from", "as"}
+# Words that end a noun phrase: common verbs and clause words the stopword list lacks.
+_BREAK = set("""become became becomes began begin begins refused refuse refuses appear appears appeared
+    claim claims claimed show shows showed shown make makes made get gets got take takes took give gives
+    gave use uses used want wants wanted know knows knew think thinks thought tell tells told see sees saw
+    still well even already never always really led including spent went put set won lost paid sent kept
+    left held brought bought built fell found grew ran rose sold wrote wants wanted remembers remember
+    almost nearly about around over under approximately roughly least million billion thousand hundred
+    percent per cent number""".split())
+_TOKEN = re.compile(r"[A-Za-z0-9][\w'’.-]*[\w]|[A-Za-z0-9]")
+
+
+def key_phrases(text: str, n: int = 2) -> list[str]:
+    """The claim's key noun phrases, crudely: runs of content words, proper nouns weighted up.
+
+    >>> key_phrases("NATO countries have become a real machine producing refugees")
+    ['NATO countries', 'real machine']
+    """
+    runs: list[list[str]] = []
+    cur: list[str] = []
+    for i, m in enumerate(_TOKEN.finditer(text)):
+        w = m.group(0).rstrip(".")
+        low = w.lower()
+        verbish = ((low.endswith(("ed", "ing")) and not w[0].isupper()) or low in _BREAK
+                   or bool(re.fullmatch(r"[\d.,%]+", w)))
+        if low in STOPWORDS or verbish or (i == 0 and low in _SMALL):
+            if cur:
+                runs.append(cur)
+            cur = []
+            continue
+        cur.append(w)
+        gap = text[m.end():m.end() + 2]
+        if gap[:1] in {",", ";", ":", "(", ")"}:
+            runs.append(cur)
+            cur = []
+    if cur:
+        runs.append(cur)
+    scored = []
+    for pos, run in enumerate(runs):
+        run = run[-3:]  # an English noun phrase ends in its head noun
+        caps = sum(1 for w in run if w[0].isupper() or w.isdigit())
+        score = caps * 2 + len(run) + (1.5 if pos == 0 else 0.0)
+        scored.append((score, pos, " ".join(run)))
+    best = sorted(scored, key=lambda s: (-s[0], s[1]))[:n]
+    return [p for _, _, p in sorted(best, key=lambda s: s[1])]
+
+
+def _title_case(phrase: str) -> str:
+    out = []
+    for i, w in enumerate(phrase.split()):
+        if w.isupper() or any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w):
+            out.append(w)  # acronyms, iPhone, 2015
+        elif i and w.lower() in _SMALL:
+            out.append(w.lower())
+        else:
+            out.append(w[:1].upper() + w[1:])
+    return " ".join(out)
+
+
+def gist(claim: Claim) -> str:
+    """A short title-cased topic for the headline: the claim's one or two key noun phrases."""
+    phrases = key_phrases(claim.text)
+    if not phrases:
+        return "the Claim"
+    # A second phrase earns its place only when it names something (a proper noun or a number).
+    phrases = phrases[:1] + [p for p in phrases[1:] if any(w[:1].isupper() or w[:1].isdigit() for w in p.split())]
+    return " and ".join(_title_case(p) for p in phrases)
+
+
+def headline(claim: Claim, verdict: Verdict) -> str:
+    """'Belarus Misleads on NATO Countries and Real Machine'-style: who, verdict verb, gist.
+
+    Who is the organisation named in the speaker's title, else the speaker's surname, else
+    'Claim'.
+    """
+    who = organisation(claim.speaker_title)
+    if not who and claim.speaker:
+        who = claim.speaker.split()[-1] if len(claim.speaker.split()) <= 4 else claim.speaker
+    who = who or "Claim"
+    return f"{who} {HEADLINE_VERB[verdict.rating]} {gist(claim)}"
+
+
+# --------------------------------------------------------------------------- quotes
 
 
 def _strip_end(text: str) -> str:
     return re.sub(r"[\s.]+$", "", text)
 
 
-def sided(evidence: list[Evidence], label: StanceLabel) -> list[tuple[int, Evidence]]:
-    """(1-based number, evidence) of passages that take `label`'s side strongly."""
-    out = []
-    for n, e in enumerate(evidence, 1):
-        if e.stance and e.stance.label == label and e.stance.probability >= STRONG:
-            out.append((n, e))
-    return out
+def best_quote(text: str, query: str, max_chars: int = QUOTE_CHARS) -> str:
+    """The contiguous run of sentences in `text` that best matches `query`, verbatim.
+
+    Sentences are scored by the share of the query's content words they hold; the best one is
+    extended with its neighbours while the quote stays under `max_chars`. A single sentence
+    over the limit is cut at a word boundary and marked with '...'.
+    """
+    spans = list(split_sentences(text)) or [(0, len(text))]
+    q = set(query_terms(query, limit=64))
+
+    def score(span: tuple[int, int]) -> float:
+        words = set(query_terms(text[span[0]:span[1]], limit=128))
+        return len(q & words) / (len(q) or 1)
+
+    scores = [score(s) for s in spans]
+    i = max(range(len(spans)), key=lambda k: (scores[k], -k))
+    lo, hi = i, i
+    while True:  # grow towards the better-scoring neighbour while it fits
+        options = [k for k in (lo - 1, hi + 1) if 0 <= k < len(spans)]
+        options = [k for k in options if spans[max(hi, k)][1] - spans[min(lo, k)][0] <= max_chars]
+        if not options:
+            break
+        k = max(options, key=lambda k: (scores[k], -k))
+        if scores[k] <= 0 and (spans[hi][1] - spans[lo][0]) > max_chars // 2:
+            break
+        lo, hi = min(lo, k), max(hi, k)
+    start, end = spans[lo][0], spans[hi][1]
+    quote = text[start:end]
+    if len(quote) > max_chars:
+        cut = quote.rfind(" ", 0, max_chars)
+        quote = quote[: cut if cut > 0 else max_chars].rstrip(" ,;:") + "..."
+    return " ".join(quote.split())
 
 
-def headline(claim: Claim, verdict: Verdict) -> str:
-    who = claim.speaker or "Claim"
-    return f"{who} {HEADLINE_VERB[verdict.rating]}: “{_short(claim.text, 10)}”"
+def attribute(e: Evidence, query: str = "") -> str:
+    """'UNHCR reported in December 2015 that “...”' with the passage's own words."""
+    src = source_name(e.document)
+    quote = best_quote(e.passage.text, query) if query else best_quote(e.passage.text, e.passage.text)
+    if not quote.endswith(("...", ".", "!", "?")):
+        quote += "."
+    when = when_phrase(e.document.published)
+    if when:
+        return f"{src} reported {when} that “{quote}”"
+    return f"According to {src}, “{quote}”"
+
+
+def sided(evidence: Sequence[Evidence], label: StanceLabel) -> list[tuple[int, Evidence]]:
+    """(1-based number, evidence) of passages that take `label`'s side strongly, strongest first."""
+    out = [(n, e) for n, e in enumerate(evidence, 1)
+           if e.stance and e.stance.label == label and e.stance.probability >= STRONG]
+    return sorted(out, key=lambda ne: -(ne[1].stance.probability if ne[1].stance else 0.0))
+
+
+def by_date(items: list[tuple[int, Evidence]]) -> list[tuple[int, Evidence]]:
+    """Date order (undated last), then evidence number."""
+    return sorted(items, key=lambda ne: (ne[1].document.published or dt.date.max, ne[0]))
+
+
+def _claim_phrase(claim: Claim) -> str:
+    t = _strip_end(claim.text)
+    if t[:1].isupper() and not t[1:2].isupper() and t.split()[0].lower() in STOPWORDS | _SMALL:
+        t = t[:1].lower() + t[1:]
+    return f"“{t}”"
 
 
 class TemplateWriter:
-    """Writes headline, summary and analysis from the judged evidence; deterministic."""
+    """Writes headline, summary and analysis from the judged evidence; deterministic, no model.
+
+    Args:
+        max_per_side: most passages quoted for each side (supporting, refuting).
+    """
 
     def __init__(self, max_per_side: int = 3) -> None:
+        if max_per_side < 1:
+            raise ValueError(f"max_per_side={max_per_side}: pass 1 or more passages per side")
         self.max_per_side = max_per_side
 
     def warm_up(self) -> None:
-        pass
+        """Nothing to load."""
+
+    # The pieces are public so the LLM writer reuses them and only rephrases the analysis.
+    def chosen(self, evidence: Sequence[Evidence]) -> tuple[list[tuple[int, Evidence]], list[tuple[int, Evidence]]]:
+        """(supporting, refuting) passages to present, strongest `max_per_side` each, in date order."""
+        sup = by_date(sided(evidence, StanceLabel.SUPPORTS)[: self.max_per_side])
+        ref = by_date(sided(evidence, StanceLabel.REFUTES)[: self.max_per_side])
+        return sup, ref
+
+    def summary(self, claim: Claim, evidence: Sequence[Evidence], verdict: Verdict) -> list[Sentence]:
+        """One paragraph: who said what, the verdict, and the count of passages each way."""
+        sup, ref = self.chosen(evidence)
+        n_sup = len(sided(evidence, StanceLabel.SUPPORTS))
+        n_ref = len(sided(evidence, StanceLabel.REFUTES))
+        phrase = RATING_PHRASE[verdict.rating]
+        who = claim.speaker
+        if who and claim.speaker_title:
+            who = f"{who}, {claim.speaker_title},"
+        when = f" on {format_date(claim.date)}" if claim.date else ""
+        quoted = " ".join((claim.quote or claim.text).split())
+        quoted = quoted if quoted.endswith((".", "!", "?", "...")) else quoted + "."
+        if who:
+            out = [Sentence(f"{who} said{when}: “{quoted}”")]
+        else:
+            made = f", made{when}," if when else ""
+            out = [Sentence(f"The claim under review{made} is “{quoted}”")]
+        conf = f"(confidence {verdict.confidence:.2f})"
+        if verdict.rating == Rating.UNSUBSTANTIATED:
+            out.append(Sentence(f"factdesk rates it {phrase} {conf}: of the {len(evidence)} passages retrieved, "
+                                "none clearly supports or contradicts it."))
+            return out
+        out.append(Sentence(f"factdesk rates it {phrase} {conf}: of the {len(evidence)} passages weighed, "
+                            f"{n_ref} contradict{'s' if n_ref == 1 else ''} it and {n_sup} support{'s' if n_sup == 1 else ''} it."))
+        lead = ref if verdict.rating in (Rating.FALSE, Rating.LIKELY_FALSE, Rating.PARTIALLY_FALSE, Rating.MISLEADING) else sup
+        if lead:
+            n, e = lead[0]
+            verb = "contradicts" if lead is ref else "bears out"
+            out.append(Sentence(f"The strongest evidence {verb} it: {source_name(e.document)}"
+                                f"{' (' + when_phrase(e.document.published)[3:] + ')' if e.document.published else ''}.",
+                                [n]))
+        return out
+
+    def analysis(self, claim: Claim, evidence: Sequence[Evidence], verdict: Verdict) -> list[Sentence]:
+        """Attributed quotes: the side the verdict leans to first, each side in date order."""
+        sup, ref = self.chosen(evidence)
+        leans_false = verdict.rating in (Rating.FALSE, Rating.LIKELY_FALSE, Rating.PARTIALLY_FALSE, Rating.MISLEADING)
+        sides = (ref, sup) if leans_false else (sup, ref)
+        out: list[Sentence] = []
+        seen: set[str] = set()
+        for side in sides:
+            for n, e in side:
+                s = attribute(e, claim.text)
+                if s not in seen:
+                    seen.add(s)
+                    out.append(Sentence(s, [n]))
+        if verdict.rating == Rating.UNSUBSTANTIATED:
+            note = NOTE_NO_EVIDENCE if evidence else NOTE_NOTHING_FOUND
+            out.append(Sentence(note.format(n=len(evidence), claim=_claim_phrase(claim))))
+        elif verdict.rating in (Rating.MISLEADING, Rating.PARTIALLY_FALSE) and sup and ref:
+            out.append(Sentence(NOTE_MIXED))
+        elif verdict.rating in (Rating.TRUE, Rating.FALSE) and (sup or ref):
+            missing = "contradicts" if not ref and sup else ("supports" if not sup and ref else "")
+            if missing:
+                out.append(Sentence(NOTE_ONE_SIDED.format(side=missing)))
+        return out
 
     def run(self, claim: Claim, evidence: list[Evidence], verdict: Verdict) -> tuple[str, list[Sentence], list[Sentence]]:
-        sup = sided(evidence, StanceLabel.SUPPORTS)[: self.max_per_side]
-        ref = sided(evidence, StanceLabel.REFUTES)[: self.max_per_side]
-        who = claim.speaker or "The claim"
-        if claim.speaker and claim.speaker_title:
-            who = f"{claim.speaker}, {claim.speaker_title},"
-        when = f" on {format_date(claim.date)}" if claim.date else ""
-        phrase = RATING_PHRASE[verdict.rating]
-        summary = [Sentence(f"{who} said{when} that “{_strip_end(claim.text)}.”" if claim.speaker
-                            else f"The claim under review is “{_strip_end(claim.text)}.”", [])]
-        cited = sorted({n for n, _ in sup + ref})
-        if verdict.rating == Rating.UNSUBSTANTIATED:
-            summary.append(Sentence(
-                f"factdesk rates it {phrase} (confidence {verdict.confidence:.2f}): of the {len(evidence)} "
-                "passages retrieved, none clearly supports or contradicts it.", []))
-        else:
-            summary.append(Sentence(
-                f"factdesk rates it {phrase} (confidence {verdict.confidence:.2f}): "
-                f"{len(ref)} of the {len(evidence)} passages weighed contradict it and {len(sup)} support it.",
-                cited))
-        analysis: list[Sentence] = []
-        chosen = sorted(sup + ref, key=lambda ne: (ne[1].document.published or dt.date.max, ne[0]))
-        for n, e in chosen:
-            analysis.append(Sentence(self.attribute(e), [n]))
-        if verdict.rating == Rating.UNSUBSTANTIATED:
-            analysis.append(Sentence(
-                "The evidence in the store does not show whether the claim is accurate; "
-                "an editor should look for primary sources before publishing.", []))
-        elif verdict.rating in (Rating.MISLEADING, Rating.PARTIALLY_FALSE) and sup and ref:
-            analysis.append(Sentence(
-                "Some sources bear out part of the claim while others contradict it, so it leaves a false impression.",
-                sorted({sup[0][0], ref[0][0]})))
-        return headline(claim, verdict), summary, analysis
+        """(headline, summary, analysis) for a judged claim; the verdict is taken as given."""
+        return (headline(claim, verdict), self.summary(claim, evidence, verdict),
+                self.analysis(claim, evidence, verdict))
 
     @staticmethod
-    def attribute(e: Evidence) -> str:
-        """"UNHCR reported on March 3, 2016 that ..." using the passage's own words."""
-        src = e.document.publisher or e.document.title or "A source"
-        when = f" on {format_date(e.document.published)}" if e.document.published else ""
-        body = _strip_end(_first_sentences(e.passage.text))
-        return f"{src} reported{when}: “{body}.”"
+    def attribute(e: Evidence, query: str = "") -> str:
+        """Kept for callers of the first version: see `attribute`."""
+        return attribute(e, query)
