@@ -173,6 +173,13 @@ for _name, _target in _PLUGINS.items():
         main.add_command(getattr(importlib.import_module(_mod), _attr), _name)
     except (ImportError, AttributeError):  # a part still being built; the core commands work without it
         pass
+if "train" in main.commands:
+    try:
+        from factdesk.app.cli_claims import train_checkworthy
+
+        main.commands["train"].add_command(train_checkworthy, "checkworthy")  # type: ignore[attr-defined]
+    except ImportError:
+        pass
 
 
 if __name__ == "__main__":

@@ -1,0 +1,206 @@
+"""`factdesk claims`, `factdesk check-article` and `factdesk train checkworthy`.
+
+    factdesk claims article.txt --top 5
+    cat transcript.txt | factdesk claims - --format json
+    factdesk check-article article.html --top 3 --db factdesk.db
+    factdesk train checkworthy --seed 13
+
+A thin layer over `factdesk.claims.ClaimExtractor` and `factdesk.pipeline.Desk`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from factdesk.errors import FactdeskError
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def read_input(file: str) -> tuple[str, Any, str | None]:
+    """(text, document date, source) from a path or `-` (stdin)."""
+    if file == "-":
+        data = sys.stdin.buffer.read()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+        if not text.strip():
+            _fail("stdin is empty: pipe in an article, transcript or press release")
+        return text, None, None
+    from factdesk.ingest.loaders import Skip, load_file
+
+    p = Path(file)
+    if not p.exists():
+        _fail(f"{file}: no such file (check the path, or pass - to read stdin)")
+    if p.is_dir():
+        _fail(f"{file} is a folder: pass one file (.txt .md .html .pdf) or - for stdin")
+    if p.suffix.lower() not in TEXT_SUFFIXES:
+        _fail(f"{file}: unknown extension {p.suffix or '(none)'}: use one of {', '.join(TEXT_SUFFIXES)}, or - for stdin")
+    for item in load_file(p):
+        if isinstance(item, Skip):
+            _fail(f"{item.path}: {item.reason}")
+        return item.text, item.published, item.url or str(p)
+    _fail(f"{file}: no text found")
+
+
+def _extract(file: str, top: int, date_: str | None, progress: bool | None, min_score: float) -> Any:
+    from factdesk.claims import ClaimExtractor
+    from factdesk.types import parse_date
+
+    text, published, source = read_input(file)
+    try:
+        when = parse_date(date_) if date_ else published
+    except ValueError:
+        _fail(f"--date {date_!r} is not a date: use YYYY-MM-DD, e.g. --date 2021-12-14")
+    try:
+        ex = ClaimExtractor(top=top, progress=progress, min_score=min_score)
+        res = ex.run(text, doc_date=when, source=source)
+    except FactdeskError as exc:
+        _fail(f"{file}: {exc}")
+    for note in res.notes:
+        click.echo(f"note: {note}", err=True)
+    return res, source
+
+
+def claims_markdown(res: Any, source: str | None) -> str:
+    """The ranked claims as a Markdown list."""
+    lines = [f"# Claims worth checking{f' in {source}' if source else ''}", "",
+             f"{len(res)} claims from {res.sentences} sentences, best first.", ""]
+    for n, ec in enumerate(res, 1):
+        c = ec.claim
+        who = c.speaker or "(no speaker named: the document's own statement)"
+        if c.speaker and c.speaker_title:
+            who += f", {c.speaker_title}"
+        when = c.date.isoformat() if c.date else "undated"
+        lines.append(f"{n}. **{c.text}**  ")
+        lines.append(f"   {who}; {when}; score {ec.score:.2f} (check-worthiness {ec.checkworthiness:.2f}, {ec.kind}); "
+                     f"characters {ec.start}-{ec.end}  ")
+        if c.quote and c.quote != c.text:
+            lines.append(f"   > “{c.quote}”")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+_progress_opt = click.option("--progress/--no-progress", default=None,
+                             help="Progress bar on stderr (default: only for inputs over 1 MB).")
+_date_opt = click.option("--date", "date_", help="The document's date (YYYY-MM-DD) for claims that carry none.")
+_min_opt = click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+                        help="Leave out claims ranked below this score.")
+
+
+@click.command("claims")
+@click.argument("file")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 10_000), help="How many claims to list.")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@_date_opt
+@_min_opt
+@_progress_opt
+def claims(file: str, top: int, fmt: str, date_: str | None, min_score: float, progress: bool | None) -> None:
+    """List the claims worth checking in FILE (.txt .md .html .pdf, or - for stdin),
+    with who made them and when."""
+    res, source = _extract(file, top, date_, progress, min_score)
+    if fmt == "json":
+        click.echo(json.dumps({"source": source, "sentences": res.sentences, "notes": res.notes,
+                               "claims": [c.to_dict() for c in res]}, indent=1, ensure_ascii=False))
+    else:
+        click.echo(claims_markdown(res, source), nl=False)
+    if not res:
+        sys.exit(1)
+
+
+@click.command("check-article")
+@click.argument("file")
+@click.option("--top", default=3, show_default=True, type=click.IntRange(1, 100), help="How many claims to check.")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--top-k", default=6, show_default=True, type=click.IntRange(1, 50), help="Evidence passages per claim.")
+@click.option("--db", envvar="FACTDESK_DB", default="factdesk.db", show_default=True,
+              help="SQLite file path, or a postgresql:// URL (env FACTDESK_DB).")
+@_date_opt
+@_progress_opt
+def check_article(file: str, top: int, fmt: str, top_k: int, db: str, date_: str | None, progress: bool | None) -> None:
+    """Find the top claims in FILE and fact-check each against the evidence store."""
+    from factdesk.pipeline import Desk
+    from factdesk.report.render import render
+
+    try:
+        desk = Desk(db=db)
+        if desk.store.stats()["passages"] == 0:
+            _fail(f"the store {db} holds no evidence yet: run `factdesk ingest PATH --db {db}` first")
+    except FactdeskError as exc:
+        _fail(str(exc))
+    res, source = _extract(file, top, date_, progress, 0.0)
+    if not res:
+        _fail(f"{file}: no claims found to check")
+    checks = []
+    for ec in res:
+        try:
+            checks.append((ec, desk.check(ec.claim, top_k=top_k)))
+        except (FactdeskError, ValueError) as exc:
+            _fail(f"checking claim {ec.claim.text[:60]!r}: {exc}")
+    desk.close()
+    if fmt == "json":
+        click.echo(json.dumps({"source": source, "claims": [{"extracted": ec.to_dict(), "fact_check": fc.to_dict()}
+                                                           for ec, fc in checks]}, indent=1, ensure_ascii=False))
+        return
+    out = [f"# Fact-check of {source or 'stdin'}", "", f"{len(checks)} claims checked, best first.", ""]
+    out += ["| # | claim | speaker | verdict | confidence |", "|---|---|---|---|---|"]
+    for n, (ec, fc) in enumerate(checks, 1):
+        cl = ec.claim.text.replace("|", "\\|")
+        out.append(f"| {n} | {cl[:120]} | {ec.claim.speaker or '-'} | {fc.verdict.rating.value} | "
+                   f"{fc.verdict.confidence:.2f} |")
+    out.append("")
+    for n, (ec, fc) in enumerate(checks, 1):
+        body = render(fc, "md").replace("\n# ", "\n## ")
+        if body.startswith("# "):
+            body = f"## {n}. " + body[2:]
+        out += ["---", "", body.replace("\n## Summary", "\n### Summary").replace("\n## Analysis", "\n### Analysis")
+                .replace("\n## Evidence weighed", "\n### Evidence weighed").replace("\n## Sources", "\n### Sources")]
+    click.echo("\n".join(out).rstrip() + "\n", nl=False)
+
+
+@click.command("checkworthy")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder with claimbuster_train.json, CT19-T1-Training.csv, CT20-T5-train.tsv "
+                   "(default: ../shared/data/checkworthiness).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where head.npz and config.json go (default: the shipped factdesk/models/checkworthy).")
+@click.option("--cache", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Embedding cache (.npz; default ~/.cache/factdesk/checkworthy-embeddings.npz).")
+@click.option("--seed", type=int, default=13, show_default=True, help="Seed for the splits and the CT20 sample.")
+@click.option("--ct-weight", type=float, default=None, help="Sample weight of CheckThat! sentences (default 0.3).")
+@click.option("--claimbuster-only", is_flag=True, help="Train on ClaimBuster alone.")
+@click.option("--progress/--no-progress", default=True, help="Progress bar while embedding.")
+def train_checkworthy(data: Path | None, out: Path | None, cache: Path | None, seed: int, ct_weight: float | None,
+                      claimbuster_only: bool, progress: bool) -> None:
+    """Rebuild the check-worthiness head (MiniLM embeddings + features, logistic regression)."""
+    from factdesk.train.checkworthy import TrainConfig
+    from factdesk.train.checkworthy import train_checkworthy as run_training
+
+    cfg = TrainConfig(seed=seed, use_ct=not claimbuster_only)
+    if data:
+        cfg.data = str(data)
+    if out:
+        cfg.out = str(out)
+    if cache:
+        cfg.cache = str(cache)
+    if ct_weight is not None:
+        cfg.ct_weight = ct_weight
+    try:
+        conf = run_training(cfg, progress=progress, log=lambda m: click.echo(m, err=True))
+    except FactdeskError as exc:
+        _fail(str(exc))
+    click.echo(json.dumps(conf["metrics"], indent=1))
+
+
+checkworthy = train_checkworthy  # the click command is named `checkworthy`

