@@ -70,11 +70,16 @@ class Desk:
         writer: Any = None,
         candidates: int = 20,
         ground: bool = True,
+        generator: Any = None,
     ) -> None:
         self.db = db
         self._store = store
         self._embedder = embedder
         self.judge_stage = Judge(stance_model=stance_model, aggregator=aggregator)
+        if writer is None and generator is not None:
+            from factdesk.report.llm_writer import LLMWriter
+
+            writer = LLMWriter(generator)
         self.writer = writer or TemplateWriter()
         self.candidates = candidates
         self.ground = ground
@@ -233,7 +238,7 @@ class Desk:
         verdict = self.judge_stage.aggregator.run(claim, evidence)
         head, summary, analysis = self.writer.run(claim, evidence, verdict)
         dropped = []
-        if self.ground and analysis:
+        if analysis and (self.ground or getattr(self.writer, "requires_grounding", False)):
             assert self.judge_stage.stance_model is not None
             analysis, dropped = GroundingCheck(self.judge_stage.stance_model).run(analysis, evidence)
         previous = [m.to_dict() for m in self.matcher.run(claim.text)]

@@ -78,6 +78,19 @@ registry.register("embedder", "minilm", _minilm)
 registry.register("stance", "minilm-stance", _stance)
 
 
+def _generator(name: str) -> Any:
+    def make(**kw: Any) -> Any:
+        from factdesk.models.generators import create_generator
+
+        return create_generator(name, **kw)
+
+    return make
+
+
+for _g in ("llama-cpp", "smollm2", "openai"):
+    registry.register("generator", _g, _generator(_g))
+
+
 def open_store(db: str | None = None, dim: int = 384) -> Any:
     """A store from `--db`: a file path (SQLite) or a postgresql:// URL."""
     import os

@@ -12,9 +12,9 @@ import click
 
 from factdesk.config import Config
 from factdesk.errors import FactdeskError
+from factdesk.report.render import FORMATS
 from factdesk.types import parse_date
 
-FORMATS = ("md", "json", "claimreview", "html")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -37,11 +37,18 @@ def date_arg(value: str | None, flag: str) -> dt.date | None:
     return None
 
 
-def open_desk(db: str) -> Any:
+def open_desk(db: str, writer: str = "template") -> Any:
     from factdesk.pipeline import Desk
 
+    generator = None
+    if writer == "llm":
+        from factdesk.models.generators import generator_from_env
+
+        generator = generator_from_env()
+        if generator is None:
+            fail("--writer llm needs FACTDESK_LLM_URL (an OpenAI-compatible /v1 endpoint) or FACTDESK_GGUF (a .gguf file)")
     try:
-        desk = Desk(db=db, candidates=Config().get("candidates"))
+        desk = Desk(db=db, candidates=Config().get("candidates"), generator=generator)
         _ = desk.store
         return desk
     except FactdeskError as exc:
@@ -92,9 +99,11 @@ def ingest(paths: tuple[str, ...], publisher: str | None, date_: str | None, pro
 @click.option("--top-k", default=None, type=click.IntRange(1, 50), help="Evidence passages to weigh [config top_k, 6].")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
 @click.option("--source", help="Where the claim appeared (URL).")
+@click.option("--writer", type=click.Choice(["template", "llm"]), default="template", show_default=True,
+              help="llm: phrase the analysis with FACTDESK_LLM_URL or FACTDESK_GGUF (still grounding-checked).")
 @db_option
 def check(claim: str, speaker: str | None, speaker_title: str | None, date_: str | None, before: str | None,
-          top_k: int | None, fmt: str, source: str | None, db: str) -> None:
+          top_k: int | None, fmt: str, source: str | None, writer: str, db: str) -> None:
     """Fact-check CLAIM against the evidence store."""
     from factdesk.report.render import render
     from factdesk.types import Claim
@@ -103,7 +112,7 @@ def check(claim: str, speaker: str | None, speaker_title: str | None, date_: str
         fail('the claim is empty: pass the words to check, e.g. factdesk check "Minsk is in Belarus"')
     cdate = date_arg(date_, "--date")
     bdate = date_arg(before, "--before")
-    desk = open_desk(db)
+    desk = open_desk(db, writer)
     if desk.store.stats()["passages"] == 0:
         fail(f"the store {db} holds no evidence yet: run `factdesk ingest PATH --db {db}` first")
     try:

@@ -139,7 +139,7 @@ class GroundingCheck:
                     verdicts[(i, n)] = status
         if pairs:
             probs = self.stance_model.predict(pairs)
-            for key, p in zip(asked, probs):
+            for key, p in zip(asked, probs, strict=True):
                 verdicts[key] = float(p[0]) >= self.threshold
 
         kept: list[Sentence] = []

@@ -237,13 +237,14 @@ def gist(claim: Claim) -> str:
 def headline(claim: Claim, verdict: Verdict) -> str:
     """'Belarus Misleads on NATO Countries and Real Machine'-style: who, verdict verb, gist.
 
-    Who is the organisation named in the speaker's title, else the speaker's surname, else
-    'Claim'.
+    Who is the organisation named in the speaker's title, else the speaker's surname; with
+    no speaker: 'Claim About Syrian Refugees Is Likely True'.
     """
     who = organisation(claim.speaker_title)
     if not who and claim.speaker:
         who = claim.speaker.split()[-1] if len(claim.speaker.split()) <= 4 else claim.speaker
-    who = who or "Claim"
+    if not who:  # nobody to name: the claim itself is the subject
+        return f"Claim About {gist(claim)} Is {_title_case(RATING_PHRASE[verdict.rating])}"
     return f"{who} {HEADLINE_VERB[verdict.rating]} {gist(claim)}"
 
 
@@ -368,8 +369,8 @@ class TemplateWriter:
         lead = ref if verdict.rating in (Rating.FALSE, Rating.LIKELY_FALSE, Rating.PARTIALLY_FALSE, Rating.MISLEADING) else sup
         if lead:
             n, e = lead[0]
-            verb = "contradicts" if lead is ref else "bears out"
-            out.append(Sentence(f"The strongest evidence {verb} it: {source_name(e.document)}"
+            verb = "contradicts it" if lead is ref else "bears it out"
+            out.append(Sentence(f"The strongest evidence {verb}: {source_name(e.document)}"
                                 f"{' (' + when_phrase(e.document.published)[3:] + ')' if e.document.published else ''}.",
                                 [n]))
         return out
