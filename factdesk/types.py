@@ -330,7 +330,7 @@ class FactCheck:
     analysis: list[Sentence] = field(default_factory=list)
     dropped: list[Sentence] = field(default_factory=list)
     previous_checks: list[dict[str, Any]] = field(default_factory=list)
-    created: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     id: str = ""
 
     def __post_init__(self) -> None:

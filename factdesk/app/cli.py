@@ -16,7 +16,6 @@ from factdesk.report.render import FORMATS
 from factdesk.types import parse_date
 
 
-
 def fail(message: str, code: int = 2) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)

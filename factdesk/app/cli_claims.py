@@ -160,7 +160,7 @@ def check_article(file: str, top: int, fmt: str, top_k: int, db: str, date_: str
         out.append(f"| {n} | {cl[:120]} | {ec.claim.speaker or '-'} | {fc.verdict.rating.value} | "
                    f"{fc.verdict.confidence:.2f} |")
     out.append("")
-    for n, (ec, fc) in enumerate(checks, 1):
+    for n, (_ec, fc) in enumerate(checks, 1):
         body = render(fc, "md").replace("\n# ", "\n## ")
         if body.startswith("# "):
             body = f"## {n}. " + body[2:]

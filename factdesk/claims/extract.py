@@ -272,7 +272,7 @@ class ClaimExtractor:
         bar.update(max(0, len(text) - bar.n))
         bar.close()
         if n_sent == 0 or not cands:
-            notes.append("no sentences of at least %d words were found: is this running text?" % self.min_words)
+            notes.append(f"no sentences of at least {self.min_words} words were found: is this running text?")
             return ExtractionResult([], notes, n_sent, english)
         cands.sort(key=lambda c: -c.rank)
         keep = [c for c in cands if c.rank >= self.min_score]

@@ -82,7 +82,7 @@ CREATE TABLE IF NOT EXISTS users (
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _fts_query(text: str) -> str | None:
