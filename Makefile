@@ -9,7 +9,7 @@ demo: setup
 
 # One command: set up and run every test (starts its own PostgreSQL, uses Debian chromium).
 test:
-	FACTDESK_EXTRAS=train,ray scripts/setup.sh
+	FACTDESK_EXTRAS=train,ray,llm scripts/setup.sh
 	scripts/test.sh
 
 bench: setup

