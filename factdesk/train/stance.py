@@ -221,7 +221,7 @@ def export_onnx(model: Any, out_dir: Path, max_length: int) -> tuple[Path, float
     mask[1, 10:] = 0
     types = torch.zeros((2, 16), dtype=torch.long)
 
-    class _Wrap(torch.nn.Module):
+    class _Wrap(torch.nn.Module):  # type: ignore[name-defined,misc]
         def __init__(self, m: Any) -> None:
             super().__init__()
             self.m = m
@@ -253,7 +253,6 @@ def train_stance(cfg: StanceTrainConfig) -> dict[str, Any]:
         train_stance(StanceTrainConfig(data="../shared", out="/tmp/stance", max_steps=50))
     """
     torch = _require_torch()
-    from transformers import AutoModelForSequenceClassification
 
     t_start = time.time()
     random.seed(cfg.seed)
@@ -312,7 +311,7 @@ def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTr
          f"mean length {np.mean(lengths):.1f} tokens, label counts {dict(Counter(y_train.tolist()))}")
 
     no_decay = ("bias", "LayerNorm.weight", "layer_norm")
-    groups = [
+    groups: list[dict[str, Any]] = [
         {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
          "weight_decay": cfg.weight_decay},
         {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)],
@@ -382,7 +381,7 @@ def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTr
         "averitec_train": f"claims (0-based index i in train.json) with sha1('averitec:'+i) % "
                           f"{AVERITEC_HOLDOUT_K} == 0 are not in stance training (used to fit the aggregator)",
         "averitec_dev_public": "never used for training",
-        "rule": f"fold = int(sha1(f'{{dataset}}:{{id}}').hexdigest(), 16) % k; held out when fold == 0",
+        "rule": "fold = int(sha1(f'{dataset}:{id}').hexdigest(), 16) % k; held out when fold == 0",
     }
     if root is not None:
         try:
@@ -424,7 +423,7 @@ def evaluate_heldout(root: str | Path, model: Any | None = None) -> dict[str, An
       probability > 0.5 (else NEI); F1 over (claim, abstract, label) as in SciFact's scorer.
     """
     from factdesk.models.cross_encoder import OnnxCrossEncoder
-    from factdesk.train.stance_data import EVAL_HOLDOUT_K, _jsonl, fold
+    from factdesk.train.stance_data import _jsonl, fold
 
     root = check_root(Path(root))
     m = model or OnnxCrossEncoder()

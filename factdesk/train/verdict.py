@@ -1,0 +1,373 @@
+"""Fit the calibrated verdict aggregator (`factdesk.verdict.aggregate.LearnedAggregator`).
+
+Data: the quarter of AVeriTeC train that the stance model never saw
+(``fold("averitec", i, 4) == 0``, see `factdesk.train.stance_data`). Each claim's gold
+question-answer pairs are the evidence; each pair, and the claim against all pairs joined,
+is scored by the stance model; the summary features feed a multinomial logistic
+regression (numpy + scipy L-BFGS-B) whose weights are sign-constrained so that more or
+stronger refuting evidence never raises P(Supported). The L2 strength, the temperature
+and the decision weights are chosen on 5-fold out-of-fold predictions of that same
+quarter; AVeriTeC ``dev_public.json`` is scored for the report only.
+
+>>> from factdesk.train.verdict import expected_calibration_error
+>>> round(expected_calibration_error(np.array([[0.9, 0.1], [0.6, 0.4]]), np.array([0, 1])), 3)
+0.35
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize
+
+from factdesk.errors import InputError
+from factdesk.train.stance_data import (
+    AVERITEC_HOLDOUT_K,
+    averitec_claim_text,
+    averitec_qa_text,
+    check_root,
+    fold,
+)
+from factdesk.types import Claim, Document, Evidence, Passage, Stance
+from factdesk.verdict.aggregate import (
+    AVERITEC_ORDER,
+    FEATURES,
+    REFUTE_FEATURES,
+    SUPPORT_FEATURES,
+    _softmax,
+    evidence_features,
+    make_verdict,
+)
+
+LABEL_INDEX = {lab.value: i for i, lab in enumerate(AVERITEC_ORDER)}
+
+
+# ---------------------------------------------------------------- data
+
+def averitec_claim(item: dict[str, Any]) -> Claim:
+    """An AVeriTeC record as a `Claim` (dates like 25-8-2020 are read day-first)."""
+    date = None
+    raw = item.get("claim_date")
+    if raw:
+        try:
+            date = dt.datetime.strptime(str(raw).strip(), "%d-%m-%Y").date()
+        except ValueError:
+            date = None
+    return Claim(text=averitec_claim_text(item) or "(empty claim)", speaker=item.get("speaker"), date=date)
+
+
+def averitec_evidence(item: dict[str, Any]) -> list[Evidence]:
+    """The claim's gold QA pairs as `Evidence` (text as the AVeriTeC scorer writes it)."""
+    out = []
+    for i, q in enumerate(item.get("questions") or []):
+        text = averitec_qa_text(q)
+        url = next((a.get("source_url") for a in q.get("answers") or [] if a.get("source_url")), None)
+        doc = Document(text=text, url=url)
+        out.append(Evidence(passage=Passage(document_id=doc.id, text=text, start=0, end=len(text), index=i),
+                            document=doc))
+    return out
+
+
+def score_claims(items: Sequence[dict[str, Any]], stance_model: Any,
+                 cache: Path | None = None) -> tuple[list[Claim], list[list[Evidence]], np.ndarray]:
+    """Score every QA pair and every claim-level pair; return claims, judged evidence, claim probs."""
+    claims = [averitec_claim(it) for it in items]
+    evs = [averitec_evidence(it) for it in items]
+    pairs: list[tuple[str, str]] = []
+    for c, ev in zip(claims, evs):
+        pairs += [(c.text, e.passage.text) for e in ev]
+    claim_pairs = [(c.text, " ".join(e.passage.text for e in ev)) for c, ev in zip(claims, evs) if ev]
+    key = hashlib.sha1(json.dumps([pairs, claim_pairs, _model_id(stance_model)]).encode()).hexdigest()
+    probs = claim_probs_arr = None
+    if cache is not None and cache.is_file():
+        z = np.load(cache)
+        if str(z["key"]) == key:
+            probs, claim_probs_arr = z["pairs"], z["claims"]
+    if probs is None or claim_probs_arr is None:
+        stance_model.warm_up()
+        probs = stance_model.predict(pairs + claim_pairs)
+        probs, claim_probs_arr = probs[: len(pairs)], probs[len(pairs):]
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(cache, key=key, pairs=probs, claims=claim_probs_arr)
+    k = 0
+    for ev in evs:
+        for e in ev:
+            e.stance = Stance.from_probs(probs[k])
+            k += 1
+    cps = np.zeros((len(claims), 3))
+    j = 0
+    for i, ev in enumerate(evs):
+        if ev:
+            cps[i] = claim_probs_arr[j]
+            j += 1
+        else:
+            cps[i] = (0.0, 0.0, 1.0)
+    return claims, evs, cps
+
+
+def _model_id(stance_model: Any) -> str:
+    d = getattr(stance_model, "model_dir", None)
+    if d is not None and (Path(d) / "model.onnx").is_file():
+        p = Path(d) / "model.onnx"
+        return f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+    return repr(stance_model)
+
+
+def feature_matrix(claims: Sequence[Claim], evs: Sequence[Sequence[Evidence]], cps: np.ndarray | None,
+                   features: Sequence[str] = FEATURES) -> np.ndarray:
+    """Rows of `evidence_features` (claim-level probs from `cps`, or the passage mean when None)."""
+    rows = []
+    for i, (c, ev) in enumerate(zip(claims, evs)):
+        f = evidence_features(c, ev, None if cps is None else cps[i])
+        rows.append([f[k] for k in features])
+    return np.asarray(rows, dtype=np.float64)
+
+
+# ---------------------------------------------------------------- model
+
+def _bounds(features: Sequence[str], n_classes: int = 4) -> list[tuple[float | None, float | None]]:
+    """Sign constraints: Supported's weight is fixed at 0 on monotone features, the others
+    are >= 0 on refute-direction features and <= 0 on support-direction ones."""
+    b: list[tuple[float | None, float | None]] = []
+    for k in range(n_classes):
+        for f in features:
+            if f in REFUTE_FEATURES:
+                b.append((0.0, 0.0) if k == 0 else (0.0, None))
+            elif f in SUPPORT_FEATURES:
+                b.append((0.0, 0.0) if k == 0 else (None, 0.0))
+            else:
+                b.append((None, None))
+    return b + [(None, None)] * n_classes
+
+
+def fit_logreg(x: np.ndarray, y: np.ndarray, l2: float, features: Sequence[str],
+               n_classes: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Sign-constrained multinomial logistic regression on standardised `x`; returns (W, b)."""
+    n, d = x.shape
+    onehot = np.eye(n_classes)[y]
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w = theta[: n_classes * d].reshape(n_classes, d)
+        b = theta[n_classes * d:]
+        z = x @ w.T + b
+        z = z - z.max(1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+        p = np.exp(logp)
+        nll = -(onehot * logp).sum() / n + 0.5 * l2 * (w ** 2).sum()
+        g = (p - onehot) / n
+        gw = g.T @ x + l2 * w
+        gb = g.sum(0)
+        return float(nll), np.concatenate([gw.ravel(), gb])
+
+    theta0 = np.zeros(n_classes * d + n_classes)
+    prior = np.bincount(y, minlength=n_classes) + 1.0
+    theta0[n_classes * d:] = np.log(prior / prior.sum())
+    res = minimize(loss, theta0, jac=True, method="L-BFGS-B", bounds=_bounds(features, n_classes),
+                   options={"maxiter": 2000})
+    w = res.x[: n_classes * d].reshape(n_classes, d)
+    return w, res.x[n_classes * d:]
+
+
+def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
+    """The temperature T minimising the NLL of softmax(logits / T)."""
+    def nll(t: np.ndarray) -> float:
+        p = _softmax(logits / float(t[0]))
+        return float(-np.log(p[np.arange(len(y)), y] + 1e-12).mean())
+
+    res = minimize(nll, np.array([1.0]), method="L-BFGS-B", bounds=[(0.05, 20.0)])
+    return float(res.x[0])
+
+
+def expected_calibration_error(probs: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """Top-label ECE with equal-width confidence bins."""
+    conf = probs.max(1)
+    correct = (probs.argmax(1) == y).astype(np.float64)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    ece = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (conf > lo) & (conf <= hi)
+        if m.any():
+            ece += m.mean() * abs(correct[m].mean() - conf[m].mean())
+    return float(ece)
+
+
+def classification_metrics(pred: np.ndarray, y: np.ndarray, n_classes: int = 4) -> dict[str, Any]:
+    """Accuracy, macro-F1 and per-class F1 (names from `AVERITEC_ORDER`)."""
+    f1 = {}
+    for c in range(n_classes):
+        tp = float(((pred == c) & (y == c)).sum())
+        fp = float(((pred == c) & (y != c)).sum())
+        fn = float(((pred != c) & (y == c)).sum())
+        f1[AVERITEC_ORDER[c].value] = 0.0 if tp == 0 else round(2 * tp / (2 * tp + fp + fn), 4)
+    return {"accuracy": round(float((pred == y).mean()), 4),
+            "macro_f1": round(float(np.mean(list(f1.values()))), 4), "f1": f1, "n": int(len(y))}
+
+
+def _folds(n: int, k: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).permutation(n) % k
+
+
+def out_of_fold_logits(x: np.ndarray, y: np.ndarray, l2: float, features: Sequence[str],
+                       k: int, seed: int) -> np.ndarray:
+    """Logits for every row from a model fitted on the other folds (standardised per fold)."""
+    f = _folds(len(y), k, seed)
+    out = np.zeros((len(y), 4))
+    for j in range(k):
+        tr, te = f != j, f == j
+        mu, sd = x[tr].mean(0), x[tr].std(0) + 1e-6
+        w, b = fit_logreg((x[tr] - mu) / sd, y[tr], l2, features)
+        out[te] = ((x[te] - mu) / sd) @ w.T + b
+    return out
+
+
+def choose_decision_weights(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-label multipliers for the argmax, maximising accuracy + macro-F1 on OOF predictions.
+
+    Calibrated probabilities favour the big classes; the weights let the rare ones
+    (Not Enough Evidence, Conflicting) be predicted when they are the better bet.
+    """
+    best, best_w = -1.0, np.ones(4)
+    for ws in (0.8, 1.0, 1.25, 1.5):
+        for wn in (1.0, 1.5, 2.0, 3.0, 4.0):
+            for wc in (1.0, 1.5, 2.0, 3.0, 4.0, 6.0):
+                w = np.array([ws, 1.0, wn, wc])
+                m = classification_metrics((probs * w).argmax(1), y)
+                score = m["accuracy"] + m["macro_f1"]
+                if score > best + 1e-9:
+                    best, best_w = score, w
+    return best_w
+
+
+def fit_aggregator(x: np.ndarray, y: np.ndarray, seed: int, features: Sequence[str] = FEATURES,
+                   k: int = 5) -> dict[str, Any]:
+    """Choose L2 by OOF log-loss, fit T and decision weights on OOF logits, refit on all rows."""
+    grid = (0.001, 0.003, 0.01, 0.03, 0.1)
+    scores = {}
+    for l2 in grid:
+        z = out_of_fold_logits(x, y, l2, features, k, seed)
+        p = _softmax(z)
+        scores[l2] = float(-np.log(p[np.arange(len(y)), y] + 1e-12).mean())
+    l2 = min(scores, key=lambda v: scores[v])
+    z = out_of_fold_logits(x, y, l2, features, k, seed)
+    t = fit_temperature(z, y)
+    p_raw, p_cal = _softmax(z), _softmax(z / t)
+    dw = choose_decision_weights(p_cal, y)
+    mu, sd = x.mean(0), x.std(0) + 1e-6
+    w, b = fit_logreg((x - mu) / sd, y, l2, features)
+    return {
+        "features": list(features), "mean": mu.tolist(), "scale": sd.tolist(),
+        "weights": w.tolist(), "bias": b.tolist(), "temperature": t, "l2": l2,
+        "decision_weights": dw.tolist(),
+        "oof": {
+            "nll_by_l2": scores,
+            "argmax": classification_metrics(p_cal.argmax(1), y),
+            "decision": classification_metrics((p_cal * dw).argmax(1), y),
+            "ece_before_temperature": round(expected_calibration_error(p_raw, y), 4),
+            "ece_after_temperature": round(expected_calibration_error(p_cal, y), 4),
+        },
+    }
+
+
+def predict_with(params: dict[str, Any], x: np.ndarray) -> np.ndarray:
+    """Calibrated probabilities from a fitted parameter dict."""
+    z = ((x - np.asarray(params["mean"])) / np.asarray(params["scale"])) @ np.asarray(params["weights"]).T
+    return _softmax((z + np.asarray(params["bias"])) / params["temperature"])
+
+
+# ---------------------------------------------------------------- entry point
+
+def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | None = None,
+                  seed: int = 13, cache: str | Path | None = None) -> dict[str, Any]:
+    """Rebuild ``aggregator.json`` from AVeriTeC train; report on dev_public (never tuned on).
+
+    Example: ``train_verdict("../shared", "factdesk/models/verdict/aggregator.json", seed=13)``
+    """
+    from factdesk.models.cross_encoder import OnnxCrossEncoder
+    from factdesk.verdict.aggregate import LearnedAggregator
+
+    t0 = time.time()
+    root = check_root(Path(data))
+    path = root / "data" / "averitec" / "train.json"
+    if not path.is_file():
+        raise InputError(f"{path} is missing: pass --data pointing at the folder holding data/averitec/")
+    items = json.loads(path.read_text(encoding="utf-8"))
+    held = [it for i, it in enumerate(items) if fold("averitec", i, AVERITEC_HOLDOUT_K) == 0]
+    y = np.array([LABEL_INDEX[it["label"]] for it in held])
+    model = OnnxCrossEncoder(stance_dir)
+    cache_p = Path(cache) if cache else None
+    claims, evs, cps = score_claims(held, model, cache_p)
+    x = feature_matrix(claims, evs, cps)
+    params = fit_aggregator(x, y, seed)
+
+    # Ablations (same OOF protocol): which evidence signals matter.
+    ablations: dict[str, Any] = {}
+    for name, feats in {
+        "passage features only (no claim-level pair)": [f for f in FEATURES if not f.startswith("claim_")],
+        "claim-level pair only": ["claim_sup", "claim_ref"],
+    }.items():
+        cols = [FEATURES.index(f) for f in feats]
+        sub = fit_aggregator(x[:, cols], y, seed, features=feats)
+        ablations[name] = {"oof_decision": sub["oof"]["decision"], "oof_argmax": sub["oof"]["argmax"]}
+
+    # Report-only evaluation on dev_public with gold QA pairs as evidence.
+    dev_report: dict[str, Any] = {}
+    dev_path = root / "data" / "averitec" / "dev_public.json"
+    if dev_path.is_file():
+        dev = json.loads(dev_path.read_text(encoding="utf-8"))
+        yd = np.array([LABEL_INDEX[it["label"]] for it in dev])
+        dc = None if cache_p is None else cache_p.with_name(cache_p.stem + "_dev.npz")
+        dclaims, devs, dcps = score_claims(dev, model, dc)
+        xd = feature_matrix(dclaims, devs, dcps)
+        pd_ = predict_with(params, xd)
+        dw = np.asarray(params["decision_weights"])
+        # The full `run` path (incl. the all-NEI rule) on the same inputs:
+        preds = []
+        for i in range(len(dev)):
+            claim_nei = int(np.argmax(dcps[i])) == 2
+            v = make_verdict(pd_[i], devs[i], "learned-aggregator-v1", dw, claim_nei=claim_nei)
+            preds.append(LABEL_INDEX[v.averitec_label.value if v.averitec_label else 'Not Enough Evidence'])
+        dev_report = {
+            "run": classification_metrics(np.array(preds), yd),
+            "argmax": classification_metrics(pd_.argmax(1), yd),
+            "ece": round(expected_calibration_error(pd_, yd), 4),
+            "majority_accuracy": round(float((yd == np.bincount(yd).argmax()).mean()), 4),
+        }
+        for name, feats in {"passage features only": [f for f in FEATURES if not f.startswith("claim_")],
+                            "claim-level pair only": ["claim_sup", "claim_ref"]}.items():
+            cols = [FEATURES.index(f) for f in feats]
+            sub = fit_aggregator(x[:, cols], y, seed, features=feats)
+            ps = predict_with(sub, xd[:, cols])
+            dev_report[f"ablation: {name}"] = classification_metrics(
+                (ps * np.asarray(sub["decision_weights"])).argmax(1), yd)
+        from factdesk.verdict.aggregate import RuleAggregator
+
+        rule = RuleAggregator()
+        rp = np.array([LABEL_INDEX[str(getattr(rule.run(c, e).averitec_label, 'value', 'Not Enough Evidence'))]
+                       for c, e in zip(dclaims, devs)])
+        dev_report["ablation: rule aggregator"] = classification_metrics(rp, yd)
+
+    doc = {
+        "method": "learned-aggregator-v1",
+        "labels": [lab.value for lab in AVERITEC_ORDER],
+        **params,
+        "stance_model": str(model.model_dir),
+        "stance_model_version": model.version,
+        "trained_on": f"AVeriTeC train.json claims with fold('averitec', i, {AVERITEC_HOLDOUT_K}) == 0 "
+                      f"({len(held)} claims; the stance model never saw them)",
+        "seed": seed,
+        "metrics": {"train_oof": params["oof"], "ablations_oof": ablations, "dev_public_report_only": dev_report,
+                    "seconds": round(time.time() - t0, 1)},
+    }
+    out_p = Path(out)
+    out_p.parent.mkdir(parents=True, exist_ok=True)
+    out_p.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    LearnedAggregator(out_p, claim_level=False).warm_up()  # the file loads back
+    return doc

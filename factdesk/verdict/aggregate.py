@@ -1,0 +1,294 @@
+"""Verdict aggregation: per-evidence stances -> one calibrated verdict on the desk's scale.
+
+Two aggregators share one interface (light ``__init__``, ``warm_up()``, ``run(claim, evidence)``):
+
+* `LearnedAggregator`: a small multinomial logistic regression over summary features of the
+  evidence stances, fitted on AVeriTeC train (`factdesk train verdict`), temperature-scaled,
+  loaded from ``factdesk/models/verdict/aggregator.json`` (numpy only at run time).
+* `RuleAggregator`: a transparent fallback with no fitted weights.
+
+Both output probabilities over AVeriTeC's four labels and map them onto the seven ratings
+as ``docs/ratings.md`` describes.
+
+>>> from factdesk.types import Claim
+>>> RuleAggregator().run(Claim("The moon is made of cheese."), []).rating.value
+'Unsubstantiated'
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from factdesk.errors import ModelError
+from factdesk.types import (
+    AveritecLabel,
+    Claim,
+    Evidence,
+    Rating,
+    StanceLabel,
+    Verdict,
+)
+
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "models" / "verdict" / "aggregator.json"
+
+AVERITEC_ORDER: tuple[AveritecLabel, ...] = (
+    AveritecLabel.SUPPORTED,
+    AveritecLabel.REFUTED,
+    AveritecLabel.NOT_ENOUGH_EVIDENCE,
+    AveritecLabel.CONFLICTING,
+)
+"""Column order of the aggregators' probability vectors."""
+
+HIGH_CONFIDENCE = 0.8
+"""At or above this probability, Supported/Refuted become True/False, below it Likely True/False."""
+STRONG = 0.5
+"""A passage with P(supports) or P(refutes) at or above this counts as a strong support/refute."""
+
+SUPPORT_FEATURES = ("max_sup", "mean_sup", "n_strong_sup", "claim_sup")
+"""Features that can only grow with more/stronger support: P(Supported) may not fall with them."""
+REFUTE_FEATURES = ("max_ref", "mean_ref", "n_strong_ref", "conflict", "claim_ref", "n_evidence")
+"""Features that grow with more/stronger refutation: P(Supported) may not rise with them."""
+FREE_FEATURES = ("mean_retrieval", "share_before_claim")
+FEATURES: tuple[str, ...] = SUPPORT_FEATURES + REFUTE_FEATURES + FREE_FEATURES
+
+
+def _stance_matrix(evidence: Sequence[Evidence]) -> np.ndarray:
+    """(n, 3) stance probabilities of the judged evidence (unjudged items count as NEI)."""
+    rows = []
+    for ev in evidence:
+        if ev.stance is None:
+            rows.append((0.0, 0.0, 1.0))
+        else:
+            p = ev.stance.probs
+            rows.append((float(p.get(StanceLabel.SUPPORTS.value, 0.0)),
+                         float(p.get(StanceLabel.REFUTES.value, 0.0)),
+                         float(p.get(StanceLabel.NOT_ENOUGH_INFO.value, 0.0))))
+    return np.asarray(rows, dtype=np.float64).reshape(-1, 3)
+
+
+def _retrieval_score(ev: Evidence) -> float:
+    """One retrieval score in [0, 1] per item: the fused/rerank score when present."""
+    s = ev.scores or {}
+    for key in ("rerank", "fused", "score", "dense", "lexical"):
+        if key in s:
+            v = float(s[key])
+            return 1.0 / (1.0 + math.exp(-v)) if not 0.0 <= v <= 1.0 else v
+    return 0.0
+
+
+def evidence_features(claim: Claim, evidence: Sequence[Evidence],
+                      claim_probs: np.ndarray | None = None) -> dict[str, float]:
+    """Summary features of the evidence stances (names in `FEATURES`).
+
+    `claim_probs` is the stance of the claim against all evidence joined into one text (the
+    claim-level pair); when absent, the mean passage stance stands in for it.
+    """
+    m = _stance_matrix(evidence)
+    n = len(m)
+    if n == 0:
+        m = np.array([[0.0, 0.0, 1.0]])
+    sup, ref = m[:, 0], m[:, 1]
+    cp = np.asarray(claim_probs, dtype=np.float64) if claim_probs is not None else m.mean(0)
+    dated = [ev.document.published for ev in evidence if ev.document.published is not None]
+    before = (sum(1 for d in dated if claim.date is not None and d <= claim.date) / len(dated)
+              if dated and claim.date is not None else 0.0)
+    return {
+        "max_sup": float(sup.max()),
+        "mean_sup": float(sup.mean()),
+        "n_strong_sup": math.log1p(int((sup >= STRONG).sum())),
+        "claim_sup": float(cp[0]),
+        "max_ref": float(ref.max()),
+        "mean_ref": float(ref.mean()),
+        "n_strong_ref": math.log1p(int((ref >= STRONG).sum())),
+        "conflict": float(sup.max() * ref.max()),
+        "claim_ref": float(cp[1]),
+        "n_evidence": math.log1p(n),
+        "mean_retrieval": float(np.mean([_retrieval_score(ev) for ev in evidence])) if n else 0.0,
+        "share_before_claim": float(before),
+    }
+
+
+def _all_nei(evidence: Sequence[Evidence]) -> bool:
+    return all(ev.stance is None or ev.stance.label == StanceLabel.NOT_ENOUGH_INFO for ev in evidence)
+
+
+def rating_probs(averitec_probs: dict[str, float], support_mass: float, refute_mass: float) -> dict[str, float]:
+    """Spread AVeriTeC label probabilities over the seven ratings (docs/ratings.md).
+
+    Supported mass goes to True when P(Supported) >= 0.8, else to Likely True (Refuted:
+    False / Likely False); Conflicting mass goes to Misleading when the evidence's support
+    mass is at least its refute mass, else to Partially False; Not Enough Evidence goes to
+    Unsubstantiated.
+    """
+    ps = averitec_probs[AveritecLabel.SUPPORTED.value]
+    pr = averitec_probs[AveritecLabel.REFUTED.value]
+    out = {r.value: 0.0 for r in Rating}
+    out[(Rating.TRUE if ps >= HIGH_CONFIDENCE else Rating.LIKELY_TRUE).value] += ps
+    out[(Rating.FALSE if pr >= HIGH_CONFIDENCE else Rating.LIKELY_FALSE).value] += pr
+    conflicting = Rating.MISLEADING if (support_mass >= refute_mass and support_mass > 0) else Rating.PARTIALLY_FALSE
+    out[conflicting.value] += averitec_probs[AveritecLabel.CONFLICTING.value]
+    out[Rating.UNSUBSTANTIATED.value] += averitec_probs[AveritecLabel.NOT_ENOUGH_EVIDENCE.value]
+    return out
+
+
+def make_verdict(probs: np.ndarray, evidence: Sequence[Evidence], method: str,
+                 decision_weights: np.ndarray | None = None, claim_nei: bool = True) -> Verdict:
+    """Turn a 4-way probability vector into a `Verdict` (rating, confidence, both distributions).
+
+    The label is ``argmax(probs * decision_weights)`` (weights default to 1); evidence that
+    is absent, or all not-enough-info (and, when known, a claim-level NEI), forces
+    Unsubstantiated.
+    """
+    probs = np.asarray(probs, dtype=np.float64)
+    probs = probs / probs.sum()
+    ap = {lab.value: float(p) for lab, p in zip(AVERITEC_ORDER, probs)}
+    m = _stance_matrix(evidence)
+    support_mass = float(m[:, 0].sum()) if len(m) else 0.0
+    refute_mass = float(m[:, 1].sum()) if len(m) else 0.0
+    w = np.ones(4) if decision_weights is None else np.asarray(decision_weights, dtype=np.float64)
+    label = AVERITEC_ORDER[int(np.argmax(probs * w))]
+    if not evidence or (_all_nei(evidence) and claim_nei):
+        label = AveritecLabel.NOT_ENOUGH_EVIDENCE
+    if label == AveritecLabel.SUPPORTED:
+        rating = Rating.TRUE if ap[label.value] >= HIGH_CONFIDENCE else Rating.LIKELY_TRUE
+    elif label == AveritecLabel.REFUTED:
+        rating = Rating.FALSE if ap[label.value] >= HIGH_CONFIDENCE else Rating.LIKELY_FALSE
+    elif label == AveritecLabel.CONFLICTING:
+        rating = (Rating.MISLEADING if support_mass >= refute_mass and support_mass > 0
+                  else Rating.PARTIALLY_FALSE)
+    else:
+        rating = Rating.UNSUBSTANTIATED
+    return Verdict(rating=rating, confidence=ap[label.value], averitec_label=label,
+                   probs=rating_probs(ap, support_mass, refute_mass), averitec_probs=ap, method=method)
+
+
+class RuleAggregator:
+    """Transparent fallback: strongest support ``s`` and strongest refutation ``r`` decide.
+
+    P(Supported) = s(1-r), P(Refuted) = r(1-s), P(Conflicting) = s*r and
+    P(Not Enough Evidence) = (1-s)(1-r): these sum to 1, and more or stronger refuting
+    evidence can only lower P(Supported).
+
+    >>> RuleAggregator().warm_up()
+    """
+
+    method = "rule-aggregator-v1"
+
+    def __init__(self) -> None:
+        pass
+
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
+    def predict_proba(self, claim: Claim, evidence: Sequence[Evidence]) -> np.ndarray:
+        """Probabilities over `AVERITEC_ORDER`."""
+        m = _stance_matrix(evidence)
+        if len(m) == 0:
+            return np.array([0.0, 0.0, 1.0, 0.0])
+        s, r = float(m[:, 0].max()), float(m[:, 1].max())
+        return np.array([s * (1 - r), r * (1 - s), (1 - s) * (1 - r), s * r])
+
+    def run(self, claim: Claim, evidence: list[Evidence]) -> Verdict:
+        """Rate `claim` from its judged `evidence` (each item's `.stance` set)."""
+        return make_verdict(self.predict_proba(claim, evidence), evidence, self.method)
+
+
+class LearnedAggregator:
+    """Calibrated multinomial logistic regression over evidence-stance features.
+
+    Weights live in a JSON file (feature names, standardisation, weights, temperature,
+    decision weights); only numpy is needed. When the claim-level feature is enabled, the
+    claim is also judged against all evidence texts joined (with `stance_model`, by default
+    the shipped `OnnxCrossEncoder`); without it the mean passage stance stands in.
+
+    Args:
+        path: aggregator JSON (default: ``factdesk/models/verdict/aggregator.json``).
+        stance_model: model for the claim-level pair; None = the shipped cross-encoder.
+        claim_level: judge the claim against the joined evidence (one extra pair per claim).
+
+    >>> agg = LearnedAggregator()
+    >>> agg.warm_up()                                    # doctest: +SKIP
+    """
+
+    def __init__(self, path: str | Path | None = None, stance_model: Any = None,
+                 claim_level: bool = True) -> None:
+        self.path = Path(path) if path is not None else DEFAULT_PATH
+        self.stance_model = stance_model
+        self.claim_level = claim_level
+        self.method = "learned-aggregator-v1"
+        self._params: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"LearnedAggregator(path={str(self.path)!r}, claim_level={self.claim_level})"
+
+    def warm_up(self) -> None:
+        """Load the weights (and the stance model for the claim-level pair, when enabled)."""
+        if self._params is not None:
+            return
+        if not self.path.is_file():
+            raise ModelError(f"aggregator weights missing: {self.path}. Rebuild them with "
+                             "`factdesk train verdict`, or use RuleAggregator()")
+        d = json.loads(self.path.read_text(encoding="utf-8"))
+        if list(d["features"]) != list(FEATURES) or list(d["labels"]) != [x.value for x in AVERITEC_ORDER]:
+            raise ModelError(f"{self.path} was built for other features or labels; rebuild it with "
+                             "`factdesk train verdict`")
+        self._params = {
+            "mean": np.asarray(d["mean"], dtype=np.float64),
+            "scale": np.asarray(d["scale"], dtype=np.float64),
+            "W": np.asarray(d["weights"], dtype=np.float64),
+            "b": np.asarray(d["bias"], dtype=np.float64),
+            "T": float(d.get("temperature", 1.0)),
+            "decision": np.asarray(d.get("decision_weights", [1.0] * 4), dtype=np.float64),
+        }
+        self.method = str(d.get("method", self.method))
+        if self.claim_level and self.stance_model is None:
+            from factdesk.models.cross_encoder import OnnxCrossEncoder
+
+            self.stance_model = OnnxCrossEncoder()
+        if self.claim_level and self.stance_model is not None:
+            self.stance_model.warm_up()
+
+    def claim_probs(self, claim: Claim, evidence: Sequence[Evidence]) -> np.ndarray | None:
+        """Stance of the claim against all evidence texts joined (None when disabled/empty)."""
+        if not self.claim_level or not evidence or self.stance_model is None:
+            return None
+        joined = " ".join(ev.passage.text for ev in evidence)
+        return np.asarray(self.stance_model.predict([(claim.text, joined)])[0], dtype=np.float64)
+
+    def predict_features(self, x: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities (n, 4) for raw feature rows (n, len(FEATURES))."""
+        self.warm_up()
+        assert self._params is not None
+        p = self._params
+        z = ((np.atleast_2d(x) - p["mean"]) / p["scale"]) @ p["W"].T + p["b"]
+        return _softmax(z / p["T"])
+
+    def run(self, claim: Claim, evidence: list[Evidence]) -> Verdict:
+        """Rate `claim` from its judged `evidence` (each item's `.stance` set)."""
+        self.warm_up()
+        assert self._params is not None
+        if not evidence:
+            return make_verdict(np.array([0.0, 0.0, 1.0, 0.0]), evidence, self.method)
+        cp = self.claim_probs(claim, evidence)
+        f = evidence_features(claim, evidence, cp)
+        probs = self.predict_features(np.array([[f[k] for k in FEATURES]]))[0]
+        claim_nei = cp is None or int(np.argmax(cp)) == 2
+        return make_verdict(probs, evidence, self.method, self._params["decision"], claim_nei=claim_nei)
+
+
+def default_aggregator(path: str | Path | None = None) -> LearnedAggregator | RuleAggregator:
+    """The learned aggregator when its weights are present, else the rule fallback."""
+    p = Path(path) if path is not None else DEFAULT_PATH
+    return LearnedAggregator(p) if p.is_file() else RuleAggregator()
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)

@@ -1,0 +1,81 @@
+"""A training smoke run: a few optimiser steps on inline pairs, exported to int8 ONNX."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+try:
+    import torch  # noqa: F401
+    import transformers  # noqa: F401
+    HAVE_TORCH = True
+except ImportError:
+    HAVE_TORCH = False
+
+from factdesk.train.stance_data import LABELS, StancePair, build_mix, fold
+
+pytestmark = pytest.mark.skipif(
+    not HAVE_TORCH,
+    reason="torch/transformers not importable: install the train extra "
+           "(pip install torch==2.13.0 transformers onnx) to run the training smoke test",
+)
+
+S, R, N = LABELS
+PAIRS = [
+    ("The Eiffel Tower is in Paris.", "The Eiffel Tower is a landmark in Paris, France.", S),
+    ("The Eiffel Tower is in Rome.", "The Eiffel Tower is a landmark in Paris, France.", R),
+    ("The Eiffel Tower is in Paris.", "Bananas are rich in potassium.", N),
+    ("Water boils at 100 C at sea level.", "At sea level water boils at 100 degrees Celsius.", S),
+    ("Water boils at 50 C at sea level.", "At sea level water boils at 100 degrees Celsius.", R),
+    ("Water boils at 100 C at sea level.", "The river flooded the town in 1998.", N),
+    ("Obama was born in Hawaii.", "Barack Obama was born in Honolulu, Hawaii.", S),
+    ("Obama was born in Kenya.", "Barack Obama was born in Honolulu, Hawaii.", R),
+    ("Obama was born in Hawaii.", "Cats sleep for most of the day.", N),
+    ("The Nile is the longest river in Africa.", "The Nile, at 6,650 km, is Africa's longest river.", S),
+    ("The Nile is in South America.", "The Nile flows through north-eastern Africa.", R),
+    ("The Nile is the longest river in Africa.", "Chess is played on an 8x8 board.", N),
+    ("Mount Everest is the tallest mountain.", "Everest is Earth's highest mountain above sea level.", S),
+    ("Mount Everest is in Brazil.", "Everest lies in the Himalayas on the Nepal-China border.", R),
+    ("Mount Everest is the tallest mountain.", "The stock market rose on Friday.", N),
+    ("Python was created by Guido van Rossum.", "Guido van Rossum began Python in the late 1980s.", S),
+    ("Python was created by Bill Gates.", "Guido van Rossum created the Python language.", R),
+    ("Python was created by Guido van Rossum.", "The weather in Oslo is cold in winter.", N),
+    ("The moon orbits the Earth.", "The Moon is Earth's only natural satellite.", S),
+    ("The moon orbits Mars.", "The Moon is Earth's only natural satellite, orbiting Earth.", R),
+]
+
+
+def test_stance_training_smoke(tmp_path) -> None:
+    from factdesk.models.cross_encoder import OnnxCrossEncoder
+    from factdesk.train.stance import StanceTrainConfig, fit_and_export
+
+    pairs = [StancePair(c, e, lab, "inline") for c, e, lab in PAIRS]
+    cfg = StanceTrainConfig(out=str(tmp_path), max_steps=3, batch_size=8, max_length=64, seed=1)
+    res = fit_and_export(pairs[:16], pairs[16:], cfg, tmp_path)
+    assert res["metrics"]["steps"] == 2  # 16 pairs / batch 8, capped by max_steps=3
+    assert res["metrics"]["validation"]["inline"]["n"] == 4
+    for name in ("model.onnx", "tokenizer.json", "config.json"):
+        assert (tmp_path / name).is_file()
+    assert (tmp_path / "model.onnx").stat().st_size < 30 * 2**20
+    cfg_json = json.loads((tmp_path / "config.json").read_text())
+    assert cfg_json["labels"] == list(LABELS) and cfg_json["max_length"] == 64
+
+    m = OnnxCrossEncoder(tmp_path, batch_size=4)
+    probs = m.predict([(c, e) for c, e, _ in PAIRS])
+    assert probs.shape == (len(PAIRS), 3)
+    np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
+    # padding inside a batch must not change a pair's scores (the export keeps the mask)
+    single = np.vstack([m.predict([(c, e)]) for c, e, _ in PAIRS[:4]])
+    np.testing.assert_allclose(probs[:4], single, atol=5e-2)  # int8 dynamic quantisation: activation scales depend on the batch
+
+
+def test_stance_data_folds_are_stable() -> None:
+    assert fold("scifact", 13, 5) == fold("scifact", "13", 5)
+    assert sorted({fold("x", i, 4) for i in range(200)}) == [0, 1, 2, 3]
+
+
+def test_stance_data_missing_root_says_what_to_do(tmp_path) -> None:
+    with pytest.raises(Exception, match="--data"):
+        build_mix(tmp_path)
