@@ -177,18 +177,11 @@ _PLUGINS = {
 }
 for _name, _target in _PLUGINS.items():
     _mod, _attr = _target.split(":")
-    try:
-        main.add_command(getattr(importlib.import_module(_mod), _attr), _name)
-    except (ImportError, AttributeError):  # a part still being built; the core commands work without it
-        pass
-if "train" in main.commands:
-    try:
-        from factdesk.app.cli_claims import train_checkworthy
+    main.add_command(getattr(importlib.import_module(_mod), _attr), _name)
 
-        main.commands["train"].add_command(train_checkworthy, "checkworthy")  # type: ignore[attr-defined]
-    except ImportError:
-        pass
+from factdesk.app.cli_claims import train_checkworthy  # noqa: E402
 
+main.commands["train"].add_command(train_checkworthy, "checkworthy")  # type: ignore[attr-defined]
 
 if __name__ == "__main__":
     main()
