@@ -94,3 +94,31 @@ def test_bad_input_errors(tmp_path):
     assert "1 documents added" in r.stdout and "bin.txt: looks binary" in r.stdout
     r = run("ingest", str(tmp_path / "bin.txt"), "--db", str(tmp_path / "m2.db"), "--no-progress")
     assert r.returncode == 1
+
+
+ARTICLE = """Minsk, December 14, 2021. Belarus's foreign ministry again blamed the West for the crisis on its border.
+
+Anatoly Glaz, press secretary of the Belarus Foreign Ministry, spoke to the state news agency.
+
+"NATO countries, led by the United States, have become a real machine producing refugees on a global scale," Glaz said.
+
+The European Union imposed new sanctions on Belarus in November 2021, accusing Minsk of flying migrants to its borders, EU officials said.
+"""
+
+
+@pytest.mark.slow
+def test_check_article_reports_a_verdict_per_claim(demo_db, tmp_path):
+    f = tmp_path / "article.txt"
+    f.write_text(ARTICLE)
+    r = run("check-article", str(f), "--top", "2", "--format", "json", "--db", str(demo_db), "--no-progress")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert len(out["claims"]) == 2
+    speakers = {c["extracted"]["speaker"] for c in out["claims"]}
+    assert "Anatoly Glaz" in speakers
+    for c in out["claims"]:
+        fc = c["fact_check"]
+        assert fc["verdict"] and fc["evidence"], fc
+        assert any((e["url"] or "").startswith("https://example.org/") for e in fc["evidence"])
+    md = run("check-article", str(f), "--top", "2", "--db", str(demo_db), "--no-progress").stdout
+    assert md.count("**Verdict:**") == 2 and "| # | claim | speaker | verdict | confidence |" in md
