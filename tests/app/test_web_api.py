@@ -79,7 +79,7 @@ def test_verdict_change_needs_a_note_and_is_audited(client: TestClient) -> None:
     check = r.json()["check"]
     assert check["verdict"] == "Misleading"
     assert check["verdict_detail"]["method"] == "editor"
-    assert "Misleads" in check["headline"]  # the headline follows the verdict until edited by hand
+    assert "Mislead" in check["headline"]  # the headline follows the verdict until edited by hand
     audit = client.get(f"/api/checks/{cid}/audit", headers=auth()).json()
     change = [a for a in audit if a["action"] == "changed verdict"][0]
     assert change["user"] == "erin" and change["note"] == "Strikes began in September 2015."
