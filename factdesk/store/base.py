@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -106,6 +106,20 @@ class EvidenceStore(Protocol):
     def get_user_by_token_hash(self, token_hash: str) -> dict[str, Any] | None: ...
 
     def close(self) -> None: ...
+
+
+def passages_in_order(
+    rows: Iterable[Sequence[Any]], ids: Sequence[str], to_document: Callable[[Sequence[Any]], Document]
+) -> list[tuple[Passage, Document]]:
+    """Rows of (passage id, document id, idx, start, end, text, *document columns) -> pairs in `ids` order.
+
+    Both backends select the same columns, so this mapping lives here once.
+    """
+    found = {}
+    for r in rows:
+        p = Passage(id=r[0], document_id=r[1], index=r[2], start=r[3], end=r[4], text=r[5])
+        found[r[0]] = (p, to_document(r[6:]))
+    return [found[i] for i in ids if i in found]
 
 
 def iter_batches(items: Iterable[Any], size: int) -> Iterable[list[Any]]:

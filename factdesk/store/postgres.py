@@ -37,7 +37,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 
 from factdesk.errors import StoreError
-from factdesk.store.base import Hit, query_terms
+from factdesk.store.base import Hit, passages_in_order, query_terms
 from factdesk.types import Document, Passage
 
 try:  # psycopg is a core dependency; the import guard only improves the message
@@ -334,11 +334,7 @@ class PostgresStore:
             "FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id = ANY(%s)",
             (ids,),
         ).fetchall())
-        found = {}
-        for r in rows:
-            p = Passage(id=r[0], document_id=r[1], index=r[2], start=r[3], end=r[4], text=r[5])
-            found[r[0]] = (p, self._row_to_document(r[6:]))
-        return [found[i] for i in ids if i in found]
+        return passages_in_order(rows, ids, self._row_to_document)
 
     def lexical_search(self, query: str, k: int, before: dt.date | None = None) -> list[Hit]:
         q = _websearch(query)

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from factdesk.errors import StoreError
-from factdesk.store.base import Hit, query_terms
+from factdesk.store.base import Hit, passages_in_order, query_terms
 from factdesk.types import Document, Passage
 
 SCHEMA = """
@@ -185,11 +185,7 @@ class SQLiteStore:
                 f"FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id IN ({marks})",
                 ids,
             ).fetchall()
-        found = {}
-        for r in rows:
-            p = Passage(id=r[0], document_id=r[1], index=r[2], start=r[3], end=r[4], text=r[5])
-            found[r[0]] = (p, self._row_to_document(r[6:]))
-        return [found[i] for i in ids if i in found]
+        return passages_in_order(rows, ids, self._row_to_document)
 
     def lexical_search(self, query: str, k: int, before: dt.date | None = None) -> list[Hit]:
         q = _fts_query(query)
