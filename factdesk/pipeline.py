@@ -32,7 +32,7 @@ from factdesk.report.grounding import GroundingCheck
 from factdesk.report.writer import TemplateWriter
 from factdesk.retrieval.hybrid import HybridRetriever
 from factdesk.store.base import EvidenceStore
-from factdesk.types import Claim, Document, Evidence, FactCheck, Verdict
+from factdesk.types import Claim, Document, Evidence, FactCheck, Sentence, Verdict
 from factdesk.verdict.judge import Judge
 from factdesk.verdict.stance import StanceModel
 
@@ -237,7 +237,7 @@ class Desk:
         assert self.judge_stage.aggregator is not None
         verdict = self.judge_stage.aggregator.run(claim, evidence)
         head, summary, analysis = self.writer.run(claim, evidence, verdict)
-        dropped = []
+        dropped: list[Sentence] = []
         if analysis and (self.ground or getattr(self.writer, "requires_grounding", False)):
             assert self.judge_stage.stance_model is not None
             analysis, dropped = GroundingCheck(self.judge_stage.stance_model).run(analysis, evidence)

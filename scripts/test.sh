@@ -11,4 +11,8 @@ if [ -z "${FACTDESK_TEST_PG_URL:-}" ] && [ -x scripts/pg.sh ]; then
   export FACTDESK_TEST_PG_URL
   trap 'scripts/pg.sh stop >/dev/null 2>&1 || true' EXIT
 fi
+if [ $# -eq 0 ]; then  # the full run also lints and type-checks
+  ruff check factdesk tests bench
+  mypy factdesk
+fi
 python -m pytest "$@"

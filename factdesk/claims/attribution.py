@@ -416,9 +416,9 @@ class Attributor:
         labels: dict[str, int] = {}
         upper = 0
         for line in text.splitlines():
-            m = _SPEAKER_LINE_RE.match(line)
-            if m and m.group("label").strip().upper() not in _STOP_LABELS:
-                lab = m.group("label").strip()
+            sm = _SPEAKER_LINE_RE.match(line)
+            if sm and sm.group("label").strip().upper() not in _STOP_LABELS:
+                lab = sm.group("label").strip()
                 labels[lab] = labels.get(lab, 0) + 1
                 upper += lab.isupper()
         self._transcript = upper >= 2 or sum(n for n in labels.values() if n >= 2) >= 3
@@ -427,8 +427,8 @@ class Attributor:
         for a, b in zip(lines, lines[1:]):
             if self._is_name_line(a) and self._is_title_line(b):
                 self._add_person(a, b)
-        for m in _VERB_RE.finditer(text):
-            before = text[max(0, m.start() - 60):m.start()]
+        for sm in _VERB_RE.finditer(text):
+            before = text[max(0, sm.start() - 60):sm.start()]
             nm = re.search(r"([A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+){1,2})\s*$", before)
             if nm and not _looks_org(nm.group(1)) and nm.group(1).split()[0] not in ("The", "In", "On", "At"):
                 self._add_person(nm.group(1), None)
@@ -517,7 +517,7 @@ class Attributor:
                 continue
             bound = clause_start(masked, vs) - 1
             region = masked[bound + 1:vs]
-            title: str | None = None
+            title = None
             subj = self._subject(region) if region.strip() else None
             if subj is None and bound >= 0 and masked[bound] == "," and not region.strip(" "):
                 # Appositive: Jane Roe, head of the office, said ...

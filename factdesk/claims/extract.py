@@ -260,10 +260,10 @@ class ClaimExtractor:
                 np.maximum.at(best, np.array(owner), scores)
                 for c, s in zip(new, best):
                     c.cw = float(s)
-                    a = c.attribution
-                    w = self.weights["none"] if not a.speaker else self.weights.get(
-                        a.speaker_kind or "person", self.weights["person"])
-                    if a.kind == "reported":
+                    att = c.attribution
+                    w = self.weights["none"] if not att.speaker else self.weights.get(
+                        att.speaker_kind or "person", self.weights["person"])
+                    if att.kind == "reported":
                         w *= self.weights.get("reported", 1.0)
                     c.rank = c.cw * w
                 cands.extend(new)
@@ -284,10 +284,10 @@ class ClaimExtractor:
         for c in keep:
             if self.top and len(out) >= self.top:
                 break
-            a = c.attribution
-            claim = Claim(text=a.text, speaker=a.speaker, speaker_title=a.speaker_title, date=a.date,
-                          quote=a.quote, source=source)
-            ec = ExtractedClaim(claim=claim, score=c.rank, start=c.start, end=c.end, checkworthiness=c.cw, kind=a.kind)
+            att = c.attribution
+            claim = Claim(text=att.text, speaker=att.speaker, speaker_title=att.speaker_title, date=att.date,
+                          quote=att.quote, source=source)
+            ec = ExtractedClaim(claim=claim, score=c.rank, start=c.start, end=c.end, checkworthiness=c.cw, kind=att.kind)
             if not _merge_duplicate(out, ec):
                 out.append(ec)
         return ExtractionResult(out, notes, n_sent, english)

@@ -90,7 +90,7 @@ def _pdf_document(path: Path, defaults: dict[str, Any]) -> Document:
     text = "\n\n".join((page.extract_text() or "") for page in reader.pages)
     if not text.strip():
         raise ValueError("no extractable text in the PDF (scanned? run OCR first)")
-    info = reader.metadata or {}
+    info: Any = reader.metadata or {}
     created = None
     raw = info.get("/CreationDate") if hasattr(info, "get") else None
     if isinstance(raw, str) and raw.startswith("D:") and len(raw) >= 10:

@@ -17,6 +17,7 @@ then MiniLM cosine similarity to keep only real paraphrases.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -87,7 +88,7 @@ def import_checks(store: EvidenceStore, records: Iterable[dict[str, Any]]) -> in
     return n
 
 
-def load_check_records(path: str | Path) -> list[dict[str, Any]]:
+def load_check_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Read ClaimReview JSON-LD (one object, a list, or JSON lines) or AVeriTeC JSON."""
     p = Path(path)
     try:

@@ -160,7 +160,7 @@ class SQLiteStore:
                 raise StoreError(f"could not store {document.source_path or document.id}: {exc}") from exc
         return True
 
-    def _row_to_document(self, r: sqlite3.Row | tuple[Any, ...]) -> Document:
+    def _row_to_document(self, r: Sequence[Any]) -> Document:
         return Document(
             id=r[0], url=r[1], title=r[2], publisher=r[3], published=r[4], language=r[5],
             source_path=r[6], author=r[7], text=r[8],
