@@ -63,11 +63,15 @@ def stance_cmd(data: Path, out: Path, epochs: float, seed: int, max_pairs: int |
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--cache", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Optional .npz cache of stance scores, reused when the stance model is unchanged.")
-def verdict_cmd(data: Path, out: Path, stance_dir: Path | None, seed: int, cache: Path | None) -> None:
+@click.option("--pool", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Store of the pooled AVeriTeC answers (built by `factdesk eval averitec --setting retrieved "
+                   "--db POOL`): adds rows with retrieved evidence, as `check` sees it.")
+def verdict_cmd(data: Path, out: Path, stance_dir: Path | None, seed: int, cache: Path | None,
+                pool: Path | None) -> None:
     """Fit the calibrated verdict aggregator on AVeriTeC train (held-out quarter) and save JSON."""
     from factdesk.train.verdict import train_verdict
 
-    res = train_verdict(data=data, out=out, stance_dir=stance_dir, seed=seed, cache=cache)
+    res = train_verdict(data=data, out=out, stance_dir=stance_dir, seed=seed, cache=cache, pool=pool)
     click.echo(json.dumps(res["metrics"], indent=1))
 
 

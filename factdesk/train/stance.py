@@ -44,7 +44,7 @@ from factdesk.train.stance_data import (
     scifact_heldout_ids,
 )
 
-MODEL_VERSION = "stance-minilm-l6-v1"
+MODEL_VERSION = "stance-minilm-l6-v2"
 
 
 @dataclass

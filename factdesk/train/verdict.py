@@ -113,6 +113,65 @@ def score_claims(items: Sequence[dict[str, Any]], stance_model: Any,
     return claims, evs, cps
 
 
+RETRIEVED_TOP_K = 10
+"""Passages retrieved per claim for the retrieved-evidence rows (as `factdesk eval averitec`)."""
+
+
+def score_retrieved(items: Sequence[dict[str, Any]], pool: Path, stance_model: Any,
+                    cache: Path | None = None,
+                    top_k: int = RETRIEVED_TOP_K,
+                    embedder: Any = None) -> tuple[list[Claim], list[list[Evidence]], np.ndarray]:
+    """Retrieve ``top_k`` passages per claim from the pooled store ``pool`` and score them.
+
+    The pool is the store `factdesk eval averitec --setting retrieved --db POOL` builds (every
+    answer of train and dev as a document). Same return shape as `score_claims`.
+    """
+    from factdesk.pipeline import Desk
+
+    if not Path(pool).is_file():
+        raise InputError(f"pool store {str(pool)!r} does not exist: build it with `factdesk eval averitec "
+                         "--setting retrieved --db POOL` (or leave --pool out)")
+    claims = [averitec_claim(it) for it in items]
+    st = Path(pool).stat()
+    key = hashlib.sha1(json.dumps([[c.text for c in claims], str(pool), st.st_size, top_k,
+                                   _model_id(stance_model)]).encode()).hexdigest()
+    rec: dict[str, Any] | None = None
+    if cache is not None and cache.is_file():
+        loaded = json.loads(cache.read_text(encoding="utf-8"))
+        rec = loaded if loaded.get("key") == key else None
+    if rec is None:
+        desk = Desk(db=str(pool), stance_model=stance_model, embedder=embedder)
+        desk.embedder.warm_up()
+        stance_model.warm_up()
+        texts = [[e.passage.text for e in desk.retrieve(c, top_k=top_k)] for c in claims]
+        pairs = [(c.text, t) for c, ts in zip(claims, texts) for t in ts]
+        joined = [(c.text, " ".join(ts)) for c, ts in zip(claims, texts) if ts]
+        probs = stance_model.predict(pairs + joined) if pairs else np.zeros((0, 3))
+        rec = {"key": key, "texts": texts, "pairs": np.asarray(probs[: len(pairs)]).tolist(),
+               "claims": np.asarray(probs[len(pairs):]).tolist()}
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(json.dumps(rec), encoding="utf-8")
+    evs: list[list[Evidence]] = []
+    cps = np.zeros((len(claims), 3))
+    k = j = 0
+    for i, ts in enumerate(rec["texts"]):
+        ev = []
+        for n, t in enumerate(ts):
+            doc = Document(text=t)
+            e = Evidence(passage=Passage(document_id=doc.id, text=t, start=0, end=len(t), index=n), document=doc)
+            e.stance = Stance.from_probs(np.asarray(rec["pairs"][k]))
+            ev.append(e)
+            k += 1
+        evs.append(ev)
+        if ts:
+            cps[i] = rec["claims"][j]
+            j += 1
+        else:
+            cps[i] = (0.0, 0.0, 1.0)
+    return claims, evs, cps
+
+
 def _model_id(stance_model: Any) -> str:
     d = getattr(stance_model, "model_dir", None)
     if d is not None and (Path(d) / "model.onnx").is_file():
@@ -211,14 +270,19 @@ def classification_metrics(pred: np.ndarray, y: np.ndarray, n_classes: int = 4) 
             "macro_f1": round(float(np.mean(list(f1.values()))), 4), "f1": f1, "n": int(len(y))}
 
 
-def _folds(n: int, k: int, seed: int) -> np.ndarray:
-    return np.random.default_rng(seed).permutation(n) % k
+def _folds(n: int, k: int, seed: int, groups: np.ndarray | None = None) -> np.ndarray:
+    """Fold of each row; rows sharing a group (one claim seen with gold and retrieved
+    evidence) share a fold, so no claim is scored by a model that saw it."""
+    if groups is None:
+        return np.random.default_rng(seed).permutation(n) % k
+    uniq, inv = np.unique(groups, return_inverse=True)
+    return (np.random.default_rng(seed).permutation(len(uniq)) % k)[inv]
 
 
 def out_of_fold_logits(x: np.ndarray, y: np.ndarray, l2: float, features: Sequence[str],
-                       k: int, seed: int) -> np.ndarray:
+                       k: int, seed: int, groups: np.ndarray | None = None) -> np.ndarray:
     """Logits for every row from a model fitted on the other folds (standardised per fold)."""
-    f = _folds(len(y), k, seed)
+    f = _folds(len(y), k, seed, groups)
     out = np.zeros((len(y), 4))
     for j in range(k):
         tr, te = f != j, f == j
@@ -247,16 +311,16 @@ def choose_decision_weights(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def fit_aggregator(x: np.ndarray, y: np.ndarray, seed: int, features: Sequence[str] = FEATURES,
-                   k: int = 5) -> dict[str, Any]:
+                   k: int = 5, groups: np.ndarray | None = None) -> dict[str, Any]:
     """Choose L2 by OOF log-loss, fit T and decision weights on OOF logits, refit on all rows."""
     grid = (0.001, 0.003, 0.01, 0.03, 0.1)
     scores = {}
     for l2 in grid:
-        z = out_of_fold_logits(x, y, l2, features, k, seed)
+        z = out_of_fold_logits(x, y, l2, features, k, seed, groups)
         p = _softmax(z)
         scores[l2] = float(-np.log(p[np.arange(len(y)), y] + 1e-12).mean())
     l2 = min(scores, key=lambda v: scores[v])
-    z = out_of_fold_logits(x, y, l2, features, k, seed)
+    z = out_of_fold_logits(x, y, l2, features, k, seed, groups)
     t = fit_temperature(z, y)
     p_raw, p_cal = _softmax(z), _softmax(z / t)
     dw = choose_decision_weights(p_cal, y)
@@ -285,13 +349,18 @@ def predict_with(params: dict[str, Any], x: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- entry point
 
 def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | None = None,
-                  seed: int = 13, cache: str | Path | None = None) -> dict[str, Any]:
+                  seed: int = 13, cache: str | Path | None = None,
+                  pool: str | Path | None = None) -> dict[str, Any]:
     """Rebuild ``aggregator.json`` from AVeriTeC train; report on dev_public (never tuned on).
+
+    With ``pool`` (a store of the pooled AVeriTeC answers), each held-out train claim adds a
+    second row whose evidence is the top passages retrieved from the pool, so the model
+    (and its decision weights) see the evidence `check` sees, not only curated QA pairs.
 
     Example: ``train_verdict("../shared", "factdesk/models/verdict/aggregator.json", seed=13)``
     """
     from factdesk.models.cross_encoder import OnnxCrossEncoder
-    from factdesk.verdict.aggregate import LearnedAggregator
+    from factdesk.verdict.aggregate import LearnedAggregator, RuleAggregator
 
     t0 = time.time()
     root = check_root(Path(data))
@@ -300,71 +369,92 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
         raise InputError(f"{path} is missing: pass --data pointing at the folder holding data/averitec/")
     items = json.loads(path.read_text(encoding="utf-8"))
     held = [it for i, it in enumerate(items) if fold("averitec", i, AVERITEC_HOLDOUT_K) == 0]
-    y = np.array([LABEL_INDEX[it["label"]] for it in held])
+    y_gold = np.array([LABEL_INDEX[it["label"]] for it in held])
     model = OnnxCrossEncoder(stance_dir)
     cache_p = Path(cache) if cache else None
     claims, evs, cps = score_claims(held, model, cache_p)
-    x = feature_matrix(claims, evs, cps)
-    params = fit_aggregator(x, y, seed)
+    x_gold = feature_matrix(claims, evs, cps)
+    xs, ys, groups, kinds = [x_gold], [y_gold], [np.arange(len(held))], [np.zeros(len(held), dtype=int)]
+    pool_p = Path(pool) if pool else None
+    if pool_p is not None:
+        rc = None if cache_p is None else cache_p.with_name(cache_p.stem + "_retrieved.json")
+        rclaims, revs, rcps = score_retrieved(held, pool_p, model, rc)
+        xs.append(feature_matrix(rclaims, revs, rcps))
+        ys.append(y_gold)
+        groups.append(np.arange(len(held)))
+        kinds.append(np.ones(len(held), dtype=int))
+    x, y, g, kind = np.vstack(xs), np.concatenate(ys), np.concatenate(groups), np.concatenate(kinds)
+    params = fit_aggregator(x, y, seed, groups=g)
+    oof_p = _softmax(out_of_fold_logits(x, y, params["l2"], FEATURES, 5, seed, g) / params["temperature"])
+    dw_fit = np.asarray(params["decision_weights"])
+    by_setting = {name: {"argmax": classification_metrics(oof_p[kind == k].argmax(1), y[kind == k]),
+                         "decision": classification_metrics((oof_p[kind == k] * dw_fit).argmax(1), y[kind == k])}
+                  for k, name in ((0, "gold"), (1, "retrieved")) if (kind == k).any()}
 
     # Ablations (same OOF protocol): which evidence signals matter.
-    ablations: dict[str, Any] = {}
-    for name, feats in {
+    ablation_sets = {
         "passage features only (no claim-level pair)": [f for f in FEATURES if not f.startswith("claim_")],
         "claim-level pair only": ["claim_sup", "claim_ref"],
-    }.items():
+    }
+    ablations: dict[str, Any] = {}
+    for name, feats in ablation_sets.items():
         cols = [FEATURES.index(f) for f in feats]
-        sub = fit_aggregator(x[:, cols], y, seed, features=feats)
+        sub = fit_aggregator(x[:, cols], y, seed, features=feats, groups=g)
         ablations[name] = {"oof_decision": sub["oof"]["decision"], "oof_argmax": sub["oof"]["argmax"]}
+    if pool_p is not None:
+        sub = fit_aggregator(x_gold, y_gold, seed)
+        ablations["gold rows only (v1 protocol)"] = {"oof_decision": sub["oof"]["decision"],
+                                                     "oof_argmax": sub["oof"]["argmax"]}
 
-    # Report-only evaluation on dev_public with gold QA pairs as evidence.
+    # Report-only evaluation on dev_public (gold QA pairs; retrieved passages when a pool is given).
     dev_report: dict[str, Any] = {}
     dev_path = root / "data" / "averitec" / "dev_public.json"
     if dev_path.is_file():
         dev = json.loads(dev_path.read_text(encoding="utf-8"))
         yd = np.array([LABEL_INDEX[it["label"]] for it in dev])
         dc = None if cache_p is None else cache_p.with_name(cache_p.stem + "_dev.npz")
-        dclaims, devs, dcps = score_claims(dev, model, dc)
-        xd = feature_matrix(dclaims, devs, dcps)
-        pd_ = predict_with(params, xd)
-        dw = np.asarray(params["decision_weights"])
-        # The full `run` path (incl. the all-NEI rule) on the same inputs:
-        preds = []
-        for i in range(len(dev)):
-            claim_nei = int(np.argmax(dcps[i])) == 2
-            v = make_verdict(pd_[i], devs[i], "learned-aggregator-v1", dw, claim_nei=claim_nei)
-            preds.append(LABEL_INDEX[v.averitec_label.value if v.averitec_label else 'Not Enough Evidence'])
-        dev_report = {
-            "run": classification_metrics(np.array(preds), yd),
-            "argmax": classification_metrics(pd_.argmax(1), yd),
-            "ece": round(expected_calibration_error(pd_, yd), 4),
-            "majority_accuracy": round(float((yd == np.bincount(yd).argmax()).mean()), 4),
-        }
-        for name, feats in {"passage features only": [f for f in FEATURES if not f.startswith("claim_")],
-                            "claim-level pair only": ["claim_sup", "claim_ref"]}.items():
-            cols = [FEATURES.index(f) for f in feats]
-            sub = fit_aggregator(x[:, cols], y, seed, features=feats)
-            ps = predict_with(sub, xd[:, cols])
-            dev_report[f"ablation: {name}"] = classification_metrics(
-                (ps * np.asarray(sub["decision_weights"])).argmax(1), yd)
-        from factdesk.verdict.aggregate import RuleAggregator
+        settings = {"gold": score_claims(dev, model, dc)}
+        if pool_p is not None:
+            drc = None if cache_p is None else cache_p.with_name(cache_p.stem + "_dev_retrieved.json")
+            settings["retrieved"] = score_retrieved(dev, pool_p, model, drc)
+        for setting, (dclaims, devs, dcps) in settings.items():
+            xd = feature_matrix(dclaims, devs, dcps)
+            pd_ = predict_with(params, xd)
+            preds = []
+            for i in range(len(dev)):  # the full `run` path, including the all-NEI rule
+                claim_nei = int(np.argmax(dcps[i])) == 2
+                v = make_verdict(pd_[i], devs[i], "learned-aggregator-v2", dw_fit, claim_nei=claim_nei)
+                preds.append(LABEL_INDEX[v.averitec_label.value if v.averitec_label else "Not Enough Evidence"])
+            rep: dict[str, Any] = {
+                "run": classification_metrics(np.array(preds), yd),
+                "argmax": classification_metrics(pd_.argmax(1), yd),
+                "ece": round(expected_calibration_error(pd_, yd), 4),
+                "majority_accuracy": round(float((yd == np.bincount(yd).argmax()).mean()), 4),
+            }
+            for name, feats in ablation_sets.items():
+                cols = [FEATURES.index(f) for f in feats]
+                sub = fit_aggregator(x[:, cols], y, seed, features=feats, groups=g)
+                ps = predict_with(sub, xd[:, cols])
+                rep[f"ablation: {name}"] = classification_metrics(
+                    (ps * np.asarray(sub["decision_weights"])).argmax(1), yd)
+            rule = RuleAggregator()
+            rp = np.array([LABEL_INDEX[str(getattr(rule.run(c, e).averitec_label, "value", "Not Enough Evidence"))]
+                           for c, e in zip(dclaims, devs)])
+            rep["ablation: rule aggregator"] = classification_metrics(rp, yd)
+            dev_report[setting] = rep
 
-        rule = RuleAggregator()
-        rp = np.array([LABEL_INDEX[str(getattr(rule.run(c, e).averitec_label, 'value', 'Not Enough Evidence'))]
-                       for c, e in zip(dclaims, devs)])
-        dev_report["ablation: rule aggregator"] = classification_metrics(rp, yd)
-
+    n_rows = {"gold": int((kind == 0).sum()), "retrieved": int((kind == 1).sum())}
     doc = {
-        "method": "learned-aggregator-v1",
+        "method": "learned-aggregator-v2",
         "labels": [lab.value for lab in AVERITEC_ORDER],
         **params,
         "stance_model": str(model.model_dir),
         "stance_model_version": model.version,
         "trained_on": f"AVeriTeC train.json claims with fold('averitec', i, {AVERITEC_HOLDOUT_K}) == 0 "
-                      f"({len(held)} claims; the stance model never saw them)",
+                      f"({len(held)} claims; the stance model never saw them); rows: {n_rows}",
         "seed": seed,
-        "metrics": {"train_oof": params["oof"], "ablations_oof": ablations, "dev_public_report_only": dev_report,
-                    "seconds": round(time.time() - t0, 1)},
+        "metrics": {"train_oof": params["oof"], "train_oof_by_setting": by_setting, "ablations_oof": ablations,
+                    "dev_public_report_only": dev_report, "seconds": round(time.time() - t0, 1)},
     }
     out_p = Path(out)
     out_p.parent.mkdir(parents=True, exist_ok=True)

@@ -52,10 +52,19 @@ STRONG = 0.5
 
 SUPPORT_FEATURES = ("max_sup", "mean_sup", "n_strong_sup", "claim_sup")
 """Features that can only grow with more/stronger support: P(Supported) may not fall with them."""
-REFUTE_FEATURES = ("max_ref", "mean_ref", "n_strong_ref", "conflict", "claim_ref", "n_evidence")
+REFUTE_FEATURES = ("max_ref", "mean_ref", "n_strong_ref", "conflict", "claim_ref")
 """Features that grow with more/stronger refutation: P(Supported) may not rise with them."""
-FREE_FEATURES = ("mean_retrieval", "share_before_claim")
-FEATURES: tuple[str, ...] = SUPPORT_FEATURES + REFUTE_FEATURES + FREE_FEATURES
+FEATURES: tuple[str, ...] = SUPPORT_FEATURES + REFUTE_FEATURES
+"""The model's inputs. v2 leaves out the evidence count, the retrieval score and the date
+share (`INFO_FEATURES`): they describe how the evidence was gathered (AVeriTeC's annotators
+write more questions for harder claims; gold QA pairs carry no retrieval score) and did not
+transfer from gold to retrieved evidence (v1 predicted Not Enough Evidence / Conflicting for
+nearly every retrieved claim). Means are over the `TOP_N` strongest items so that 3 gold QA
+pairs and 10 retrieved passages are on one scale."""
+INFO_FEATURES = ("n_evidence", "mean_retrieval", "share_before_claim")
+"""Computed and reported by `evidence_features`, not fed to the model."""
+TOP_N = 3
+"""`mean_sup` / `mean_ref` average the TOP_N largest values."""
 
 
 def _stance_matrix(evidence: Sequence[Evidence]) -> np.ndarray:
@@ -84,7 +93,7 @@ def _retrieval_score(ev: Evidence) -> float:
 
 def evidence_features(claim: Claim, evidence: Sequence[Evidence],
                       claim_probs: np.ndarray | None = None) -> dict[str, float]:
-    """Summary features of the evidence stances (names in `FEATURES`).
+    """Summary features of the evidence stances (`FEATURES`, then `INFO_FEATURES`).
 
     `claim_probs` is the stance of the claim against all evidence joined into one text (the
     claim-level pair); when absent, the mean passage stance stands in for it.
@@ -94,17 +103,18 @@ def evidence_features(claim: Claim, evidence: Sequence[Evidence],
     if n == 0:
         m = np.array([[0.0, 0.0, 1.0]])
     sup, ref = m[:, 0], m[:, 1]
+    top_sup, top_ref = np.sort(sup)[::-1][:TOP_N], np.sort(ref)[::-1][:TOP_N]
     cp = np.asarray(claim_probs, dtype=np.float64) if claim_probs is not None else m.mean(0)
     dated = [ev.document.published for ev in evidence if ev.document.published is not None]
     before = (sum(1 for d in dated if claim.date is not None and d <= claim.date) / len(dated)
               if dated and claim.date is not None else 0.0)
     return {
         "max_sup": float(sup.max()),
-        "mean_sup": float(sup.mean()),
+        "mean_sup": float(top_sup.mean()),
         "n_strong_sup": math.log1p(int((sup >= STRONG).sum())),
         "claim_sup": float(cp[0]),
         "max_ref": float(ref.max()),
-        "mean_ref": float(ref.mean()),
+        "mean_ref": float(top_ref.mean()),
         "n_strong_ref": math.log1p(int((ref >= STRONG).sum())),
         "conflict": float(sup.max() * ref.max()),
         "claim_ref": float(cp[1]),
@@ -221,7 +231,7 @@ class LearnedAggregator:
         self.path = Path(path) if path is not None else DEFAULT_PATH
         self.stance_model = stance_model
         self.claim_level = claim_level
-        self.method = "learned-aggregator-v1"
+        self.method = "learned-aggregator-v2"
         self._params: dict[str, Any] | None = None
 
     def __repr__(self) -> str:

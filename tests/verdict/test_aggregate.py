@@ -12,6 +12,7 @@ from factdesk.verdict.aggregate import (
     AVERITEC_ORDER,
     DEFAULT_PATH,
     FEATURES,
+    INFO_FEATURES,
     LearnedAggregator,
     RuleAggregator,
     default_aggregator,
@@ -118,7 +119,7 @@ def test_make_verdict_rating_mapping() -> None:
 
 def test_evidence_features_names_and_dates() -> None:
     f = evidence_features(CLAIM, [ev(0.9, 0.05), ev(0.1, 0.8)])
-    assert list(f) == list(FEATURES)
+    assert list(f) == list(FEATURES) + list(INFO_FEATURES)
     assert f["share_before_claim"] == 1.0
     assert f["conflict"] == pytest.approx(0.9 * 0.8)
 
