@@ -3,7 +3,7 @@
     factdesk claims article.txt --top 5
     cat transcript.txt | factdesk claims - --format json
     factdesk check-article article.html --top 3 --db factdesk.db
-    factdesk train checkworthy --seed 13
+    factdesk train checkworthy --model finetune --epochs 3 --max-minutes 20 --seed 13
 
 A thin layer over `factdesk.claims.ClaimExtractor` and `factdesk.pipeline.Desk`.
 """
@@ -170,37 +170,71 @@ def check_article(file: str, top: int, fmt: str, top_k: int, db: str, date_: str
 
 
 @click.command("checkworthy")
+@click.option("--model", "kind", type=click.Choice(["finetune", "head"]), default="finetune", show_default=True,
+              help="finetune: fine-tune MiniLM-L6 and export int8 ONNX (needs torch + transformers); "
+                   "head: the logistic-regression fallback over embeddings (numpy + scipy).")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder with claimbuster_train.json, CT19-T1-Training.csv, CT20-T5-train.tsv "
                    "(default: ../shared/data/checkworthiness).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where head.npz and config.json go (default: the shipped factdesk/models/checkworthy).")
+              help="Model folder to write (default: the shipped factdesk/models/checkworthy). finetune writes "
+                   "model.onnx, tokenizer.json and config.json; head writes head.npz and head.json.")
+@click.option("--seed", type=int, default=13, show_default=True, help="Seed for the splits, the CT20 sample and training.")
+@click.option("--epochs", type=click.FloatRange(min=0.01), default=3.0, show_default=True,
+              help="finetune: passes over the train part (fractions allowed).")
+@click.option("--max-minutes", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
+              help="finetune: time budget; the learning rate decays to 0 by then, so the run ends annealed.")
+@click.option("--max-steps", type=click.IntRange(min=1), default=None, help="finetune: stop after this many steps.")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None, help="finetune: peak learning rate (default 8e-5).")
+@click.option("--threads", type=click.IntRange(min=1), default=2, show_default=True, help="finetune: torch threads.")
 @click.option("--cache", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Embedding cache (.npz; default ~/.cache/factdesk/checkworthy-embeddings.npz).")
-@click.option("--seed", type=int, default=13, show_default=True, help="Seed for the splits and the CT20 sample.")
-@click.option("--ct-weight", type=float, default=None, help="Sample weight of CheckThat! sentences (default 0.3).")
+              help="head: embedding cache (.npz; default ~/.cache/factdesk/checkworthy-embeddings.npz).")
+@click.option("--ct-weight", type=float, default=None,
+              help="Weight of CheckThat! sentences (default 0.3): the head's sample weight, the share drawn per "
+                   "epoch when fine-tuning.")
 @click.option("--claimbuster-only", is_flag=True, help="Train on ClaimBuster alone.")
-@click.option("--progress/--no-progress", default=True, help="Progress bar while embedding.")
-def train_checkworthy(data: Path | None, out: Path | None, cache: Path | None, seed: int, ct_weight: float | None,
-                      claimbuster_only: bool, progress: bool) -> None:
-    """Rebuild the check-worthiness head (MiniLM embeddings + features, logistic regression)."""
-    from factdesk.train.checkworthy import TrainConfig
-    from factdesk.train.checkworthy import train_checkworthy as run_training
+@click.option("--progress/--no-progress", default=True, help="head: progress bar while embedding.")
+def train_checkworthy(kind: str, data: Path | None, out: Path | None, seed: int, epochs: float, max_minutes: float,
+                      max_steps: int | None, lr: float | None, threads: int, cache: Path | None,
+                      ct_weight: float | None, claimbuster_only: bool, progress: bool) -> None:
+    """Rebuild the check-worthiness model: fine-tuned MiniLM-L6 (default) or the logistic-regression head."""
+    log = lambda m: click.echo(m, err=True)  # noqa: E731
+    if kind == "head":
+        from factdesk.train.checkworthy import TrainConfig
+        from factdesk.train.checkworthy import train_checkworthy as run_training
 
-    cfg = TrainConfig(seed=seed, use_ct=not claimbuster_only)
+        cfg = TrainConfig(seed=seed, use_ct=not claimbuster_only)
+        if data:
+            cfg.data = str(data)
+        if out:
+            cfg.out = str(out)
+        if cache:
+            cfg.cache = str(cache)
+        if ct_weight is not None:
+            cfg.ct_weight = ct_weight
+        try:
+            conf = run_training(cfg, progress=progress, log=log)
+        except FactdeskError as exc:
+            _fail(str(exc))
+        click.echo(json.dumps(conf["metrics"], indent=1))
+        return
+    from factdesk.train.checkworthy_model import FinetuneConfig, finetune_checkworthy
+
+    fcfg = FinetuneConfig(seed=seed, epochs=epochs, max_minutes=max_minutes, max_steps=max_steps,
+                          num_threads=threads, use_ct=not claimbuster_only)
     if data:
-        cfg.data = str(data)
+        fcfg.data = str(data)
     if out:
-        cfg.out = str(out)
-    if cache:
-        cfg.cache = str(cache)
+        fcfg.out = str(out)
     if ct_weight is not None:
-        cfg.ct_weight = ct_weight
+        fcfg.ct_weight = ct_weight
+    if lr is not None:
+        fcfg.lr = lr
     try:
-        conf = run_training(cfg, progress=progress, log=lambda m: click.echo(m, err=True))
+        conf = finetune_checkworthy(fcfg, log=log)
     except FactdeskError as exc:
         _fail(str(exc))
-    click.echo(json.dumps(conf["metrics"], indent=1))
+    click.echo(json.dumps({k: v for k, v in conf["metrics"].items() if k != "training"}, indent=1))
 
 
 checkworthy = train_checkworthy  # the click command is named `checkworthy`

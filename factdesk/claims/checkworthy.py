@@ -1,7 +1,13 @@
 """Check-worthiness: how likely a sentence holds a factual claim worth checking.
 
-The model is a small logistic-regression head (numpy only at run time) over three groups of
-inputs, all cheap to compute:
+The shipped model is all-MiniLM-L6-v2's BERT fine-tuned as a two-class sentence classifier on
+ClaimBuster and CheckThat! (`factdesk.train.checkworthy_model`), exported to int8 ONNX; it runs
+with onnxruntime and tokenizers only. Its files sit in ``factdesk/models/checkworthy/``
+(``model.onnx``, ``tokenizer.json``, ``config.json`` with the data, seed, held-out figures and
+rebuild command, and ``MODEL_CARD.md``).
+
+The fallback, used when a model folder has no ``model.onnx`` (or with ``backend="head"``), is the
+earlier logistic-regression head (``head.npz`` + ``head.json``) over three groups of cheap inputs:
 
 1. the sentence's all-MiniLM-L6-v2 embedding (384 floats, `factdesk.models.embed`);
 2. a few hand-written signals (`cheap_features`): numbers, percentages, money, years,
@@ -9,15 +15,14 @@ inputs, all cheap to compute:
    opinion words, modals, questions, length;
 3. hashed word unigrams and bigrams (digits folded to ``0``), L2-normalised.
 
-The weights ship in ``factdesk/models/checkworthy/`` (``head.npz`` plus ``config.json`` with
-the data, seed and held-out figures); ``factdesk train checkworthy`` rebuilds them.
+``factdesk train checkworthy`` rebuilds either (``--model finetune`` or ``--model head``).
 
 >>> cheap_features(["Unemployment fell 3% in 2019, more than in any year since 1970."])[0, 0] > 0
 True
 >>> cw = CheckWorthiness()
 >>> cw.warm_up()                                              # doctest: +SKIP
 >>> cw.score(["Thank you all for coming.", "Crime rose 20% last year."])   # doctest: +SKIP
-array([0.02, 0.93], dtype=float32)
+array([0.01, 0.97], dtype=float32)
 """
 
 from __future__ import annotations
@@ -36,7 +41,10 @@ from factdesk.models.embed import Embedder
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "checkworthy"
 HEAD_FILE = "head.npz"
+HEAD_CONFIG_FILE = "head.json"
 CONFIG_FILE = "config.json"
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
 
 _NUM_WORDS = r"(?:hundred|thousand|million|billion|trillion|dozen|half|twice|double|triple|percent|per cent)"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -110,24 +118,59 @@ def hashed_ngrams(sentences: Sequence[str], dim: int) -> Any:
     return sparse.diags(1.0 / norms).dot(m).tocsr()
 
 
-class CheckWorthiness:
-    """Score sentences for check-worthiness with the shipped logistic-regression head.
+BACKENDS = ("auto", "finetuned", "head")
 
-    `__init__` only stores settings; `warm_up()` loads the head and the embedder.
+
+class CheckWorthiness:
+    """Score sentences for check-worthiness (probability that a sentence is worth checking).
+
+    Two backends, both numpy/onnxruntime only at run time:
+
+    - ``finetuned``: the fine-tuned MiniLM-L6 classifier (``model.onnx`` + ``tokenizer.json``),
+      sentences sorted by length and run in batches;
+    - ``head``: the logistic-regression head (``head.npz``) over sentence embeddings, cheap
+      features and hashed n-grams; it needs an `Embedder`.
+
+    ``backend="auto"`` (the default) takes the fine-tuned model when the folder has one, else
+    the head. `__init__` only stores settings; `warm_up()` loads the model.
 
     >>> from factdesk.testing.fakes import FakeEmbedder
-    >>> cw = CheckWorthiness(embedder=FakeEmbedder())
-    >>> cw.model_dir.name
-    'checkworthy'
+    >>> cw = CheckWorthiness(embedder=FakeEmbedder(), backend="head")
+    >>> cw.model_dir.name, cw.backend
+    ('checkworthy', 'head')
     """
 
     def __init__(self, model_dir: str | Path | None = None, embedder: Embedder | None = None,
-                 threshold: float | None = None) -> None:
+                 threshold: float | None = None, backend: str | None = None, batch_size: int = 64,
+                 num_threads: int | None = None) -> None:
+        backend = backend or "auto"
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if num_threads is not None and num_threads < 1:
+            raise ValueError(f"num_threads must be at least 1, got {num_threads}")
         self.model_dir = Path(model_dir) if model_dir else MODEL_DIR
         self._embedder = embedder
         self._threshold = threshold
+        self._backend = backend
+        self.batch_size = batch_size
+        self.num_threads = num_threads
         self.config: dict[str, Any] = {}
         self._w: dict[str, np.ndarray] | None = None
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._input_names: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"CheckWorthiness(model_dir={str(self.model_dir)!r}, backend={self.backend!r})"
+
+    @property
+    def backend(self) -> str:
+        """``finetuned`` or ``head`` (``auto`` resolved by what the model folder holds)."""
+        if self._backend != "auto":
+            return self._backend
+        return "finetuned" if (self.model_dir / MODEL_FILE).is_file() else "head"
 
     @property
     def threshold(self) -> float:
@@ -137,31 +180,81 @@ class CheckWorthiness:
         return float(self.config.get("threshold", 0.5))
 
     def warm_up(self) -> None:
-        """Load the head's weights and the sentence embedder (idempotent)."""
-        if self._w is not None:
+        """Load the model (and, for the head, the sentence embedder); idempotent."""
+        if self._w is not None or self._session is not None:
             return
-        head, cfg = self.model_dir / HEAD_FILE, self.model_dir / CONFIG_FILE
+        if self.backend == "finetuned":
+            self._warm_up_finetuned()
+        else:
+            self._warm_up_head()
+
+    def _warm_up_finetuned(self) -> None:
+        onnx_path, tok_path, cfg = (self.model_dir / n for n in (MODEL_FILE, TOKENIZER_FILE, CONFIG_FILE))
+        for p in (onnx_path, tok_path, cfg):
+            if not p.is_file():
+                raise ModelError(
+                    f"the fine-tuned check-worthiness model is incomplete: {p} is missing. Reinstall factdesk "
+                    "(`pip install -e .`), rebuild it with `factdesk train checkworthy --model finetune`, "
+                    "or use the head with CheckWorthiness(backend='head')"
+                )
+        config = json.loads(cfg.read_text(encoding="utf-8"))
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as e:
+            raise ModelError("the check-worthiness model needs onnxruntime and tokenizers: "
+                             "pip install onnxruntime tokenizers") from e
+        from factdesk.models.embed import default_threads
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.num_threads or min(2, default_threads())
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            session = ort.InferenceSession(str(onnx_path), sess_options=opts, providers=["CPUExecutionProvider"])
+        except Exception as e:  # noqa: BLE001 - onnxruntime raises its own untyped errors
+            raise ModelError(f"cannot load {onnx_path}: {e}. Rebuild it with "
+                             "`factdesk train checkworthy --model finetune`") from e
+        tok = Tokenizer.from_file(str(tok_path))
+        tok.no_padding()
+        tok.enable_truncation(max_length=int(config.get("max_length", 64)))
+        self.config = config
+        self._input_names = {i.name for i in session.get_inputs()}
+        self._tokenizer = tok
+        self._session = session
+
+    def _warm_up_head(self) -> None:
+        head = self.model_dir / HEAD_FILE
+        # The head's settings live in head.json; a folder from before the fine-tuned model has
+        # them in config.json.
+        cfg = self.model_dir / HEAD_CONFIG_FILE
+        if not cfg.is_file():
+            cfg = self.model_dir / CONFIG_FILE
         if not head.is_file() or not cfg.is_file():
             raise ModelError(
-                f"the check-worthiness model is missing from {self.model_dir}: reinstall factdesk "
-                "(`pip install -e .`) or rebuild it with `factdesk train checkworthy`"
+                f"the check-worthiness head is missing from {self.model_dir}: reinstall factdesk "
+                "(`pip install -e .`) or rebuild it with `factdesk train checkworthy --model head`"
             )
         self.config = json.loads(cfg.read_text(encoding="utf-8"))
         with np.load(head) as z:
-            self._w = {k: z[k] for k in z.files}
+            w = {k: z[k] for k in z.files}
         if self._embedder is None:
             from factdesk.models.embed import MiniLMEmbedder
 
             self._embedder = MiniLMEmbedder(max_length=int(self.config.get("max_length", 128)))
         self._embedder.warm_up()
+        self._w = w
 
     def logits(self, sentences: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
-        """Raw scores (before the sigmoid); pass `embeddings` when you have them already."""
+        """Raw scores (before the sigmoid). `embeddings` feed the head only (pass them when you
+        have them already); the fine-tuned model reads the text and ignores them."""
         self.warm_up()
-        assert self._w is not None and self._embedder is not None
         sents = [s if isinstance(s, str) else "" for s in sentences]
         if not sents:
             return np.zeros(0, dtype=np.float32)
+        if self._session is not None:
+            return self._logits_finetuned(sents)
+        assert self._w is not None and self._embedder is not None
         w = self._w
         emb = self._embedder.embed(sents) if embeddings is None else np.asarray(embeddings, dtype=np.float32)
         feats = (cheap_features(sents) - w["feat_mean"]) / w["feat_std"]
@@ -170,10 +263,34 @@ class CheckWorthiness:
             z = z + hashed_ngrams(sents, int(w["w_hash"].size)) @ w["w_hash"]
         return np.asarray(z, dtype=np.float32).reshape(-1)
 
+    def _logits_finetuned(self, sents: list[str]) -> np.ndarray:
+        # A transcript repeats itself ("Thank you.", a refrain): each distinct text runs once.
+        uniq: dict[str, int] = {}
+        where = np.array([uniq.setdefault(s, len(uniq)) for s in sents])
+        texts = list(uniq)
+        encs = self._tokenizer.encode_batch(texts)
+        lens = np.array([len(e.ids) for e in encs])
+        order = np.argsort(lens, kind="stable")  # similar lengths together: little padding
+        z = np.zeros(len(texts), dtype=np.float32)
+        for s in range(0, len(order), self.batch_size):
+            idx = order[s:s + self.batch_size]
+            width = int(lens[idx].max())
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for r, i in enumerate(idx):
+                ids[r, :lens[i]] = encs[i].ids
+                mask[r, :lens[i]] = 1
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            out = self._session.run(None, {k: v for k, v in feed.items() if k in self._input_names})[0]
+            out = np.asarray(out, dtype=np.float32)
+            z[idx] = out[:, 1] - out[:, 0]
+        z -= float(self.config.get("logit_shift", 0.0))
+        return z[where]
+
     def score(self, sentences: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
         """(n,) float32 probabilities that each sentence is check-worthy.
 
-        Empty or non-string items score as near 0; an empty list gives an empty array.
+        Empty or non-string items score 0; an empty list gives an empty array.
         """
         z = self.logits(sentences, embeddings)
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))

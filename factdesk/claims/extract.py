@@ -180,8 +180,16 @@ class ClaimExtractor:
 
     # ------------------------------------------------------------------------------------------
     def _sentences(self, paragraphs: list[str]) -> list[list[tuple[int, int]]]:
-        disable = [p for p in self.nlp.pipe_names if p != "sentencizer"]
+        sentencizer = self.nlp.get_pipe("sentencizer") if "sentencizer" in self.nlp.pipe_names else None
         out: list[list[tuple[int, int]]] = []
+        if sentencizer is not None and hasattr(sentencizer, "punct_chars"):
+            # spaCy's sentencizer rule, on the tokenizer's arrays: building a Token object per
+            # token (the sentencizer's loop and `doc.sents`) was most of the non-model time.
+            punct = np.array(sorted(self.nlp.vocab.strings.add(c) for c in sentencizer.punct_chars), dtype=np.uint64)
+            for doc in self.nlp.tokenizer.pipe(paragraphs, batch_size=256):
+                out.append(_merge_tails(doc.text, sentence_spans(doc, punct)))
+            return out
+        disable = [p for p in self.nlp.pipe_names if p != "sentencizer"]
         for doc in self.nlp.pipe(paragraphs, batch_size=256, disable=disable):
             spans = []
             for s in doc.sents:
@@ -314,6 +322,37 @@ class ClaimExtractor:
                         any(e.label_ == "ORG" for e in doc.ents):
                     cand["group"] = [x for x in cand["thing"]]
             c.attribution.text = resolve_pronouns(c.attribution.text, cand, c.in_quote)
+
+
+def sentence_spans(doc: Any, punct_hashes: np.ndarray) -> list[tuple[int, int]]:
+    """Character spans of a tokenized Doc's sentences by spaCy's `Sentencizer` rule, vectorised.
+
+    The rule: a token starts a sentence when it is neither punctuation nor a sentence-final
+    character (`punct_hashes`, the hashes of `Sentencizer.punct_chars`) and such a
+    character came after the last token that was neither. Trailing spaces are trimmed.
+    """
+    from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
+
+    n = len(doc)
+    if n == 0:
+        return []
+    arr = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH])
+    final = np.isin(arr[:, 0], punct_hashes)
+    word = ~final & (arr[:, 1] == 0)
+    seen = np.concatenate([[0], np.cumsum(final)])  # sentence-final characters before token i
+    w = np.flatnonzero(word)
+    prev = np.concatenate([[0], seen[w[:-1] + 1]]) if len(w) else np.zeros(0, dtype=np.int64)
+    starts = sorted({0, *w[seen[w] > prev].tolist()})
+    text = doc.text
+    spans = []
+    for a_tok, b_tok in zip(starts, starts[1:] + [n]):
+        a = int(arr[a_tok, 2])
+        b = int(arr[b_tok - 1, 2] + arr[b_tok - 1, 3])
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            spans.append((a, b))
+    return spans
 
 
 def _merge_tails(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -1,5 +1,9 @@
 """Rebuild the check-worthiness head (`factdesk.claims.checkworthy`) from public data.
 
+The head is the fallback model (``head.npz`` + ``head.json``); the shipped default is the
+fine-tuned classifier of `factdesk.train.checkworthy_model`, trained on the same splits
+(`load_splits`).
+
 Data (read from ``../shared/data/checkworthiness``, never copied into the repository):
 
 - ClaimBuster two-class (``claimbuster_train.json``): a seeded stratified split into
@@ -35,8 +39,8 @@ from typing import Any
 import numpy as np
 
 from factdesk.claims.checkworthy import (
-    CONFIG_FILE,
     FEATURE_NAMES,
+    HEAD_CONFIG_FILE,
     HEAD_FILE,
     MODEL_DIR,
     cheap_features,
@@ -209,7 +213,7 @@ def _f1(y: np.ndarray, p: np.ndarray, t: float) -> dict[str, float]:
 
 
 def train_checkworthy(cfg: TrainConfig, progress: bool = True, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Fit the head, report held-out figures, and write head.npz + config.json to cfg.out."""
+    """Fit the head, report held-out figures, and write head.npz + head.json to cfg.out."""
     t0 = time.time()
     splits = load_splits(cfg)
     log("split sizes: " + ", ".join(f"{k} {len(v)} ({sum(i.label for i in v)} positive)" for k, v in splits.items()))
@@ -284,9 +288,9 @@ def train_checkworthy(cfg: TrainConfig, progress: bool = True, log: Callable[[st
                  "ct19": "CLEF CheckThat! 2019 task 1 training", "ct20": "CLEF CheckThat! 2020 task 5 training"},
         "sizes": {k: len(v) for k, v in splits.items()},
         "metrics": metrics,
-        "rebuild": f"factdesk train checkworthy --seed {cfg.seed}",
+        "rebuild": f"factdesk train checkworthy --model head --seed {cfg.seed}",
         "seconds": round(time.time() - t0, 1),
     }
-    (out / CONFIG_FILE).write_text(json.dumps(conf, indent=1) + "\n", encoding="utf-8")
-    log(f"wrote {out / HEAD_FILE} and {out / CONFIG_FILE}")
+    (out / HEAD_CONFIG_FILE).write_text(json.dumps(conf, indent=1) + "\n", encoding="utf-8")
+    log(f"wrote {out / HEAD_FILE} and {out / HEAD_CONFIG_FILE}")
     return conf

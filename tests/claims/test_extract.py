@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import numpy as np
 import pytest
 from claims_fixtures import BOX_STORY, EXAMPLES
 
@@ -102,3 +103,26 @@ def test_extract_10mb_transcript_streams_with_progress(fast_extractor, capsys):
     assert len(res) == 3 and res.sentences > 200_000  # repeated turns merge into one claim each
     assert {c.claim.speaker for c in res} == {"Jane Roe", "John Doe", "Moderator"}
     assert elapsed < 240
+
+
+@pytest.mark.parametrize("text", [
+    "Crime rose 20% in 2019. Taxes fell! Did they? Yes... maybe. “Quote.” Next one",
+    "Mr. Smith went to Washington, D.C. today. He said: “We won.” Then left!!! ?? OK.",
+    "no final punctuation at all", "...", "!!! Hi. (Really.) [Done.] Fine",
+    "Line one.  Two spaces.   Three spaces.\tTab. End. ",
+])
+def test_sentence_spans_match_spacys_sentencizer(blank_nlp, text):
+    from factdesk.claims.extract import sentence_spans
+
+    sz = blank_nlp.get_pipe("sentencizer")
+    punct = np.array(sorted(blank_nlp.vocab.strings.add(c) for c in sz.punct_chars), dtype=np.uint64)
+    doc = sz(blank_nlp.tokenizer(text))
+    ref = []
+    for s in doc.sents:
+        a, b = s.start_char, s.end_char
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            ref.append((a, b))
+    assert sentence_spans(blank_nlp.tokenizer(text), punct) == ref
+    assert sentence_spans(blank_nlp.tokenizer(""), punct) == []
