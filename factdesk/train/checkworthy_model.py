@@ -358,6 +358,10 @@ def model_card(conf: dict[str, Any], head: dict[str, Any] | None = None) -> str:
             rows.append(f"| logistic-regression head (fallback, `head.npz`) | {hcb['f1']:.3f} | {hcb['precision']:.3f} "
                         f"| {hcb['recall']:.3f} | {hcb['ap']:.3f} | {hct.get('map', float('nan')):.3f} |")
     sizes = conf.get("sizes", {})
+    ct_note = (f"CheckThat! sentences enter each epoch at a {tr['ct_weight']:g} share (a fresh random draw per "
+               "epoch), matching the head's 0.3 sample weight in expectation." if tr.get("use_ct", True) else
+               "This run trained on ClaimBuster alone (`--claimbuster-only`): the CheckThat! rows above were "
+               "not used for training, and the held-out CheckThat! 2019 debates were only scored.")
     return f"""# Check-worthiness model: fine-tuned MiniLM-L6 (int8 ONNX)
 
 `{conf['version']}`. A two-class sentence classifier (check-worthy or not) used by
@@ -391,8 +395,7 @@ with a fresh 2-way classification head.
 | CLEF CheckThat! 2019 task 1 training (debates) | train, except {ct.get('debates', '?')} seeded held-out debates that give the MAP | research use, per the CheckThat! lab's repository |
 | CLEF CheckThat! 2020 task 5 training | train: every positive and a seeded sample of negatives | research use, per the CheckThat! lab's repository |
 
-CheckThat! sentences enter each epoch at a {tr['ct_weight']:g} share (a fresh random draw per epoch),
-matching the head's 0.3 sample weight in expectation. The data files are read from
+{ct_note} The data files are read from
 `../shared`, never copied into the repository.
 
 ## Held-out figures (seed {tr['seed']})
