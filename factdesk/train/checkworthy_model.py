@@ -49,7 +49,15 @@ from factdesk.errors import ModelError
 from factdesk.eval.checkworthy import CheckworthyItem, score_checkworthy
 from factdesk.eval.metrics import average_precision
 from factdesk.train.checkworthy import DEFAULT_DATA, TrainConfig, _best_threshold, _f1, load_splits
-from factdesk.train.stance import _require_torch, base_model_path, length_batches, make_tokenizer, pad_batch
+from factdesk.train.stance import (
+    _require_torch,
+    base_model_path,
+    export_onnx,
+    freeze_lower,
+    length_batches,
+    make_tokenizer,
+    run_training,
+)
 
 MODEL_VERSION = "checkworthy-minilm-l6-finetuned-v1"
 CARD_FILE = "MODEL_CARD.md"
@@ -98,58 +106,6 @@ def epoch_plan(items: Sequence[CheckworthyItem], lengths: Sequence[int], cfg: Fi
     return [[keep[j] for j in b] for b in batches]
 
 
-def export_fused_int8(model: Any, out_dir: Path, max_length: int) -> tuple[Path, float]:
-    """fp32 ONNX -> onnxruntime BERT fusions -> dynamic int8 ``model.onnx``; returns path and MB.
-
-    Like `factdesk.train.stance.export_onnx`, plus the fusion pass: fused attention and
-    layer-norm kernels make the int8 model about a third faster on a 2-core CPU.
-    """
-    torch = _require_torch()
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from onnxruntime.transformers import optimizer
-
-    model.eval()
-    try:  # the eager attention path exports to plain ONNX ops on every torch version
-        model.set_attn_implementation("eager")
-    except Exception:  # noqa: BLE001 - older transformers
-        model.config._attn_implementation = "eager"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fp32, fused, int8 = out_dir / "model.fp32.onnx", out_dir / "model.fused.onnx", out_dir / MODEL_FILE
-    ids = torch.ones((2, 16), dtype=torch.long)
-    mask = torch.ones((2, 16), dtype=torch.long)
-    mask[1, 10:] = 0  # trace with padding, so the exported graph applies the attention mask
-    types = torch.zeros((2, 16), dtype=torch.long)
-
-    class _Wrap(torch.nn.Module):  # type: ignore[name-defined,misc]
-        def __init__(self, m: Any) -> None:
-            super().__init__()
-            self.m = m
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.m(input_ids=input_ids, attention_mask=attention_mask,
-                          token_type_ids=token_type_ids).logits
-
-    axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-            "token_type_ids": {0: "batch", 1: "seq"}, "logits": {0: "batch"}}
-    try:
-        torch.onnx.export(_Wrap(model), (ids, mask, types), str(fp32), dynamo=False,
-                          input_names=["input_ids", "attention_mask", "token_type_ids"],
-                          output_names=["logits"], dynamic_axes=axes, opset_version=17,
-                          do_constant_folding=True)
-        cfg = model.config
-        opt = optimizer.optimize_model(str(fp32), model_type="bert", num_heads=cfg.num_attention_heads,
-                                       hidden_size=cfg.hidden_size, opt_level=1)
-        opt.save_model_to_file(str(fused))
-        # Shape inference cannot type the fused (com.microsoft) ops' outputs: they are float.
-        quantize_dynamic(str(fused), str(int8), weight_type=QuantType.QInt8,
-                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-    finally:  # no fp32 leftovers in the model folder, even when a step fails
-        for p in (fp32, fused):
-            p.unlink(missing_ok=True)
-    return int8, int8.stat().st_size / 2**20
-
-
 def fit(train: list[CheckworthyItem], cfg: FinetuneConfig, log: Callable[[str], None] = _log) -> tuple[Any, dict[str, Any]]:
     """Fine-tune the torch model on `train`; returns (model, training statistics)."""
     torch = _require_torch()
@@ -165,12 +121,7 @@ def fit(train: list[CheckworthyItem], cfg: FinetuneConfig, log: Callable[[str], 
         str(base), num_labels=2, id2label={0: "not_checkworthy", 1: "checkworthy"},
         label2id={"not_checkworthy": 0, "checkworthy": 1},
     )
-    # The word-embedding table stays frozen: 11.7M parameters of optimiser work per step saved
-    # on CPU, and the int8 table stays close to the well-trained original.
-    model.get_input_embeddings().weight.requires_grad_(False)
-    for layer in model.bert.encoder.layer[: cfg.freeze_layers]:
-        for p_ in layer.parameters():
-            p_.requires_grad_(False)
+    freeze_lower(model, cfg.freeze_layers)
     enc = encode_sentences(tok, [it.text for it in train])
     y = np.array([it.label for it in train], dtype=np.int64)
     lengths = [len(e[0]) for e in enc]
@@ -187,49 +138,9 @@ def fit(train: list[CheckworthyItem], cfg: FinetuneConfig, log: Callable[[str], 
     log(f"training {total} steps, batch {cfg.batch_size}, max_length {cfg.max_length}, "
         f"mean length {np.mean(lengths):.1f} tokens, {len(train)} sentences ({int(y.sum())} positive)")
 
-    no_decay = ("bias", "LayerNorm.weight")
-    params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    opt = torch.optim.AdamW([
-        {"params": [p for n, p in params if not any(k in n for k in no_decay)], "weight_decay": cfg.weight_decay},
-        {"params": [p for n, p in params if any(k in n for k in no_decay)], "weight_decay": 0.0},
-    ], lr=cfg.lr)
-    warm = max(1, int(cfg.warmup * total))
-    budget_s = cfg.max_minutes * 60 if cfg.max_minutes else None
-
-    def lr_factor(step: int, elapsed: float) -> float:
-        progress = step / max(1, total)
-        if budget_s:
-            progress = max(progress, elapsed / budget_s)
-        return min(1.0, (step + 1) / warm) * max(0.0, 1.0 - progress)
-
-    model.train()
-    t0, seen, run_loss, run_n, done = time.time(), 0, 0.0, 0, 0
-    stopped_early = False
-    for step, idx in enumerate(plan, 1):
-        f = lr_factor(step - 1, time.time() - t0)
-        if f <= 0.0 and step > warm:
-            stopped_early = True
-            log(f"time budget of {cfg.max_minutes} min reached after {step - 1} steps")
-            break
-        for g in opt.param_groups:
-            g["lr"] = cfg.lr * f
-        ids, mask, types = pad_batch([enc[i] for i in idx])
-        out = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
-                    token_type_ids=torch.from_numpy(types), labels=torch.from_numpy(y[idx]))
-        out.loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        opt.zero_grad(set_to_none=True)
-        seen += len(idx)
-        done = step
-        run_loss += float(out.loss.detach())
-        run_n += 1
-        if step % cfg.log_every == 0 or step == total:
-            el = time.time() - t0
-            log(f"step {step}/{total} loss {run_loss / max(1, run_n):.4f} lr {cfg.lr * f:.2e} "
-                f"{seen / el:.1f} sentences/s, eta {(total - step) * el / step / 60:.1f} min")
-            run_loss, run_n = 0.0, 0
-    train_s = time.time() - t0
+    run = run_training(model, enc, y, plan, lr=cfg.lr, weight_decay=cfg.weight_decay, warmup=cfg.warmup,
+                       max_minutes=cfg.max_minutes, log_every=cfg.log_every, log=log, unit="sentences")
+    train_s, seen, done, stopped_early = run["seconds"], run["seen"], run["steps"], run["stopped_by_time_budget"]
     stats = {"train_seconds": round(train_s, 1), "steps": done, "planned_steps": total,
              "stopped_by_time_budget": stopped_early, "sentences_seen": seen,
              "sentences_per_s": round(seen / max(train_s, 1e-9), 1),
@@ -277,7 +188,7 @@ def finetune_checkworthy(cfg: FinetuneConfig, log: Callable[[str], None] = _log,
     out.mkdir(parents=True, exist_ok=True)
     ckpt = out / "_torch_checkpoint"  # kept until the export has worked: a failed export costs minutes
     model.save_pretrained(str(ckpt))
-    _, mb = export_fused_int8(model, out, cfg.max_length)
+    _, mb = export_onnx(model, out, cfg.max_length, fuse=True)
     shutil.rmtree(ckpt, ignore_errors=True)
     shutil.copyfile(base_model_path() / TOKENIZER_FILE, out / TOKENIZER_FILE)
     log(f"exported {out / MODEL_FILE} ({mb:.1f} MB)")

@@ -22,7 +22,7 @@ import shutil
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,8 +202,13 @@ def accuracy_by_source(pairs: list[StancePair], probs: np.ndarray) -> dict[str, 
     return res
 
 
-def export_onnx(model: Any, out_dir: Path, max_length: int) -> tuple[Path, float]:
-    """Export to ONNX (dynamic batch and sequence axes), quantise to int8; return path and MB."""
+def export_onnx(model: Any, out_dir: Path, max_length: int, fuse: bool = False) -> tuple[Path, float]:
+    """Export to ONNX (dynamic batch and sequence axes), quantise to int8; return path and MB.
+
+    ``fuse`` runs onnxruntime's BERT graph fusions (attention, layer norm, GELU) before
+    quantising: the same function, about a third faster on a 2-core CPU. No fp32 or fused
+    intermediate is left in ``out_dir``, even when a step fails.
+    """
     torch = _require_torch()
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -213,7 +218,7 @@ def export_onnx(model: Any, out_dir: Path, max_length: int) -> tuple[Path, float
     except Exception:  # noqa: BLE001 - older transformers
         model.config._attn_implementation = "eager"
     out_dir.mkdir(parents=True, exist_ok=True)
-    fp32 = out_dir / "model.fp32.onnx"
+    fp32, fused, int8 = out_dir / "model.fp32.onnx", out_dir / "model.fused.onnx", out_dir / "model.onnx"
     ids = torch.ones((2, 16), dtype=torch.long)
     mask = torch.ones((2, 16), dtype=torch.long)
     # Trace with a padded row: transformers skips building the attention mask when every
@@ -232,14 +237,108 @@ def export_onnx(model: Any, out_dir: Path, max_length: int) -> tuple[Path, float
 
     axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
             "token_type_ids": {0: "batch", 1: "seq"}, "logits": {0: "batch"}}
-    torch.onnx.export(_Wrap(model), (ids, mask, types), str(fp32), dynamo=False,
-                      input_names=["input_ids", "attention_mask", "token_type_ids"],
-                      output_names=["logits"], dynamic_axes=axes, opset_version=17,
-                      do_constant_folding=True)
-    int8 = out_dir / "model.onnx"
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
-    fp32.unlink()
+    try:
+        torch.onnx.export(_Wrap(model), (ids, mask, types), str(fp32), dynamo=False,
+                          input_names=["input_ids", "attention_mask", "token_type_ids"],
+                          output_names=["logits"], dynamic_axes=axes, opset_version=17,
+                          do_constant_folding=True)
+        if fuse:
+            import onnx
+            from onnxruntime.transformers import optimizer
+
+            cfg = model.config
+            opt = optimizer.optimize_model(str(fp32), model_type="bert", num_heads=cfg.num_attention_heads,
+                                           hidden_size=cfg.hidden_size, opt_level=1)
+            opt.save_model_to_file(str(fused))
+            # Shape inference cannot type the fused (com.microsoft) ops' outputs: they are float.
+            quantize_dynamic(str(fused), str(int8), weight_type=QuantType.QInt8,
+                             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+        else:
+            quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    finally:
+        for p in (fp32, fused):
+            p.unlink(missing_ok=True)
     return int8, int8.stat().st_size / 2**20
+
+
+def freeze_lower(model: Any, layers: int) -> None:
+    """Freeze the word-embedding table always, and with ``layers`` > 0 all embeddings and the
+    bottom ``layers`` encoder layers (backward then stops above them: ~25 % less CPU a step).
+
+    The frozen table saves optimiser work on 11.7M parameters per step on CPU and keeps the
+    int8 embedding table close to the well-trained original.
+    """
+    model.get_input_embeddings().weight.requires_grad_(False)
+    for layer in model.bert.encoder.layer[:layers]:
+        for p_ in layer.parameters():
+            p_.requires_grad_(False)
+    if layers > 0:
+        for p_ in model.bert.embeddings.parameters():
+            p_.requires_grad_(False)
+
+
+def make_optimizer(model: Any, lr: float, weight_decay: float) -> Any:
+    """AdamW over the trainable parameters; no weight decay on biases and LayerNorm weights."""
+    torch = _require_torch()
+    no_decay = ("bias", "LayerNorm.weight", "layer_norm")
+    params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    return torch.optim.AdamW([
+        {"params": [p for n, p in params if not any(k in n for k in no_decay)], "weight_decay": weight_decay},
+        {"params": [p for n, p in params if any(k in n for k in no_decay)], "weight_decay": 0.0},
+    ], lr=lr)
+
+
+def run_training(model: Any, encs: Sequence[tuple[list[int], list[int]]], y: np.ndarray,
+                 plan: Sequence[Sequence[int]], *, lr: float, weight_decay: float, warmup: float,
+                 max_minutes: float | None, log_every: int, log: Callable[[str], None] = print,
+                 unit: str = "pairs") -> dict[str, Any]:
+    """The optimiser loop shared by factdesk's fine-tuned models; one step per batch of `plan`.
+
+    Linear warm-up (``warmup`` share of the steps), then linear decay to 0 by the planned
+    last step or, on a loaded machine, by the ``max_minutes`` budget, whichever comes first:
+    the run always ends annealed. Returns seconds, steps, items seen and whether the time
+    budget stopped it.
+    """
+    torch = _require_torch()
+    opt = make_optimizer(model, lr, weight_decay)
+    total = len(plan)
+    warm = max(1, int(warmup * total))
+    budget_s = max_minutes * 60 if max_minutes else None
+
+    def lr_factor(step: int, elapsed: float) -> float:
+        progress = step / max(1, total)
+        if budget_s:
+            progress = max(progress, elapsed / budget_s)
+        return min(1.0, (step + 1) / warm) * max(0.0, 1.0 - progress)
+
+    model.train()
+    t0, seen, run_loss, run_n, done = time.time(), 0, 0.0, 0, 0
+    stopped_early = False
+    for step, idx in enumerate(plan, 1):
+        f = lr_factor(step - 1, time.time() - t0)
+        if f <= 0.0 and step > warm:
+            stopped_early = True
+            log(f"time budget of {max_minutes} min reached after {step - 1} steps")
+            break
+        for g in opt.param_groups:
+            g["lr"] = lr * f
+        ids, mask, types = pad_batch([encs[i] for i in idx])
+        out = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
+                    token_type_ids=torch.from_numpy(types), labels=torch.from_numpy(y[list(idx)]))
+        out.loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        seen += len(idx)
+        done = step
+        run_loss += float(out.loss.detach())
+        run_n += 1
+        if step % log_every == 0 or step == total:
+            el = time.time() - t0
+            log(f"step {step}/{total} loss {run_loss / max(1, run_n):.4f} lr {lr * f:.2e} "
+                f"{seen / el:.1f} {unit}/s, eta {(total - step) * el / step / 60:.1f} min")
+            run_loss, run_n = 0.0, 0
+    return {"seconds": time.time() - t0, "steps": done, "seen": seen, "stopped_by_time_budget": stopped_early}
 
 
 def _log(msg: str) -> None:
@@ -285,16 +384,7 @@ def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTr
         str(base), num_labels=3, id2label=dict(enumerate(LABELS)),
         label2id={lab: i for i, lab in enumerate(LABELS)},
     )
-    # Word embeddings stay frozen: it saves optimiser work on 11.7M parameters per step on
-    # CPU, and keeps the int8 embedding table close to the well-trained original.
-    model.get_input_embeddings().weight.requires_grad_(False)
-    # The bottom encoder layers stay frozen too: backward stops above them, ~25% less CPU.
-    for layer in model.bert.encoder.layer[: cfg.freeze_layers]:
-        for p_ in layer.parameters():
-            p_.requires_grad_(False)
-    if cfg.freeze_layers > 0:
-        for p_ in model.bert.embeddings.parameters():
-            p_.requires_grad_(False)
+    freeze_lower(model, cfg.freeze_layers)
     enc_train = encode(tok, [(p.claim, p.evidence) for p in train])
     y_train = np.array([LABELS.index(p.label) for p in train], dtype=np.int64)
     lengths = [len(e[0]) for e in enc_train]
@@ -310,54 +400,9 @@ def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTr
     _log(f"training {total} steps, batch {cfg.batch_size}, max_length {cfg.max_length}, "
          f"mean length {np.mean(lengths):.1f} tokens, label counts {dict(Counter(y_train.tolist()))}")
 
-    no_decay = ("bias", "LayerNorm.weight", "layer_norm")
-    groups: list[dict[str, Any]] = [
-        {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
-         "weight_decay": cfg.weight_decay},
-        {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)],
-         "weight_decay": 0.0},
-    ]
-    groups = [{**g, "params": [p for p in g["params"] if p.requires_grad]} for g in groups]
-    opt = torch.optim.AdamW(groups, lr=cfg.lr)
-    warm = max(1, int(cfg.warmup * total))
-    budget_s = cfg.max_minutes * 60 if cfg.max_minutes else None
-
-    def lr_factor(step: int, elapsed: float) -> float:
-        # Linear warm-up, then linear decay to 0 by the step budget or, on a loaded machine,
-        # by the time budget, whichever comes first: the run always ends annealed.
-        progress = step / max(1, total)
-        if budget_s:
-            progress = max(progress, elapsed / budget_s)
-        return min(1.0, (step + 1) / warm) * max(0.0, 1.0 - progress)
-    model.train()
-    t0, seen, run_loss, run_n = time.time(), 0, 0.0, 0
-    stopped_early = False
-    for step, idx in enumerate(plan, 1):
-        f = lr_factor(step - 1, time.time() - t0)
-        if f <= 0.0 and step > warm:
-            stopped_early = True
-            _log(f"time budget of {cfg.max_minutes} min reached after {step - 1} steps")
-            break
-        for g in opt.param_groups:
-            g["lr"] = cfg.lr * f
-        ids, mask, types = pad_batch([enc_train[i] for i in idx])
-        out = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
-                    token_type_ids=torch.from_numpy(types), labels=torch.from_numpy(y_train[idx]))
-        out.loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        opt.zero_grad(set_to_none=True)
-        seen += len(idx)
-        run_loss += float(out.loss.detach())
-        run_n += 1
-        if step % cfg.log_every == 0 or step == total:
-            el = time.time() - t0
-            _log(f"step {step}/{total} loss {run_loss / max(1, run_n):.4f} "
-                 f"{seen / el:.1f} pairs/s, eta {(total - step) * el / step / 60:.1f} min")
-            run_loss, run_n = 0.0, 0
-    train_s = time.time() - t0
-
-    steps_done = step if not stopped_early else step - 1
+    run = run_training(model, enc_train, y_train, plan, lr=cfg.lr, weight_decay=cfg.weight_decay,
+                       warmup=cfg.warmup, max_minutes=cfg.max_minutes, log_every=cfg.log_every, log=_log)
+    train_s, seen, steps_done, stopped_early = run["seconds"], run["seen"], run["steps"], run["stopped_by_time_budget"]
     metrics: dict[str, Any] = {"train_seconds": round(train_s, 1), "steps": steps_done,
                                "planned_steps": total, "stopped_by_time_budget": stopped_early,
                                "train_pairs_seen": seen, "train_pairs_per_s": round(seen / max(train_s, 1e-9), 1)}
