@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bench_scale import fresh_pg_database, pct, start_pg  # the same throwaway cluster and databases
 
 from factdesk.types import Document, Passage
 
@@ -115,12 +116,6 @@ class Pool:
 
 
 # --- measurement ---------------------------------------------------------------------------------
-def pct(xs: Sequence[float]) -> dict[str, float]:
-    a = np.asarray(xs) * 1000.0
-    return {"p50_ms": round(float(np.percentile(a, 50)), 2), "p95_ms": round(float(np.percentile(a, 95)), 2),
-            "mean_ms": round(float(a.mean()), 2), "n": len(xs)}
-
-
 class Truth:
     """Exact inner-product top-k of every query over the stored vectors."""
 
@@ -167,28 +162,6 @@ def measure(search: Callable[[np.ndarray, int], list[Any]], queries: np.ndarray,
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
-def start_pg() -> tuple[str, dict[str, str]]:
-    state = tempfile.mkdtemp(prefix="factdesk-pg-recall-")
-    env = {**os.environ, "FACTDESK_PG_DIR": state}
-    proc = subprocess.run(["bash", str(REPO / "scripts" / "pg.sh"), "start"], env=env, capture_output=True,
-                          text=True, check=False)
-    if proc.returncode:
-        sys.exit(f"scripts/pg.sh start failed:\n{proc.stderr}")
-    url = proc.stdout.strip().splitlines()[-1]
-    log(f"started PostgreSQL at {url}")
-    return url, env
-
-
-def fresh_pg_database(url: str, name: str) -> str:
-    import psycopg
-
-    base = url.rpartition("/")[0]
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{base}/{name}"
-
-
 def drop_pg_database(url: str) -> None:
     import psycopg
 
@@ -370,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
             if not url:
                 if not args.start_pg:
                     sys.exit("postgres needs --pg-url URL (from scripts/pg.sh start) or --start-pg")
-                url, pg_env = start_pg()
+                url, pg_env = start_pg(log)
             for i, efc in enumerate(efc_values):
                 key = "postgres" if i == 0 else f"postgres_ef_construction_{efc}"
                 log(f"== {key} (pgvector HNSW, m={args.hnsw_m}, ef_construction={efc}), {len(pool.passages)} real vectors")
