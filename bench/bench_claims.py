@@ -18,12 +18,13 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import random
 import re
 import subprocess
 import time
 from pathlib import Path
+
+from factdesk.eval.records import git_state, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEAKERS = ["MARIA ORTIZ", "DAVID KLEIN (Mayor)", "MODERATOR", "SEN. JANE ROE", "JOHN DOE", "AUDIENCE MEMBER"]
@@ -155,11 +156,10 @@ def main() -> None:
         "load_seconds": round(load_s, 2),
         "checkworthiness_backend": ex.scorer.backend,
         "threads": os.environ.get("FACTDESK_THREADS", "default"),
-        "machine": f"{platform.machine()} {os.cpu_count()} cores",
+        "machine": machine(),
         "load_average_1min": round(os.getloadavg()[0], 2),
         "date": dt.date.today().isoformat(),
-        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                 cwd=ROOT).stdout.strip(),
+        "git": git_state(ROOT),
         "command": "python bench/bench_claims.py" + (f" --sentences {args.sentences}" if args.sentences != 2000 else "")
                    + (" --model head" if args.model == "head" else "") + (" --cli" if args.cli else ""),
     }

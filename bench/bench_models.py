@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import platform
-import subprocess
 import time
 from pathlib import Path
+
+from factdesk.eval.records import git_state, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,11 +72,10 @@ def main() -> None:
         "checkworthy_sentences_per_s": round(rate(cw.score, sents, 5), 1),
         "claims_extract_sentences_per_s": round(extract_rate, 1),
         "threads": os.environ.get("FACTDESK_THREADS", "default (min(4, cores))"),
-        "machine": f"{platform.machine()} {os.cpu_count()} cores",
+        "machine": machine(),
         "load_average_1min": round(os.getloadavg()[0], 2),
         "date": dt.date.today().isoformat(),
-        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                 cwd=ROOT).stdout.strip(),
+        "git": git_state(ROOT),
         "command": "python bench/bench_models.py",
     }
     (ROOT / "bench" / "results" / "models.json").write_text(json.dumps(rec, indent=2) + "\n")
