@@ -199,39 +199,26 @@ def train_checkworthy(kind: str, data: Path | None, out: Path | None, seed: int,
                       ct_weight: float | None, claimbuster_only: bool, progress: bool) -> None:
     """Rebuild the check-worthiness model: fine-tuned MiniLM-L6 (default) or the logistic-regression head."""
     log = lambda m: click.echo(m, err=True)  # noqa: E731
-    if kind == "head":
-        from factdesk.train.checkworthy import TrainConfig
-        from factdesk.train.checkworthy import train_checkworthy as run_training
-
-        cfg = TrainConfig(seed=seed, use_ct=not claimbuster_only)
-        if data:
-            cfg.data = str(data)
-        if out:
-            cfg.out = str(out)
-        if cache:
-            cfg.cache = str(cache)
-        if ct_weight is not None:
-            cfg.ct_weight = ct_weight
-        try:
-            conf = run_training(cfg, progress=progress, log=log)
-        except FactdeskError as exc:
-            _fail(str(exc))
-        click.echo(json.dumps(conf["metrics"], indent=1))
-        return
-    from factdesk.train.checkworthy_model import FinetuneConfig, finetune_checkworthy
-
-    fcfg = FinetuneConfig(seed=seed, epochs=epochs, max_minutes=max_minutes, max_steps=max_steps,
-                          num_threads=threads, use_ct=not claimbuster_only)
-    if data:
-        fcfg.data = str(data)
-    if out:
-        fcfg.out = str(out)
-    if ct_weight is not None:
-        fcfg.ct_weight = ct_weight
-    if lr is not None:
-        fcfg.lr = lr
+    # Options left unset keep the config's own defaults.
+    given: dict[str, Any] = {k: (str(v) if isinstance(v, Path) else v)
+             for k, v in {"data": data, "out": out, "ct_weight": ct_weight}.items() if v is not None}
     try:
-        conf = finetune_checkworthy(fcfg, log=log)
+        if kind == "head":
+            from factdesk.train.checkworthy import TrainConfig
+            from factdesk.train.checkworthy import train_checkworthy as train_head
+
+            if cache is not None:
+                given["cache"] = str(cache)
+            conf = train_head(TrainConfig(seed=seed, use_ct=not claimbuster_only, **given), progress=progress, log=log)
+            click.echo(json.dumps(conf["metrics"], indent=1))
+            return
+        from factdesk.train.checkworthy_model import FinetuneConfig, finetune_checkworthy
+
+        if lr is not None:
+            given["lr"] = lr
+        conf = finetune_checkworthy(FinetuneConfig(seed=seed, epochs=epochs, max_minutes=max_minutes,
+                                                   max_steps=max_steps, num_threads=threads,
+                                                   use_ct=not claimbuster_only, **given), log=log)
     except FactdeskError as exc:
         _fail(str(exc))
     click.echo(json.dumps({k: v for k, v in conf["metrics"].items() if k != "training"}, indent=1))
