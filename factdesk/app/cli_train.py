@@ -9,13 +9,27 @@ Training needs the `train` extra (torch, transformers, onnx); inference never do
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
+
+from factdesk.errors import FactdeskError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO_ROOT.parent / "shared"
 PACKAGE_MODELS = Path(__file__).resolve().parents[1] / "models"
+
+
+def _run(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run a training job; a factdesk error (missing data, torch absent) is one line and exit 2."""
+    try:
+        return fn()
+    except FactdeskError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
 
 
 @click.group(name="train")
@@ -49,7 +63,7 @@ def stance_cmd(data: Path, out: Path, epochs: float, seed: int, max_pairs: int |
     cfg = StanceTrainConfig(data=str(data), out=str(out), epochs=epochs, seed=seed, max_pairs=max_pairs,
                             max_steps=max_steps, max_length=max_length, batch_size=batch_size, lr=lr,
                             num_threads=threads, max_minutes=max_minutes, freeze_layers=freeze_layers)
-    res = train_stance(cfg)
+    res = _run(lambda: train_stance(cfg))
     click.echo(json.dumps(res["metrics"], indent=1))
 
 
@@ -63,7 +77,7 @@ def stance_cmd(data: Path, out: Path, epochs: float, seed: int, max_pairs: int |
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--cache", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Optional .npz cache of stance scores, reused when the stance model is unchanged.")
-@click.option("--pool", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--pool", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Store of the pooled AVeriTeC answers (built by `factdesk eval averitec --setting retrieved "
                    "--db POOL`): adds rows with retrieved evidence, as `check` sees it.")
 def verdict_cmd(data: Path, out: Path, stance_dir: Path | None, seed: int, cache: Path | None,
@@ -71,7 +85,7 @@ def verdict_cmd(data: Path, out: Path, stance_dir: Path | None, seed: int, cache
     """Fit the calibrated verdict aggregator on AVeriTeC train (held-out quarter) and save JSON."""
     from factdesk.train.verdict import train_verdict
 
-    res = train_verdict(data=data, out=out, stance_dir=stance_dir, seed=seed, cache=cache, pool=pool)
+    res = _run(lambda: train_verdict(data=data, out=out, stance_dir=stance_dir, seed=seed, cache=cache, pool=pool))
     click.echo(json.dumps(res["metrics"], indent=1))
 
 

@@ -64,7 +64,11 @@ class OnnxCrossEncoder:
 
     @property
     def version(self) -> str:
-        """The model's version string from its config.json (empty before `warm_up`)."""
+        """The model's version string from its config.json (read without loading the model)."""
+        if not self.config:
+            cfg_path = self.model_dir / "config.json"
+            if cfg_path.is_file():
+                return str(json.loads(cfg_path.read_text(encoding="utf-8")).get("version", ""))
         return str(self.config.get("version", ""))
 
     def warm_up(self) -> None:

@@ -313,6 +313,12 @@ def choose_decision_weights(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
 def fit_aggregator(x: np.ndarray, y: np.ndarray, seed: int, features: Sequence[str] = FEATURES,
                    k: int = 5, groups: np.ndarray | None = None) -> dict[str, Any]:
     """Choose L2 by OOF log-loss, fit T and decision weights on OOF logits, refit on all rows."""
+    return fit_aggregator_oof(x, y, seed, features, k, groups)[0]
+
+
+def fit_aggregator_oof(x: np.ndarray, y: np.ndarray, seed: int, features: Sequence[str] = FEATURES,
+                       k: int = 5, groups: np.ndarray | None = None) -> tuple[dict[str, Any], np.ndarray]:
+    """`fit_aggregator`, plus the calibrated out-of-fold probabilities it chose T and the weights on."""
     grid = (0.001, 0.003, 0.01, 0.03, 0.1)
     scores = {}
     for l2 in grid:
@@ -337,7 +343,7 @@ def fit_aggregator(x: np.ndarray, y: np.ndarray, seed: int, features: Sequence[s
             "ece_before_temperature": round(expected_calibration_error(p_raw, y), 4),
             "ece_after_temperature": round(expected_calibration_error(p_cal, y), 4),
         },
-    }
+    }, p_cal
 
 
 def predict_with(params: dict[str, Any], x: np.ndarray) -> np.ndarray:
@@ -367,6 +373,10 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
     path = root / "data" / "averitec" / "train.json"
     if not path.is_file():
         raise InputError(f"{path} is missing: pass --data pointing at the folder holding data/averitec/")
+    pool_p = Path(pool) if pool else None
+    if pool_p is not None and not pool_p.is_file():  # fail before minutes of scoring, not after
+        raise InputError(f"pool store {str(pool_p)!r} does not exist: build it with `factdesk eval averitec "
+                         "--setting retrieved --db POOL` (or leave --pool out)")
     items = json.loads(path.read_text(encoding="utf-8"))
     held = [it for i, it in enumerate(items) if fold("averitec", i, AVERITEC_HOLDOUT_K) == 0]
     y_gold = np.array([LABEL_INDEX[it["label"]] for it in held])
@@ -375,7 +385,6 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
     claims, evs, cps = score_claims(held, model, cache_p)
     x_gold = feature_matrix(claims, evs, cps)
     xs, ys, groups, kinds = [x_gold], [y_gold], [np.arange(len(held))], [np.zeros(len(held), dtype=int)]
-    pool_p = Path(pool) if pool else None
     if pool_p is not None:
         rc = None if cache_p is None else cache_p.with_name(cache_p.stem + "_retrieved.json")
         rclaims, revs, rcps = score_retrieved(held, pool_p, model, rc)
@@ -384,8 +393,7 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
         groups.append(np.arange(len(held)))
         kinds.append(np.ones(len(held), dtype=int))
     x, y, g, kind = np.vstack(xs), np.concatenate(ys), np.concatenate(groups), np.concatenate(kinds)
-    params = fit_aggregator(x, y, seed, groups=g)
-    oof_p = _softmax(out_of_fold_logits(x, y, params["l2"], FEATURES, 5, seed, g) / params["temperature"])
+    params, oof_p = fit_aggregator_oof(x, y, seed, groups=g)
     dw_fit = np.asarray(params["decision_weights"])
     by_setting = {name: {"argmax": classification_metrics(oof_p[kind == k].argmax(1), y[kind == k]),
                          "decision": classification_metrics((oof_p[kind == k] * dw_fit).argmax(1), y[kind == k])}
@@ -396,11 +404,12 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
         "passage features only (no claim-level pair)": [f for f in FEATURES if not f.startswith("claim_")],
         "claim-level pair only": ["claim_sup", "claim_ref"],
     }
-    ablations: dict[str, Any] = {}
+    ablation_fits: dict[str, tuple[list[int], dict[str, Any]]] = {}
     for name, feats in ablation_sets.items():
         cols = [FEATURES.index(f) for f in feats]
-        sub = fit_aggregator(x[:, cols], y, seed, features=feats, groups=g)
-        ablations[name] = {"oof_decision": sub["oof"]["decision"], "oof_argmax": sub["oof"]["argmax"]}
+        ablation_fits[name] = (cols, fit_aggregator(x[:, cols], y, seed, features=feats, groups=g))
+    ablations: dict[str, Any] = {name: {"oof_decision": sub["oof"]["decision"], "oof_argmax": sub["oof"]["argmax"]}
+                                 for name, (_, sub) in ablation_fits.items()}
     if pool_p is not None:
         sub = fit_aggregator(x_gold, y_gold, seed)
         ablations["gold rows only (v1 protocol)"] = {"oof_decision": sub["oof"]["decision"],
@@ -431,9 +440,7 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
                 "ece": round(expected_calibration_error(pd_, yd), 4),
                 "majority_accuracy": round(float((yd == np.bincount(yd).argmax()).mean()), 4),
             }
-            for name, feats in ablation_sets.items():
-                cols = [FEATURES.index(f) for f in feats]
-                sub = fit_aggregator(x[:, cols], y, seed, features=feats, groups=g)
+            for name, (cols, sub) in ablation_fits.items():
                 ps = predict_with(sub, xd[:, cols])
                 rep[f"ablation: {name}"] = classification_metrics(
                     (ps * np.asarray(sub["decision_weights"])).argmax(1), yd)
