@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -143,7 +144,10 @@ def score_retrieved(items: Sequence[dict[str, Any]], pool: Path, stance_model: A
         desk = Desk(db=str(pool), stance_model=stance_model, embedder=embedder)
         desk.embedder.warm_up()
         stance_model.warm_up()
-        texts = [[e.passage.text for e in desk.retrieve(c, top_k=top_k)] for c in claims]
+        from tqdm import tqdm
+
+        texts = [[e.passage.text for e in desk.retrieve(c, top_k=top_k)]
+                 for c in tqdm(claims, desc="retrieve", unit="claim", file=sys.stderr, disable=len(claims) < 50)]
         pairs = [(c.text, t) for c, ts in zip(claims, texts) for t in ts]
         joined = [(c.text, " ".join(ts)) for c, ts in zip(claims, texts) if ts]
         probs = stance_model.predict(pairs + joined) if pairs else np.zeros((0, 3))
