@@ -231,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-claims", type=int, default=60, help="claims for the batch comparison (0: skip)")
     ap.add_argument("--stance-ms", type=float, default=2.0, help="simulated stance-model CPU per pair in the batch test")
     ap.add_argument("--engines", default="local:1,local:2,ray:2", help="engine:workers list for the batch test")
+    ap.add_argument("--pg-index-memory", default="3GB",
+                    help="maintenance_work_mem for the HNSW build (~2 GB per million 384-d vectors fits in memory)")
     ap.add_argument("--workdir", help="where the SQLite file and batch files go (default: a temp folder)")
     ap.add_argument("--out", help="results JSON (default: bench/results/scale-<size>.json)")
     args = ap.parse_args(argv)
@@ -281,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
                     if not args.start_pg:
                         sys.exit("postgres needs --pg-url URL (from scripts/pg.sh start) or --start-pg")
                     url, pg_env = start_pg(log)
-                store = PostgresStore(fresh_pg_database(url, f"factdesk_scale_{size_tag}"), dim=DIM)
+                store = PostgresStore(fresh_pg_database(url, f"factdesk_scale_{size_tag}"), dim=DIM,
+                                      index_build_memory=args.pg_index_memory)
             else:
                 sys.exit(f"unknown store {name!r}: choose sqlite or postgres")
             r: dict[str, Any] = {}
@@ -293,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
                     t_build = time.perf_counter()
                     log(f"  bulk ingest: {r['ingest']}; building the HNSW index")
                 r["ingest"]["mode"] = "bulk_load(): async commit, HNSW built after the load"
+                r["ingest"]["maintenance_work_mem"] = args.pg_index_memory
                 r["ingest"]["hnsw_build_s"] = round(time.perf_counter() - t_build, 1)
                 r["ingest"]["total_with_index_s"] = round(time.perf_counter() - t, 1)
             else:
