@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
-import math
 import random
 import sys
 import time
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         sys.exit("needs torch and transformers: pip install -e '.[train]'")
     from factdesk.claims.checkworthy import TOKENIZER_FILE
-    from factdesk.train.stance import base_model_path, make_tokenizer, run_training
+    from factdesk.train.stance import base_model_path, make_tokenizer, plan_epochs, run_training
 
     torch.set_num_threads(2)
     variants = [parse_variant(s.strip(), args.epochs, args.lr) for s in args.variants.split(",") if s.strip()]
@@ -154,11 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.manual_seed(v["seed"])
         cfg = FinetuneConfig(data=args.data, seed=v["seed"], use_ct=False, epochs=v["epochs"], lr=v["lr"])
         rng = random.Random(v["seed"])
-        n_ep = max(1, math.ceil(v["epochs"]))
-        plan: list[list[int]] = []
-        for _ in range(n_ep):
-            plan += epoch_plan(train, lengths, cfg, rng)
-        plan = plan[: int(len(plan) * v["epochs"] / n_ep)]
+        plan, _ = plan_epochs(functools.partial(epoch_plan, train, lengths, cfg, rng), v["epochs"])
         t = time.time()
         run_training(model, enc, y, plan, lr=v["lr"], weight_decay=cfg.weight_decay, warmup=cfg.warmup,
                      max_minutes=None, log_every=200, log=lambda m: print(m, file=sys.stderr, flush=True),

@@ -28,6 +28,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("db", "factdesk.db", "Evidence store: a SQLite file path or a postgresql:// URL."),
     Setting("top_k", 6, "Evidence passages weighed per claim."),
     Setting("candidates", 20, "Passages retrieved and judged before re-ranking down to top_k."),
+    Setting("pg_index_memory", "", "PostgreSQL maintenance_work_mem for the HNSW build after `ingest --bulk` "
+            "(about 2GB per million passages, e.g. 3GB); empty: the server's own setting."),
     Setting("threads", 0, "onnxruntime threads per model (0: up to 4, by CPU count)."),
     Setting("organization", "factdesk", "Organization named as the author of ClaimReview output."),
     Setting("llm_url", "", "Base URL of an OpenAI-compatible endpoint for the optional LLM writer."),

@@ -55,9 +55,10 @@ def _sqlite(path: str = "factdesk.db", dim: int = 384) -> Any:
 
 
 def _postgres(path: str, dim: int = 384) -> Any:
+    from factdesk.config import Config
     from factdesk.store.postgres import PostgresStore
 
-    return PostgresStore(path, dim=dim)
+    return PostgresStore(path, dim=dim, index_build_memory=Config().get("pg_index_memory") or None)
 
 
 def _minilm(**kw: Any) -> Any:

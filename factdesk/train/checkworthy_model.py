@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import os
 import random
 import shutil
@@ -56,6 +55,7 @@ from factdesk.train.stance import (
     freeze_lower,
     length_batches,
     make_tokenizer,
+    plan_epochs,
     run_training,
 )
 
@@ -126,15 +126,8 @@ def fit(train: list[CheckworthyItem], cfg: FinetuneConfig, log: Callable[[str], 
     y = np.array([it.label for it in train], dtype=np.int64)
     lengths = [len(e[0]) for e in enc]
     rng = random.Random(cfg.seed)
-    epochs = max(1, math.ceil(cfg.epochs))
-    plan: list[list[int]] = []
-    for _ in range(epochs):
-        plan += epoch_plan(train, lengths, cfg, rng)
-    per_epoch = sum(len(b) for b in plan) / epochs
-    total = int(len(plan) * (cfg.epochs / epochs))
-    if cfg.max_steps is not None:
-        total = min(total, cfg.max_steps)
-    plan = plan[:total]
+    plan, per_epoch = plan_epochs(lambda: epoch_plan(train, lengths, cfg, rng), cfg.epochs, cfg.max_steps)
+    total = len(plan)
     log(f"training {total} steps, batch {cfg.batch_size}, max_length {cfg.max_length}, "
         f"mean length {np.mean(lengths):.1f} tokens, {len(train)} sentences ({int(y.sum())} positive)")
 

@@ -162,6 +162,28 @@ def length_batches(lengths: Sequence[int], batch_size: int, rng: random.Random, 
     return batches
 
 
+def plan_epochs(one_epoch: Callable[[], list[list[int]]], epochs: float,
+                max_steps: int | None = None) -> tuple[list[list[int]], float]:
+    """The batches of a whole run: ``ceil(epochs)`` fresh draws of `one_epoch()`, cut to ``epochs``.
+
+    A fractional ``epochs`` cuts the last draw short; ``max_steps`` caps the count. Also returns
+    the mean number of items per drawn epoch (for reporting the epochs actually done).
+
+    >>> plan, per_epoch = plan_epochs(lambda: [[0, 1], [2, 3]], 1.5)
+    >>> plan, per_epoch
+    ([[0, 1], [2, 3], [0, 1]], 4.0)
+    """
+    n = max(1, math.ceil(epochs))
+    plan: list[list[int]] = []
+    for _ in range(n):
+        plan += one_epoch()
+    per_epoch = sum(len(b) for b in plan) / n
+    total = int(len(plan) * (epochs / n))
+    if max_steps is not None:
+        total = min(total, max_steps)
+    return plan[:total], per_epoch
+
+
 def predict_torch(model: Any, encs: list[tuple[list[int], list[int]]], batch_size: int = 64) -> np.ndarray:
     """Softmax probabilities from the torch model, in input order (for validation)."""
     torch = _require_torch()
@@ -389,14 +411,8 @@ def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTr
     y_train = np.array([LABELS.index(p.label) for p in train], dtype=np.int64)
     lengths = [len(e[0]) for e in enc_train]
     rng = random.Random(cfg.seed)
-    epochs = max(1, math.ceil(cfg.epochs))
-    plan: list[list[int]] = []
-    for _ in range(epochs):
-        plan += length_batches(lengths, cfg.batch_size, rng)
-    total = int(len(plan) * (cfg.epochs / epochs))
-    if cfg.max_steps is not None:
-        total = min(total, cfg.max_steps)
-    plan = plan[:total]
+    plan, _ = plan_epochs(lambda: length_batches(lengths, cfg.batch_size, rng), cfg.epochs, cfg.max_steps)
+    total = len(plan)
     _log(f"training {total} steps, batch {cfg.batch_size}, max_length {cfg.max_length}, "
          f"mean length {np.mean(lengths):.1f} tokens, label counts {dict(Counter(y_train.tolist()))}")
 

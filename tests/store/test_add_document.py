@@ -2,7 +2,9 @@
 
 PostgreSQL inserts a document and all its passages in one statement (arrays unnested on
 the server); these cases pin what that statement must keep: every field and vector of every
-passage, the input order, and all-or-nothing when a passage is refused.
+passage, the input order, and all-or-nothing when a passage is refused. PostgreSQL's
+`bulk_load()` (no HNSW upkeep per row, one index build at the end, with its own
+maintenance_work_mem so that a 1M-row graph builds in memory) is pinned at the end.
 """
 
 from __future__ import annotations
@@ -75,3 +77,79 @@ def test_postgres_stores_all_of_a_document_or_none_of_it(pg_database: str) -> No
         assert store.stats() == {"documents": 1, "passages": 10, "checks": 0}
     finally:
         store.close()
+
+
+def _index_exists(store: Any) -> bool:
+    row = store._conn.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'passages_embedding'").fetchone()
+    return row is not None
+
+
+def test_bulk_load_rebuilds_the_index_with_its_own_memory_and_leaves_the_session_alone(pg_database: str) -> None:
+    from factdesk.store.postgres import PostgresStore
+
+    store = PostgresStore(pg_database, dim=DIM, index_build_memory="96MB")
+    try:
+        before = store._conn.execute("SHOW maintenance_work_mem").fetchone()[0]
+        assert before != "96MB"
+        doc, passages, vecs = many_passages(40)
+        with store.bulk_load():
+            assert not _index_exists(store)  # no per-row HNSW upkeep during the load
+            assert store.add_document(doc, passages, vecs)
+        assert _index_exists(store)
+        assert store.stats()["passages"] == 40
+        hits = store.dense_search(vecs[7], k=3)
+        assert hits[0].passage_id == passages[7].id
+        # SET LOCAL semantics: the raised memory ended with the build's transaction.
+        assert store._conn.execute("SHOW maintenance_work_mem").fetchone()[0] == before
+    finally:
+        store.close()
+
+
+def test_a_bad_index_memory_setting_fails_clearly_and_keeps_the_index(pg_database: str) -> None:
+    from factdesk.store.postgres import PostgresStore
+
+    store = PostgresStore(pg_database, dim=DIM, index_build_memory="lots")
+    try:
+        doc, passages, vecs = many_passages(5)
+        store.add_document(doc, passages, vecs)
+        with pytest.raises(StoreError, match="rebuild_vector_index failed.*maintenance_work_mem"):
+            store.rebuild_vector_index()
+        assert _index_exists(store)  # the DROP was rolled back with the failed SET
+        assert store.dense_search(np.asarray(vecs[2]), k=1)[0].passage_id == passages[2].id
+    finally:
+        store.close()
+
+
+def test_the_pg_index_memory_setting_reaches_the_store_opened_from_db(
+        pg_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from factdesk.registry import open_store
+
+    monkeypatch.setenv("FACTDESK_PG_INDEX_MEMORY", "96MB")
+    store = open_store(pg_database, dim=DIM)
+    try:
+        assert store.index_build_memory == "96MB"  # what `factdesk ingest --bulk --db postgresql://...` uses
+    finally:
+        store.close()
+    monkeypatch.delenv("FACTDESK_PG_INDEX_MEMORY")
+    store = open_store(pg_database, dim=DIM)
+    try:
+        assert store.index_build_memory is None  # unset: the server's own maintenance_work_mem
+    finally:
+        store.close()
+
+
+def test_ingest_bulk_on_postgres_says_when_it_builds_the_index(
+        pg_database: str, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from factdesk.pipeline import Desk
+    from factdesk.testing.fakes import FakeEmbedder
+
+    for i in range(3):
+        (tmp_path / f"report{i}.txt").write_text(f"Report {i}: the reservoir held {i} million litres in June.\n")
+    desk = Desk(db=pg_database, embedder=FakeEmbedder())
+    try:
+        report = desk.ingest_paths([tmp_path], bulk=True, progress=True)
+        assert report.documents_added == 3
+        assert "building the vector index over the store's 3 passages" in capsys.readouterr().err
+        assert _index_exists(desk.store)  # rebuilt when the bulk load ended
+    finally:
+        desk.store.close()
