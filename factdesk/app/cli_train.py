@@ -54,15 +54,38 @@ def train() -> None:
 @click.option("--freeze-layers", type=int, default=2, show_default=True,
               help="Bottom encoder layers (and embeddings) kept frozen.")
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
+@click.option("--resume", "resume", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Continue from a stance model folder (int8 ONNX, e.g. factdesk/models/stance) or a torch "
+                   "checkpoint folder (.cache/stance-checkpoint); its stage log is carried over.")
+@click.option("--precision", type=click.Choice(["bf16", "fp32"]), default="bf16", show_default=True,
+              help="bf16: CPU bfloat16 autocast (AMX / AVX512-BF16); fp32: the v2 recipe.")
+@click.option("--mix", "mix_name", type=click.Choice(["v3", "v2"]), default="v3", show_default=True,
+              help="v3: every usable pair (anchors excluded); v2: the 27k sample of the v2 model.")
+@click.option("--permissive-only", is_flag=True, help="Train only on permissively licensed sets.")
+@click.option("--anchors-per-set", type=int, default=2000, show_default=True,
+              help="Held-out NLI anchor pairs scored per set after export (0: skip).")
+@click.option("--checkpoint", type=click.Path(file_okay=False, path_type=Path), default=Path(".cache/stance-checkpoint"),
+              show_default=True, help="Where the stage's fp32 torch weights are kept (resume from it next time).")
 def stance_cmd(data: Path, out: Path, epochs: float, seed: int, max_pairs: int | None,
                max_steps: int | None, max_length: int, batch_size: int, lr: float, max_minutes: float | None, freeze_layers: int,
-               threads: int) -> None:
-    """Fine-tune MiniLM-L6 as a 3-way stance cross-encoder and export int8 ONNX to --out."""
-    from factdesk.train.stance import StanceTrainConfig, train_stance
+               threads: int, resume: Path | None, precision: str, mix_name: str, permissive_only: bool,
+               anchors_per_set: int, checkpoint: Path) -> None:
+    """Fine-tune MiniLM-L6 as a 3-way stance cross-encoder and export int8 ONNX to --out.
 
+    Stop it with Ctrl-C (or SIGTERM): the loop ends after the current step and the model is
+    exported; `--resume` continues from it later.
+    """
+    from factdesk.train.stance import StanceTrainConfig, train_stance
+    from factdesk.train.stance_data import PERMISSIVE, V2_MIX, V3_MIX
+
+    mix = dict(V3_MIX if mix_name == "v3" else V2_MIX)
+    if permissive_only:
+        mix = {k: v for k, v in mix.items() if k in PERMISSIVE}
     cfg = StanceTrainConfig(data=str(data), out=str(out), epochs=epochs, seed=seed, max_pairs=max_pairs,
                             max_steps=max_steps, max_length=max_length, batch_size=batch_size, lr=lr,
-                            num_threads=threads, max_minutes=max_minutes, freeze_layers=freeze_layers)
+                            num_threads=threads, max_minutes=max_minutes, freeze_layers=freeze_layers,
+                            resume=str(resume) if resume else None, precision=precision, mix=mix,
+                            anchors_per_set=anchors_per_set, checkpoint=str(checkpoint))
     res = _run(lambda: train_stance(cfg))
     click.echo(json.dumps(res["metrics"], indent=1))
 

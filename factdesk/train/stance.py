@@ -32,11 +32,12 @@ import numpy as np
 from factdesk.errors import ModelError
 from factdesk.train.stance_data import (
     AVERITEC_HOLDOUT_K,
-    DEFAULT_MIX,
     EVAL_HOLDOUT_K,
     LABELS,
     LICENCES,
+    V3_MIX,
     StancePair,
+    anchor_pairs,
     build_mix,
     check_root,
     climate_fever_heldout_ids,
@@ -44,7 +45,7 @@ from factdesk.train.stance_data import (
     scifact_heldout_ids,
 )
 
-MODEL_VERSION = "stance-minilm-l6-v2"
+MODEL_VERSION = "stance-minilm-l6-v3"
 
 
 @dataclass
@@ -66,8 +67,19 @@ class StanceTrainConfig:
     max_minutes: float | None = None
     freeze_layers: int = 2
     num_threads: int = 2
-    mix: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MIX))
+    mix: dict[str, int] = field(default_factory=lambda: dict(V3_MIX))
     log_every: int = 20
+    precision: str = "bf16"
+    """"bf16": matmuls under `torch.autocast("cpu", torch.bfloat16)` (AMX/AVX512-BF16: ~1.7x fp32 a
+    step on this CPU, see bench/bench_train.py); "fp32": the v2 recipe."""
+    resume: str | None = None
+    """A stance model folder (int8 `model.onnx` + `config.json`, e.g. the shipped one) or a torch
+    checkpoint folder (`config.json` + weights, from `save_pretrained`) to continue from."""
+    anchors_per_set: int | None = 2000
+    """Pairs per held-out NLI anchor scored after export (None: all of them)."""
+    checkpoint: str | None = None
+    """Where to keep the fp32 torch weights of the finished stage, to resume the next stage from
+    them rather than from int8 (the CLI uses .cache/stance-checkpoint, git-ignored, not shipped)."""
 
 
 def base_model_path() -> Path:
@@ -310,18 +322,48 @@ def make_optimizer(model: Any, lr: float, weight_decay: float) -> Any:
     ], lr=lr)
 
 
+class StopFlag:
+    """Set by SIGINT/SIGTERM during training: the loop ends after the current step and the
+    model is exported as usual, so a stopped run is a finished (shorter) stage."""
+
+    def __init__(self) -> None:
+        self.stop = False
+        self._old: dict[int, Any] = {}
+
+    def __enter__(self) -> StopFlag:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.stop = True
+
+    def __exit__(self, *exc: Any) -> None:
+        import signal
+
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+
+
 def run_training(model: Any, encs: Sequence[tuple[list[int], list[int]]], y: np.ndarray,
                  plan: Sequence[Sequence[int]], *, lr: float, weight_decay: float, warmup: float,
                  max_minutes: float | None, log_every: int, log: Callable[[str], None] = print,
-                 unit: str = "pairs") -> dict[str, Any]:
+                 unit: str = "pairs", precision: str = "fp32", stop: StopFlag | None = None) -> dict[str, Any]:
     """The optimiser loop shared by factdesk's fine-tuned models; one step per batch of `plan`.
 
     Linear warm-up (``warmup`` share of the steps), then linear decay to 0 by the planned
     last step or, on a loaded machine, by the ``max_minutes`` budget, whichever comes first:
-    the run always ends annealed. Returns seconds, steps, items seen and whether the time
-    budget stopped it.
+    the run always ends annealed. ``precision="bf16"`` runs forward and backward under CPU
+    bfloat16 autocast (weights and optimiser stay fp32). Returns seconds, steps, items seen
+    and whether the time budget (or a stop signal) ended it.
     """
     torch = _require_torch()
+    if precision not in ("fp32", "bf16"):
+        raise ModelError(f"unknown precision {precision!r}: choose fp32 or bf16")
     opt = make_optimizer(model, lr, weight_decay)
     total = len(plan)
     warm = max(1, int(warmup * total))
@@ -342,11 +384,16 @@ def run_training(model: Any, encs: Sequence[tuple[list[int], list[int]]], y: np.
             stopped_early = True
             log(f"time budget of {max_minutes} min reached after {step - 1} steps")
             break
+        if stop is not None and stop.stop:
+            stopped_early = True
+            log(f"stopped by a signal after {step - 1} steps")
+            break
         for g in opt.param_groups:
             g["lr"] = lr * f
         ids, mask, types = pad_batch([encs[i] for i in idx])
-        out = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
-                    token_type_ids=torch.from_numpy(types), labels=torch.from_numpy(y[list(idx)]))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+            out = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
+                        token_type_ids=torch.from_numpy(types), labels=torch.from_numpy(y[list(idx)]))
         out.loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -361,6 +408,147 @@ def run_training(model: Any, encs: Sequence[tuple[list[int], list[int]]], y: np.
                 f"{seen / el:.1f} {unit}/s, eta {(total - step) * el / step / 60:.1f} min")
             run_loss, run_n = 0.0, 0
     return {"seconds": time.time() - t0, "steps": done, "seen": seen, "stopped_by_time_budget": stopped_early}
+
+
+def load_onnx_weights(model: Any, onnx_path: Path) -> dict[str, Any]:
+    """Load an exported stance model's weights (int8 `quantize_dynamic` ONNX) back into `model`.
+
+    Quantised matrices are dequantised (``(q - zero_point) * scale``); float initialisers
+    (biases, LayerNorms) are copied exactly. A MatMul weight is tied to its `nn.Linear` by
+    the bias that the exported graph adds to its output. Parameters the ONNX file lacks keep
+    the base model's values: with v2's recipe those are the frozen embeddings and bottom
+    layers, which are the base model's anyway. Returns counts of what was loaded.
+    """
+    torch = _require_torch()
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(onnx_path)).graph
+    raw = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+
+    def key_of(name: str) -> str:  # export_onnx wraps the model as `m`
+        return name[2:] if name.startswith("m.") else name
+
+    floats: dict[str, np.ndarray] = {}
+    step: dict[str, float] = {}  # quantisation step of each dequantised tensor
+    for name, arr in raw.items():
+        if name.endswith("_quantized"):
+            base = name[: -len("_quantized")]
+            scale, zp = raw.get(base + "_scale"), raw.get(base + "_zero_point")
+            if scale is not None:
+                zp_arr = np.zeros(1) if zp is None else zp.astype(np.float32)
+                floats[base] = (arr.astype(np.float32) - zp_arr) * scale.astype(np.float32)
+                step[base] = float(np.max(scale))
+        elif arr.dtype == np.float32:
+            floats[name] = arr
+    consumers: dict[str, list[Any]] = defaultdict(list)
+    for node in graph.node:
+        for inp in node.input:
+            consumers[inp].append(node)
+    state = model.state_dict()
+    new: dict[str, Any] = {}
+    kept_exact = 0
+
+    def put(key: str, arr: np.ndarray, qstep: float | None) -> None:
+        nonlocal kept_exact
+        if key not in state or tuple(state[key].shape) != arr.shape:
+            return
+        # A tensor that training never changed (frozen) is within half a quantisation step of
+        # the base model's: keep the base's exact fp32 values rather than the int8 round trip.
+        if qstep is not None and float(np.abs(arr - state[key].numpy()).max()) <= 0.51 * qstep:
+            kept_exact += 1
+            return
+        new[key] = torch.from_numpy(np.array(arr, dtype=np.float32, copy=True))
+
+    for name, arr in floats.items():
+        put(key_of(name), arr, step.get(name))
+    # MatMul weights: find the Linear by the bias added downstream of the (integer) matmul.
+    for node in graph.node:
+        if node.op_type not in ("MatMulInteger", "MatMul") or len(node.input) < 2:
+            continue
+        wname = node.input[1][: -len("_quantized")] if node.input[1].endswith("_quantized") else node.input[1]
+        if wname not in floats:
+            continue
+        frontier, bias = list(node.output), None
+        for _ in range(6):
+            nxt = []
+            for t in frontier:
+                for c in consumers.get(t, []):
+                    hit = [i for i in c.input if i.endswith(".bias") and i in floats]
+                    if c.op_type == "Add" and hit:
+                        bias = hit[0]
+                        break
+                    nxt += list(c.output)
+                if bias:
+                    break
+            if bias:
+                break
+            frontier = nxt
+        if bias is None:
+            continue
+        put(key_of(bias[: -len(".bias")] + ".weight"), floats[wname].T, step.get(wname))
+    trainable = {n for n, p_ in model.named_parameters() if p_.requires_grad}
+    missing = sorted(trainable - set(new))
+    if not new or any(k.startswith("classifier") for k in missing):
+        raise ModelError(f"{onnx_path} does not hold this model's weights ({len(new)} tensors matched; "
+                         f"missing {missing[:4]}...): resume from a factdesk stance model folder")
+    model.load_state_dict(new, strict=False)
+    return {"tensors_loaded": len(new), "kept_base_exact": kept_exact, "trainable_missing": missing}
+
+
+def build_model(cfg: StanceTrainConfig) -> tuple[Any, dict[str, Any]]:
+    """The MiniLM-L6 classifier to train: fresh from the base model, or resumed (`cfg.resume`)."""
+    from transformers import AutoModelForSequenceClassification
+
+    base = base_model_path()
+    kw = {"num_labels": 3, "id2label": dict(enumerate(LABELS)), "label2id": {lab: i for i, lab in enumerate(LABELS)}}
+    resume = Path(cfg.resume) if cfg.resume else None
+    if resume is not None and (resume / "model.safetensors").is_file():
+        model = AutoModelForSequenceClassification.from_pretrained(str(resume), **kw)
+        info: dict[str, Any] = {"from": "torch checkpoint", "path": str(resume)}
+    else:
+        model = AutoModelForSequenceClassification.from_pretrained(str(base), **kw)
+        info = {"from": "base model (fresh head)"}
+        if resume is not None:
+            if not (resume / "model.onnx").is_file():
+                raise ModelError(f"--resume {resume}: no model.onnx or model.safetensors there; pass a stance "
+                                 "model folder (e.g. factdesk/models/stance) or a checkpoint folder")
+            freeze_lower(model, cfg.freeze_layers)  # so the check below asks only for trainable tensors
+            info = {"from": "int8 ONNX (dequantised)", "path": str(resume), **load_onnx_weights(model, resume / "model.onnx")}
+    freeze_lower(model, cfg.freeze_layers)
+    return model, info
+
+
+def stage_log(resume: str | None) -> list[dict[str, Any]]:
+    """The earlier stages of the model being resumed (from its config.json), oldest first."""
+    if not resume:
+        return []
+    cfg_path = Path(resume) / "config.json"
+    if not cfg_path.is_file():
+        return []
+    prev = json.loads(cfg_path.read_text(encoding="utf-8"))
+    if "stages" in prev:
+        return list(prev["stages"])
+    m = prev.get("metrics") or {}  # a v2 model: its one stage, rebuilt from its metrics
+    return [{"stage": 1, "version": prev.get("version"), "from": "base model (fresh head)",
+             "pairs_seen": m.get("train_pairs_seen"), "minutes": round((m.get("train_seconds") or 0) / 60, 1),
+             "pairs_per_s": m.get("train_pairs_per_s"), "data": "DEFAULT_MIX sample (27k pairs)",
+             "validation_all": (m.get("validation") or {}).get("ALL")}]
+
+
+def evaluate_anchors(root: Path, model_dir: Path, per_set: int | None = 2000) -> dict[str, Any]:
+    """Accuracy of an exported (int8 ONNX) stance model on the held-out NLI anchors."""
+    from factdesk.models.cross_encoder import OnnxCrossEncoder
+
+    m = OnnxCrossEncoder(model_dir)
+    res: dict[str, Any] = {}
+    for name, pairs in anchor_pairs(root, per_set=per_set).items():
+        if not pairs:
+            continue
+        probs = m.predict([(p.claim, p.evidence) for p in pairs])
+        gold = np.array([LABELS.index(p.label) for p in pairs])
+        res[name] = {"n": len(pairs), "accuracy": round(float((probs.argmax(1) == gold).mean()), 4)}
+    return res
 
 
 def _log(msg: str) -> None:
@@ -395,18 +583,15 @@ def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTr
                    out_dir: Path, root: Path | None = None, t_start: float | None = None) -> dict[str, Any]:
     """Fine-tune on `train`, score `val`, export int8 ONNX + tokenizer + config into `out_dir`."""
     torch = _require_torch()
-    from transformers import AutoModelForSequenceClassification
 
     t_start = t_start or time.time()
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.num_threads)
     base = base_model_path()
     tok = make_tokenizer(base / "tokenizer.json", cfg.max_length)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        str(base), num_labels=3, id2label=dict(enumerate(LABELS)),
-        label2id={lab: i for i, lab in enumerate(LABELS)},
-    )
-    freeze_lower(model, cfg.freeze_layers)
+    earlier = stage_log(cfg.resume)  # read before --out (maybe the same folder) is overwritten
+    model, resumed = build_model(cfg)
+    _log(f"model: {json.dumps(resumed)[:300]}")
     enc_train = encode(tok, [(p.claim, p.evidence) for p in train])
     y_train = np.array([LABELS.index(p.label) for p in train], dtype=np.int64)
     lengths = [len(e[0]) for e in enc_train]
@@ -416,8 +601,10 @@ def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTr
     _log(f"training {total} steps, batch {cfg.batch_size}, max_length {cfg.max_length}, "
          f"mean length {np.mean(lengths):.1f} tokens, label counts {dict(Counter(y_train.tolist()))}")
 
-    run = run_training(model, enc_train, y_train, plan, lr=cfg.lr, weight_decay=cfg.weight_decay,
-                       warmup=cfg.warmup, max_minutes=cfg.max_minutes, log_every=cfg.log_every, log=_log)
+    with StopFlag() as stop:
+        run = run_training(model, enc_train, y_train, plan, lr=cfg.lr, weight_decay=cfg.weight_decay,
+                           warmup=cfg.warmup, max_minutes=cfg.max_minutes, log_every=cfg.log_every, log=_log,
+                           precision=cfg.precision, stop=stop)
     train_s, seen, steps_done, stopped_early = run["seconds"], run["seen"], run["steps"], run["stopped_by_time_budget"]
     metrics: dict[str, Any] = {"train_seconds": round(train_s, 1), "steps": steps_done,
                                "planned_steps": total, "stopped_by_time_budget": stopped_early,
@@ -429,13 +616,21 @@ def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTr
 
     # Keep the torch weights until the export has worked, so a failed export costs minutes,
     # not the whole training run (re-export with `export_onnx` from this folder).
-    ckpt = out_dir / "_torch_checkpoint"
+    ckpt = Path(cfg.checkpoint) if cfg.checkpoint else out_dir / "_torch_checkpoint"
     model.save_pretrained(str(ckpt))
     onnx_path, mb = export_onnx(model, out_dir, cfg.max_length)
-    shutil.rmtree(ckpt, ignore_errors=True)
+    if not cfg.checkpoint:
+        shutil.rmtree(ckpt, ignore_errors=True)
     shutil.copyfile(base / "tokenizer.json", out_dir / "tokenizer.json")
     metrics["model_mb"] = round(mb, 2)
-    _log(f"exported {onnx_path} ({mb:.1f} MB)")
+    _log(f"exported {onnx_path} ({mb:.1f} MB); fp32 weights kept in {ckpt}" if cfg.checkpoint
+         else f"exported {onnx_path} ({mb:.1f} MB)")
+    if root is not None and cfg.anchors_per_set != 0:
+        try:
+            metrics["anchors"] = evaluate_anchors(root, out_dir, cfg.anchors_per_set)
+            _log(f"anchors: {json.dumps(metrics['anchors'])}")
+        except FileNotFoundError as exc:
+            _log(f"anchors skipped: {exc}")
 
     cfg_dict = dataclasses.asdict(cfg)
     heldout: dict[str, Any] = {
@@ -464,6 +659,14 @@ def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTr
         "metrics": metrics,
         "total_seconds": round(time.time() - t_start, 1),
     }
+    stage: dict[str, Any] = {"stage": len(earlier) + 1, "version": MODEL_VERSION, "from": resumed.get("from"),
+             "pairs_seen": seen, "minutes": round(train_s / 60, 1), "pairs_per_s": metrics["train_pairs_per_s"],
+             "precision": cfg.precision, "lr": cfg.lr, "data": {s_: n for s_, n in cfg.mix.items()},
+             "validation_all": (metrics.get("validation") or {}).get("ALL"), "anchors": metrics.get("anchors"),
+             "date": time.strftime("%Y-%m-%d")}
+    stages = [*earlier, stage]
+    config["stages"] = stages
+    config["pairs_seen_all_stages"] = sum(int(st.get("pairs_seen") or 0) for st in stages)
     (out_dir / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     return config
 

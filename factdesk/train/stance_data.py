@@ -13,6 +13,10 @@ Evaluation hold-outs are decided here, once, so that training and evaluation agr
   a stance model that never saw those claims.
 * Climate-FEVER and SciFact claims with ``fold(...) == 0`` (a fifth) are kept out, so the
   evaluator can score the held-out fold honestly (their ids go into ``config.json``).
+* NLI anchors (from v3 on), evaluation-only and never trained on: SNLI test, the half of
+  MNLI dev-matched with ``fold("mnli-anchor", i, 2) == 0`` and the fold of VitaminC real with
+  ``fold("vitaminc-anchor", i, 5) == 0`` (see :func:`is_anchor`). `build_mix` drops them;
+  `anchor_pairs` returns them, less the pairs the v2 model already trained on.
 
 >>> fold("climate-fever", "5", k=5) in range(5)
 True
@@ -24,9 +28,11 @@ True
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import random
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -55,6 +61,8 @@ class StancePair:
     evidence: str
     label: str
     source: str
+    anchor: bool = False
+    """An evaluation-only NLI anchor (see `is_anchor`): never trained on."""
 
     def __post_init__(self) -> None:
         if self.label not in LABELS:
@@ -93,6 +101,15 @@ def _pair(claim: Any, evidence: Any, label: str | None, source: str) -> StancePa
 
 def _keep(pairs: Iterator[StancePair | None]) -> list[StancePair]:
     return [p for p in pairs if p is not None]
+
+
+def _anchor_tag(p: StancePair | None, anchor: bool) -> StancePair | None:
+    return dataclasses.replace(p, anchor=True) if p is not None and anchor else p
+
+
+def is_anchor(p: StancePair) -> bool:
+    """True for the evaluation-only NLI anchors (SNLI test, MNLI half, VitaminC real fold)."""
+    return p.anchor
 
 
 _GENERIC = {
@@ -145,6 +162,30 @@ _AVERITEC_CLAIM_STANCE = {
 }
 
 
+_BACKGROUND = re.compile(
+    r"(?i:^\s*(?:when|where)\b.*\b(?:claim|post|statement|said|say|made|published|posted|tweet|speech|video)\b)"
+    r"|^\s*(?i:who)\s+(?i:is|was|are)\s+(?:[A-Z][\w.'-]*\s*)+\??\s*$"  # "Who is Anatoly Glaz?"
+    r"|(?i:^\s*who\s+(?:is|was)\s+the\s+(?:speaker|author|person|source)\b)"
+    r"|(?i:^\s*who\s+(?:made|said|posted|published|wrote|shared)\s+(?:this|the|that)\s+"
+    r"(?:claim|statement|post|quote|tweet|video|image|article)\b)"
+    r"|(?i:\b(?:what|which)\s+(?:is|was)\s+the\s+(?:source|origin|context|date)\b)",
+)
+
+
+def averitec_background_question(q: dict[str, Any]) -> bool:
+    """A question about the claim's date, origin or speaker, not about what it asserts.
+
+    Such QA pairs set the scene ("Who is Anatoly Glaz?", "When was the claim made?") and do
+    not carry the claim's verdict, so they are not-enough-info pairs.
+
+    >>> averitec_background_question({"question": "When did the speaker make this claim?"})
+    True
+    >>> averitec_background_question({"question": "How many refugees did Turkey host in 2021?"})
+    False
+    """
+    return bool(_BACKGROUND.search(str(q.get("question") or "")))
+
+
 def averitec_pair_label(claim_label: str, q: dict[str, Any]) -> str | None:
     """Heuristic stance of one gold QA pair, derived from the claim's verdict.
 
@@ -156,6 +197,8 @@ def averitec_pair_label(claim_label: str, q: dict[str, Any]) -> str | None:
     * Conflicting Evidence/Cherrypicking -> None (left out: the pair-level stance is mixed).
     """
     if averitec_qa_unanswered(q):
+        return NEI
+    if averitec_background_question(q):
         return NEI
     if claim_label == "Conflicting Evidence/Cherrypicking":
         return None
@@ -284,7 +327,8 @@ def _nli(root: Path) -> Path:
 
 def load_vitaminc_real(root: Path) -> list[StancePair]:
     p = _nli(root) / "vitaminc" / "vitaminc_real" / "test.jsonl"
-    return _keep(_pair(r["claim"], r["evidence"], _map(r["label"]), "vitaminc_real") for r in _jsonl(p))
+    return _keep(_anchor_tag(_pair(r["claim"], r["evidence"], _map(r["label"]), "vitaminc_real"),
+                             fold("vitaminc-anchor", i, 5) == 0) for i, r in enumerate(_jsonl(p)))
 
 
 def load_vitaminc_synthetic(root: Path) -> list[StancePair]:
@@ -408,7 +452,8 @@ def load_anli(root: Path) -> list[StancePair]:
 
 def load_mnli(root: Path) -> list[StancePair]:
     p = _nli(root) / "mnli" / "data_mnli_dev.jsonl"
-    return _keep(_pair(r["hypothesis"], r["premise"], _map(r["label"]), "mnli") for r in _jsonl(p))
+    return _keep(_anchor_tag(_pair(r["hypothesis"], r["premise"], _map(r["label"]), "mnli"),
+                             fold("mnli-anchor", i, 2) == 0) for i, r in enumerate(_jsonl(p)))
 
 
 def load_snli(root: Path) -> list[StancePair]:
@@ -418,7 +463,7 @@ def load_snli(root: Path) -> list[StancePair]:
         s1 = (d / f"dataset_eSNLI_s1.{split}").read_text(encoding="utf-8").splitlines()
         s2 = (d / f"dataset_eSNLI_s2.{split}").read_text(encoding="utf-8").splitlines()
         lb = (d / f"dataset_eSNLI_labels.{split}").read_text(encoding="utf-8").splitlines()
-        out += [_pair(h, p, _map(lab), "snli") for p, h, lab in zip(s1, s2, lb)]
+        out += [_anchor_tag(_pair(h, p, _map(lab), "snli"), split == "test") for p, h, lab in zip(s1, s2, lb)]
     return _keep(iter(out))
 
 
@@ -447,6 +492,71 @@ def load_rte_glue(root: Path) -> list[StancePair]:
     return _keep(iter(out))
 
 
+# ---------------------------------------------------------------- contrastive pairs
+
+_NUM = re.compile(r"(?<![\w.\-/])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w\-/]|\.\d)")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_COPULA = re.compile(r"\b(is|are|was|were|has|have|had|will|can|did|does|do)\b(?! not\b)")
+
+
+def _changed_number(token: str, rng: random.Random) -> str:
+    value = float(token.replace(",", ""))
+    while True:
+        factor = rng.choice((0.25, 0.4, 0.5, 2.0, 2.5, 3.0, 10.0))
+        new = value * factor if value else float(rng.randint(2, 90))
+        text = f"{new:,.0f}" if "," in token else (f"{new:.1f}" if "." in token else f"{round(new)}")
+        if text != token:
+            return text
+
+
+def contrast(p: StancePair, rng: random.Random) -> StancePair | None:
+    """A refuting twin of a supporting pair: the claim with a number, a year or its polarity changed.
+
+    Only numbers and years that the evidence itself states are changed, so the evidence
+    really contradicts the new claim ("4.3 million" against "10 million"); negation inserts
+    "not" after the claim's first auxiliary verb.
+
+    >>> contrast(StancePair("Turkey hosts 3.6 million refugees.", "Turkey hosts 3.6 million refugees, UNHCR says.",
+    ...          "supports", "x"), random.Random(1)).label
+    'refutes'
+    """
+    if p.label != SUPPORTS:
+        return None
+    years = [m for m in _YEAR.finditer(p.claim) if m.group(1) in p.evidence]
+    nums = [m for m in _NUM.finditer(p.claim) if not _YEAR.fullmatch(m.group(1)) and m.group(1) in p.evidence]
+    choice = rng.random()
+    if years and choice < 0.35:
+        m = rng.choice(years)
+        new = str(int(m.group(1)) + rng.choice((-5, -3, -2, -1, 1, 2, 3, 5)))
+    elif nums and choice < 0.8:
+        m = rng.choice(nums)
+        new = _changed_number(m.group(1), rng)
+    else:
+        m2 = _COPULA.search(p.claim)
+        if m2 is None or " not " in f" {p.evidence} " or "n't" in p.evidence:
+            return None
+        claim = p.claim[: m2.end()] + " not" + p.claim[m2.end():]
+        return StancePair(claim, p.evidence, REFUTES, "contrastive")
+    claim = p.claim[: m.start(1)] + new + p.claim[m.end(1):]
+    return StancePair(claim, p.evidence, REFUTES, "contrastive") if claim != p.claim else None
+
+
+CONTRAST_SOURCES = ("averitec_qa", "climate_fever", "scifact", "fever_rte", "fm2", "healthver")
+
+
+def load_contrastive(root: Path, seed: int = 0) -> list[StancePair]:
+    """Refuting twins (`contrast`) of the supporting pairs of the in-domain sets, and the originals' twins only."""
+    rng = random.Random(seed)
+    out: list[StancePair] = []
+    for name in CONTRAST_SOURCES:
+        try:
+            pairs = LOADERS[name](root)
+        except FileNotFoundError:
+            continue
+        out += _keep(contrast(p, rng) for p in pairs)
+    return out
+
+
 Loader = Callable[[Path], list[StancePair]]
 
 LOADERS: dict[str, Loader] = {
@@ -471,6 +581,7 @@ LOADERS: dict[str, Loader] = {
     "sick": load_sick,
     "semi_auto_nli": load_semi_auto_nli,
     "rte": load_rte_glue,
+    "contrastive": load_contrastive,
 }
 """Every set a stance model can be trained on, by name."""
 
@@ -496,6 +607,7 @@ LICENCES: dict[str, str] = {
     "sick": "CC BY-NC-SA 3.0",
     "semi_auto_nli": "CC BY-SA (wiki premises)",
     "rte": "PASCAL RTE, research use",
+    "contrastive": "derived from its sources (AVeriTeC CC BY-NC 4.0, Climate-FEVER, SciFact, FEVER, FM2, HealthVer)",
 }
 
 DEFAULT_MIX: dict[str, int] = {
@@ -525,6 +637,42 @@ DEFAULT_MIX: dict[str, int] = {
 }
 """Per-set cap on sampled pairs (0 = keep every pair). `rte` is off by default."""
 
+V2_MIX: dict[str, int] = dict(DEFAULT_MIX)
+"""The mix the v2 model (stance-minilm-l6-v2) was trained on, kept to replay its sample."""
+
+V3_MIX: dict[str, int] = {
+    # Every usable pair at hand (anchors excluded), ~190k. In-domain fact-checking sets are
+    # kept whole; the contrastive pairs teach numbers, years and negation; the large general
+    # NLI sets are kept whole except the semi-automatic ones (sampled to 10k) and SICK (its
+    # short, simple image captions are sampled to 3k so they do not dominate).
+    "averitec_claim": 0,
+    "averitec_qa": 0,
+    "climate_fever": 0,
+    "scifact": 0,
+    "vitaminc_real": 0,
+    "vitaminc_synthetic": 0,
+    "fever_rte": 0,
+    "fever_misc": 0,
+    "fm2": 0,
+    "sufficient_facts": 0,
+    "healthver": 0,
+    "check_covid": 0,
+    "covidfact": 0,
+    "wice": 0,
+    "liar_plus": 0,
+    "anli": 0,
+    "mnli": 0,
+    "snli": 0,
+    "sick": 3000,
+    "semi_auto_nli": 10000,
+    "contrastive": 0,
+}
+"""The v3 mix: caps as in `DEFAULT_MIX` (0 = all)."""
+
+PERMISSIVE = {"scifact", "vitaminc_real", "vitaminc_synthetic", "fever_rte", "fever_misc", "fm2", "wice",
+              "check_covid", "liar_plus", "mnli", "snli", "semi_auto_nli"}
+"""Sets under permissive licences (CC BY / BY-SA / CC0 / MIT / Apache / ODC-BY): `--permissive-only`."""
+
 
 def check_root(root: Path) -> Path:
     """Fail early, with what to do, when the shared data root is not where we expect."""
@@ -538,11 +686,14 @@ def check_root(root: Path) -> Path:
 
 
 def build_mix(root: Path, mix: dict[str, int] | None = None, seed: int = 13,
-              max_pairs: int | None = None, claim_level_repeat: int = 2) -> list[StancePair]:
+              max_pairs: int | None = None, claim_level_repeat: int = 2,
+              exclude_anchors: bool = True) -> list[StancePair]:
     """Load the chosen sets, sample each down to its cap, and shuffle them together.
 
     Sets whose files are absent are skipped with a note on stderr rather than failing, so
-    a partial data folder still trains. ``max_pairs`` caps the total after mixing.
+    a partial data folder still trains. ``max_pairs`` caps the total after mixing. The
+    evaluation anchors are dropped after sampling (``exclude_anchors=False`` replays the v2
+    sample exactly, which `v2_seen` needs).
     """
     import sys
 
@@ -560,12 +711,41 @@ def build_mix(root: Path, mix: dict[str, int] | None = None, seed: int = 13,
             continue
         if cap and len(pairs) > cap:
             pairs = rng.sample(pairs, cap)
+        if exclude_anchors:
+            pairs = [p for p in pairs if not p.anchor]
         if name == "averitec_claim" and claim_level_repeat > 1:
             pairs = pairs * claim_level_repeat
         out.extend(pairs)
     rng.shuffle(out)
     if max_pairs is not None and len(out) > max_pairs:
         out = out[:max_pairs]
+    return out
+
+
+def v2_seen(root: Path) -> set[tuple[str, str]]:
+    """(claim, evidence) of every pair the v2 model's run sampled (train and validation).
+
+    The v2 run (seed 13, `V2_MIX`) drew from the whole of MNLI dev-matched, SNLI and VitaminC
+    real; replaying its sample lets the anchors leave out the few hundred pairs it saw.
+    """
+    return {(p.claim, p.evidence) for p in build_mix(root, V2_MIX, seed=13, exclude_anchors=False)
+            if p.source in ("mnli", "snli", "vitaminc_real")}
+
+
+ANCHOR_SETS = ("snli", "mnli", "vitaminc_real")
+
+
+def anchor_pairs(root: Path, per_set: int | None = None, seed: int = 0) -> dict[str, list[StancePair]]:
+    """The held-out NLI anchors by set, less what v2 trained on; ``per_set`` samples each down."""
+    root = check_root(root)
+    seen = v2_seen(root)
+    rng = random.Random(seed)
+    out: dict[str, list[StancePair]] = {}
+    for name in ANCHOR_SETS:
+        pairs = [p for p in LOADERS[name](root) if p.anchor and (p.claim, p.evidence) not in seen]
+        if per_set and len(pairs) > per_set:
+            pairs = rng.sample(pairs, per_set)
+        out[name] = pairs
     return out
 
 

@@ -79,3 +79,56 @@ def test_stance_data_folds_are_stable() -> None:
 def test_stance_data_missing_root_says_what_to_do(tmp_path) -> None:
     with pytest.raises(Exception, match="--data"):
         build_mix(tmp_path)
+
+
+def test_resume_from_exported_int8_model_continues_and_logs_stages(tmp_path) -> None:
+    from factdesk.models.cross_encoder import OnnxCrossEncoder
+    from factdesk.train.stance import (
+        StanceTrainConfig,
+        base_model_path,
+        build_model,
+        encode,
+        fit_and_export,
+        make_tokenizer,
+        predict_torch,
+    )
+
+    pairs = [StancePair(c, e, lab, "inline") for c, e, lab in PAIRS]
+    first, second = tmp_path / "a", tmp_path / "b"
+    fit_and_export(pairs[:16], pairs[16:], StanceTrainConfig(out=str(first), max_steps=4, batch_size=4, max_length=64,
+                                                            seed=1, lr=5e-4, checkpoint=str(tmp_path / "ck1")), first)
+    model, info = build_model(StanceTrainConfig(resume=str(first)))
+    assert info["from"] == "int8 ONNX (dequantised)" and info["trainable_missing"] == []
+    assert info["tensors_loaded"] > 0 and info["kept_base_exact"] > 0  # frozen layers keep exact base weights
+    exact, _ = build_model(StanceTrainConfig(resume=str(tmp_path / "ck1")))  # the fp32 weights that were exported
+    fresh, _ = build_model(StanceTrainConfig())
+    got, want, new = model.state_dict(), exact.state_dict(), fresh.state_dict()
+    for name, p_ in exact.named_parameters():
+        step = float(want[name].abs().max()) / 127 + 1e-6  # one int8 quantisation step
+        assert float((got[name] - want[name]).abs().max()) <= 0.51 * step * 2, name
+    assert float((new["classifier.weight"] - want["classifier.weight"]).abs().max()) > 0.01
+    tok = make_tokenizer(base_model_path() / "tokenizer.json", 64)
+    resumed = predict_torch(model, encode(tok, [(c, e) for c, e, _ in PAIRS]))
+    onnx = OnnxCrossEncoder(first).predict([(c, e) for c, e, _ in PAIRS])
+    np.testing.assert_allclose(resumed, onnx, atol=0.08)  # int8 weights and activations vs dequantised fp32
+
+    cfg = StanceTrainConfig(out=str(second), max_steps=2, batch_size=8, max_length=64, seed=2, resume=str(first),
+                            checkpoint=str(tmp_path / "ckpt"))
+    res = fit_and_export(pairs[:16], [], cfg, second)
+    assert [st["stage"] for st in res["stages"]] == [1, 2]
+    assert res["stages"][1]["from"] == "int8 ONNX (dequantised)" and res["stages"][1]["pairs_seen"] == 16
+    assert res["pairs_seen_all_stages"] == res["stages"][0]["pairs_seen"] + 16
+    # the kept fp32 checkpoint resumes exactly (no int8 round trip)
+    model2, info2 = build_model(StanceTrainConfig(resume=str(tmp_path / "ckpt")))
+    assert info2["from"] == "torch checkpoint"
+
+
+def test_resume_from_a_folder_without_a_model_says_what_to_do(tmp_path) -> None:
+    from factdesk.errors import ModelError
+    from factdesk.train.stance import StanceTrainConfig, build_model, run_training
+
+    with pytest.raises(ModelError, match="stance model folder"):
+        build_model(StanceTrainConfig(resume=str(tmp_path)))
+    with pytest.raises(ModelError, match="fp32 or bf16"):
+        run_training(None, [], np.zeros(0), [], lr=1e-5, weight_decay=0.0, warmup=0.1, max_minutes=None,
+                     log_every=1, precision="fp16")
