@@ -4,6 +4,12 @@ One daemon thread takes jobs from a queue in order, so the models are used by on
 time (they are the slow, memory-hungry part) while the web server keeps answering. Each job
 reports live progress (a fraction and a message) that pages poll through `/api/jobs/{id}`.
 
+A job may have a time limit: its first progress report after the limit raises `JobTimeout`, so
+the job fails with a message and the worker moves on. That bounds a job only between progress
+reports, so work with no bound of its own (parsing an uploaded file) must run where it can be
+stopped: the ingest job reads files in a child process that is killed at the limit
+(`factdesk.ingest.isolate`).
+
 >>> runner = JobRunner()
 >>> job = runner.submit("demo", "add two numbers", lambda progress: {"sum": 1 + 1})
 >>> runner.wait(job.id, timeout=5).result
@@ -35,6 +41,10 @@ JobFn = Callable[[Progress], dict[str, Any]]
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
 
+class JobTimeout(Exception):
+    """A job ran past its time limit; raised from its next progress report."""
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -54,6 +64,7 @@ class Job:
     created: str = field(default_factory=_now)
     finished: str | None = None
     on_error: Callable[[str], None] | None = field(default=None, repr=False)
+    time_limit: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,12 +110,16 @@ class JobRunner:
         self._thread = None
 
     # --- jobs -----------------------------------------------------------------------------------
-    def submit(self, kind: str, title: str, fn: JobFn, on_error: Callable[[str], None] | None = None) -> Job:
+    def submit(self, kind: str, title: str, fn: JobFn, on_error: Callable[[str], None] | None = None,
+               time_limit: float | None = None) -> Job:
         """Queue `fn(progress)`; its returned dict becomes `job.result`.
 
         `on_error(message)` runs on the worker when `fn` raises (e.g. to mark a check failed).
+        `time_limit` (seconds from the job's start): `progress()` raises `JobTimeout` after it.
         """
-        job = Job(id=secrets.token_hex(8), kind=kind, title=title, on_error=on_error)
+        if time_limit is not None and time_limit <= 0:
+            raise ValueError("time_limit must be > 0 seconds (or None for no limit)")
+        job = Job(id=secrets.token_hex(8), kind=kind, title=title, on_error=on_error, time_limit=time_limit)
         with self._lock:
             self._jobs[job.id] = job
             self._fns[job.id] = fn
@@ -159,8 +174,12 @@ class JobRunner:
             job.status, job.message = RUNNING, "starting"
         if fn is None:
             return
+        deadline = None if job.time_limit is None else time.monotonic() + job.time_limit
 
         def progress(fraction: float, message: str) -> None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise JobTimeout(f"the {job.kind} job stopped at its {job.time_limit:g} s time limit "
+                                 f"(while: {job.message}); split the work into smaller jobs")
             with self._lock:
                 job.progress = min(1.0, max(0.0, float(fraction)))
                 job.message = message

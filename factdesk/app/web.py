@@ -50,7 +50,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from factdesk.app.jobs import Job, JobRunner, Progress
 from factdesk.errors import FactdeskError, InputError, NotFound
-from factdesk.ingest.loaders import SUFFIXES, iter_files, load_file
+from factdesk.ingest.isolate import load_files_isolated
+from factdesk.ingest.loaders import SUFFIXES, Skip, iter_files, load_file
 from factdesk.report.render import RATING_CLASS, jsonld_script, to_claimreview
 from factdesk.store.base import EvidenceStore, query_terms
 from factdesk.types import Claim, Document, Evidence, FactCheck, Rating, Sentence, Verdict, parse_date
@@ -58,6 +59,14 @@ from factdesk.types import Claim, Document, Evidence, FactCheck, Rating, Sentenc
 HERE = Path(__file__).resolve().parent
 MAX_JSON_BYTES = 2 * 1024 * 1024
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# The most characters each text an editor or API client sends may hold, the same for the pages
+# and the API (a 1.8 MB analysis once made a 10 MB public page). Over it: 422, naming the limit.
+TEXT_LIMITS = {"claim": 5000, "speaker": 300, "speaker_title": 300, "source": 2000, "note": 5000,
+               "headline": 500, "summary": 5000, "analysis": 20_000, "article": 200_000}
+# An upload's ingest job: each file is read in a child process killed after INGEST_FILE_SECONDS,
+# and the whole job stops at INGEST_JOB_SECONDS, so one upload cannot hold the worker for long.
+INGEST_FILE_SECONDS = 120.0
+INGEST_JOB_SECONDS = 900.0
 STATUSES = ("queued", "running", "draft", "approved", "published", "failed")
 EDITABLE = ("draft", "approved", "published")
 ROLES = ("editor", "admin")
@@ -280,6 +289,15 @@ def _date_or_error(value: str | None, field: str) -> dt.date | None:
         raise InputError(f"{field} {value!r} is not a date: use YYYY-MM-DD, for example 2021-12-14") from None
 
 
+def check_lengths(**texts: str | None) -> None:
+    """Raise a 422 WebError for the first text over its TEXT_LIMITS entry."""
+    for name, value in texts.items():
+        limit = TEXT_LIMITS[name]
+        if value is not None and len(value) > limit:
+            raise WebError(f"the {name.replace('_', ' ')} is {len(value):,} characters, over the {limit:,} limit: "
+                           "shorten it", 422)
+
+
 def _safe_filename(name: str | None) -> str:
     base = Path(name or "upload").name
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "upload"
@@ -300,6 +318,9 @@ class Newsroom:
         self._extractor: Any = None
         self._extractor_lock = threading.Lock()
         self.jobs = JobRunner()
+        self.ingest_file_seconds = INGEST_FILE_SECONDS
+        self.ingest_job_seconds = INGEST_JOB_SECONDS
+        self.ingest_loader: Callable[..., Any] = load_file  # module-level: the reader process imports it
         self._edit = threading.RLock()
         self._vectors: dict[tuple[str, str], np.ndarray] = {}
 
@@ -371,6 +392,7 @@ class Newsroom:
     def submit(self, claim: Claim, user: str, top_k: int = 6) -> tuple[str, bool]:
         """Queue a check of `claim`; returns (id, created). An existing check is returned as is,
         unless it failed, in which case it is queued again."""
+        check_lengths(claim=claim.text, speaker=claim.speaker, speaker_title=claim.speaker_title, source=claim.source)
         cid = claim.id
         with self._edit:
             rec = self.store.get_check(cid)
@@ -451,6 +473,7 @@ class Newsroom:
              headline: str | None = None, summary: str | None = None, analysis: str | None = None,
              remove_evidence: Iterable[str] = (), add_evidence: Iterable[str] = ()) -> dict[str, Any]:
         """Apply an editor's changes in one go: evidence, then text, then the verdict."""
+        check_lengths(note=note, headline=headline, summary=summary, analysis=analysis)
         note = (note or "").strip()
         remove_evidence, add_evidence = list(remove_evidence), list(add_evidence)
         with self._edit:
@@ -551,6 +574,7 @@ class Newsroom:
                  "unpublish": (("published",), "draft")}
         if action not in rules:
             raise InputError(f"unknown action {action!r}: choose one of {', '.join(rules)}")
+        check_lengths(note=note)
         allowed, target = rules[action]
         with self._edit:
             rec, fc, meta = self._editable(check_id)
@@ -633,9 +657,13 @@ class Newsroom:
         if date:
             defaults["published"] = date
 
+        file_seconds, job_seconds, loader = self.ingest_file_seconds, self.ingest_job_seconds, self.ingest_loader
+
         def run(progress: Progress) -> dict[str, Any]:
             try:
-                paths = list(iter_files([tmp]))
+                deadline = time.monotonic() + job_seconds
+                found = list(iter_files([tmp]))
+                paths = [f for f in found if isinstance(f, Path)]
                 total = len(paths)
                 progress(0.02, "loading the embedder")
                 self.desk.embedder.warm_up()
@@ -643,16 +671,22 @@ class Newsroom:
 
                 def docs() -> Iterable[Any]:
                     nonlocal done
-                    for f in paths:
-                        original = names.get(Path(str(f)).name, str(f))
-                        for item in load_file(Path(str(f)), defaults):
-                            if isinstance(item, Document):
-                                item.source_path = f"upload:{original}"
-                            else:
-                                item.path = original + (item.path[len(str(f)):] if item.path.startswith(str(f)) else "")
-                            yield item
-                        done += 1
-                        progress(0.05 + 0.9 * done / max(1, total), f"read {done} of {total} files")
+                    yield from (f for f in found if isinstance(f, Skip))
+                    # Read in a child process, file by file, killed at the time limits; and an
+                    # uploaded .urls list may not name file:// URLs (the server's own files).
+                    for i, item in load_files_isolated(paths, defaults, allow_file_urls=False,
+                                                       per_file_seconds=file_seconds, deadline=deadline,
+                                                       loader=loader):
+                        f = str(paths[i])
+                        original = names.get(paths[i].name, f)
+                        if isinstance(item, Document):
+                            item.source_path = f"upload:{original}"
+                        else:
+                            item.path = original + (item.path[len(f):] if item.path.startswith(f) else "")
+                        if i + 1 > done:
+                            done = i + 1
+                            progress(0.05 + 0.9 * done / max(1, total), f"read {done} of {total} files")
+                        yield item
 
                 report = self.desk.ingest(docs(), batch_size=8)
                 return {"documents_added": report.documents_added, "documents_unchanged": report.documents_unchanged,
@@ -662,7 +696,7 @@ class Newsroom:
                 shutil.rmtree(tmp, ignore_errors=True)
 
         title = f"ingest {len(files)} file" + ("s" if len(files) != 1 else "")
-        job = self.jobs.submit("ingest", title, run)
+        job = self.jobs.submit("ingest", title, run, time_limit=job_seconds)
         job.result = {"files": list(names.values()), "user": user}
         return job
 
@@ -679,6 +713,7 @@ class Newsroom:
                            "submit single claims instead", 501)
         if not text.strip():
             raise InputError("the article is empty: paste its text or upload a .txt, .md or .html file")
+        check_lengths(article=text, source=source, speaker=speaker, speaker_title=speaker_title)
 
         def run(progress: Progress) -> dict[str, Any]:
             progress(0.1, "loading the claim extractor")
@@ -712,12 +747,12 @@ class Newsroom:
 class CheckIn(BaseModel):
     """A claim to check."""
 
-    claim: str = Field(min_length=1, max_length=5000, examples=["NATO countries have become a real machine producing refugees"])
-    speaker: str | None = Field(None, max_length=300, examples=["Anatoly Glaz"])
-    speaker_title: str | None = Field(None, max_length=300, examples=["Press secretary for Belarus Foreign Ministry"])
+    claim: str = Field(min_length=1, max_length=TEXT_LIMITS["claim"], examples=["NATO countries have become a real machine producing refugees"])
+    speaker: str | None = Field(None, max_length=TEXT_LIMITS["speaker"], examples=["Anatoly Glaz"])
+    speaker_title: str | None = Field(None, max_length=TEXT_LIMITS["speaker_title"], examples=["Press secretary for Belarus Foreign Ministry"])
     date: str | None = Field(None, description="When the claim was made, YYYY-MM-DD; only earlier evidence is used.",
                              examples=["2021-12-14"])
-    source: str | None = Field(None, max_length=2000, description="Where the claim appeared (URL).")
+    source: str | None = Field(None, max_length=TEXT_LIMITS["source"], description="Where the claim appeared (URL).")
     top_k: int = Field(6, ge=1, le=50, description="Evidence passages to weigh.")
 
 
@@ -725,20 +760,21 @@ class CheckPatch(BaseModel):
     """An editor's changes; every field is optional. A verdict change needs a note."""
 
     rating: Rating | None = Field(None, description="The new verdict: " + ", ".join(RATINGS))
-    note: str | None = Field(None, max_length=5000, description="Why: kept in the audit history.")
-    headline: str | None = Field(None, max_length=500)
-    summary: str | None = Field(None, description="One sentence a line, citations as [n].")
-    analysis: str | None = Field(None, description="One sentence a line, citations as [n].")
+    note: str | None = Field(None, max_length=TEXT_LIMITS["note"], description="Why: kept in the audit history.")
+    headline: str | None = Field(None, max_length=TEXT_LIMITS["headline"])
+    summary: str | None = Field(None, max_length=TEXT_LIMITS["summary"], description="One sentence a line, citations as [n].")
+    analysis: str | None = Field(None, max_length=TEXT_LIMITS["analysis"],
+                                 description="One sentence a line, citations as [n].")
     remove_evidence: list[str] = Field(default_factory=list, description="passage_ids to remove.")
     add_evidence: list[str] = Field(default_factory=list, description="passage_ids from the corpus to attach.")
 
 
 class StatusNote(BaseModel):
-    note: str | None = Field(None, max_length=5000)
+    note: str | None = Field(None, max_length=TEXT_LIMITS["note"])
 
 
 class ArticleIn(BaseModel):
-    text: str = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=TEXT_LIMITS["article"])
     date: str | None = None
     source: str | None = None
     speaker: str | None = None
@@ -926,6 +962,8 @@ def create_app(
     @api.post("/checks", status_code=202, tags=["checks"])
     def api_submit(body: CheckIn, response: Response, user: User = Depends(api_writer)) -> dict[str, Any]:
         """Queue a check; poll `GET /api/checks/{id}` until its status is draft (or failed)."""
+        if not body.claim.strip():
+            raise InputError("the claim is empty: type the words to check")
         claim = Claim(text=body.claim, speaker=body.speaker or None, speaker_title=body.speaker_title or None,
                       date=_date_or_error(body.date, "date"), source=body.source or None)
         cid, created = news.submit(claim, user.name, body.top_k)
@@ -1277,7 +1315,7 @@ def _article_text(filename: str, raw: bytes) -> str:
         if path.suffix.lower() not in (".txt", ".md", ".markdown", ".html", ".htm", ".pdf"):
             raise InputError(f"cannot read {filename!r} as an article: upload .txt, .md, .html or .pdf, or paste the text")
         path.write_bytes(raw)
-        for item in load_file(path):
+        for item in load_file(path, allow_file_urls=False):
             if isinstance(item, Document):
                 return item.text
             raise InputError(f"cannot read the article: {item.reason}")

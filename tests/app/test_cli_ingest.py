@@ -1,0 +1,60 @@
+"""`factdesk ingest` never ends in a traceback: bad records are skipped with a line each, the
+rest are stored in a real SQLite store (fake embedder for speed)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from click.testing import CliRunner
+
+from factdesk.app import cli
+from factdesk.pipeline import Desk
+from factdesk.testing.fakes import FakeEmbedder, FakeStanceModel
+
+
+def _fake_desk(monkeypatch):
+    opened = []
+
+    def open_desk(db, writer="template"):
+        desk = Desk(db=db, embedder=FakeEmbedder(), stance_model=FakeStanceModel())
+        opened.append(desk)
+        return desk
+
+    monkeypatch.setattr(cli, "open_desk", open_desk)
+    return opened
+
+
+def test_ingest_skips_bad_records_and_names_with_a_line_each(tmp_path, monkeypatch):
+    _fake_desk(monkeypatch)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rows = [{"text": "Good line one about Minsk."}, {"text": "Object title.", "title": {"a": 1}},
+            {"text": "Lone \ud800 surrogate about Vilnius."}, {"text": "Good line two about Riga."}]
+    (folder / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    (folder / os.fsdecode(b"caf\xe9.txt")).write_text("A file whose name is not UTF-8.")
+    (folder / "passwd_link.txt").symlink_to("/etc/passwd")
+    db = tmp_path / "d.db"
+    r = CliRunner().invoke(cli.main, ["ingest", str(folder), "--db", str(db), "--no-progress"])
+    assert r.exit_code == 0, r.output
+    assert "Traceback" not in r.output
+    lines = r.output.splitlines()
+    assert lines[0] == "4 documents added (4 passages), 0 already stored, 2 skipped"
+    assert lines[1].startswith(f"  skipped {folder / 'a.jsonl'}:2: malformed JSONL line (\"title\" must be a string")
+    assert lines[2].startswith(f"  skipped {folder / 'passwd_link.txt'}: a symlink to a file outside the folder")
+    assert lines[3] == f"store {db}: 4 documents, 4 passages"
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(tmp_path, monkeypatch):
+    opened = _fake_desk(monkeypatch)
+
+    def boom(*a, **kw):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Desk, "ingest_paths", boom)
+    (tmp_path / "a.txt").write_text("Text.")
+    r = CliRunner().invoke(cli.main, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "d.db"), "--no-progress"])
+    assert r.exit_code == 2 and len(opened) == 1
+    assert r.output.startswith("error: the ingest stopped (RuntimeError: disk on fire); documents stored before this "
+                               "are kept")
+    assert "Traceback" not in r.output
