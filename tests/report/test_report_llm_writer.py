@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
-from report_helpers import NEI, ScriptedGenerator, ev
+from report_helpers import NEI, ScriptedGenerator, crashing_generator, ev
 
 from factdesk.models.generators import GeneratorError
 from factdesk.report.grounding import GroundingCheck
@@ -139,3 +141,34 @@ def test_injected_evidence_through_the_desk(tmp_path, stub_aggregator, payload):
         assert all(s.grounded for s in fc.analysis)
         assert all(s.citations or is_desk_note(s.text) for s in fc.analysis)
     assert any(99 in d.citations for d in llm.dropped)
+
+
+@pytest.mark.parametrize("die_on", ["generate", "load"])
+def test_check_survives_a_llama_process_killed_by_sigill(tmp_path, stub_aggregator, caplog, die_on):
+    """The generator's worker dies of SIGILL: `check` still answers, with the template's analysis and one line."""
+    from factdesk.pipeline import Desk
+
+    docs = [Document(text="Russian warplanes began air strikes in Syria on 30 September 2015.", publisher="Reuters",
+                     published="2015-10-01"),
+            Document(text="The football team won its qualifying match on Tuesday.", publisher="Sports Desk")]
+    claim = Claim(text="Russian air strikes in Syria began in 2015")
+    llm = LLMWriter(crashing_generator(tmp_path, "--die-on", die_on))
+    results = []
+    for writer in (TemplateWriter(), llm):
+        desk = Desk(db=str(tmp_path / f"{len(results)}.db"), embedder=FakeEmbedder(), stance_model=FakeStanceModel(),
+                    aggregator=stub_aggregator, writer=writer)
+        desk.ingest(docs)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            desk.warm_up()  # as the web desk does before each check
+            results.append(desk.check(claim, top_k=3))
+        desk.close()
+    plain, crashed = results
+    assert crashed.analysis and [s.to_dict() for s in crashed.analysis] == [s.to_dict() for s in plain.analysis]
+    assert crashed.verdict.to_dict() == plain.verdict.to_dict() and crashed.dropped == []
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    doing = "generating" if die_on == "generate" else "loading the model"
+    assert llm.last_fallback is not None and llm.last_fallback.startswith(
+        f"generator failed: llama.cpp process died with SIGILL (illegal instruction) while {doing}: ")
+    assert warnings == [f"LLM writer falls back to the template: {llm.last_fallback}"]  # one line, once
+    assert "\n" not in warnings[0]
