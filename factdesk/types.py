@@ -163,6 +163,8 @@ class Claim:
     """A check-worthy statement, who made it, and when.
 
     `text` is the normalised claim that the judge sees; `quote` keeps the verbatim words.
+    `paraphrase` is True when `text` is a writer's rendering of what the speaker said
+    ("Glaz claimed that ...") rather than their own words; such a claim has no `quote`.
     """
 
     text: str
@@ -172,6 +174,7 @@ class Claim:
     quote: str | None = None
     source: str | None = None
     id: str = ""
+    paraphrase: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str) or not self.text.strip():

@@ -73,6 +73,10 @@ def _extract(file: str, top: int, date_: str | None, progress: bool | None, min_
     return res, source
 
 
+DATE_SOURCES = {"text": "text", "speaker": "text, for this speaker", "document": "document's date",
+                "inferred": "latest date in the text"}
+
+
 def claims_markdown(res: Any, source: str | None) -> str:
     """The ranked claims as a Markdown list."""
     lines = [f"# Claims worth checking{f' in {source}' if source else ''}", "",
@@ -83,7 +87,12 @@ def claims_markdown(res: Any, source: str | None) -> str:
         if c.speaker and c.speaker_title:
             who += f", {c.speaker_title}"
         when = c.date.isoformat() if c.date else "undated"
-        lines.append(f"{n}. **{c.text}**  ")
+        if c.date and ec.date_source:
+            when += f" (date from the {DATE_SOURCES.get(ec.date_source, ec.date_source)})"
+        marks = " (paraphrase)" if c.paraphrase else ""
+        if not ec.checkable:
+            marks += f" ({ec.category}: not checkable yet)"
+        lines.append(f"{n}. **{c.text}**{marks}  ")
         lines.append(f"   {who}; {when}; score {ec.score:.2f} (check-worthiness {ec.checkworthiness:.2f}, {ec.kind}); "
                      f"characters {ec.start}-{ec.end}  ")
         if c.quote and c.quote != c.text:

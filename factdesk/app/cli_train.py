@@ -49,6 +49,8 @@ def train() -> None:
 @click.option("--max-length", type=int, default=128, show_default=True, help="Token limit per pair.")
 @click.option("--batch-size", type=int, default=32, show_default=True)
 @click.option("--lr", type=float, default=6e-5, show_default=True)
+@click.option("--warmup", type=float, default=0.06, show_default=True,
+              help="Share of the planned steps spent warming the LR up (a resumed model needs little).")
 @click.option("--max-minutes", type=float, default=None,
               help="Wall-clock budget for the training loop; the LR schedule anneals to it.")
 @click.option("--freeze-layers", type=int, default=2, show_default=True,
@@ -69,7 +71,7 @@ def train() -> None:
 def stance_cmd(data: Path, out: Path, epochs: float, seed: int, max_pairs: int | None,
                max_steps: int | None, max_length: int, batch_size: int, lr: float, max_minutes: float | None, freeze_layers: int,
                threads: int, resume: Path | None, precision: str, mix_name: str, permissive_only: bool,
-               anchors_per_set: int, checkpoint: Path) -> None:
+               anchors_per_set: int, checkpoint: Path, warmup: float) -> None:
     """Fine-tune MiniLM-L6 as a 3-way stance cross-encoder and export int8 ONNX to --out.
 
     Stop it with Ctrl-C (or SIGTERM): the loop ends after the current step and the model is
@@ -85,7 +87,7 @@ def stance_cmd(data: Path, out: Path, epochs: float, seed: int, max_pairs: int |
                             max_steps=max_steps, max_length=max_length, batch_size=batch_size, lr=lr,
                             num_threads=threads, max_minutes=max_minutes, freeze_layers=freeze_layers,
                             resume=str(resume) if resume else None, precision=precision, mix=mix,
-                            anchors_per_set=anchors_per_set, checkpoint=str(checkpoint))
+                            anchors_per_set=anchors_per_set, checkpoint=str(checkpoint), warmup=warmup)
     res = _run(lambda: train_stance(cfg))
     click.echo(json.dumps(res["metrics"], indent=1))
 

@@ -36,6 +36,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from factdesk.claims.normalise import looks_clause
+
 # --- vocabularies ----------------------------------------------------------------------------
 
 SPEECH_VERBS = (
@@ -134,7 +136,11 @@ _DATE_RES = [
     re.compile(r"\b(?P<mon>" + _MONTH + r")\s+(?P<y>(?:19|20)\d\d)\b"),
     re.compile(r"\b(?i:in|during|of)\s+(?P<y>(?:19|20)\d\d)\b"),
 ]
+_AUX_START = re.compile(r"\s*(?:may|might|can|could|would|will|should|must|shall|was|were|is|are|has|have|had|"
+                        r"did|does|do)\b", re.I)
 _YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+_REPORTING_RE = re.compile(r"\b(?:" + SPEECH_VERBS + r"|quoted?|quotes|quoting|published|interview\w*|statement|speech|"
+                           r"briefing|press conference|remarks|article|post)\b", re.I)
 
 _EN_FUNCTION = {
     "the", "a", "an", "of", "to", "in", "and", "is", "are", "was", "were", "that", "for", "on", "with", "as",
@@ -217,6 +223,37 @@ def find_date(text: str, ref_year: int | None, doc_date: dt.date | None) -> dt.d
     return best[2] if best else None
 
 
+_DATE_HINT = re.compile(r"\d\d|\b(?:" + _MONTH[3:-1] + r"|spring|summer|autumn|fall|winter)", re.I)
+_PRECISE_HINT = re.compile(r"\d{4}-\d\d-\d\d|\b(?:" + _MONTH[3:-1] + r")")
+_PRECISION = ("day", "day", "day", "month", "season", "month", "year")
+
+
+def find_dates(text: str, ref_year: int | None, doc_date: dt.date | None) -> list[tuple[int, int, dt.date, str]]:
+    """Every date expression in `text` as ``(start, end, date, precision)``, in order.
+
+    Overlapping matches keep the longest (``December 14, 2021`` over ``December 2021``'s
+    pieces); precision is ``day``, ``month``, ``season`` or ``year``.
+
+    >>> [(d.isoformat(), p) for _, _, d, p in find_dates("On December 14 and in 2016.", 2021, None)]
+    [('2021-12-14', 'day'), ('2016-01-01', 'year')]
+    """
+    found: list[tuple[int, int, dt.date, str]] = []
+    if not _DATE_HINT.search(text):
+        return found
+    for rx, prec in zip(_DATE_RES, _PRECISION):
+        for m in rx.finditer(text):
+            d = parse_date_expr(m, ref_year, doc_date)
+            if d is not None:
+                found.append((m.start(), m.end(), d, prec))
+    rank = {"day": 0, "month": 1, "season": 2, "year": 3}
+    found.sort(key=lambda f: (rank[f[3]], f[0] - f[1], f[0]))  # most precise, then longest, first
+    out: list[tuple[int, int, dt.date, str]] = []
+    for f in found:
+        if not any(f[0] < o[1] and o[0] < f[1] for o in out):
+            out.append(f)
+    return sorted(out)
+
+
 def find_quotes(text: str) -> tuple[list[tuple[int, int]], bool, bool]:
     """Quoted spans ``(start, end)`` including the marks, whether the paragraph opens inside a
     quote carried over (a closing mark with no opening one), and whether a quote is still open
@@ -283,6 +320,10 @@ class Attribution:
     speaker_kind: str | None = None  # "person" or "org"
     date: dt.date | None = None
     kind: str = "statement"  # "quote", "reported", "transcript" or "statement"
+    paraphrase: bool = False  # the text is the writer's rendering of what the speaker said, not their words
+    date_source: str | None = None  # "text", "speaker" (the speaker's date elsewhere), "document"
+    verb: str | None = None  # the speech verb that introduced the claim
+    narration: bool = False  # the writer's own sentence, with a speech verb but no claim reported
 
 
 @dataclass
@@ -294,6 +335,9 @@ class _Cue:
     kind: str  # "person" / "org"
     date: dt.date | None
     reported_from: int | None = None  # where a reported-speech complement starts
+    date_source: str | None = None
+    verb: str | None = None
+    according: bool = False  # "according to X, ...": the sentence is X's claim
 
 
 @dataclass
@@ -327,14 +371,23 @@ class ParagraphAttribution:
             cue = cue or self.turn
             if quoted and len(quoted.split()) >= 3:
                 text = re.sub(r"[,;:]$", ".", quoted.rstrip())
+                quoted = quoted.rstrip(" ,;:")  # '"...on a global scale," Glaz proclaimed': the comma is the writer's
                 if text[-1:] not in ".!?…":
                     text += "."
                 if cue is None:
-                    return Attribution(text=text, quote=quoted, date=self.doc_date, kind="quote")
+                    return Attribution(text=text, quote=quoted, date=self.doc_date, kind="quote",
+                                       date_source=self._doc_source())
+                date, source = self._date(cue)
                 return Attribution(text=text, quote=quoted, speaker=cue.speaker, speaker_title=cue.title,
-                                   speaker_kind=cue.kind, date=cue.date or self.doc_date,
+                                   speaker_kind=cue.kind, date=date, date_source=source, verb=cue.verb,
                                    kind="transcript" if cue is self.turn else "quote")
         cues = [c for c in self.cues if start <= c.pos < end]
+        cues = [c for c in cues if c.according or c.reported_from is not None]
+        if not cues and [c for c in self.cues if start <= c.pos < end] and self.turn is None:
+            # "Lukashenko all but acknowledged his plan ...": a speech verb with no quote and no
+            # reported clause is the writer's own account, not the speaker's claim.
+            return Attribution(text=verbatim, quote=verbatim, date=self.doc_date, date_source=self._doc_source(),
+                               narration=True)
         if cues:
             c = cues[0]
             text = verbatim
@@ -342,15 +395,26 @@ class ParagraphAttribution:
                 rest = self.text[c.reported_from:end].strip()
                 if len(rest.split()) >= 4:
                     text = rest[0].upper() + rest[1:]
-            elif c.reported_from is None and c.kind != "turn":
+            elif c.according:
                 text = _ACCORDING_RE.sub("", sent).strip(" ,")
                 text = text[:1].upper() + text[1:] if text else verbatim
+            date, source = self._date(c)
             return Attribution(text=" ".join(text.split()), quote=verbatim, speaker=c.speaker, speaker_title=c.title,
-                               speaker_kind=c.kind, date=c.date or self.doc_date, kind="reported")
+                               speaker_kind=c.kind, date=date, date_source=source, kind="reported",
+                               paraphrase=text != verbatim, verb=c.verb)
         if self.turn is not None:
+            date, source = self._date(self.turn)
             return Attribution(text=verbatim, quote=verbatim, speaker=self.turn.speaker, speaker_title=self.turn.title,
-                               speaker_kind=self.turn.kind, date=self.turn.date or self.doc_date, kind="transcript")
-        return Attribution(text=verbatim, quote=verbatim, date=self.doc_date)
+                               speaker_kind=self.turn.kind, date=date, date_source=source, kind="transcript")
+        return Attribution(text=verbatim, quote=verbatim, date=self.doc_date, date_source=self._doc_source())
+
+    def _doc_source(self) -> str | None:
+        return "document" if self.doc_date is not None else None
+
+    def _date(self, cue: _Cue) -> tuple[dt.date | None, str | None]:
+        if cue.date is not None:
+            return cue.date, cue.date_source or "text"
+        return self.doc_date, self._doc_source()
 
 
 # --- the attributor --------------------------------------------------------------------------
@@ -379,9 +443,10 @@ class Attributor:
     _transcript: bool = False
     _last_person: str | None = None
     ref_year: int | None = None
+    latest_date: dt.date | None = None  # the latest day- or month-precise date the text has given so far
 
     # pre-pass ------------------------------------------------------------------------------
-    def _add_person(self, name: str, title: str | None) -> None:
+    def _add_person(self, name: str, title: str | None, prefer: bool = False) -> None:
         words = _clean_np(name).split()
         while len(words) > 2 and (words[0].lower().rstrip(".") in TITLE_WORDS or words[0].lower() in _LEAD_STOP):
             words.pop(0)  # "Minister Oskar Lindqvist" is Oskar Lindqvist
@@ -390,12 +455,16 @@ class Attributor:
             return
         if title is not None:
             title = " ".join(title.split()).strip(" ,")
-        if name not in self.persons or (self.persons[name] is None and title):
+        if name not in self.persons or (title and (self.persons[name] is None or prefer)):
             self.persons[name] = title
         self._surnames.setdefault(name.split()[-1], set()).add(name)
 
     def register_names(self, text: str) -> None:
         """Learn people's names and titles from the whole text (and whether it is a transcript)."""
+        if self.ref_year is None:
+            # a date before the first year the text gives ("On March 3, ...") takes that year
+            first = _YEAR_RE.search(text)
+            self.ref_year = int(first.group(0)) if first else None
         for m in _PERSON_RE.finditer(text):
             if m.group("title"):
                 words = m.group("title").split()
@@ -426,7 +495,9 @@ class Attributor:
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
         for a, b in zip(lines, lines[1:]):
             if self._is_name_line(a) and self._is_title_line(b):
-                self._add_person(a, b)
+                # the caption under a name (a pull-quote box) is the desk's own label for the
+                # speaker: it beats a title picked up from running text
+                self._add_person(a, b, prefer=True)
         for sm in _VERB_RE.finditer(text):
             before = text[max(0, sm.start() - 60):sm.start()]
             nm = re.search(r"([A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+){1,2})\s*$", before)
@@ -513,7 +584,8 @@ class Attributor:
                 name, title, kind = self.canonical(inv.group(1))
                 if inv.group(2) and _is_title_phrase(inv.group(2)):
                     title = title or inv.group(2).strip()
-                cues.append(_Cue(vs, ve, name, title, kind, self._cue_date(masked, vs, ve)))
+                when, source = self._when(masked, name, kind, self._cue_date(masked, vs, ve), vs)
+                cues.append(_Cue(vs, ve, name, title, kind, when, date_source=source, verb=verb))
                 continue
             bound = clause_start(masked, vs) - 1
             region = masked[bound + 1:vs]
@@ -544,19 +616,66 @@ class Attributor:
                     reported_from = ve + t.end()
                 elif verb in _CLAUSAL and re.match(
                         r"\s+(?!(?:in|on|at|during|after|before|with|to|for|of|by|from|it|this|so|yes|no)\b)[\w$£€]", rest):
-                    reported_from = ve + len(rest) - len(rest.lstrip())
-            when = self._cue_date(masked, bound + 1, vs, ve, reported_from)
-            if kind == "person" and name.lower() not in _PRONOUNS:
-                if when is not None:
-                    self._speaker_dates[name] = when
-                else:
-                    when = self._speaker_dates.get(name)
-            cues.append(_Cue(vs, ve, name, title, kind, when, reported_from=reported_from))
+                    # "claimed victory" is an object, "said the ministry had overstated" a clause
+                    # and "one strike the Times said may have killed" is a relative clause: its
+                    # complement has no subject of its own
+                    clause = re.split(r"[,.;!?“”\"]", rest, maxsplit=1)[0]
+                    if looks_clause(clause) and not _AUX_START.match(clause):
+                        reported_from = ve + len(rest) - len(rest.lstrip())
+            when, source = self._when(masked, name, kind, self._cue_date(masked, bound + 1, vs, ve, reported_from),
+                                      bound + 1)
+            cues.append(_Cue(vs, ve, name, title, kind, when, reported_from=reported_from, date_source=source,
+                             verb=verb))
         for m in _ACCORDING_RE.finditer(masked):
             name, title, kind = self.canonical(m.group("np"))
-            cues.append(_Cue(m.start(), m.end(), name, title, kind, find_date(m.group(0), self.ref_year, self.doc_date)))
+            when, source = self._when(masked, name, kind, find_date(m.group(0), self.ref_year, self.doc_date),
+                                      m.start())
+            cues.append(_Cue(m.start(), m.end(), name, title, kind, when, date_source=source, according=True))
         cues.sort(key=lambda c: c.pos)
         return cues
+
+    def _when(self, masked: str, name: str, kind: str, found: dt.date | None,
+              pos: int) -> tuple[dt.date | None, str | None]:
+        """(date, source) of a claim: the attribution's own date, else the nearest date before it
+        in the paragraph (day or month), else the date this speaker was last given; a dated
+        claim also dates the speaker's later undated ones."""
+        source: str | None = "text"
+        if found is None and _PRECISE_HINT.search(masked, 0, pos):
+            before = [d for _, _, d, p in find_dates(masked[:pos].replace("·", " "), self.ref_year, self.doc_date)
+                      if p in ("day", "month")]
+            found = before[-1] if before else None
+        person = kind == "person" and name.lower() not in _PRONOUNS
+        if found is None and person:
+            found, source = self._speaker_dates.get(name), "speaker"
+        elif found is not None and person:
+            self._speaker_dates[name] = found
+        return found, (source if found is not None else None)
+
+    def speaker_date(self, name: str | None) -> dt.date | None:
+        """The date the text gives for this speaker's statements (None when it gives none)."""
+        return self._speaker_dates.get(name) if name else None
+
+    def _date_mentions(self, masked: str) -> None:
+        """Date the people a reporting paragraph names after a date ("On December 14, Belta
+        published an article ... The story quotes Anatoly Glaz"), and track the latest date the
+        text gives (a floor for the document's own date when it has none)."""
+        if not _PRECISE_HINT.search(masked):
+            return  # no month name and no ISO date: nothing day- or month-precise here
+        plain = masked.replace("·", " ")
+        dates = find_dates(plain, self.ref_year, self.doc_date)
+        today = dt.date.today()
+        for _, _, d, p in dates:
+            if p in ("day", "month") and d <= today and (self.latest_date is None or d > self.latest_date):
+                self.latest_date = d
+        precise = [(s, d) for s, _, d, p in dates if p in ("day", "month")]
+        if not precise or not _REPORTING_RE.search(plain):
+            return
+        for name in self.persons:
+            for m in re.finditer(r"\b" + re.escape(name.split()[-1]) + r"\b", plain):
+                before = [d for s, d in precise if s < m.start()]
+                if before and name not in self._speaker_dates:
+                    self._speaker_dates[name] = before[-1]
+                break
 
     def _note_mentions(self, text: str) -> None:
         """Remember the last person named in `text` (the antecedent of a later he/she)."""
@@ -643,6 +762,8 @@ class Attributor:
                 self._name_line = None
         elif stripped:
             self._last_quote_cue = None if not open_at_end else self._last_quote_cue
+        if self.english:
+            self._date_mentions(masked)
         for y in _YEAR_RE.findall(masked):
             self.ref_year = int(y)
         if self.english:

