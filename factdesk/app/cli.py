@@ -21,6 +21,11 @@ def fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
+def _printable(text: str) -> str:
+    """Text any terminal can take: file names undecodable as UTF-8 and lone surrogates are escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--db", envvar="FACTDESK_DB", default="factdesk.db", show_default=True,
@@ -80,8 +85,11 @@ def ingest(paths: tuple[str, ...], publisher: str | None, date_: str | None, pro
     try:
         report = desk.ingest_paths(list(paths), publisher=publisher, date=when, progress=progress, bulk=bulk)
     except FactdeskError as exc:
-        fail(str(exc))
-    click.echo(report.summary())
+        fail(_printable(str(exc)))
+    except Exception as exc:  # an ingest must end with a line that says what happened, never a traceback
+        fail(_printable(f"the ingest stopped ({type(exc).__name__}: {exc}); documents stored before this are kept, "
+                        "and re-running the same command resumes (stored documents are not added twice)"))
+    click.echo(_printable(report.summary()))
     stats = desk.store.stats()
     click.echo(f"store {db}: {stats['documents']} documents, {stats['passages']} passages")
     desk.close()
@@ -152,17 +160,27 @@ def import_checks_cmd(path: str, db: str) -> None:
 
 @main.command()
 @click.argument("claim")
-@click.option("--k", default=5, show_default=True)
+@click.option("--k", default=5, show_default=True, help="How many ranked checks to list.")
+@click.option("--same-only", is_flag=True, help="List only the checks that count as the same claim.")
 @db_option
-def match(claim: str, k: int, db: str) -> None:
-    """Find fact-checks already published of CLAIM (or a paraphrase of it)."""
+def match(claim: str, k: int, same_only: bool, db: str) -> None:
+    """Find fact-checks already published of CLAIM (or a paraphrase of it).
+
+    Prints the K best-ranked checks as JSON lines (`same_claim` says whether each counts as
+    the same claim) and, on stderr, whether the claim has been checked before.
+    """
     import json as _json
 
     if not claim.strip():
         fail("the claim is empty")
     desk = open_desk(db)
-    for m in desk.matcher.run(claim, k=k):
+    matcher = desk.matcher
+    hits = matcher.run(claim, k=k) if same_only else matcher.rank(claim, k=k)
+    for m in hits:
         click.echo(_json.dumps(m.to_dict(), ensure_ascii=False))
+    same = sum(m.same_claim for m in hits)
+    click.echo(f"checked before: {'yes' if same else 'no'} ({same} of {len(hits)} listed count as the same "
+               f"claim: cosine >= {matcher.threshold})", err=True)
 
 
 # Sub-commands that live in their own modules (each a click command or group).

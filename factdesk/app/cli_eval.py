@@ -145,6 +145,31 @@ def checkworthy_cmd(data: str | None, threshold: float | None, limit: int | None
          {"data": str(path), "limit": limit, "threshold": threshold}, record)
 
 
+@eval_group.command("claim-matching")
+@click.option("--queries", type=str, required=False, help="Queries TSV (id<TAB>text, header), e.g. tweets.queries.tsv.")
+@click.option("--qrels", type=str, required=False, help="TREC qrels (query_id 0 claim_id 1).")
+@click.option("--checks", type=str, required=False,
+              help="Verified claims TSV (id<TAB>claim<TAB>title, header), e.g. verified_claims.docs.tsv.")
+@click.option("--db", type=str, default=None,
+              help="Store to import the checks into (default: in memory); it caches their embeddings.")
+@_limit
+@_record
+def claim_matching_cmd(queries: str | None, qrels: str | None, checks: str | None, db: str | None,
+                       limit: int | None, record: bool) -> None:
+    """Claim matching (CheckThat! 2020 Task 2 format): MAP@1/3/5, MRR, Recall@1/5/20 and
+    latency of the matcher, and of plain BM25 in the same run."""
+    qp = _need_file(queries, "--queries")
+    rp = _need_file(qrels, "--qrels")
+    cp = _need_file(checks, "--checks")
+    from factdesk.eval import claim_matching
+
+    args = {"queries": str(qp), "qrels": str(rp), "checks": str(cp), "db": db, "limit": limit}
+    _run("claim-matching",
+         lambda: claim_matching.evaluate(qp, rp, cp, db=db, limit=limit,
+                                         progress=lambda s: click.echo(s, err=True)),
+         args, record)
+
+
 def main() -> None:  # `python -m factdesk.app.cli_eval ...` until the main CLI registers the group
     eval_group()
 

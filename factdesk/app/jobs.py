@@ -31,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from factdesk.errors import FactdeskError
+
 log = logging.getLogger("factdesk.web.jobs")
 
 Progress = Callable[[float, str], None]
@@ -43,6 +45,16 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
 class JobTimeout(Exception):
     """A job ran past its time limit; raised from its next progress report."""
+
+
+class JobCancelled(Exception):
+    """An editor cancelled a running job; raised from its next progress report."""
+
+
+class QueueFull(FactdeskError):
+    """The worker's queue is at its bound: new work waits for the client to retry, not in memory."""
+
+    status = 503
 
 
 def _now() -> str:
@@ -65,6 +77,7 @@ class Job:
     finished: str | None = None
     on_error: Callable[[str], None] | None = field(default=None, repr=False)
     time_limit: float | None = None
+    cancel_requested: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -81,10 +94,11 @@ class JobRunner:
     `start()` (as under FastAPI's TestClient without a lifespan).
     """
 
-    def __init__(self, keep: int = 500) -> None:
-        if keep < 1:
-            raise ValueError("keep must be >= 1")
+    def __init__(self, keep: int = 500, max_queued: int = 100) -> None:
+        if keep < 1 or max_queued < 1:
+            raise ValueError("keep and max_queued must be >= 1")
         self.keep = keep
+        self.max_queued = max_queued
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._lock = threading.Lock()
@@ -121,6 +135,10 @@ class JobRunner:
             raise ValueError("time_limit must be > 0 seconds (or None for no limit)")
         job = Job(id=secrets.token_hex(8), kind=kind, title=title, on_error=on_error, time_limit=time_limit)
         with self._lock:
+            waiting = sum(1 for j in self._jobs.values() if j.status == QUEUED)
+            if waiting >= self.max_queued:
+                raise QueueFull(f"the desk has {waiting} jobs waiting, its limit: try again in a few minutes "
+                                "(or cancel queued jobs you no longer need)")
             self._jobs[job.id] = job
             self._fns[job.id] = fn
             while len(self._jobs) > self.keep:
@@ -145,6 +163,24 @@ class JobRunner:
     def pending(self) -> int:
         with self._lock:
             return sum(1 for j in self._jobs.values() if j.status in (QUEUED, RUNNING))
+
+    def cancel(self, job_id: str, by: str = "an editor") -> Job | None:
+        """Cancel a queued job now, or a running one at its next progress report; None if unknown.
+
+        A cancelled job ends as failed with `JobCancelled` in its error, and its `on_error` runs
+        (a cancelled check is marked failed and can be re-run). Finished jobs are left as they are.
+        """
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None or job.status in (DONE, FAILED):
+                return job
+            job.cancel_requested = by
+            if job.status == RUNNING:
+                job.message = f"cancelling (asked by {by})"
+                return job
+            self._fns.pop(job.id, None)  # the worker skips it when its turn comes
+        self._fail(job, f"JobCancelled: cancelled by {by} before it started")
+        return job
 
     def wait(self, job_id: str, timeout: float = 30.0) -> Job:
         """Block until the job is done or failed (for tests and scripts)."""
@@ -177,6 +213,8 @@ class JobRunner:
         deadline = None if job.time_limit is None else time.monotonic() + job.time_limit
 
         def progress(fraction: float, message: str) -> None:
+            if job.cancel_requested:
+                raise JobCancelled(f"cancelled by {job.cancel_requested} (while: {job.message})")
             if deadline is not None and time.monotonic() > deadline:
                 raise JobTimeout(f"the {job.kind} job stopped at its {job.time_limit:g} s time limit "
                                  f"(while: {job.message}); split the work into smaller jobs")
@@ -189,17 +227,20 @@ class JobRunner:
         except Exception as exc:  # a failed job must not kill the worker; the error is shown to the editor
             msg = f"{type(exc).__name__}: {exc}"
             log.warning("job %s (%s) failed: %s\n%s", job.id, job.title, msg, traceback.format_exc())
-            if job.on_error is not None:
-                try:
-                    job.on_error(msg)
-                except Exception:  # the store may be the thing that failed
-                    log.exception("on_error for job %s failed", job.id)
-            with self._idle:
-                job.status, job.error, job.message = FAILED, msg, "failed"
-                job.finished = _now()
-                self._idle.notify_all()
+            self._fail(job, msg)
             return
         with self._idle:
             job.status, job.progress, job.result, job.message = DONE, 1.0, result or {}, "done"
+            job.finished = _now()
+            self._idle.notify_all()
+
+    def _fail(self, job: Job, msg: str) -> None:
+        if job.on_error is not None:
+            try:
+                job.on_error(msg)
+            except Exception:  # the store may be the thing that failed
+                log.exception("on_error for job %s failed", job.id)
+        with self._idle:
+            job.status, job.error, job.message = FAILED, msg, "cancelled" if msg.startswith("JobCancelled") else "failed"
             job.finished = _now()
             self._idle.notify_all()

@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import importlib.util
 import json
+import logging
 import os
 import re
 import secrets
@@ -44,11 +45,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from factdesk.app.jobs import Job, JobRunner, Progress
+from factdesk.app.jobs import Job, JobRunner, Progress, QueueFull
 from factdesk.errors import FactdeskError, InputError, NotFound
 from factdesk.ingest.isolate import load_files_isolated
 from factdesk.ingest.loaders import SUFFIXES, Skip, iter_files, load_file
@@ -57,6 +59,7 @@ from factdesk.store.base import EvidenceStore, query_terms
 from factdesk.types import Claim, Document, Evidence, FactCheck, Rating, Sentence, Verdict, parse_date
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger("factdesk.web")
 MAX_JSON_BYTES = 2 * 1024 * 1024
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # The most characters each text an editor or API client sends may hold, the same for the pages
@@ -106,6 +109,25 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
+_SIGNED = re.compile(r"[A-Za-z0-9_-]+\.[0-9a-f]{64}")
+_TOKEN = re.compile(r"[\x21-\x7e]{1,512}")
+
+
+def same_token(sent: str | None, expected: str | None) -> bool:
+    """Constant-time comparison of a token a client sent with the expected one.
+
+    Malformed input (empty, non-ASCII, control characters, over 512 characters) is refused
+    before comparing: `hmac.compare_digest` raises TypeError on non-ASCII text.
+
+    >>> same_token("abc", "abc"), same_token("ab\u00e9", "abc"), same_token("", "")
+    (True, False, False)
+    """
+    if not sent or not expected or not _TOKEN.fullmatch(sent) or not _TOKEN.fullmatch(expected):
+        return False
+    return hmac.compare_digest(sent.encode("ascii"), expected.encode("ascii"))
+
+
 class Signer:
     """HMAC-SHA256 signed, expiring JSON values for cookies (no server-side session table)."""
 
@@ -118,16 +140,19 @@ class Signer:
         return f"{raw}.{self._mac(raw)}"
 
     def unsign(self, value: str | None) -> dict[str, Any] | None:
-        if not value or "." not in value:
+        # A cookie is client input: check its shape (ASCII, base64url "." hex MAC) before the
+        # constant-time compare, which raises on non-ASCII text.
+        if not value or len(value) > 4096 or not _SIGNED.fullmatch(value):
             return None
         raw, mac = value.rsplit(".", 1)
-        if not hmac.compare_digest(mac, self._mac(raw)):
+        if not hmac.compare_digest(mac.encode("ascii"), self._mac(raw).encode("ascii")):
             return None
         try:
             body = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        except (ValueError, json.JSONDecodeError):
+        except ValueError:  # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors
             return None
-        if not isinstance(body, dict) or int(body.get("exp", 0)) < time.time():
+        exp = body.get("exp") if isinstance(body, dict) else None
+        if not isinstance(exp, int) or exp < time.time():
             return None
         return body
 
@@ -143,6 +168,45 @@ class User:
     role: str
     csrf: str = ""
     via: str = "token"
+
+
+# --- security headers --------------------------------------------------------------------------
+# Scripts and everything else only from the desk itself; no framing (clickjacking); inline style
+# attributes are allowed for the confidence bar's width (a style cannot run code).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from a CDN with an inline script.
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+            "img-src 'self' data: https://fastapi.tiangolo.com; font-src https://fonts.gstatic.com; "
+            "worker-src blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = {"x-content-type-options": "nosniff", "x-frame-options": "DENY",
+                    "referrer-policy": "same-origin", "cross-origin-opener-policy": "same-origin"}
+
+
+class SecurityHeaders:
+    """Adds CSP, nosniff, frame and referrer headers to every response, errors and static files included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.fixed = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = (DOCS_CSP if scope.get("path") in ("/docs", "/redoc") else CSP).encode()
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                have = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.fixed if k not in have]
+                if b"content-security-policy" not in have:
+                    extra.append((b"content-security-policy", csp))
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 # --- request size limits -----------------------------------------------------------------------
@@ -221,7 +285,7 @@ def _plain_error_page(status: int, message: str) -> str:
 
 # --- text helpers ------------------------------------------------------------------------------
 _WORDS = re.compile(r"(\w+)", re.UNICODE)
-_CITE = re.compile(r"\[(\d+)\]")
+_CITE = re.compile(r"\[([0-9]+)\]")
 _CONFIDENCE = re.compile(r"\s*\(confidence \d+(?:\.\d+)?\)")
 
 
@@ -262,11 +326,13 @@ def text_to_sentences(text: str, n_evidence: int, field: str) -> list[Sentence]:
         line = line.strip()
         if not line:
             continue
-        cites = [int(n) for n in _CITE.findall(line)]
-        bad = [n for n in cites if not 1 <= n <= n_evidence]
+        found = _CITE.findall(line)
+        bad = [n for n in found if len(n) > 6 or not 1 <= int(n) <= n_evidence]  # int() of 5,000 digits raises
         if bad:
             choices = f"[1] to [{n_evidence}]" if n_evidence else "nothing (the check has no evidence; add some first)"
-            raise InputError(f"{field}: citation [{bad[0]}] points to no evidence; this check can cite {choices}")
+            shown = bad[0] if len(bad[0]) <= 12 else bad[0][:12] + "..."
+            raise InputError(f"{field}: citation [{shown}] points to no evidence; this check can cite {choices}")
+        cites = [int(n) for n in found]
         body = " ".join(_CITE.sub("", line).split())
         if body:
             out.append(Sentence(body, list(dict.fromkeys(cites)), grounded=True))
@@ -282,11 +348,40 @@ def _rating(value: str | Rating) -> Rating:
     raise InputError(f"unknown rating {value!r}: choose one of {', '.join(RATINGS)}")
 
 
-def _date_or_error(value: str | None, field: str) -> dt.date | None:
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:[T ][0-9:.+Z-]*)?)?)?")
+
+
+def strict_date(value: str | None, field: str = "date") -> dt.date | None:
+    """A date an editor or API client sent: YYYY-MM-DD (or YYYY-MM, YYYY, an ISO timestamp).
+
+    Unlike `parse_date`, which reads what it can of a stored value, an impossible date is an
+    error with a message, never truncated (`2021-02-30` once became `2021-02-01`).
+
+    >>> strict_date("2021-12-14"), strict_date("2021-12"), strict_date("")
+    (datetime.date(2021, 12, 14), datetime.date(2021, 12, 1), None)
+    >>> strict_date("2021-02-30")
+    Traceback (most recent call last):
+    ...
+    factdesk.errors.InputError: date '2021-02-30' is not a date: day is out of range for month (use YYYY-MM-DD, for example 2021-12-14)
+    """
+    if value is None or not value.strip():
+        return None
+    shown = value if len(value) <= 40 else value[:40] + "..."
+    m = _DATE.fullmatch(value.strip())
+    if m is None:
+        raise InputError(f"{field} {shown!r} is not a date: use YYYY-MM-DD, for example 2021-12-14")
+    year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
     try:
-        return parse_date(value or None)
-    except ValueError:
-        raise InputError(f"{field} {value!r} is not a date: use YYYY-MM-DD, for example 2021-12-14") from None
+        d = dt.date(year, month, day)
+    except ValueError as exc:
+        raise InputError(f"{field} {shown!r} is not a date: {exc} (use YYYY-MM-DD, for example 2021-12-14)") from None
+    if not 1000 <= d.year <= 9000:  # a check adds days to the claim's date: keep far from the calendar's ends
+        raise InputError(f"{field} {shown!r} is out of range: give a year between 1000 and 9000")
+    return d
+
+
+def _date_or_error(value: str | None, field: str) -> dt.date | None:
+    return strict_date(value, field)
 
 
 def check_lengths(**texts: str | None) -> None:
@@ -409,8 +504,12 @@ class Newsroom:
             m = dict(meta, error=message)
             self._save(cid, None, m, "failed", claim=claim)
 
-        job = self.jobs.submit("check", claim.text[:120], lambda p: self._run_check(cid, claim, top_k, meta, p),
-                               on_error=fail)
+        try:
+            job = self.jobs.submit("check", claim.text[:120], lambda p: self._run_check(cid, claim, top_k, meta, p),
+                                   on_error=fail)
+        except QueueFull as exc:  # not left "queued" with no job behind it: failed, so it can be re-run
+            fail(str(exc))
+            raise
         meta["job"] = job.id
         self._save(cid, None, meta, "queued", claim=claim)
         return job
@@ -696,7 +795,8 @@ class Newsroom:
                 shutil.rmtree(tmp, ignore_errors=True)
 
         title = f"ingest {len(files)} file" + ("s" if len(files) != 1 else "")
-        job = self.jobs.submit("ingest", title, run, time_limit=job_seconds)
+        job = self.jobs.submit("ingest", title, run, time_limit=job_seconds,
+                               on_error=lambda _msg: shutil.rmtree(tmp, ignore_errors=True))  # also when cancelled queued
         job.result = {"files": list(names.values()), "user": user}
         return job
 
@@ -790,6 +890,7 @@ def create_app(
     max_json_bytes: int = MAX_JSON_BYTES,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
     requeue: bool = True,
+    secure_cookies: bool | None = None,
 ) -> FastAPI:
     """Build the web desk.
 
@@ -797,7 +898,8 @@ def create_app(
     without it a default `Desk(db=db)` is built. `secret_key` signs session cookies
     (default: env FACTDESK_SECRET_KEY, else a random key, so logins end when the server stops).
     `extractor_factory` builds the article claim extractor (default: `ClaimExtractor` when
-    installed).
+    installed). `secure_cookies`: mark cookies Secure always (True), never (False), or when the
+    request came over HTTPS (None; behind a TLS proxy run uvicorn with --proxy-headers).
     """
     if desk is None:
         from factdesk.pipeline import Desk
@@ -834,6 +936,7 @@ def create_app(
     app.state.newsroom = news
     app.state.signer = signer
     app.add_middleware(BodyLimit, max_json=max_json_bytes, max_upload=max_upload_bytes)
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so 413s and static files get the headers too
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -852,13 +955,24 @@ def create_app(
         return User(u["name"], u["role"]) if u else None
 
     def session_user(request: Request) -> User | None:
-        s = signer.unsign(request.cookies.get(SESSION_COOKIE))
-        if not s:
+        # The cookie is a random session id, nothing more; the session (user, CSRF token, expiry)
+        # lives in the store, so logging out ends it, and a replaced token ends it too.
+        sid = request.cookies.get(SESSION_COOKIE, "")
+        if not _SESSION_ID.fullmatch(sid):
             return None
-        u = news.store.get_user_by_token_hash(str(s.get("th", "")))
-        if u is None:  # the token was replaced: the session ends with it
-            return None
-        return User(u["name"], u["role"], csrf=str(s.get("csrf", "")), via="session")
+        s = news.store.get_session(hash_token(sid))
+        return User(s["name"], s["role"], csrf=s["csrf"], via="session") if s else None
+
+    def set_cookie(request: Request, resp: Response, name: str, value: str, max_age: int) -> None:
+        """Every cookie the desk sets: HttpOnly, SameSite=Lax, and Secure when served over HTTPS."""
+        resp.set_cookie(name, value, max_age=max_age, httponly=True, samesite="lax", path="/",
+                        secure=secure(request))
+
+    def drop_cookie(request: Request, resp: Response, name: str) -> None:
+        resp.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=secure(request))
+
+    def secure(request: Request) -> bool:
+        return secure_cookies if secure_cookies is not None else request.url.scheme == "https"
 
     def bearer(request: Request) -> str | None:
         h = request.headers.get("authorization", "")
@@ -898,10 +1012,10 @@ def create_app(
 
     async def csrf_editor(request: Request) -> User:
         """A logged-in editor whose form carries the session's CSRF token."""
-        u = page_editor(request)
+        u = await run_in_threadpool(page_editor, request)  # a store read: off the event loop
         form = await request.form()
         sent = str(form.get("csrf_token", ""))
-        if not sent or not hmac.compare_digest(sent, u.csrf):
+        if not same_token(sent, u.csrf):
             raise WebError("the form has expired or did not come from this desk: reload the page and try again", 403)
         return u
 
@@ -927,7 +1041,14 @@ def create_app(
 
     @app.exception_handler(FactdeskError)
     async def _factdesk_error(request: Request, exc: FactdeskError) -> Response:
-        return error_response(request, int(getattr(exc, "status", 400)), str(exc))
+        return await run_in_threadpool(error_response, request, int(getattr(exc, "status", 400)), str(exc))
+
+    @app.exception_handler(ValueError)
+    async def _value_error(request: Request, exc: ValueError) -> Response:
+        # Client input that a parser below the web layer refused (a date, a number, text that
+        # is not UTF-8): a 400 with the parser's message, never a 500.
+        log.info("400 for %s %s: %s", request.method, request.url.path, exc)
+        return await run_in_threadpool(error_response, request, 400, f"invalid input: {exc}"[:500])
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
@@ -940,7 +1061,7 @@ def create_app(
             msg = f"nothing at {request.url.path}: see the API docs at /docs, or go to the archive at /archive"
         if exc.status_code == 405:
             msg = f"{request.method} is not allowed on {request.url.path}: see the API docs at /docs"
-        return error_response(request, exc.status_code, msg)
+        return await run_in_threadpool(error_response, request, exc.status_code, msg)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -949,7 +1070,7 @@ def create_app(
             loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "form"))
             parts.append(f"{loc or 'request'}: {err.get('msg', 'invalid')}")
         msg = "invalid request: " + "; ".join(parts) + " (see /docs for the expected fields)"
-        return error_response(request, 422 if is_api(request) else 400, msg)
+        return await run_in_threadpool(error_response, request, 422 if is_api(request) else 400, msg)
 
     # --- JSON API -------------------------------------------------------------------------
     api = APIRouter(prefix="/api")
@@ -964,8 +1085,8 @@ def create_app(
         """Queue a check; poll `GET /api/checks/{id}` until its status is draft (or failed)."""
         if not body.claim.strip():
             raise InputError("the claim is empty: type the words to check")
-        claim = Claim(text=body.claim, speaker=body.speaker or None, speaker_title=body.speaker_title or None,
-                      date=_date_or_error(body.date, "date"), source=body.source or None)
+        claim = Claim(text=body.claim, speaker=_opt(body.speaker), speaker_title=_opt(body.speaker_title),
+                      date=_date_or_error(body.date, "date"), source=_opt(body.source))
         cid, created = news.submit(claim, user.name, body.top_k)
         if not created:
             response.status_code = 200
@@ -1047,8 +1168,8 @@ def create_app(
                          publisher: str | None = Form(None), date: str | None = Form(None),
                          user: User = Depends(api_writer)) -> dict[str, Any]:
         """Upload files and ingest them in the background; poll `GET /api/jobs/{job}`."""
-        job = news.ingest_files([(f.filename or "upload", await f.read()) for f in files], user.name,
-                                publisher or None, _date_or_error(date, "date"))
+        uploads = [(f.filename or "upload", await f.read()) for f in files]
+        job = await run_in_threadpool(news.ingest_files, uploads, user.name, _opt(publisher), _date_or_error(date, "date"))
         return {"job": job.id, "status": job.status, "url": f"/api/jobs/{job.id}"}
 
     @api.get("/documents", tags=["corpus"])
@@ -1066,7 +1187,8 @@ def create_app(
     @api.post("/articles/claims", status_code=202, tags=["checks"])
     def api_extract(body: ArticleIn, user: User = Depends(api_writer)) -> dict[str, Any]:
         """Find check-worthy claims in an article (background job; result: ranked claims)."""
-        job = news.extract(body.text, _date_or_error(body.date, "date"), body.source, body.speaker, body.speaker_title)
+        job = news.extract(body.text, _date_or_error(body.date, "date"), _opt(body.source), _opt(body.speaker),
+                           _opt(body.speaker_title))
         return {"job": job.id, "status": job.status, "url": f"/api/jobs/{job.id}"}
 
     @api.get("/jobs/{job_id}", tags=["desk"])
@@ -1075,6 +1197,14 @@ def create_app(
         if api_reader(request) is None:
             raise WebError("this needs an editor: send `Authorization: Bearer TOKEN` or log in", 401)
         job = news.jobs.get(job_id)
+        if job is None:
+            raise NotFound(f"no job {job_id!r}: jobs are kept in memory until the server restarts")
+        return job.to_dict()
+
+    @api.post("/jobs/{job_id}/cancel", tags=["desk"])
+    def api_cancel(job_id: str, user: User = Depends(api_writer)) -> dict[str, Any]:
+        """Cancel a queued job now, or a running one at its next step (an ingest stops between files)."""
+        job = news.jobs.cancel(job_id, user.name)
         if job is None:
             raise NotFound(f"no job {job_id!r}: jobs are kept in memory until the server restarts")
         return job.to_dict()
@@ -1090,14 +1220,13 @@ def create_app(
     def login_page(request: Request, next: str = "/desk") -> Response:
         token = secrets.token_hex(16)
         resp = render(request, "login.html", {"next": _local(next), "login_csrf": token})
-        resp.set_cookie(LOGIN_COOKIE, signer.sign({"c": token}, 3600), max_age=3600, httponly=True,
-                        samesite="lax", secure=request.url.scheme == "https")
+        set_cookie(request, resp, LOGIN_COOKIE, signer.sign({"c": token}, 3600), 3600)
         return resp
 
     @app.post("/login", include_in_schema=False)
     def login(request: Request, token: str = Form(""), csrf_token: str = Form(""), next: str = Form("/desk")) -> Response:
         pre = signer.unsign(request.cookies.get(LOGIN_COOKIE)) or {}
-        if not csrf_token or not hmac.compare_digest(csrf_token, str(pre.get("c", ""))):
+        if not same_token(csrf_token, str(pre.get("c", ""))):
             raise WebError("the login form has expired: reload the login page and try again", 403)
         u = user_from_token(token.strip()) if token.strip() else None
         if u is None:
@@ -1105,19 +1234,22 @@ def create_app(
             resp = render(request, "login.html", {"next": _local(next), "login_csrf": tok,
                                                   "error": "That token is not recognised. Create one with "
                                                            "`factdesk user add NAME` and paste it here."}, status=401)
-            resp.set_cookie(LOGIN_COOKIE, signer.sign({"c": tok}, 3600), max_age=3600, httponly=True, samesite="lax")
+            set_cookie(request, resp, LOGIN_COOKIE, signer.sign({"c": tok}, 3600), 3600)
             return resp
-        session = signer.sign({"th": hash_token(token.strip()), "csrf": secrets.token_hex(16)}, SESSION_SECONDS)
+        sid = secrets.token_urlsafe(32)
+        news.store.add_session(hash_token(sid), hash_token(token.strip()), secrets.token_hex(16),
+                               time.time() + SESSION_SECONDS)
         done = RedirectResponse(_local(next), status_code=303)
-        done.set_cookie(SESSION_COOKIE, session, max_age=SESSION_SECONDS, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https")
-        done.delete_cookie(LOGIN_COOKIE)
+        set_cookie(request, done, SESSION_COOKIE, sid, SESSION_SECONDS)
+        drop_cookie(request, done, LOGIN_COOKIE)
         return done
 
     @app.post("/logout", include_in_schema=False)
     async def logout(request: Request, user: User = Depends(csrf_editor)) -> Response:
+        # Revoke the session server-side: a copied cookie stops working too, not just this browser's.
+        await run_in_threadpool(news.store.delete_session, hash_token(request.cookies.get(SESSION_COOKIE, "")))
         resp = RedirectResponse("/archive", status_code=303)
-        resp.delete_cookie(SESSION_COOKIE)
+        drop_cookie(request, resp, SESSION_COOKIE)
         return resp
 
     @app.get("/desk", include_in_schema=False)
@@ -1137,11 +1269,9 @@ def create_app(
         text = str(form.get("claim", "")).strip()
         if not text:
             raise InputError("the claim is empty: type the words to check")
-        claim = Claim(text=text, speaker=str(form.get("speaker", "")).strip() or None,
-                      speaker_title=str(form.get("speaker_title", "")).strip() or None,
-                      date=_date_or_error(str(form.get("date", "")).strip(), "date"),
-                      source=str(form.get("source", "")).strip() or None)
-        cid, _ = news.submit(claim, user.name)
+        claim = Claim(text=text, speaker=_opt(form.get("speaker")), speaker_title=_opt(form.get("speaker_title")),
+                      date=_date_or_error(str(form.get("date", "")).strip(), "date"), source=_opt(form.get("source")))
+        cid, _ = await run_in_threadpool(news.submit, claim, user.name)
         return RedirectResponse(f"/checks/{cid}", status_code=303)
 
     @app.post("/submit/article", include_in_schema=False)
@@ -1152,10 +1282,9 @@ def create_app(
         if not text.strip() and isinstance(upload, StarletteUpload):
             raw = await upload.read()
             if raw:
-                text = _article_text(upload.filename or "article.txt", raw)
-        job = news.extract(text, _date_or_error(str(form.get("date", "")).strip(), "date"),
-                           str(form.get("source", "")).strip() or None, str(form.get("speaker", "")).strip() or None,
-                           str(form.get("speaker_title", "")).strip() or None)
+                text = await run_in_threadpool(_article_text, upload.filename or "article.txt", raw)
+        job = await run_in_threadpool(news.extract, text, _date_or_error(str(form.get("date", "")).strip(), "date"),
+                           _opt(form.get("source")), _opt(form.get("speaker")), _opt(form.get("speaker_title")))
         return RedirectResponse(f"/submit/article/{job.id}", status_code=303)
 
     @app.get("/submit/article/{job_id}", include_in_schema=False)
@@ -1171,15 +1300,19 @@ def create_app(
         if job is None or job.status != "done":
             raise NotFound("that claim list has expired or is not ready: submit the article again")
         form = await request.form()
-        picked = [int(str(x)) for x in form.getlist("pick") if str(x).isdigit()]
+        sent = [str(x) for x in form.getlist("pick")]
+        if any(not re.fullmatch(r"[0-9]{1,4}", x) for x in sent):
+            raise InputError("pick must be claim numbers from the list: reload the page and tick the claims to check")
+        picked = [int(x) for x in sent]
         claims = job.result.get("claims", [])
         if not picked:
             raise InputError("no claims picked: tick the claims to check, then press Check")
         for i in picked:
             if 0 <= i < len(claims):
                 d = claims[i]
-                news.submit(Claim(text=d["text"], speaker=d.get("speaker"), speaker_title=d.get("speaker_title"),
-                                  date=d.get("date"), quote=d.get("quote"), source=d.get("source")), user.name)
+                await run_in_threadpool(news.submit, Claim(
+                    text=d["text"], speaker=d.get("speaker"), speaker_title=d.get("speaker_title"), date=d.get("date"),
+                    quote=d.get("quote"), source=d.get("source")), user.name)
         return RedirectResponse("/desk?msg=" + quote(f"{len(picked)} claims queued"), status_code=303)
 
     @app.get("/checks/{check_id}", response_class=HTMLResponse, tags=["pages"])
@@ -1211,39 +1344,43 @@ def create_app(
     @app.post("/checks/{check_id}/verdict", include_in_schema=False)
     async def page_verdict(request: Request, check_id: str, user: User = Depends(csrf_editor)) -> Response:
         form = await request.form()
-        news.edit(check_id, user.name, rating=str(form.get("rating", "")), note=str(form.get("note", "")))
+        await run_in_threadpool(lambda: news.edit(check_id, user.name, rating=str(form.get("rating", "")),
+                                                  note=str(form.get("note", ""))))
         return _back(check_id, "Verdict changed")
 
     @app.post("/checks/{check_id}/text", include_in_schema=False)
     async def page_text(request: Request, check_id: str, user: User = Depends(csrf_editor)) -> Response:
         form = await request.form()
-        news.edit(check_id, user.name, headline=str(form.get("headline", "")), summary=str(form.get("summary", "")),
-                  analysis=str(form.get("analysis", "")), note=str(form.get("note", "")))
+        await run_in_threadpool(lambda: news.edit(
+            check_id, user.name, headline=str(form.get("headline", "")), summary=str(form.get("summary", "")),
+            analysis=str(form.get("analysis", "")), note=str(form.get("note", ""))))
         return _back(check_id, "Text saved")
 
     @app.post("/checks/{check_id}/evidence/remove", include_in_schema=False)
     async def page_remove(request: Request, check_id: str, user: User = Depends(csrf_editor)) -> Response:
         form = await request.form()
-        news.edit(check_id, user.name, remove_evidence=[str(form.get("passage_id", ""))], note=str(form.get("note", "")))
+        await run_in_threadpool(lambda: news.edit(check_id, user.name, remove_evidence=[str(form.get("passage_id", ""))],
+                                                  note=str(form.get("note", ""))))
         return _back(check_id, "Evidence removed")
 
     @app.post("/checks/{check_id}/evidence/add", include_in_schema=False)
     async def page_add(request: Request, check_id: str, user: User = Depends(csrf_editor)) -> Response:
         form = await request.form()
-        news.edit(check_id, user.name, add_evidence=[str(form.get("passage_id", ""))], note=str(form.get("note", "")))
+        await run_in_threadpool(lambda: news.edit(check_id, user.name, add_evidence=[str(form.get("passage_id", ""))],
+                                                  note=str(form.get("note", ""))))
         return _back(check_id, "Evidence added")
 
     @app.post("/checks/{check_id}/{action}", include_in_schema=False)
     async def page_status(request: Request, check_id: str, action: str, user: User = Depends(csrf_editor)) -> Response:
         form = await request.form()
         if action == "rerun":
-            news.rerun(check_id, user.name)
+            await run_in_threadpool(news.rerun, check_id, user.name)
             return _back(check_id, "Queued again")
         if action not in ("approve", "publish", "unpublish"):
             raise NotFound(f"unknown action {action!r}: approve, publish, unpublish or rerun")
         if action == "unpublish" and user.role != "admin":
             raise WebError("only admins can unpublish", 403)
-        news.set_status(check_id, user.name, action, str(form.get("note", "")))
+        await run_in_threadpool(news.set_status, check_id, user.name, action, str(form.get("note", "")))
         return _back(check_id, {"approve": "Approved", "publish": "Published", "unpublish": "Unpublished"}[action])
 
     @app.get("/archive", include_in_schema=False)
@@ -1265,14 +1402,28 @@ def create_app(
         form = await request.form()
         files = [(f.filename or "upload", await f.read()) for f in form.getlist("files") if isinstance(f, StarletteUpload)]
         files = [(n, b) for n, b in files if b]
-        job = news.ingest_files(files, user.name, str(form.get("publisher", "")).strip() or None,
-                                _date_or_error(str(form.get("date", "")).strip(), "date"))
+        job = await run_in_threadpool(news.ingest_files, files, user.name, _opt(form.get("publisher")),
+                                      _date_or_error(str(form.get("date", "")).strip(), "date"))
         return RedirectResponse(f"/corpus?job={job.id}", status_code=303)
+
+    @app.post("/jobs/{job_id}/cancel", include_in_schema=False)
+    async def page_cancel(request: Request, job_id: str, user: User = Depends(csrf_editor)) -> Response:
+        if news.jobs.cancel(job_id, user.name) is None:
+            raise NotFound("that job has expired (the server restarted)")
+        return RedirectResponse(f"/corpus?job={quote(job_id)}", status_code=303)
 
     return app
 
 
 # --- small helpers -----------------------------------------------------------------------------
+def _opt(value: Any) -> str | None:
+    """An optional one-line field: whitespace runs collapsed, and blank is None (a speaker of
+    spaces once reached the writer, which takes the last word of the name)."""
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
+
+
 def _local(url: str) -> str:
     """Only same-site paths as redirect targets (no open redirects)."""
     return url if url.startswith("/") and not url.startswith("//") and "\\" not in url else "/desk"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -97,6 +97,14 @@ class EvidenceStore(Protocol):
         limit: int = 50,
     ) -> list[dict[str, Any]]: ...
 
+    def get_check_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """Cached embeddings of fact-checked claims by key (float32); unknown keys are left out."""
+        ...
+
+    def save_check_vectors(self, vectors: Mapping[str, np.ndarray]) -> None:
+        """Cache embeddings by key (the matcher uses a hash of model and text); replaces old ones."""
+        ...
+
     def add_audit(self, check_id: str, user: str, action: str, note: str, detail: dict[str, Any]) -> None: ...
 
     def list_audit(self, check_id: str) -> list[dict[str, Any]]: ...
@@ -104,6 +112,16 @@ class EvidenceStore(Protocol):
     def add_user(self, name: str, role: str, token_hash: str) -> None: ...
 
     def get_user_by_token_hash(self, token_hash: str) -> dict[str, Any] | None: ...
+
+    def add_session(self, session_hash: str, token_hash: str, csrf: str, expires: float) -> None:
+        """Keep a web login session (by its id's hash) until `expires` (Unix seconds)."""
+        ...
+
+    def get_session(self, session_hash: str) -> dict[str, Any] | None:
+        """{"name", "role", "csrf"} of a live session whose user still holds the token it logged in with."""
+        ...
+
+    def delete_session(self, session_hash: str) -> None: ...
 
     def close(self) -> None: ...
 

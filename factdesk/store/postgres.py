@@ -30,7 +30,8 @@ import datetime as dt
 import json
 import struct
 import threading
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -92,6 +93,7 @@ CREATE TABLE IF NOT EXISTS checks (
 );
 CREATE INDEX IF NOT EXISTS checks_tsv ON checks USING gin (tsv);
 CREATE INDEX IF NOT EXISTS checks_updated ON checks (updated DESC);
+CREATE TABLE IF NOT EXISTS check_vectors (key text PRIMARY KEY, vector bytea NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
     seq bigserial PRIMARY KEY,
     check_id text NOT NULL,
@@ -107,6 +109,12 @@ CREATE TABLE IF NOT EXISTS users (
     role text NOT NULL,
     token_hash text UNIQUE NOT NULL,
     created timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash text PRIMARY KEY,
+    token_hash text NOT NULL,
+    csrf text NOT NULL,
+    expires double precision NOT NULL
 );
 """
 
@@ -524,6 +532,26 @@ class PostgresStore:
         rows = self._run("list_checks", lambda c: c.execute(sql, args).fetchall())
         return [self._check_row(r) for r in rows]
 
+    def get_check_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        if not keys:
+            return {}
+        rows = self._run("get_check_vectors", lambda c: c.execute(
+            "SELECT key, vector FROM check_vectors WHERE key = ANY(%s)", (list(keys),)).fetchall())
+        return {k: np.frombuffer(bytes(v), dtype=np.float32).copy() for k, v in rows}
+
+    def save_check_vectors(self, vectors: Mapping[str, np.ndarray]) -> None:
+        rows = [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in vectors.items()]
+        if not rows:
+            return
+
+        def write(c: psycopg.Connection[Any]) -> None:
+            with c.transaction(), c.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO check_vectors (key, vector) VALUES (%s, %s) "
+                    "ON CONFLICT (key) DO UPDATE SET vector = excluded.vector", rows)
+
+        self._run("save_check_vectors", write)
+
     def add_audit(self, check_id: str, user: str, action: str, note: str, detail: dict[str, Any]) -> None:
         self._run("add_audit", lambda c: c.execute(
             'INSERT INTO audit (check_id, at, "user", action, note, detail) VALUES (%s,%s,%s,%s,%s,%s)',
@@ -548,6 +576,26 @@ class PostgresStore:
         r = self._run("get_user_by_token_hash", lambda c: c.execute(
             "SELECT name, role FROM users WHERE token_hash = %s", (token_hash,)).fetchone())
         return {"name": r[0], "role": r[1]} if r else None
+
+    # --- login sessions (server-side, so logging out ends them) ---------------------------------
+    def add_session(self, session_hash: str, token_hash: str, csrf: str, expires: float) -> None:
+        """Keep a login session until `expires` (Unix seconds); expired sessions are dropped here."""
+        def run(c: Any) -> None:
+            c.execute("DELETE FROM sessions WHERE expires < %s", (time.time(),))
+            c.execute("INSERT INTO sessions (id_hash, token_hash, csrf, expires) VALUES (%s,%s,%s,%s) "
+                      "ON CONFLICT (id_hash) DO UPDATE SET token_hash = excluded.token_hash, csrf = excluded.csrf, "
+                      "expires = excluded.expires", (session_hash, token_hash, csrf, float(expires)))
+        self._run("add_session", run)
+
+    def get_session(self, session_hash: str) -> dict[str, Any] | None:
+        """{"name", "role", "csrf"} of a live session whose user still holds the token it logged in with."""
+        r = self._run("get_session", lambda c: c.execute(
+            "SELECT u.name, u.role, s.csrf FROM sessions s JOIN users u ON u.token_hash = s.token_hash "
+            "WHERE s.id_hash = %s AND s.expires >= %s", (session_hash, time.time())).fetchone())
+        return {"name": r[0], "role": r[1], "csrf": r[2]} if r else None
+
+    def delete_session(self, session_hash: str) -> None:
+        self._run("delete_session", lambda c: c.execute("DELETE FROM sessions WHERE id_hash = %s", (session_hash,)))
 
     def close(self) -> None:
         with self._lock:

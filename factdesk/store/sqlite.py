@@ -17,14 +17,15 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from factdesk.errors import StoreError
-from factdesk.store.base import Hit, passages_in_order, query_terms
+from factdesk.store.base import Hit, iter_batches, passages_in_order, query_terms
 from factdesk.types import Document, Passage
 
 SCHEMA = """
@@ -63,6 +64,7 @@ CREATE TABLE IF NOT EXISTS checks (
     updated TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS checks_fts USING fts5(id UNINDEXED, claim, speaker, body);
+CREATE TABLE IF NOT EXISTS check_vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
     rowid INTEGER PRIMARY KEY,
     check_id TEXT NOT NULL,
@@ -77,6 +79,12 @@ CREATE TABLE IF NOT EXISTS users (
     role TEXT NOT NULL,
     token_hash TEXT UNIQUE NOT NULL,
     created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    expires REAL NOT NULL
 );
 """
 
@@ -360,6 +368,23 @@ class SQLiteStore:
             rows = self._conn.execute(sql, args).fetchall()
         return [{"id": r[0], "status": r[1], "data": json.loads(r[2]), "created": r[3], "updated": r[4]} for r in rows]
 
+    def get_check_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        with self._lock:
+            for batch in iter_batches(keys, 500):
+                rows = self._conn.execute(
+                    f"SELECT key, vector FROM check_vectors WHERE key IN ({','.join('?' * len(batch))})", batch
+                ).fetchall()
+                out.update((k, np.frombuffer(v, dtype=np.float32).copy()) for k, v in rows)
+        return out
+
+    def save_check_vectors(self, vectors: Mapping[str, np.ndarray]) -> None:
+        with self._lock, self._conn:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO check_vectors (key, vector) VALUES (?, ?)",
+                [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in vectors.items()],
+            )
+
     def add_audit(self, check_id: str, user: str, action: str, note: str, detail: dict[str, Any]) -> None:
         with self._lock, self._conn:
             self._conn.execute(
@@ -387,6 +412,26 @@ class SQLiteStore:
         with self._lock:
             r = self._conn.execute("SELECT name, role FROM users WHERE token_hash=?", (token_hash,)).fetchone()
         return {"name": r[0], "role": r[1]} if r else None
+
+    # --- login sessions (server-side, so logging out ends them) ---------------------------------
+    def add_session(self, session_hash: str, token_hash: str, csrf: str, expires: float) -> None:
+        """Keep a login session until `expires` (Unix seconds); expired sessions are dropped here."""
+        with self._lock, self._conn:
+            self._conn.execute("DELETE FROM sessions WHERE expires < ?", (time.time(),))
+            self._conn.execute("INSERT OR REPLACE INTO sessions (id_hash, token_hash, csrf, expires) VALUES (?,?,?,?)",
+                               (session_hash, token_hash, csrf, float(expires)))
+
+    def get_session(self, session_hash: str) -> dict[str, Any] | None:
+        """{"name", "role", "csrf"} of a live session whose user still holds the token it logged in with."""
+        with self._lock:
+            r = self._conn.execute(
+                "SELECT u.name, u.role, s.csrf FROM sessions s JOIN users u ON u.token_hash = s.token_hash "
+                "WHERE s.id_hash = ? AND s.expires >= ?", (session_hash, time.time())).fetchone()
+        return {"name": r[0], "role": r[1], "csrf": r[2]} if r else None
+
+    def delete_session(self, session_hash: str) -> None:
+        with self._lock, self._conn:
+            self._conn.execute("DELETE FROM sessions WHERE id_hash = ?", (session_hash,))
 
     def close(self) -> None:
         with self._lock:

@@ -58,3 +58,27 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(tmp_path, monkeypatch):
     assert r.output.startswith("error: the ingest stopped (RuntimeError: disk on fire); documents stored before this "
                                "are kept")
     assert "Traceback" not in r.output
+
+
+def test_a_document_the_store_refuses_is_skipped_and_the_run_goes_on(tmp_path) -> None:
+    """Desk.ingest: a StoreError on one document skips it with its reason; the others are stored."""
+    from factdesk.errors import StoreError
+    from factdesk.pipeline import Desk
+    from factdesk.store.sqlite import SQLiteStore
+    from factdesk.testing.fakes import FakeEmbedder, FakeStanceModel
+    from factdesk.types import Document
+
+    class Refusing(SQLiteStore):
+        def add_document(self, document, passages, vectors):  # type: ignore[no-untyped-def]
+            if "refuse" in document.text:
+                raise StoreError(f"could not store {document.source_path}: datatype mismatch")
+            return super().add_document(document, passages, vectors)
+
+    desk = Desk(store=Refusing(str(tmp_path / "s.db")), embedder=FakeEmbedder(), stance_model=FakeStanceModel())
+    docs = [Document(text=f"Document number {i} about refugees in Syria." + (" refuse" if i == 1 else ""),
+                     source_path=f"f{i}.txt") for i in range(4)]
+    report = desk.ingest(docs, batch_size=2)
+    assert report.documents_added == 3
+    assert [(s.path, s.reason) for s in report.skipped] == [
+        ("f1.txt", "not stored: could not store f1.txt: datatype mismatch")]
+    assert desk.store.stats()["documents"] == 3 and desk.store.integrity_check()

@@ -225,6 +225,17 @@ def test_list_checks_filters(store: Any) -> None:
     assert row["data"]["claim"]["text"] == "Minsk is in Belarus"
 
 
+def test_check_vectors_cache_round_trips_and_replaces(store: Any) -> None:
+    assert store.get_check_vectors([]) == {} and store.get_check_vectors(["k1"]) == {}
+    store.save_check_vectors({"k1": unit(1), "k2": unit(0, 1, 1)})
+    store.save_check_vectors({})
+    got = store.get_check_vectors(["k2", "missing", "k1"])
+    assert sorted(got) == ["k1", "k2"]
+    assert got["k2"].dtype == np.float32 and np.array_equal(got["k2"], unit(0, 1, 1))
+    store.save_check_vectors({"k1": unit(0, 0, 1)})  # a key saved again takes the new vector
+    assert np.array_equal(store.get_check_vectors(["k1"])["k1"], unit(0, 0, 1))
+
+
 def test_audit_log_in_order(store: Any) -> None:
     store.add_audit("c1", "editor", "approve", "looks right", {"from": "draft", "to": "published"})
     store.add_audit("c1", "chief", "edit", "", {})
