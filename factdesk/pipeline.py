@@ -33,6 +33,7 @@ from factdesk.report.writer import TemplateWriter
 from factdesk.retrieval.hybrid import HybridRetriever
 from factdesk.store.base import EvidenceStore
 from factdesk.types import Claim, Document, Evidence, FactCheck, Sentence, Verdict
+from factdesk.verdict.aggregate import add_similarity
 from factdesk.verdict.judge import Judge
 from factdesk.verdict.stance import StanceModel
 
@@ -123,7 +124,12 @@ class Desk:
         progress: Callable[[int], None] | None = None,
         batch_size: int = 32,
     ) -> IngestReport:
-        """Chunk, embed and store documents; each document is one transaction."""
+        """Chunk, embed and store documents; each document is one transaction.
+
+        A document the store refuses (`StoreError`) is skipped with its reason; the rest are stored.
+        """
+        from factdesk.errors import StoreError  # imported here: only the ingest method is this change's to edit
+
         report = IngestReport()
         batch: list[Document] = []
 
@@ -142,12 +148,20 @@ class Desk:
                     report.skipped.append(Skip(d.source_path or d.id, "no text to index"))
                     continue
                 assert vecs is not None
-                if self.store.add_document(d, ps, vecs[at : at + len(ps)]):
+                rows = vecs[at : at + len(ps)]
+                at += len(ps)
+                try:
+                    added = self.store.add_document(d, ps, rows)
+                except StoreError as exc:
+                    # One document the store refuses (a field it cannot hold) is skipped with its
+                    # reason; the store rolled its transaction back, and the run goes on.
+                    report.skipped.append(Skip(d.source_path or d.id, f"not stored: {exc}"))
+                    continue
+                if added:
                     report.documents_added += 1
                     report.passages_added += len(ps)
                 else:
                     report.documents_unchanged += 1
-                at += len(ps)
             if progress:
                 progress(len(batch))
             batch.clear()
@@ -242,6 +256,7 @@ class Desk:
             e.scores["rerank"] = 0.7 * e.scores.get("relevance", 0.0) + 0.3 * e.scores.get("fused", 0.0) / top
         evidence = sorted(candidates, key=lambda e: -e.scores["rerank"])[:top_k]
         assert self.judge_stage.aggregator is not None
+        add_similarity(claim, evidence, self.embedder)  # relevance gates the verdict (verdict.aggregate)
         verdict = self.judge_stage.aggregator.run(claim, evidence)
         head, summary, analysis = self.writer.run(claim, evidence, verdict)
         dropped: list[Sentence] = []

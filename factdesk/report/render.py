@@ -3,7 +3,10 @@ AVeriTeC prediction record.
 
 All claim and evidence text is escaped in HTML and Markdown: evidence is data, never markup.
 The analysis is laid out in paragraphs by side: consecutive sentences citing passages of the
-same stance form one paragraph, desk notes (uncited) another.
+same stance form one paragraph, desk notes (uncited) another. Sentences cite passages; the
+reader sees sources: each document is listed once, under one number, however many of its
+passages were weighed (`factdesk.report.writer.source_numbers`). Next to the verdict every
+format shows the runner-up rating and its probability (`runner_up`).
 
 >>> from factdesk.types import Claim, FactCheck, Rating, Verdict
 >>> fc = FactCheck(Claim(text="Minsk is the capital of Belarus."), [], Verdict(Rating.UNSUBSTANTIATED, 0.5))
@@ -17,8 +20,8 @@ import html
 import json
 from typing import Any
 
-from factdesk.report.writer import format_date, source_name
-from factdesk.types import RATING_VALUE, FactCheck, Rating, Sentence
+from factdesk.report.writer import cited_sources, format_date, source_name, source_numbers
+from factdesk.types import RATING_VALUE, Document, Evidence, FactCheck, Rating, Sentence, Verdict
 
 ORG_NAME = "factdesk"
 FORMATS = ("md", "json", "claimreview", "html", "averitec")
@@ -40,18 +43,47 @@ def paragraphs(fc: FactCheck) -> list[list[Sentence]]:
     return out
 
 
-def grounding_line(fc: FactCheck) -> str:
-    """'5 of 5 analysis sentences are grounded in a cited passage; 1 dropped.'"""
+def runner_up(verdict: Verdict) -> tuple[str, float] | None:
+    """The most likely rating other than the verdict's, with its probability; None when no
+    other rating has any probability (e.g. no evidence at all).
+
+    >>> runner_up(Verdict(Rating.UNSUBSTANTIATED, 0.41, probs={"Unsubstantiated": 0.41,
+    ...     "Misleading": 0.33, "Likely False": 0.26}))
+    ('Misleading', 0.33)
+    """
+    others = [(r.value, float(verdict.probs.get(r.value, 0.0))) for r in Rating if r != verdict.rating]
+    best = max(others, key=lambda rp: rp[1], default=None)
+    return best if best is not None and best[1] > 0.0 else None
+
+
+def runner_up_text(verdict: Verdict) -> str:
+    """'next most likely: Misleading 0.33' (empty when there is no runner-up)."""
+    ru = runner_up(verdict)
+    return f"next most likely: {ru[0]} {ru[1]:.2f}" if ru else ""
+
+
+def sources(fc: FactCheck) -> list[tuple[int, Document, list[tuple[int, Evidence]]]]:
+    """(source number, document, [(evidence number, evidence)]) for each document weighed."""
+    out: dict[int, tuple[int, Document, list[tuple[int, Evidence]]]] = {}
+    for n, (m, e) in enumerate(zip(source_numbers(fc.evidence), fc.evidence), 1):
+        out.setdefault(m, (m, e.document, []))[2].append((n, e))
+    return list(out.values())
+
+
+def grounding_line(fc: FactCheck) -> str | None:
+    """'5 of 5 cited analysis sentences are grounded ...; 1 sentence failed the check ...'.
+
+    None when the analysis cites nothing and nothing was dropped: there is nothing to report.
+    """
     cited = [s for s in fc.analysis if s.citations]
+    n_drop = len(fc.dropped)
+    dropped = (f"{n_drop} sentence{'s' if n_drop != 1 else ''} failed the check and "
+               f"{'were' if n_drop != 1 else 'was'} left out")
+    if not cited:
+        return f"{dropped[:1].upper()}{dropped[1:]}." if n_drop else None
     ok = sum(1 for s in cited if s.grounded)
     line = f"{ok} of {len(cited)} cited analysis sentences are grounded in the passages they cite"
-    if fc.dropped:
-        line += f"; {len(fc.dropped)} sentence{'s' if len(fc.dropped) != 1 else ''} failed the check and {'were' if len(fc.dropped) != 1 else 'was'} left out"
-    return line + "."
-
-
-def _cite(s: Sentence) -> str:
-    return s.text + ("" if not s.citations else " " + "".join(f"[{n}]" for n in s.citations))
+    return line + (f"; {dropped}" if n_drop else "") + "."
 
 
 def _md_escape(text: str) -> str:
@@ -59,8 +91,20 @@ def _md_escape(text: str) -> str:
     return html.escape(text, quote=False).replace("[", "\\[").replace("]", "\\]")
 
 
-def _md_sentence(s: Sentence) -> str:
-    return _md_escape(s.text) + ("" if not s.citations else " " + "".join(f"[{n}]" for n in s.citations))
+def _md_sentence(s: Sentence, evidence: list[Evidence]) -> str:
+    cites = cited_sources(s.citations, evidence)
+    return _md_escape(s.text) + ("" if not cites else " " + "".join(f"[{n}]" for n in cites))
+
+
+def _source_parts(d: Document) -> list[str]:
+    parts = [source_name(d), f"“{d.title}”" if d.title else None,
+             format_date(d.published) if d.published else "undated", d.url]
+    return [p for p in parts if p]
+
+
+def _passages_note(items: list[tuple[int, Evidence]]) -> str:
+    nums = [str(n) for n, _ in items]
+    return f"passage{'s' if len(nums) > 1 else ''} {', '.join(nums)}"
 
 
 def to_markdown(fc: FactCheck) -> str:
@@ -71,27 +115,44 @@ def to_markdown(fc: FactCheck) -> str:
         lines.append(f"> **Speaker:** {_md_escape(c.speaker)}" + (f", {_md_escape(c.speaker_title)}" if c.speaker_title else "") + "  ")
     if c.date:
         lines.append(f"> **Date:** {format_date(c.date)}  ")
-    lines.append(f"> **Verdict:** **{v.rating.value}** (confidence {v.confidence:.2f}; AVeriTeC: {v.averitec_label.value if v.averitec_label else '-'})")
-    lines += ["", "## Summary", "", " ".join(_md_sentence(s) for s in fc.summary), "", "## Analysis", ""]
+    nxt = runner_up_text(v)
+    lines.append(f"> **Verdict:** **{v.rating.value}** (confidence {v.confidence:.2f}"
+                 f"{'; ' + nxt if nxt else ''}; AVeriTeC: {v.averitec_label.value if v.averitec_label else '-'})")
+    ev = fc.evidence
+    lines += ["", "## Summary", "", " ".join(_md_sentence(s, ev) for s in fc.summary), "", "## Analysis", ""]
     for para in paragraphs(fc):
-        lines += [" ".join(_md_sentence(s) for s in para), ""]
-    lines += [f"*{grounding_line(fc)}*", ""]
+        lines += [" ".join(_md_sentence(s, ev) for s in para), ""]
+    grounding = grounding_line(fc)
+    if grounding:
+        lines += [f"*{grounding}*", ""]
     lines += ["## Evidence weighed", ""]
-    for n, e in enumerate(fc.evidence, 1):
+    for n, (m, e) in enumerate(zip(source_numbers(ev), ev), 1):
         st = f"{e.stance.label.value} {e.stance.probability:.2f}" if e.stance else "not judged"
-        lines.append(f"{n}. {st}: {_md_escape(_one_line(e.passage.text, 200))}")
+        lines.append(f"{n}. {st}, source [{m}]: {_md_escape(_one_line(e.passage.text, 200))}")
     lines += ["", "## Sources", ""]
-    for n, e in enumerate(fc.evidence, 1):
-        d = e.document
-        parts = [source_name(d), f"“{d.title}”" if d.title else None,
-                 format_date(d.published) if d.published else "undated", d.url]
-        lines.append(f"[{n}] " + ", ".join(_md_escape(p) for p in parts if p))
+    for m, d, items in sources(fc):
+        lines.append(f"[{m}] " + ", ".join(_md_escape(p) for p in _source_parts(d)) + f" ({_passages_note(items)})")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def _one_line(text: str, n: int) -> str:
     t = " ".join(text.split())
     return t if len(t) <= n else t[: n - 1] + "…"
+
+
+def to_json(fc: FactCheck) -> dict[str, Any]:
+    """`FactCheck.to_dict()`, plus the verdict's ``runner_up`` and the numbered ``sources``.
+
+    Sentence citations stay evidence numbers (1-based, as stored); ``sources`` lists each
+    document once with the evidence numbers of its passages.
+    """
+    d = fc.to_dict()
+    ru = runner_up(fc.verdict)
+    d["runner_up"] = {"rating": ru[0], "probability": ru[1]} if ru else None
+    d["sources"] = [{"number": m, "document_id": doc.id, "publisher": source_name(doc), "title": doc.title,
+                     "published": doc.published.isoformat() if doc.published else None, "url": doc.url,
+                     "evidence": [n for n, _ in items]} for m, doc, items in sources(fc)]
+    return d
 
 
 def to_claimreview(fc: FactCheck, url: str | None = None, organization: str = ORG_NAME) -> dict[str, Any]:
@@ -103,6 +164,11 @@ def to_claimreview(fc: FactCheck, url: str | None = None, organization: str = OR
     else:  # Unsubstantiated has no point on the true-false line
         rating["ratingValue"] = -1
         rating["ratingExplanation"] = "Not enough evidence to rate the claim on the scale."
+    nxt = runner_up(v)
+    if nxt is not None:  # schema.org has no property for a runner-up: say it in the explanation
+        note = (f"factdesk's calibrated probability for {v.rating.value} is {v.confidence:.2f}; "
+                f"the next most likely rating is {nxt[0]} ({nxt[1]:.2f}).")
+        rating["ratingExplanation"] = " ".join(x for x in (rating.get("ratingExplanation"), note) if x)
     item: dict[str, Any] = {"@type": "Claim"}
     if c.speaker:
         person: dict[str, Any] = {"@type": "Person", "name": c.speaker}
@@ -148,24 +214,30 @@ def to_html_fragment(fc: FactCheck) -> str:
     if c.date:
         out.append(f'<p class="date">{e(format_date(c.date))}</p>')
     out.append(f'<blockquote>“{e(c.quote or c.text)}”</blockquote>')
+    nxt = runner_up_text(v)
     out.append(f'<p class="verdict verdict-{RATING_CLASS[v.rating]}"><strong>{e(v.rating.value)}</strong> '
-               f'<span class="confidence">confidence {v.confidence:.2f}</span></p></div>')
+               f'<span class="confidence">confidence {v.confidence:.2f}</span>'
+               + (f' <span class="runner-up">{e(nxt)}</span>' if nxt else "") + "</p></div>")
 
     def sent(s: Sentence) -> str:
-        cites = "".join(f'<a href="#src-{n}">[{n}]</a>' for n in s.citations)
+        cites = "".join(f'<a href="#src-{n}">[{n}]</a>' for n in cited_sources(s.citations, fc.evidence))
         return f"{e(s.text)} {cites}".strip()
 
     out.append("<h2>Summary</h2><p>" + " ".join(sent(s) for s in fc.summary) + "</p><h2>Analysis</h2>")
     out += ["<p>" + " ".join(sent(s) for s in para) + "</p>" for para in paragraphs(fc)]
-    out.append(f'<p class="grounding"><em>{e(grounding_line(fc))}</em></p>')
+    grounding = grounding_line(fc)
+    if grounding:
+        out.append(f'<p class="grounding"><em>{e(grounding)}</em></p>')
     out.append("<h2>Sources</h2><ol class=\"sources\">")
-    for n, ev in enumerate(fc.evidence, 1):
-        d = ev.document
+    for m, d, items in sources(fc):
         link = f' <a href="{e(d.url)}" rel="nofollow noopener">{e(d.url)}</a>' if d.url and d.url.startswith(("http://", "https://")) else (f" {e(d.url)}" if d.url else "")
-        st = f' <span class="stance stance-{ev.stance.label.value}">{e(ev.stance.label.value)} {ev.stance.probability:.2f}</span>' if ev.stance else ""
-        out.append(f'<li id="src-{n}">{e(source_name(d))}, “{e(d.title or "untitled")}”, '
-                   f"{e(format_date(d.published) if d.published else 'undated')}{link}{st}"
-                   f"<blockquote>{e(ev.passage.text)}</blockquote></li>")
+        quotes = "".join(
+            f'<blockquote id="ev-{n}">'
+            + (f'<span class="stance stance-{ev.stance.label.value}">{e(ev.stance.label.value)} '
+               f'{ev.stance.probability:.2f}</span> ' if ev.stance else "")
+            + f"{e(ev.passage.text)}</blockquote>" for n, ev in items)
+        out.append(f'<li id="src-{m}">{e(source_name(d))}, “{e(d.title or "untitled")}”, '
+                   f"{e(format_date(d.published) if d.published else 'undated')}{link}{quotes}</li>")
     out.append("</ol></article>")
     return "\n".join(out)
 
@@ -187,7 +259,7 @@ def render(fc: FactCheck, fmt: str) -> str:
     if fmt == "md":
         return to_markdown(fc)
     if fmt == "json":
-        return json.dumps(fc.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(to_json(fc), indent=2, ensure_ascii=False) + "\n"
     if fmt == "claimreview":
         return json.dumps(to_claimreview(fc), indent=2, ensure_ascii=False) + "\n"
     if fmt == "html":

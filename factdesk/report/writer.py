@@ -113,6 +113,38 @@ def source_name(doc: Document) -> str:
     return (doc.publisher or domain(doc.url) or "").strip() or "An unnamed source"
 
 
+def source_numbers(evidence: Sequence[Evidence]) -> list[int]:
+    """The source number of each evidence item: one number per document, however many of its
+    passages are weighed, numbered in order of first appearance.
+
+    Sentences cite passages (``Sentence.citations`` are 1-based evidence numbers, which the
+    grounding check reads); a report shows readers sources, so renderers map each citation
+    through this list (`cited_sources`).
+
+    >>> from factdesk.types import Passage
+    >>> a, b = Document(text="UNHCR report."), Document(text="Reuters story.")
+    >>> ev = [Evidence(Passage(d.id, d.text, 0, 5, i), d) for i, d in enumerate([a, b, a, a])]
+    >>> source_numbers(ev)
+    [1, 2, 1, 1]
+    """
+    seen: dict[str, int] = {}
+    return [seen.setdefault(e.document.id, len(seen) + 1) for e in evidence]
+
+
+def cited_sources(citations: Sequence[int], evidence: Sequence[Evidence]) -> list[int]:
+    """Evidence numbers -> the source numbers they belong to, each once, in citing order;
+    numbers that point at no evidence item are left out.
+
+    >>> from factdesk.types import Passage
+    >>> a, b = Document(text="UNHCR report."), Document(text="Reuters story.")
+    >>> ev = [Evidence(Passage(d.id, d.text, 0, 5, i), d) for i, d in enumerate([a, b, a])]
+    >>> cited_sources([3, 1, 2, 9], ev)
+    [1, 2]
+    """
+    nums = source_numbers(evidence)
+    return list(dict.fromkeys(nums[n - 1] for n in citations if 1 <= n <= len(evidence)))
+
+
 # --------------------------------------------------------------------------- headline
 
 _INSTITUTION = re.compile(
@@ -144,6 +176,8 @@ def organisation(speaker_title: str | None) -> str | None:
     'Kremlin'
     >>> organisation("Farmer") is None
     True
+    >>> organisation("head of Digital Diplomacy for the Foreign Ministry press office") is None
+    True
     """
     if not speaker_title:
         return None
@@ -157,7 +191,10 @@ def organisation(speaker_title: str | None) -> str | None:
             if _INSTITUTION.fullmatch(w.strip(".,")) or not _CAPWORD.match(w):
                 break
             lead.append(w)
-        if lead and _INSTITUTION.search(cand):
+        # the run must name the institution itself ("Belarus Foreign Ministry"), not be some
+        # other capitalised phrase in a title that mentions one ("head of Digital Diplomacy for
+        # the Foreign Ministry press office" speaks for no "Digital Diplomacy")
+        if lead and len(lead) < len(words) and _INSTITUTION.fullmatch(words[len(lead)].strip(".,")):
             name = " ".join(lead)
             return _DEMONYM.get(name, name)
         if cand is not speaker_title.strip() and words and all(_CAPWORD.match(w) or w in {"of", "the", "and"} for w in words):
@@ -225,8 +262,15 @@ def _title_case(phrase: str) -> str:
 
 
 def gist(claim: Claim) -> str:
-    """A short title-cased topic for the headline: the claim's one or two key noun phrases."""
-    phrases = key_phrases(claim.text)
+    """A short title-cased topic for the headline: the claim's one or two key noun phrases.
+
+    A parenthesis is left out: "NATO (North Atlantic Treaty Organization) member states" is
+    about NATO member states, not about its expansion.
+
+    >>> gist(Claim(text="The policies of NATO (North Atlantic Treaty Organization) member states caused the crisis."))
+    'Policies and NATO Member States'
+    """
+    phrases = key_phrases(re.sub(r"\s*\([^()]*\)", "", claim.text))
     if not phrases:
         return "the Claim"
     # A second phrase earns its place only when it names something (a proper noun or a number).

@@ -9,6 +9,12 @@ stronger refuting evidence never raises P(Supported). The L2 strength, the tempe
 and the decision weights are chosen on 5-fold out-of-fold predictions of that same
 quarter; AVeriTeC ``dev_public.json`` is scored for the report only.
 
+Three kinds of rows: each claim with its gold QA pairs, with the passages retrieved for it
+from the answer pool (``--pool``), and with evidence gathered for *another* claim
+(`irrelevant_rows`, labelled Not Enough Evidence): without those, the aggregator only ever
+saw evidence about the claim and turned evidence about nothing into AVeriTeC's prior,
+Refuted. Every row also carries the claim-passage similarities (`add_similarities`).
+
 >>> from factdesk.train.verdict import expected_calibration_error
 >>> round(expected_calibration_error(np.array([[0.9, 0.1], [0.6, 0.4]]), np.array([0, 1])), 3)
 0.35
@@ -40,14 +46,22 @@ from factdesk.types import Claim, Document, Evidence, Passage, Stance
 from factdesk.verdict.aggregate import (
     AVERITEC_ORDER,
     FEATURES,
+    GATE_FEATURES,
     REFUTE_FEATURES,
+    RELEVANCE_FEATURES,
     SUPPORT_FEATURES,
     _softmax,
     evidence_features,
+    gate_probability,
+    gated,
     make_verdict,
 )
 
 LABEL_INDEX = {lab.value: i for i, lab in enumerate(AVERITEC_ORDER)}
+NEE = LABEL_INDEX["Not Enough Evidence"]
+METHOD = "learned-aggregator-v3"
+KINDS = ("gold", "retrieved", "irrelevant")
+"""Row kinds, in the order of their codes in `train_verdict`'s report."""
 
 
 # ---------------------------------------------------------------- data
@@ -176,6 +190,101 @@ def score_retrieved(items: Sequence[dict[str, Any]], pool: Path, stance_model: A
     return claims, evs, cps
 
 
+def add_similarities(claims: Sequence[Claim], evs: Sequence[Sequence[Evidence]], embedder: Any,
+                     cache: Path | None = None) -> None:
+    """Set ``scores["similarity"]`` (cosine of the claim and passage embeddings) on every item.
+
+    Each distinct text is embedded once; the similarities are cached in ``cache`` (.npz) under
+    a key of the pairs and the embedder, so a refit with a new stance model reuses them.
+    """
+    pairs = [(c.text, e.passage.text) for c, ev in zip(claims, evs) for e in ev]
+    key = hashlib.sha1(json.dumps([pairs, _embedder_id(embedder)]).encode()).hexdigest()
+    sims = None
+    if cache is not None and cache.is_file():
+        z = np.load(cache)
+        if str(z["key"]) == key:
+            sims = z["sims"]
+    if sims is None:
+        texts = list(dict.fromkeys([t for pair in pairs for t in pair]))
+        embedder.warm_up()
+        vecs = np.asarray(embedder.embed(texts), dtype=np.float64) if texts else np.zeros((0, 1))
+        at = {t: i for i, t in enumerate(texts)}
+        sims = np.array([float(vecs[at[a]] @ vecs[at[b]]) for a, b in pairs])
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(cache, key=key, sims=sims)
+    k = 0
+    for ev in evs:
+        for e in ev:
+            e.scores["similarity"] = float(sims[k])
+            k += 1
+
+
+def _embedder_id(embedder: Any) -> str:
+    return f"{type(embedder).__module__}.{type(embedder).__name__}:{getattr(embedder, 'max_length', '')}"
+
+
+IRRELEVANT_MAX_CLAIM_SIM = 0.5
+"""Evidence is borrowed only from a claim whose embedding is below this cosine to the claim's
+own (AVeriTeC repeats claims across fact-checkers; their evidence is not irrelevant)."""
+
+
+def donor_claims(claims: Sequence[Claim], embedder: Any, seed: int,
+                 max_sim: float = IRRELEVANT_MAX_CLAIM_SIM) -> list[int]:
+    """For each claim, the index of another claim whose evidence is not about it.
+
+    A seeded random pick among the claims whose embedding has cosine < `max_sim` to this one.
+    """
+    if len(claims) < 2:
+        raise InputError("irrelevant-evidence rows need at least two claims")
+    vecs = np.asarray(embedder.embed([c.text for c in claims]), dtype=np.float64)
+    sim = vecs @ vecs.T
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(len(claims)):
+        ok = np.flatnonzero(sim[i] < max_sim)
+        ok = ok[ok != i]
+        if not len(ok):  # every other claim is close: take the least similar
+            order = np.argsort(sim[i])
+            ok = order[order != i][:1]
+        out.append(int(rng.choice(ok)))
+    return out
+
+
+def irrelevant_rows(claims: Sequence[Claim], evs: Sequence[Sequence[Evidence]], donors: Sequence[int],
+                    stance_model: Any, cache: Path | None = None) -> tuple[list[Claim], list[list[Evidence]], np.ndarray]:
+    """Each claim paired with the evidence of ``evs[donors[i]]`` (gathered for another claim),
+    re-judged against this claim; same return shape as `score_claims`. Label: Not Enough Evidence.
+    """
+    rows = [[Evidence(passage=e.passage, document=e.document) for e in evs[d]] for d in donors]
+    pairs = [(c.text, e.passage.text) for c, ev in zip(claims, rows) for e in ev]
+    joined = [(c.text, " ".join(e.passage.text for e in ev)) for c, ev in zip(claims, rows) if ev]
+    key = hashlib.sha1(json.dumps([pairs, joined, _model_id(stance_model)]).encode()).hexdigest()
+    probs = None
+    if cache is not None and cache.is_file():
+        z = np.load(cache)
+        if str(z["key"]) == key:
+            probs = z["probs"]
+    if probs is None:
+        stance_model.warm_up()
+        probs = np.asarray(stance_model.predict(pairs + joined)) if pairs else np.zeros((0, 3))
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(cache, key=key, probs=probs)
+    k = 0
+    for ev in rows:
+        for e in ev:
+            e.stance = Stance.from_probs(probs[k])
+            k += 1
+    cps = np.tile(np.array([0.0, 0.0, 1.0]), (len(claims), 1))
+    j = len(pairs)
+    for i, ev in enumerate(rows):
+        if ev:
+            cps[i] = probs[j]
+            j += 1
+    return list(claims), rows, cps
+
+
 def _model_id(stance_model: Any) -> str:
     d = getattr(stance_model, "model_dir", None)
     if d is not None and (Path(d) / "model.onnx").is_file():
@@ -198,11 +307,15 @@ def feature_matrix(claims: Sequence[Claim], evs: Sequence[Sequence[Evidence]], c
 
 def _bounds(features: Sequence[str], n_classes: int = 4) -> list[tuple[float | None, float | None]]:
     """Sign constraints: Supported's weight is fixed at 0 on monotone features, the others
-    are >= 0 on refute-direction features and <= 0 on support-direction ones."""
+    are >= 0 on refute-direction features and <= 0 on support-direction ones; on relevance
+    features Not Enough Evidence's weight is <= 0 and the other labels' >= 0, so more relevant
+    evidence never raises P(Not Enough Evidence)."""
     b: list[tuple[float | None, float | None]] = []
     for k in range(n_classes):
         for f in features:
-            if f in REFUTE_FEATURES:
+            if f in RELEVANCE_FEATURES:
+                b.append((0.0, 0.0) if k == 0 else ((None, 0.0) if k == NEE else (0.0, None)))
+            elif f in REFUTE_FEATURES:
                 b.append((0.0, 0.0) if k == 0 else (0.0, None))
             elif f in SUPPORT_FEATURES:
                 b.append((0.0, 0.0) if k == 0 else (None, 0.0))
@@ -284,14 +397,14 @@ def _folds(n: int, k: int, seed: int, groups: np.ndarray | None = None) -> np.nd
 
 
 def out_of_fold_logits(x: np.ndarray, y: np.ndarray, l2: float, features: Sequence[str],
-                       k: int, seed: int, groups: np.ndarray | None = None) -> np.ndarray:
+                       k: int, seed: int, groups: np.ndarray | None = None, n_classes: int = 4) -> np.ndarray:
     """Logits for every row from a model fitted on the other folds (standardised per fold)."""
     f = _folds(len(y), k, seed, groups)
-    out = np.zeros((len(y), 4))
+    out = np.zeros((len(y), n_classes))
     for j in range(k):
         tr, te = f != j, f == j
         mu, sd = x[tr].mean(0), x[tr].std(0) + 1e-6
-        w, b = fit_logreg((x[tr] - mu) / sd, y[tr], l2, features)
+        w, b = fit_logreg((x[tr] - mu) / sd, y[tr], l2, features, n_classes)
         out[te] = ((x[te] - mu) / sd) @ w.T + b
     return out
 
@@ -315,14 +428,22 @@ def choose_decision_weights(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def fit_aggregator(x: np.ndarray, y: np.ndarray, seed: int, features: Sequence[str] = FEATURES,
-                   k: int = 5, groups: np.ndarray | None = None) -> dict[str, Any]:
+                   k: int = 5, groups: np.ndarray | None = None,
+                   decision_rows: np.ndarray | None = None) -> dict[str, Any]:
     """Choose L2 by OOF log-loss, fit T and decision weights on OOF logits, refit on all rows."""
-    return fit_aggregator_oof(x, y, seed, features, k, groups)[0]
+    return fit_aggregator_oof(x, y, seed, features, k, groups, decision_rows)[0]
 
 
 def fit_aggregator_oof(x: np.ndarray, y: np.ndarray, seed: int, features: Sequence[str] = FEATURES,
-                       k: int = 5, groups: np.ndarray | None = None) -> tuple[dict[str, Any], np.ndarray]:
-    """`fit_aggregator`, plus the calibrated out-of-fold probabilities it chose T and the weights on."""
+                       k: int = 5, groups: np.ndarray | None = None,
+                       decision_rows: np.ndarray | None = None) -> tuple[dict[str, Any], np.ndarray]:
+    """`fit_aggregator`, plus the calibrated out-of-fold probabilities it chose T and the weights on.
+
+    `decision_rows` (a boolean mask) limits the rows the decision weights are chosen on: the
+    irrelevant-evidence rows are all Not Enough Evidence and nearly all predicted right, so
+    pooled with the AVeriTeC rows they would make that label's F1 look solved and tilt the
+    weights away from it.
+    """
     grid = (0.001, 0.003, 0.01, 0.03, 0.1)
     scores = {}
     for l2 in grid:
@@ -333,7 +454,8 @@ def fit_aggregator_oof(x: np.ndarray, y: np.ndarray, seed: int, features: Sequen
     z = out_of_fold_logits(x, y, l2, features, k, seed, groups)
     t = fit_temperature(z, y)
     p_raw, p_cal = _softmax(z), _softmax(z / t)
-    dw = choose_decision_weights(p_cal, y)
+    m = np.ones(len(y), dtype=bool) if decision_rows is None else np.asarray(decision_rows, dtype=bool)
+    dw = choose_decision_weights(p_cal[m], y[m])
     mu, sd = x.mean(0), x.std(0) + 1e-6
     w, b = fit_logreg((x - mu) / sd, y, l2, features)
     return {
@@ -351,21 +473,51 @@ def fit_aggregator_oof(x: np.ndarray, y: np.ndarray, seed: int, features: Sequen
 
 
 def predict_with(params: dict[str, Any], x: np.ndarray) -> np.ndarray:
-    """Calibrated probabilities from a fitted parameter dict."""
+    """Calibrated probabilities from a fitted parameter dict (through its relevance gate, if any)."""
     z = ((x - np.asarray(params["mean"])) / np.asarray(params["scale"])) @ np.asarray(params["weights"]).T
-    return _softmax((z + np.asarray(params["bias"])) / params["temperature"])
+    p = _softmax((z + np.asarray(params["bias"])) / params["temperature"])
+    if params.get("gate"):
+        p = gated(p, gate_probability(params["gate"], x, params["features"]))
+    return p
+
+
+def fit_gate(x: np.ndarray, is_relevant: np.ndarray, seed: int, features: Sequence[str] = FEATURES,
+             k: int = 5, groups: np.ndarray | None = None) -> tuple[dict[str, Any], np.ndarray]:
+    """The relevance gate: P(the evidence is about the claim) from `GATE_FEATURES`, a logistic
+    regression whose weights are >= 0 (more similar evidence is never less relevant), L2 chosen
+    by out-of-fold log-loss. Returns its parameters and the out-of-fold P(relevant) of every row.
+    """
+    cols = [list(features).index(f) for f in GATE_FEATURES]
+    xg, yg = x[:, cols], np.asarray(is_relevant, dtype=int)
+    scores, oof = {}, {}
+    for l2 in (0.001, 0.01, 0.1):
+        z = out_of_fold_logits(xg, yg, l2, GATE_FEATURES, k, seed, groups, n_classes=2)
+        oof[l2] = _softmax(z)[:, 1]
+        scores[l2] = float(-np.log(np.where(yg == 1, oof[l2], 1 - oof[l2]) + 1e-12).mean())
+    l2 = min(scores, key=lambda v: scores[v])
+    mu, sd = xg.mean(0), xg.std(0) + 1e-6
+    w, b = fit_logreg((xg - mu) / sd, yg, l2, GATE_FEATURES, n_classes=2)
+    gate = {"features": list(GATE_FEATURES), "mean": mu.tolist(), "scale": sd.tolist(),
+            # P(relevant) = sigmoid(z1 - z0); class 0's relevance weights are fixed at 0.
+            "weights": (w[1] - w[0]).tolist(), "bias": float(b[1] - b[0]), "l2": l2,
+            "oof_nll_by_l2": scores}
+    return gate, oof[l2]
 
 
 # ---------------------------------------------------------------- entry point
 
 def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | None = None,
                   seed: int = 13, cache: str | Path | None = None,
-                  pool: str | Path | None = None) -> dict[str, Any]:
+                  pool: str | Path | None = None, embedder: Any = None) -> dict[str, Any]:
     """Rebuild ``aggregator.json`` from AVeriTeC train; report on dev_public (never tuned on).
 
     With ``pool`` (a store of the pooled AVeriTeC answers), each held-out train claim adds a
     second row whose evidence is the top passages retrieved from the pool, so the model
     (and its decision weights) see the evidence `check` sees, not only curated QA pairs.
+    Each claim also adds an irrelevant-evidence row (`irrelevant_rows`: the evidence gathered
+    for another claim, retrieved when a pool is given, else gold; Not Enough Evidence). The
+    report scores dev_public the same three ways, with the new weights and with the weights
+    found at ``out`` before they are replaced (``previous_aggregator``).
 
     Example: ``train_verdict("../shared", "factdesk/models/verdict/aggregator.json", seed=13)``
     """
@@ -381,94 +533,163 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
     if pool_p is not None and not pool_p.is_file():  # fail before minutes of scoring, not after
         raise InputError(f"pool store {str(pool_p)!r} does not exist: build it with `factdesk eval averitec "
                          "--setting retrieved --db POOL` (or leave --pool out)")
+    out_p = Path(out)
+    previous = _read_previous(out_p)
     items = json.loads(path.read_text(encoding="utf-8"))
     held = [it for i, it in enumerate(items) if fold("averitec", i, AVERITEC_HOLDOUT_K) == 0]
     y_gold = np.array([LABEL_INDEX[it["label"]] for it in held])
     model = OnnxCrossEncoder(stance_dir)
+    if embedder is None:
+        from factdesk.registry import registry
+
+        embedder = registry.create("embedder", "minilm")
     cache_p = Path(cache) if cache else None
-    claims, evs, cps = score_claims(held, model, cache_p)
-    x_gold = feature_matrix(claims, evs, cps)
-    xs, ys, groups, kinds = [x_gold], [y_gold], [np.arange(len(held))], [np.zeros(len(held), dtype=int)]
-    if pool_p is not None:
-        rc = None if cache_p is None else cache_p.with_name(cache_p.stem + "_retrieved.json")
-        rclaims, revs, rcps = score_retrieved(held, pool_p, model, rc)
-        xs.append(feature_matrix(rclaims, revs, rcps))
-        ys.append(y_gold)
+
+    def cached(suffix: str) -> Path | None:
+        return None if cache_p is None else cache_p.with_name(cache_p.stem + suffix)
+
+    def rows_for(its: Sequence[dict[str, Any]], tag: str) -> dict[str, tuple[list[Claim], list[list[Evidence]], np.ndarray]]:
+        """gold / retrieved / irrelevant rows of `its`, similarities set (cache names: `tag`)."""
+        out: dict[str, tuple[list[Claim], list[list[Evidence]], np.ndarray]] = {
+            "gold": score_claims(its, model, cached(tag + ".npz") if tag else cache_p)}
+        if pool_p is not None:
+            out["retrieved"] = score_retrieved(its, pool_p, model, cached(tag + "_retrieved.json"), embedder=embedder)
+        claims = out["gold"][0]
+        donors = donor_claims(claims, embedder, seed)
+        source = out["retrieved" if pool_p is not None else "gold"][1]
+        out["irrelevant"] = irrelevant_rows(claims, source, donors, model, cached(tag + "_irrelevant.npz"))
+        # One pass over all rows: the irrelevant rows reuse the passages of the other kinds.
+        add_similarities([c for cl, _, _ in out.values() for c in cl], [e for _, ev, _ in out.values() for e in ev],
+                         embedder, cached(f"{tag}_sim.npz"))
+        return out
+
+    train_rows = rows_for(held, "")
+    xs, ys, groups, kinds = [], [], [], []
+    for code, name in enumerate(KINDS):
+        if name not in train_rows:
+            continue
+        cl, ev, cp = train_rows[name]
+        xs.append(feature_matrix(cl, ev, cp))
+        ys.append(y_gold if name != "irrelevant" else np.full(len(held), NEE))
         groups.append(np.arange(len(held)))
-        kinds.append(np.ones(len(held), dtype=int))
+        kinds.append(np.full(len(held), code))
     x, y, g, kind = np.vstack(xs), np.concatenate(ys), np.concatenate(groups), np.concatenate(kinds)
-    params, oof_p = fit_aggregator_oof(x, y, seed, groups=g)
+    relevant = kind != KINDS.index("irrelevant")
+    # The verdict model is fitted on evidence gathered for the claim (as v2); the gate learns
+    # from all rows whether the evidence is about the claim at all, and passes on only that
+    # share of the verdict's probability (the rest goes to Not Enough Evidence).
+    params, oof_rel = fit_aggregator_oof(x[relevant], y[relevant], seed, groups=g[relevant])
+    gate, g_oof = fit_gate(x, relevant, seed, groups=g)
+    p_agg = predict_with(params, x)  # irrelevant rows: a model that never saw them
+    p_agg[relevant] = oof_rel
+    oof_p = gated(p_agg, g_oof)
+    ungated = dict(params)  # the verdict model alone, its own decision weights: an ablation
+    params["gate"] = gate
+    params["decision_weights"] = choose_decision_weights(oof_p[relevant], y[relevant]).tolist()
+    params["oof"]["gated_decision"] = classification_metrics(
+        (oof_p * np.asarray(params["decision_weights"])).argmax(1), y)
     dw_fit = np.asarray(params["decision_weights"])
     by_setting = {name: {"argmax": classification_metrics(oof_p[kind == k].argmax(1), y[kind == k]),
-                         "decision": classification_metrics((oof_p[kind == k] * dw_fit).argmax(1), y[kind == k])}
-                  for k, name in ((0, "gold"), (1, "retrieved")) if (kind == k).any()}
+                         "decision": classification_metrics((oof_p[kind == k] * dw_fit).argmax(1), y[kind == k]),
+                         "mean_p_not_enough_evidence": round(float(oof_p[kind == k, NEE].mean()), 4),
+                         "mean_p_relevant": round(float(g_oof[kind == k].mean()), 4)}
+                  for k, name in enumerate(KINDS) if (kind == k).any()}
 
     # Ablations (same OOF protocol): which evidence signals matter.
     ablation_sets = {
         "passage features only (no claim-level pair)": [f for f in FEATURES if not f.startswith("claim_")],
-        "claim-level pair only": ["claim_sup", "claim_ref"],
+        "claim-level pair only": ["claim_sup", "claim_ref"] + list(RELEVANCE_FEATURES),
+        "no relevance features (v2 features)": [f for f in FEATURES if f not in RELEVANCE_FEATURES],
     }
     ablation_fits: dict[str, tuple[list[int], dict[str, Any]]] = {}
-    for name, feats in ablation_sets.items():
+    for name, feats in ablation_sets.items():  # verdict models without the gate, relevant rows
         cols = [FEATURES.index(f) for f in feats]
-        ablation_fits[name] = (cols, fit_aggregator(x[:, cols], y, seed, features=feats, groups=g))
+        ablation_fits[name] = (cols, fit_aggregator(x[relevant][:, cols], y[relevant], seed, features=feats,
+                                                    groups=g[relevant]))
+    ablation_fits["no relevance gate"] = (list(range(len(FEATURES))), ungated)
+    one_model = fit_aggregator(x, y, seed, groups=g, decision_rows=relevant)
+    ablation_fits["no gate: irrelevant rows in the verdict model"] = (list(range(len(FEATURES))), one_model)
     ablations: dict[str, Any] = {name: {"oof_decision": sub["oof"]["decision"], "oof_argmax": sub["oof"]["argmax"]}
-                                 for name, (_, sub) in ablation_fits.items()}
-    if pool_p is not None:
-        sub = fit_aggregator(x_gold, y_gold, seed)
-        ablations["gold rows only (v1 protocol)"] = {"oof_decision": sub["oof"]["decision"],
-                                                     "oof_argmax": sub["oof"]["argmax"]}
+                                 for name, (_, sub) in ablation_fits.items() if name != "no relevance gate"}
 
-    # Report-only evaluation on dev_public (gold QA pairs; retrieved passages when a pool is given).
+    # Report-only evaluation on dev_public: gold QA pairs, retrieved passages (with a pool),
+    # and evidence gathered for other dev claims. Never used to fit or choose anything.
     dev_report: dict[str, Any] = {}
     dev_path = root / "data" / "averitec" / "dev_public.json"
     if dev_path.is_file():
         dev = json.loads(dev_path.read_text(encoding="utf-8"))
-        yd = np.array([LABEL_INDEX[it["label"]] for it in dev])
-        dc = None if cache_p is None else cache_p.with_name(cache_p.stem + "_dev.npz")
-        settings = {"gold": score_claims(dev, model, dc)}
-        if pool_p is not None:
-            drc = None if cache_p is None else cache_p.with_name(cache_p.stem + "_dev_retrieved.json")
-            settings["retrieved"] = score_retrieved(dev, pool_p, model, drc)
-        for setting, (dclaims, devs, dcps) in settings.items():
+        yd_true = np.array([LABEL_INDEX[it["label"]] for it in dev])
+        for setting, (dclaims, devs, dcps) in rows_for(dev, "_dev").items():
+            yd = yd_true if setting != "irrelevant" else np.full(len(dev), NEE)
             xd = feature_matrix(dclaims, devs, dcps)
             pd_ = predict_with(params, xd)
-            preds = []
-            for i in range(len(dev)):  # the full `run` path, including the all-NEI rule
-                claim_nei = int(np.argmax(dcps[i])) == 2
-                v = make_verdict(pd_[i], devs[i], "learned-aggregator-v2", dw_fit, claim_nei=claim_nei)
-                preds.append(LABEL_INDEX[v.averitec_label.value if v.averitec_label else "Not Enough Evidence"])
             rep: dict[str, Any] = {
-                "run": classification_metrics(np.array(preds), yd),
+                "run": classification_metrics(_run_labels(pd_, devs, dcps, dw_fit), yd),
                 "argmax": classification_metrics(pd_.argmax(1), yd),
                 "ece": round(expected_calibration_error(pd_, yd), 4),
                 "majority_accuracy": round(float((yd == np.bincount(yd).argmax()).mean()), 4),
+                "mean_p_not_enough_evidence": round(float(pd_[:, NEE].mean()), 4),
+                "share_p_not_enough_evidence_over_half": round(float((pd_[:, NEE] > 0.5).mean()), 4),
             }
-            for name, (cols, sub) in ablation_fits.items():
-                ps = predict_with(sub, xd[:, cols])
+            if previous is not None:
+                xp = feature_matrix(dclaims, devs, dcps, previous["features"])
+                pp = predict_with(previous, xp)
+                rep["previous_aggregator"] = {
+                    "method": previous.get("method"),
+                    "run": classification_metrics(
+                        _run_labels(pp, devs, dcps, np.asarray(previous.get("decision_weights", [1.0] * 4))), yd),
+                    "ece": round(expected_calibration_error(pp, yd), 4),
+                    "mean_p_not_enough_evidence": round(float(pp[:, NEE].mean()), 4),
+                    "share_p_not_enough_evidence_over_half": round(float((pp[:, NEE] > 0.5).mean()), 4),
+                }
+            for name, (cols, abl) in ablation_fits.items():
+                ps = predict_with(abl, xd[:, cols])
                 rep[f"ablation: {name}"] = classification_metrics(
-                    (ps * np.asarray(sub["decision_weights"])).argmax(1), yd)
+                    (ps * np.asarray(abl["decision_weights"])).argmax(1), yd)
             rule = RuleAggregator()
             rp = np.array([LABEL_INDEX[str(getattr(rule.run(c, e).averitec_label, "value", "Not Enough Evidence"))]
                            for c, e in zip(dclaims, devs)])
             rep["ablation: rule aggregator"] = classification_metrics(rp, yd)
             dev_report[setting] = rep
 
-    n_rows = {"gold": int((kind == 0).sum()), "retrieved": int((kind == 1).sum())}
+    n_rows = {name: int((kind == k).sum()) for k, name in enumerate(KINDS)}
     doc = {
-        "method": "learned-aggregator-v2",
+        "method": METHOD,
         "labels": [lab.value for lab in AVERITEC_ORDER],
         **params,
         "stance_model": str(model.model_dir),
         "stance_model_version": model.version,
         "trained_on": f"AVeriTeC train.json claims with fold('averitec', i, {AVERITEC_HOLDOUT_K}) == 0 "
-                      f"({len(held)} claims; the stance model never saw them); rows: {n_rows}",
+                      f"({len(held)} claims; the stance model never saw them); rows: {n_rows} (irrelevant: "
+                      f"the claim with the evidence of another claim whose embedding cosine is below "
+                      f"{IRRELEVANT_MAX_CLAIM_SIM}, labelled Not Enough Evidence)",
         "seed": seed,
         "metrics": {"train_oof": params["oof"], "train_oof_by_setting": by_setting, "ablations_oof": ablations,
                     "dev_public_report_only": dev_report, "seconds": round(time.time() - t0, 1)},
     }
-    out_p = Path(out)
     out_p.parent.mkdir(parents=True, exist_ok=True)
     out_p.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     LearnedAggregator(out_p, claim_level=False).warm_up()  # the file loads back
     return doc
+
+
+def _run_labels(probs: np.ndarray, evs: Sequence[Sequence[Evidence]], cps: np.ndarray,
+                decision_weights: np.ndarray) -> np.ndarray:
+    """Labels as `LearnedAggregator.run` gives them (decision weights and the all-NEI rule)."""
+    preds = []
+    for i, ev in enumerate(evs):
+        v = make_verdict(probs[i], ev, METHOD, decision_weights, claim_nei=int(np.argmax(cps[i])) == 2)
+        preds.append(LABEL_INDEX[v.averitec_label.value if v.averitec_label else "Not Enough Evidence"])
+    return np.array(preds, dtype=int)
+
+
+def _read_previous(path: Path) -> dict[str, Any] | None:
+    """The aggregator weights about to be replaced, for the before/after report (None if absent/unreadable)."""
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        if not set(d["features"]) <= set(FEATURES) | {"n_evidence", "mean_retrieval", "share_before_claim"}:
+            return None
+        return {k: d[k] for k in ("features", "mean", "scale", "weights", "bias", "temperature")} | {
+            "decision_weights": d.get("decision_weights", [1.0] * 4), "method": d.get("method")}
+    except (OSError, ValueError, KeyError):
+        return None

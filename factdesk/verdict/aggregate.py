@@ -3,12 +3,24 @@
 Two aggregators share one interface (light ``__init__``, ``warm_up()``, ``run(claim, evidence)``):
 
 * `LearnedAggregator`: a small multinomial logistic regression over summary features of the
-  evidence stances, fitted on AVeriTeC train (`factdesk train verdict`), temperature-scaled,
-  loaded from ``factdesk/models/verdict/aggregator.json`` (numpy only at run time).
+  evidence stances and of the evidence's relevance to the claim, fitted on AVeriTeC train
+  (`factdesk train verdict`), temperature-scaled, loaded from
+  ``factdesk/models/verdict/aggregator.json`` (numpy only at run time).
 * `RuleAggregator`: a transparent fallback with no fitted weights.
 
 Both output probabilities over AVeriTeC's four labels and map them onto the seven ratings
 as ``docs/ratings.md`` describes.
+
+Relevance gates the verdict. A corpus that has nothing on a claim still returns passages, and
+a stance model judges them with some spread (unrelated pairs often look like contradictions);
+fitted on AVeriTeC alone, the aggregator then fell back on AVeriTeC's prior (61 % Refuted) and
+invented a verdict. The learned aggregator therefore has a relevance gate: P(relevant), a
+logistic regression over how close the evidence is to the claim (`GATE_FEATURES`: cosine
+similarities of claim and passage embeddings), fitted on evidence gathered for the claim
+against evidence gathered for other claims. Only that share of the verdict model's
+probability is passed on; the rest goes to Not Enough Evidence (`gated`). Evidence that is
+not about the claim thus yields a calibrated, high P(Not Enough Evidence) -> Unsubstantiated,
+and, by sign constraints on both models, more relevant evidence never raises it.
 
 >>> from factdesk.types import Claim
 >>> RuleAggregator().run(Claim("The moon is made of cheese."), []).rating.value
@@ -54,13 +66,21 @@ SUPPORT_FEATURES = ("max_sup", "mean_sup", "n_strong_sup", "claim_sup")
 """Features that can only grow with more/stronger support: P(Supported) may not fall with them."""
 REFUTE_FEATURES = ("max_ref", "mean_ref", "n_strong_ref", "conflict", "claim_ref")
 """Features that grow with more/stronger refutation: P(Supported) may not rise with them."""
-FEATURES: tuple[str, ...] = SUPPORT_FEATURES + REFUTE_FEATURES
+RELEVANCE_FEATURES = ("max_sim", "mean_sim")
+"""How close the evidence is to the claim: the largest and the mean of the `TOP_N` largest
+cosine similarities of claim and passage embeddings (`passage_similarity`). More relevance may
+not raise P(Not Enough Evidence)."""
+FEATURES: tuple[str, ...] = SUPPORT_FEATURES + REFUTE_FEATURES + RELEVANCE_FEATURES
 """The model's inputs. v2 leaves out the evidence count, the retrieval score and the date
 share (`INFO_FEATURES`): they describe how the evidence was gathered (AVeriTeC's annotators
 write more questions for harder claims; gold QA pairs carry no retrieval score) and did not
 transfer from gold to retrieved evidence (v1 predicted Not Enough Evidence / Conflicting for
 nearly every retrieved claim). Means are over the `TOP_N` strongest items so that 3 gold QA
-pairs and 10 retrieved passages are on one scale."""
+pairs and 10 retrieved passages are on one scale. v3 adds `RELEVANCE_FEATURES`: unlike the
+retrieval score, a claim-passage similarity is a property of the two texts, computed the same
+way for gold QA pairs and retrieved passages."""
+GATE_FEATURES = RELEVANCE_FEATURES
+"""The relevance gate's inputs (`gate_probability`)."""
 INFO_FEATURES = ("n_evidence", "mean_retrieval", "share_before_claim")
 """Computed and reported by `evidence_features`, not fed to the model."""
 TOP_N = 3
@@ -91,12 +111,46 @@ def _retrieval_score(ev: Evidence) -> float:
     return 0.0
 
 
+SIMILARITY_KEYS = ("similarity", "dense")
+"""Where an evidence item's claim-passage cosine similarity is read from, in order: set by
+`add_similarity`, else the dense retriever's score (the inner product of the same normalised
+embeddings, on both stores)."""
+
+
+def passage_similarity(ev: Evidence) -> float | None:
+    """The claim-passage cosine similarity recorded on `ev` (None when none is)."""
+    for key in SIMILARITY_KEYS:
+        if key in (ev.scores or {}):
+            return float(ev.scores[key])
+    return None
+
+
+def add_similarity(claim: Claim, evidence: Sequence[Evidence], embedder: Any) -> list[Evidence]:
+    """Record ``scores["similarity"]`` (cosine of claim and passage embeddings) on every item
+    that has no similarity yet; `embedder` returns L2-normalised rows (`factdesk.models.embed`).
+
+    >>> from factdesk.testing.fakes import FakeEmbedder
+    >>> from factdesk.types import Document, Passage
+    >>> d = Document(text="Lagos has about 15 million people, the census says.")
+    >>> e = Evidence(Passage(d.id, d.text, 0, len(d.text)), d)
+    >>> round(add_similarity(Claim("Lagos has 15 million people."), [e], FakeEmbedder())[0].scores["similarity"], 2)
+    0.89
+    """
+    todo = [ev for ev in evidence if passage_similarity(ev) is None]
+    if todo:
+        vecs = np.asarray(embedder.embed([claim.text] + [ev.passage.text for ev in todo]), dtype=np.float64)
+        for ev, v in zip(todo, vecs[1:]):
+            ev.scores["similarity"] = float(v @ vecs[0])
+    return list(evidence)
+
+
 def evidence_features(claim: Claim, evidence: Sequence[Evidence],
                       claim_probs: np.ndarray | None = None) -> dict[str, float]:
     """Summary features of the evidence stances (`FEATURES`, then `INFO_FEATURES`).
 
     `claim_probs` is the stance of the claim against all evidence joined into one text (the
-    claim-level pair); when absent, the mean passage stance stands in for it.
+    claim-level pair); when absent, the mean passage stance stands in for it. Similarities
+    come from `passage_similarity` (an item without one counts as 0: unrelated).
     """
     m = _stance_matrix(evidence)
     n = len(m)
@@ -108,6 +162,7 @@ def evidence_features(claim: Claim, evidence: Sequence[Evidence],
     dated = [ev.document.published for ev in evidence if ev.document.published is not None]
     before = (sum(1 for d in dated if claim.date is not None and d <= claim.date) / len(dated)
               if dated and claim.date is not None else 0.0)
+    sims = np.sort([passage_similarity(ev) or 0.0 for ev in evidence] or [0.0])[::-1]
     return {
         "max_sup": float(sup.max()),
         "mean_sup": float(top_sup.mean()),
@@ -118,10 +173,33 @@ def evidence_features(claim: Claim, evidence: Sequence[Evidence],
         "n_strong_ref": math.log1p(int((ref >= STRONG).sum())),
         "conflict": float(sup.max() * ref.max()),
         "claim_ref": float(cp[1]),
+        "max_sim": float(sims[0]),
+        "mean_sim": float(sims[:TOP_N].mean()),
         "n_evidence": math.log1p(n),
         "mean_retrieval": float(np.mean([_retrieval_score(ev) for ev in evidence])) if n else 0.0,
         "share_before_claim": float(before),
     }
+
+
+def gate_probability(gate: dict[str, Any], x: np.ndarray, features: Sequence[str] = FEATURES) -> np.ndarray:
+    """P(the evidence is about the claim) for feature rows `x` (columns named by `features`):
+    a logistic regression over `GATE_FEATURES` whose weights are >= 0."""
+    cols = [list(features).index(f) for f in gate["features"]]
+    z = ((np.atleast_2d(x)[:, cols] - np.asarray(gate["mean"])) / np.asarray(gate["scale"])) @ np.asarray(gate["weights"])
+    return 1.0 / (1.0 + np.exp(-(z + float(gate["bias"]))))
+
+
+def gated(probs: np.ndarray, relevant: np.ndarray) -> np.ndarray:
+    """The relevance gate: the verdict's probabilities weighted by P(relevant), the rest of the
+    mass on Not Enough Evidence.
+
+    >>> gated(np.array([[0.2, 0.7, 0.05, 0.05]]), np.array([0.1])).round(3).tolist()
+    [[0.02, 0.07, 0.905, 0.005]]
+    """
+    g = np.asarray(relevant, dtype=np.float64).reshape(-1, 1)
+    nee = np.zeros(len(AVERITEC_ORDER))
+    nee[AVERITEC_ORDER.index(AveritecLabel.NOT_ENOUGH_EVIDENCE)] = 1.0
+    return g * np.atleast_2d(probs) + (1.0 - g) * nee
 
 
 def _all_nei(evidence: Sequence[Evidence]) -> bool:
@@ -215,23 +293,27 @@ class LearnedAggregator:
     Weights live in a JSON file (feature names, standardisation, weights, temperature,
     decision weights); only numpy is needed. When the claim-level feature is enabled, the
     claim is also judged against all evidence texts joined (with `stance_model`, by default
-    the shipped `OnnxCrossEncoder`); without it the mean passage stance stands in.
+    the shipped `OnnxCrossEncoder`); without it the mean passage stance stands in. Evidence
+    items without a claim-passage similarity (`passage_similarity`) get one from `embedder`
+    (by default the registry's ``minilm``, loaded only when an item lacks one).
 
     Args:
         path: aggregator JSON (default: ``factdesk/models/verdict/aggregator.json``).
         stance_model: model for the claim-level pair; None = the shipped cross-encoder.
         claim_level: judge the claim against the joined evidence (one extra pair per claim).
+        embedder: sentence embedder for the relevance features; None = the registry's ``minilm``.
 
     >>> agg = LearnedAggregator()
     >>> agg.warm_up()                                    # doctest: +SKIP
     """
 
     def __init__(self, path: str | Path | None = None, stance_model: Any = None,
-                 claim_level: bool = True) -> None:
+                 claim_level: bool = True, embedder: Any = None) -> None:
         self.path = Path(path) if path is not None else DEFAULT_PATH
         self.stance_model = stance_model
         self.claim_level = claim_level
-        self.method = "learned-aggregator-v2"
+        self.embedder = embedder
+        self.method = "learned-aggregator-v3"
         self._params: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
@@ -255,6 +337,7 @@ class LearnedAggregator:
             "b": np.asarray(d["bias"], dtype=np.float64),
             "T": float(d.get("temperature", 1.0)),
             "decision": np.asarray(d.get("decision_weights", [1.0] * 4), dtype=np.float64),
+            "gate": d.get("gate"),
         }
         self.method = str(d.get("method", self.method))
         if self.claim_level and self.stance_model is None:
@@ -271,13 +354,25 @@ class LearnedAggregator:
         joined = " ".join(ev.passage.text for ev in evidence)
         return np.asarray(self.stance_model.predict([(claim.text, joined)])[0], dtype=np.float64)
 
+    def similarities(self, claim: Claim, evidence: Sequence[Evidence]) -> list[Evidence]:
+        """Make sure every item carries a claim-passage similarity (see `add_similarity`)."""
+        if all(passage_similarity(ev) is not None for ev in evidence):
+            return list(evidence)
+        if self.embedder is None:
+            from factdesk.registry import registry
+
+            self.embedder = registry.create("embedder", "minilm")
+            self.embedder.warm_up()
+        return add_similarity(claim, evidence, self.embedder)
+
     def predict_features(self, x: np.ndarray) -> np.ndarray:
         """Calibrated probabilities (n, 4) for raw feature rows (n, len(FEATURES))."""
         self.warm_up()
         assert self._params is not None
         p = self._params
         z = ((np.atleast_2d(x) - p["mean"]) / p["scale"]) @ p["W"].T + p["b"]
-        return _softmax(z / p["T"])
+        probs = _softmax(z / p["T"])
+        return gated(probs, gate_probability(p["gate"], x)) if p["gate"] else probs
 
     def run(self, claim: Claim, evidence: list[Evidence]) -> Verdict:
         """Rate `claim` from its judged `evidence` (each item's `.stance` set)."""
@@ -285,6 +380,7 @@ class LearnedAggregator:
         assert self._params is not None
         if not evidence:
             return make_verdict(np.array([0.0, 0.0, 1.0, 0.0]), evidence, self.method)
+        self.similarities(claim, evidence)
         cp = self.claim_probs(claim, evidence)
         f = evidence_features(claim, evidence, cp)
         probs = self.predict_features(np.array([[f[k] for k in FEATURES]]))[0]

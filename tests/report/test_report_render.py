@@ -9,7 +9,7 @@ import pytest
 
 from factdesk.report.averitec import justification_meteor, question_for, to_averitec
 from factdesk.report.grounding import GroundingCheck
-from factdesk.report.render import FORMATS, paragraphs, render, to_claimreview
+from factdesk.report.render import FORMATS, grounding_line, paragraphs, render, runner_up, to_claimreview
 from factdesk.report.writer import TemplateWriter
 from factdesk.testing.fakes import FakeStanceModel
 from factdesk.types import Claim, FactCheck, Rating, Sentence, Verdict
@@ -98,3 +98,105 @@ def test_justification_meteor_scores_against_gold():
     assert 0.3 < m["justification_meteor"] <= 1.0 and m["n"] == 1.0
     with pytest.raises(ValueError, match="aligned"):
         justification_meteor([], [{"justification": "x"}])
+
+
+# --------------------------------------------------------------------------- sources, runner-up, grounding line
+
+def _one_report_three_passages() -> FactCheck:
+    """Passages 1, 3 and 4 come from one UNHCR report, passage 2 from Reuters."""
+    from factdesk.types import Document, Evidence, Passage, Stance
+
+    text = ("UNHCR registered 4.3 million Syrian refugees. Turkey hosted 2.5 million of them. "
+            "Lebanon hosted 1.1 million.")
+    unhcr = Document(text=text, publisher="UNHCR", published="2016-01-01", title="Regional plan",
+                     url="https://example.org/unhcr")
+    reuters = Document(text="Russia began air strikes in Syria in September 2015.", publisher="Reuters",
+                       published="2015-10-01", url="https://example.org/reuters")
+    spans = [(0, 45), (46, 80), (81, 108)]
+    p = [Evidence(Passage(unhcr.id, text[a:b], a, b, i), unhcr, stance=Stance.from_probs([0.05, 0.85, 0.1]))
+         for i, (a, b) in enumerate(spans)]
+    r = Evidence(Passage(reuters.id, reuters.text, 0, len(reuters.text)), reuters,
+                 stance=Stance.from_probs([0.05, 0.05, 0.9]))
+    analysis = [Sentence("UNHCR counted 4.3 million.", [1]), Sentence("Turkey hosted most.", [3]),
+                Sentence("Both figures come from one plan.", [3, 4]), Sentence("Strikes began in 2015.", [2])]
+    return FactCheck(Claim(text="Syria produced 10 million refugees."), [p[0], r, p[1], p[2]],
+                     Verdict(Rating.FALSE, 0.82), headline="H", analysis=analysis)
+
+
+def test_report_cites_each_source_document_once():
+    fc = _one_report_three_passages()
+    md = render(fc, "md")
+    assert md.split("## Sources\n\n")[1] == (
+        "[1] UNHCR, “Regional plan”, January 1, 2016, https://example.org/unhcr (passages 1, 3, 4)\n"
+        "[2] Reuters, October 1, 2015, https://example.org/reuters (passage 2)\n")
+    assert "UNHCR counted 4.3 million. [1] Turkey hosted most. [1] Both figures come from one plan. [1]" in md
+    assert "Strikes began in 2015. [2]" in md
+    assert "3. refutes 0.85, source [1]: Turkey hosted 2.5 million of them." in md
+    page = render(fc, "html")
+    assert page.count('<li id="src-') == 2 and 'id="src-3"' not in page
+    assert page.count('<a href="#src-1">[1]</a>') == 3 and page.count('<blockquote id="ev-') == 4
+    d = json.loads(render(fc, "json"))
+    assert [(s["number"], s["publisher"], s["evidence"]) for s in d["sources"]] == [
+        (1, "UNHCR", [1, 3, 4]), (2, "Reuters", [2])]
+    assert d["analysis"][1]["citations"] == [3]  # stored citations stay passage numbers
+
+
+PROBS = {"True": 0.0, "Likely True": 0.0, "Misleading": 0.33, "Partially False": 0.0,
+         "Likely False": 0.26, "False": 0.0, "Unsubstantiated": 0.41}
+
+
+def test_runner_up_rating_in_every_format():
+    fc = FactCheck(Claim(text="Penguins fly."), [], Verdict(Rating.UNSUBSTANTIATED, 0.41, probs=PROBS), headline="H")
+    assert runner_up(fc.verdict) == ("Misleading", 0.33)
+    assert ("> **Verdict:** **Unsubstantiated** (confidence 0.41; next most likely: Misleading 0.33; "
+            "AVeriTeC: Not Enough Evidence)") in render(fc, "md")
+    assert ('<span class="confidence">confidence 0.41</span> '
+            '<span class="runner-up">next most likely: Misleading 0.33</span>') in render(fc, "html")
+    assert json.loads(render(fc, "json"))["runner_up"] == {"rating": "Misleading", "probability": 0.33}
+    assert json.loads(render(fc, "claimreview"))["reviewRating"]["ratingExplanation"] == (
+        "Not enough evidence to rate the claim on the scale. factdesk's calibrated probability for "
+        "Unsubstantiated is 0.41; the next most likely rating is Misleading (0.33).")
+
+
+def test_no_runner_up_when_no_other_rating_has_probability():
+    fc = FactCheck(Claim(text="Penguins fly."), [], Verdict(Rating.UNSUBSTANTIATED, 1.0,
+                                                            probs={**PROBS, "Misleading": 0.0, "Likely False": 0.0,
+                                                                   "Unsubstantiated": 1.0}), headline="H")
+    assert runner_up(fc.verdict) is None
+    assert "> **Verdict:** **Unsubstantiated** (confidence 1.00; AVeriTeC: Not Enough Evidence)" in render(fc, "md")
+    assert "runner-up" not in render(fc, "html")
+    assert json.loads(render(fc, "json"))["runner_up"] is None
+    assert "next most likely" not in render(fc, "claimreview")
+
+
+def test_no_grounding_line_when_nothing_was_cited():
+    note = Sentence("None of the 3 passages retrieved from the evidence store says whether it is so; "
+                    "an editor should look for primary sources before publishing.")
+    fc = FactCheck(Claim(text="Penguins fly."), [], Verdict(Rating.UNSUBSTANTIATED, 0.9), headline="H",
+                   analysis=[note])
+    assert grounding_line(fc) is None
+    assert "grounded" not in render(fc, "md") and "grounding" not in render(fc, "html")
+    fc.dropped = [Sentence("Penguins fly south.", [1], grounded=False)]
+    assert grounding_line(fc) == "1 sentence failed the check and was left out."
+
+
+def test_fact_check_page_verdict_box_shows_the_runner_up():
+    from pathlib import Path
+
+    import jinja2
+
+    from factdesk.report.render import RATING_CLASS
+
+    folder = Path(__file__).resolve().parents[2] / "factdesk" / "app" / "templates"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True)
+    env.filters["pct"] = lambda x: f"{100 * float(x or 0):.0f}%"  # as factdesk.app.web sets them
+    env.filters["rating_class"] = lambda r: RATING_CLASS[Rating(r)]
+    box = env.get_template("_verdict.html")
+    fc = FactCheck(Claim(text="Penguins fly."), [], Verdict(Rating.UNSUBSTANTIATED, 0.41, probs=PROBS))
+    html_ = box.render(fc=fc)
+    assert "calibrated confidence 41%" in html_
+    assert '<span class="runner-up">next most likely: Misleading 33%</span>' in html_
+    fc.verdict = Verdict(Rating.UNSUBSTANTIATED, 1.0, probs={"Unsubstantiated": 1.0, "Misleading": 0.0})
+    assert "runner-up" not in box.render(fc=fc)
+    fc.verdict = Verdict(Rating.FALSE, 0.2, probs=PROBS, method="editor")  # the editors' rating stands alone
+    assert "runner-up" not in box.render(fc=fc) and "Rated by the desk's editors" in box.render(fc=fc)

@@ -102,3 +102,17 @@ def test_max_per_side_keeps_the_strongest():
 def test_uncited_sentences_that_are_not_notes_are_recognised():
     assert not is_desk_note("NATO caused the refugee crisis.")
     assert not is_desk_note("")
+
+
+def test_source_numbers_give_each_document_one_number():
+    from factdesk.report.writer import cited_sources, source_numbers
+    from factdesk.types import Document, Evidence, Passage
+
+    unhcr, reuters = Document(text="UNHCR report on refugees."), Document(text="Reuters on air strikes.")
+    evidence = [Evidence(Passage(d.id, d.text[:10], 0, 10, i), d)
+                for i, d in enumerate([unhcr, reuters, unhcr, unhcr])]
+    assert source_numbers(evidence) == [1, 2, 1, 1]
+    assert source_numbers([]) == []
+    assert cited_sources([3, 4], evidence) == [1]
+    assert cited_sources([2, 1, 3], evidence) == [2, 1]
+    assert cited_sources([0, 5], evidence) == []

@@ -67,3 +67,113 @@ def test_score_retrieved_reads_the_pool_and_caches(tmp_path) -> None:
 def test_score_retrieved_missing_pool_says_how_to_build_it(tmp_path) -> None:
     with pytest.raises(InputError, match="--setting retrieved --db"):
         score_retrieved([], tmp_path / "absent.db", FakeStanceModel())
+
+
+# --------------------------------------------------------------------------- irrelevant-evidence rows
+
+def _claims_and_evidence() -> tuple[list, list]:
+    from factdesk.train.verdict import averitec_claim, averitec_evidence
+
+    items = [
+        {"claim": "The bridge over the river opened in 1998.", "label": "Supported",
+         "questions": [{"question": "When did the bridge open?", "answers": [{"answer": "The bridge opened in 1998."}]}]},
+        {"claim": "Cats sleep for most of the day.", "label": "Supported",
+         "questions": [{"question": "How long do cats sleep?", "answers": [{"answer": "Cats sleep 15 hours a day."}]}]},
+        {"claim": "The city budget adds four bus lines.", "label": "Refuted",
+         "questions": [{"question": "How many bus lines?", "answers": [{"answer": "The budget adds two bus lines."}]}]},
+    ]
+    return [averitec_claim(it) for it in items], [averitec_evidence(it) for it in items]
+
+
+def test_donor_claims_never_lend_a_claim_its_own_or_a_near_copys_evidence() -> None:
+    from factdesk.train.verdict import donor_claims
+    from factdesk.types import Claim
+
+    claims = [Claim("The bridge over the river opened in 1998."), Claim("The bridge over the river opened in 1998!"),
+              Claim("Cats sleep for most of the day."), Claim("The city budget adds four bus lines.")]
+    donors = donor_claims(claims, FakeEmbedder(), seed=1)
+    assert len(donors) == 4 and all(d != i for i, d in enumerate(donors))
+    assert donors[0] in (2, 3) and donors[1] in (2, 3)  # claims 0 and 1 are near copies
+    assert donor_claims(claims, FakeEmbedder(), seed=1) == donors  # seeded
+    with pytest.raises(InputError, match="two claims"):
+        donor_claims(claims[:1], FakeEmbedder(), seed=1)
+
+
+def test_irrelevant_rows_rejudge_borrowed_evidence_and_cache(tmp_path) -> None:
+    from factdesk.train.verdict import irrelevant_rows
+
+    claims, evs = _claims_and_evidence()
+    cache = tmp_path / "irr.npz"
+    cl, rows, cps = irrelevant_rows(claims, evs, [1, 2, 0], FakeStanceModel(), cache)
+    assert [r[0].passage.text for r in rows] == [evs[1][0].passage.text, evs[2][0].passage.text,
+                                                 evs[0][0].passage.text]
+    assert all(r[0].stance is not None for r in rows) and cps.shape == (3, 3)
+    assert evs[1][0].stance is None  # the donor's own evidence is left as it was
+    expected = FakeStanceModel().predict([(claims[0].text, evs[1][0].passage.text)])[0]
+    assert rows[0][0].stance.probs["not_enough_info"] == pytest.approx(float(expected[2]))
+
+    model = FakeStanceModel()
+    first = irrelevant_rows(claims, evs, [1, 2, 0], model, cache)[2]
+    model.predict = lambda pairs: (_ for _ in ()).throw(AssertionError("scored again"))  # the cache must answer
+    again = irrelevant_rows(claims, evs, [1, 2, 0], model, cache)
+    assert first == pytest.approx(cps)
+    assert again[2] == pytest.approx(cps)
+
+
+def test_add_similarities_sets_cosines_and_caches(tmp_path) -> None:
+    from factdesk.train.verdict import add_similarities
+
+    claims, evs = _claims_and_evidence()
+    cache = tmp_path / "sim.npz"
+    add_similarities(claims, evs, FakeEmbedder(), cache)
+    own = evs[0][0].scores["similarity"]
+    assert 0.3 < own <= 1.0
+    fresh = _claims_and_evidence()[1]
+
+    exploding = FakeEmbedder()
+    exploding.embed = lambda texts: (_ for _ in ()).throw(AssertionError("embedded again"))  # the cache must answer
+    add_similarities(claims, fresh, exploding, cache)
+    assert fresh[0][0].scores["similarity"] == pytest.approx(own)
+
+
+def test_bounds_keep_relevance_from_raising_not_enough_evidence() -> None:
+    from factdesk.train.verdict import _bounds
+    from factdesk.verdict.aggregate import RELEVANCE_FEATURES
+
+    b = _bounds(FEATURES)
+    d = len(FEATURES)
+    for f in RELEVANCE_FEATURES:
+        j = FEATURES.index(f)
+        assert [b[k * d + j] for k in range(4)] == [(0.0, 0.0), (0.0, None), (None, 0.0), (0.0, None)]
+
+
+def test_fit_aggregator_learns_that_unrelated_evidence_is_not_enough_evidence() -> None:
+    rng = np.random.default_rng(0)
+    x, y = _synthetic(300, rng)
+    sims = [FEATURES.index(f) for f in ("max_sim", "mean_sim")]
+    x[:, sims] = rng.uniform(0.4, 0.8, (300, 2))
+    xi = rng.uniform(0.0, 0.3, (150, len(FEATURES)))  # stance noise, low similarity
+    xi[:, sims] = rng.uniform(0.0, 0.2, (150, 2))
+    params = fit_aggregator(np.vstack([x, xi]), np.concatenate([y, np.full(150, 2)]), seed=1)
+    p = predict_with(params, xi)
+    assert (p.argmax(1) == 2).mean() > 0.9 and p[:, 2].mean() > 0.7
+
+
+def test_fit_gate_separates_unrelated_evidence_with_non_negative_weights() -> None:
+    from factdesk.train.verdict import fit_gate
+
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0.0, 1.0, (400, len(FEATURES)))
+    relevant = np.arange(400) < 200
+    sims = [FEATURES.index(f) for f in ("max_sim", "mean_sim")]
+    x[np.ix_(relevant, sims)] = rng.uniform(0.5, 0.9, (200, 2))
+    x[np.ix_(~relevant, sims)] = rng.uniform(0.0, 0.3, (200, 2))
+    gate, oof = fit_gate(x, relevant, seed=1, groups=np.arange(400) % 200)
+    assert gate["features"] == ["max_sim", "mean_sim"] and min(gate["weights"]) >= 0.0
+    assert (oof[relevant] > 0.5).mean() > 0.95 and (oof[~relevant] < 0.5).mean() > 0.95
+    params = fit_aggregator(*_synthetic(300, rng), seed=1)
+    ungated = predict_with(params, x[~relevant][:5])
+    params["gate"] = gate
+    p = predict_with(params, x[~relevant][:5])
+    assert p.sum(1) == pytest.approx(np.ones(5))
+    assert (p[:, 2] > ungated[:, 2]).all() and (p[:, 2] > 0.9).all()

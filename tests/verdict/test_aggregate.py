@@ -13,8 +13,10 @@ from factdesk.verdict.aggregate import (
     DEFAULT_PATH,
     FEATURES,
     INFO_FEATURES,
+    RELEVANCE_FEATURES,
     LearnedAggregator,
     RuleAggregator,
+    add_similarity,
     default_aggregator,
     evidence_features,
     make_verdict,
@@ -23,11 +25,13 @@ from factdesk.verdict.aggregate import (
 CLAIM = Claim("Country X's unemployment rate fell to 3% in 2020.", date=dt.date(2021, 1, 5))
 
 
-def ev(sup: float, ref: float, text: str = "Official statistics on unemployment.") -> Evidence:
+def ev(sup: float, ref: float, text: str = "Official statistics on unemployment.", sim: float = 0.6) -> Evidence:
+    """A judged passage; `sim` is its claim-passage similarity (0.6: on the claim's subject)."""
     nei = max(0.0, 1.0 - sup - ref)
     doc = Document(text=f"{text} {sup} {ref}", published=dt.date(2020, 12, 1))
     p = Passage(document_id=doc.id, text=doc.text, start=0, end=len(doc.text))
-    return Evidence(passage=p, document=doc, scores={"fused": 0.5}, stance=Stance.from_probs([sup, ref, nei]))
+    return Evidence(passage=p, document=doc, scores={"fused": 0.5, "similarity": sim},
+                    stance=Stance.from_probs([sup, ref, nei]))
 
 
 def aggregators() -> list[object]:
@@ -124,6 +128,67 @@ def test_evidence_features_names_and_dates() -> None:
     assert f["conflict"] == pytest.approx(0.9 * 0.8)
 
 
+def test_evidence_features_relevance() -> None:
+    items = [ev(0.1, 0.1, sim=s) for s in (0.2, 0.7, 0.1, 0.4)]
+    f = evidence_features(CLAIM, items)
+    assert RELEVANCE_FEATURES == ("max_sim", "mean_sim") and set(RELEVANCE_FEATURES) <= set(FEATURES)
+    assert f["max_sim"] == pytest.approx(0.7)
+    assert f["mean_sim"] == pytest.approx((0.7 + 0.4 + 0.2) / 3)  # the top 3
+    del items[1].scores["similarity"]
+    items[1].scores["dense"] = 0.5  # the dense retriever's cosine stands in
+    del items[3].scores["similarity"]  # none recorded: counts as unrelated
+    assert evidence_features(CLAIM, items)["max_sim"] == pytest.approx(0.5)
+    assert evidence_features(CLAIM, [])["max_sim"] == 0.0
+
+
+def test_add_similarity_fills_only_what_is_missing() -> None:
+    from factdesk.testing.fakes import FakeEmbedder
+
+    on = ev(0.1, 0.1, text="Country X unemployment rate fell in 2020")
+    off = ev(0.1, 0.1, text="Cats sleep most of the day")
+    kept = ev(0.1, 0.1, sim=0.33)
+    for e in (on, off):
+        del e.scores["similarity"]
+    add_similarity(CLAIM, [on, off, kept], FakeEmbedder())
+    assert 0.5 < on.scores["similarity"] <= 1.0
+    assert off.scores["similarity"] == pytest.approx(0.0, abs=1e-6)
+    assert kept.scores["similarity"] == 0.33
+
+
+@pytest.mark.skipif(not DEFAULT_PATH.is_file(), reason="no shipped aggregator weights")
+def test_learned_aggregator_irrelevant_evidence_is_unsubstantiated() -> None:
+    agg = LearnedAggregator(claim_level=False)
+    agg.warm_up()
+    off = [ev(0.15, 0.25, sim=s) for s in (0.05, 0.1, 0.08, 0.12)]
+    v = agg.run(CLAIM, off)
+    assert v.rating == Rating.UNSUBSTANTIATED
+    assert v.probs[Rating.UNSUBSTANTIATED.value] > 0.5
+    on = agg.run(CLAIM, [ev(0.03, 0.92, sim=0.7), ev(0.05, 0.9, sim=0.65)])
+    assert on.averitec_label == AveritecLabel.REFUTED
+
+
+@pytest.mark.skipif(not DEFAULT_PATH.is_file(), reason="no shipped aggregator weights")
+def test_learned_aggregator_more_relevant_evidence_never_raises_not_enough_evidence() -> None:
+    agg = LearnedAggregator(claim_level=False)
+    agg.warm_up()
+    for stance in ((0.1, 0.1), (0.6, 0.1), (0.1, 0.7)):
+        ps = [agg.run(CLAIM, [ev(*stance, sim=s), ev(0.1, 0.1, sim=s / 2)]).averitec_probs["Not Enough Evidence"]
+              for s in (0.0, 0.2, 0.4, 0.6, 0.8)]
+        assert all(b <= a + 1e-9 for a, b in zip(ps, ps[1:])), (stance, ps)
+        assert ps[0] > ps[-1]
+
+
+@pytest.mark.skipif(not DEFAULT_PATH.is_file(), reason="no shipped aggregator weights")
+def test_learned_aggregator_embeds_evidence_without_a_similarity() -> None:
+    from factdesk.testing.fakes import FakeEmbedder
+
+    agg = LearnedAggregator(claim_level=False, embedder=FakeEmbedder())
+    e = ev(0.1, 0.1, text="Country X unemployment rate fell in 2020")
+    del e.scores["similarity"]
+    agg.run(CLAIM, [e])
+    assert 0.5 < e.scores["similarity"] <= 1.0
+
+
 def test_default_aggregator_falls_back_to_rules(tmp_path) -> None:
     assert isinstance(default_aggregator(tmp_path / "absent.json"), RuleAggregator)
 
@@ -136,3 +201,20 @@ def test_learned_aggregator_missing_file_says_what_to_do(tmp_path) -> None:
 def test_averitec_order_matches_labels() -> None:
     assert [a.value for a in AVERITEC_ORDER] == [
         "Supported", "Refuted", "Not Enough Evidence", "Conflicting Evidence/Cherrypicking"]
+
+
+def test_gate_passes_on_only_the_relevant_share() -> None:
+    from factdesk.verdict.aggregate import gate_probability, gated
+
+    p = np.array([[0.2, 0.6, 0.1, 0.1], [0.7, 0.1, 0.1, 0.1]])
+    out = gated(p, np.array([1.0, 0.25]))
+    assert out[0] == pytest.approx([0.2, 0.6, 0.1, 0.1])
+    assert out[1] == pytest.approx([0.175, 0.025, 0.775, 0.025])
+    assert out.sum(1) == pytest.approx([1.0, 1.0])
+    gate = {"features": ["max_sim", "mean_sim"], "mean": [0.4, 0.3], "scale": [0.2, 0.1], "weights": [2.0, 1.0],
+            "bias": 0.5}
+    x = np.zeros((2, len(FEATURES)))
+    x[:, FEATURES.index("max_sim")] = [0.4, 0.8]
+    x[:, FEATURES.index("mean_sim")] = [0.3, 0.4]
+    z = np.array([0.5, 2.0 * 2 + 1.0 * 1 + 0.5])
+    assert gate_probability(gate, x) == pytest.approx(1 / (1 + np.exp(-z)))
