@@ -285,8 +285,9 @@ def headline(claim: Claim, verdict: Verdict) -> str:
     no speaker: 'Claim About Syrian Refugees Is Likely True'.
     """
     who = organisation(claim.speaker_title)
-    if not who and claim.speaker:
-        who = claim.speaker.split()[-1] if len(claim.speaker.split()) <= 4 else claim.speaker
+    words = (claim.speaker or "").split()
+    if not who and words:  # a blank speaker names nobody
+        who = words[-1] if len(words) <= 4 else " ".join(words)
     if not who:  # nobody to name: the claim itself is the subject
         return f"Claim About {gist(claim)} Is {_title_case(RATING_PHRASE[verdict.rating])}"
     return f"{who} {HEADLINE_VERB[verdict.rating]} {gist(claim)}"
@@ -359,7 +360,7 @@ def by_date(items: list[tuple[int, Evidence]]) -> list[tuple[int, Evidence]]:
 
 def _claim_phrase(claim: Claim) -> str:
     t = _strip_end(claim.text)
-    if t[:1].isupper() and not t[1:2].isupper() and t.split()[0].lower() in STOPWORDS | _SMALL:
+    if t[:1].isupper() and not t[1:2].isupper() and t.split() and t.split()[0].lower() in STOPWORDS | _SMALL:
         t = t[:1].lower() + t[1:]
     return f"“{t}”"
 
