@@ -27,8 +27,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import pytest
-
 from factdesk.errors import FactdeskError
 from factdesk.ingest.loaders import load_file
 from factdesk.pipeline import Desk
