@@ -523,7 +523,9 @@ def stage_log(resume: str | None) -> list[dict[str, Any]]:
     """The earlier stages of the model being resumed (from its config.json), oldest first."""
     if not resume:
         return []
-    cfg_path = Path(resume) / "config.json"
+    cfg_path = Path(resume) / "stance_config.json"  # a checkpoint folder keeps the stage log here
+    if not cfg_path.is_file():
+        cfg_path = Path(resume) / "config.json"
     if not cfg_path.is_file():
         return []
     prev = json.loads(cfg_path.read_text(encoding="utf-8"))
@@ -668,6 +670,8 @@ def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTr
     config["stages"] = stages
     config["pairs_seen_all_stages"] = sum(int(st.get("pairs_seen") or 0) for st in stages)
     (out_dir / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+    if cfg.checkpoint and ckpt.is_dir():  # so that --resume from the checkpoint carries the stage log on
+        (ckpt / "stance_config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     return config
 
 

@@ -55,7 +55,7 @@ def test_cross_encoder_clear_pairs(model) -> None:
     assert probs.argmax(1).tolist() == [lab for _, _, lab in CLEAR]
 
 
-@pytest.mark.xfail(strict=False, reason="stance-minilm-l6-v2 (75k pairs seen, CPU-limited run, see MODEL_CARD.md) "
+@pytest.mark.xfail(strict=False, reason="stance-minilm-l6-v3 (215k pairs seen over 2 stages, see MODEL_CARD.md) "
                    "still reads 'boils at 50' vs 'boils at 100' as support: numeric contradiction is weak")
 def test_cross_encoder_harder_pairs(model) -> None:
     probs = model.predict([(c, e) for c, e, _ in HARDER])

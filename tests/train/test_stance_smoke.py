@@ -121,6 +121,10 @@ def test_resume_from_exported_int8_model_continues_and_logs_stages(tmp_path) -> 
     # the kept fp32 checkpoint resumes exactly (no int8 round trip)
     model2, info2 = build_model(StanceTrainConfig(resume=str(tmp_path / "ckpt")))
     assert info2["from"] == "torch checkpoint"
+    third = tmp_path / "c"
+    res3 = fit_and_export(pairs[:8], [], StanceTrainConfig(out=str(third), max_steps=1, batch_size=8, max_length=64,
+                                                           resume=str(tmp_path / "ckpt")), third)
+    assert [st["from"] for st in res3["stages"]][1:] == ["int8 ONNX (dequantised)", "torch checkpoint"]
 
 
 def test_resume_from_a_folder_without_a_model_says_what_to_do(tmp_path) -> None:
