@@ -678,7 +678,7 @@ def _run_labels(probs: np.ndarray, evs: Sequence[Sequence[Evidence]], cps: np.nd
     """Labels as `LearnedAggregator.run` gives them (decision weights and the all-NEI rule)."""
     preds = []
     for i, ev in enumerate(evs):
-        v = make_verdict(probs[i], ev, METHOD, decision_weights, claim_nei=int(np.argmax(cps[i])) == 2)
+        v = make_verdict(probs[i], ev, METHOD, decision_weights)
         preds.append(LABEL_INDEX[v.averitec_label.value if v.averitec_label else "Not Enough Evidence"])
     return np.array(preds, dtype=int)
 

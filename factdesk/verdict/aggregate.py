@@ -226,22 +226,29 @@ def rating_probs(averitec_probs: dict[str, float], support_mass: float, refute_m
 
 
 def make_verdict(probs: np.ndarray, evidence: Sequence[Evidence], method: str,
-                 decision_weights: np.ndarray | None = None, claim_nei: bool = True) -> Verdict:
+                 decision_weights: np.ndarray | None = None) -> Verdict:
     """Turn a 4-way probability vector into a `Verdict` (rating, confidence, both distributions).
 
-    The label is ``argmax(probs * decision_weights)`` (weights default to 1); evidence that
-    is absent, or all not-enough-info (and, when known, a claim-level NEI), forces
-    Unsubstantiated.
+    The label is ``argmax(probs * decision_weights)`` (weights default to 1). Evidence that is
+    absent, or in which no passage supports or refutes the claim (every passage's stance is
+    not-enough-info), forces Unsubstantiated: a verdict must rest on a passage the report can
+    cite, never on the claim-level pair alone, whose training data (AVeriTeC, 61 % Refuted)
+    would otherwise lend the desk its prior.
     """
     probs = np.asarray(probs, dtype=np.float64)
     probs = probs / probs.sum()
-    ap = {lab.value: float(p) for lab, p in zip(AVERITEC_ORDER, probs)}
     m = _stance_matrix(evidence)
+    if len(m) and _all_nei(evidence):
+        # No passage takes a stance: the verdict's other labels keep only the share that the
+        # most decisive passage (1 - its P(NEI)) can vouch for, so that the probabilities and
+        # the runner-up agree with the forced Unsubstantiated.
+        probs = gated(probs, np.array([float(np.max(1.0 - m[:, 2]))]))[0]
+    ap = {lab.value: float(p) for lab, p in zip(AVERITEC_ORDER, probs)}
     support_mass = float(m[:, 0].sum()) if len(m) else 0.0
     refute_mass = float(m[:, 1].sum()) if len(m) else 0.0
     w = np.ones(4) if decision_weights is None else np.asarray(decision_weights, dtype=np.float64)
     label = AVERITEC_ORDER[int(np.argmax(probs * w))]
-    if not evidence or (_all_nei(evidence) and claim_nei):
+    if not evidence or _all_nei(evidence):
         label = AveritecLabel.NOT_ENOUGH_EVIDENCE
     if label == AveritecLabel.SUPPORTED:
         rating = Rating.TRUE if ap[label.value] >= HIGH_CONFIDENCE else Rating.LIKELY_TRUE
@@ -384,8 +391,7 @@ class LearnedAggregator:
         cp = self.claim_probs(claim, evidence)
         f = evidence_features(claim, evidence, cp)
         probs = self.predict_features(np.array([[f[k] for k in FEATURES]]))[0]
-        claim_nei = cp is None or int(np.argmax(cp)) == 2
-        return make_verdict(probs, evidence, self.method, self._params["decision"], claim_nei=claim_nei)
+        return make_verdict(probs, evidence, self.method, self._params["decision"])
 
 
 def default_aggregator(path: str | Path | None = None) -> LearnedAggregator | RuleAggregator:

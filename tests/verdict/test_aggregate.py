@@ -218,3 +218,16 @@ def test_gate_passes_on_only_the_relevant_share() -> None:
     x[:, FEATURES.index("mean_sim")] = [0.3, 0.4]
     z = np.array([0.5, 2.0 * 2 + 1.0 * 1 + 0.5])
     assert gate_probability(gate, x) == pytest.approx(1 / (1 + np.exp(-z)))
+
+
+def test_make_verdict_no_passage_taking_a_stance_is_unsubstantiated_with_agreeing_probabilities() -> None:
+    # The demo's case: every passage not-enough-info, yet the model leans Refuted (its prior).
+    nei = [ev(0.1, 0.19), ev(0.05, 0.1)]  # the most decisive passage: 1 - P(NEI) = 0.29
+    v = make_verdict(np.array([0.14, 0.53, 0.21, 0.12]), nei, "t")
+    assert v.rating == Rating.UNSUBSTANTIATED and v.averitec_label == AveritecLabel.NOT_ENOUGH_EVIDENCE
+    assert v.confidence == pytest.approx(0.21 + 0.79 * 0.71)
+    assert max(v.probs, key=v.probs.get) == Rating.UNSUBSTANTIATED.value  # the runner-up is below it
+    assert v.probs[Rating.LIKELY_FALSE.value] == pytest.approx(0.53 * 0.29)
+    # one passage that takes a stance lifts the rule: the model's own probabilities stand
+    v = make_verdict(np.array([0.14, 0.53, 0.21, 0.12]), [*nei, ev(0.05, 0.8)], "t")
+    assert v.rating == Rating.LIKELY_FALSE and v.confidence == pytest.approx(0.53)
