@@ -110,7 +110,9 @@ def _passages_note(items: list[tuple[int, Evidence]]) -> str:
 def to_markdown(fc: FactCheck) -> str:
     c, v = fc.claim, fc.verdict
     lines = [f"# {_md_escape(fc.headline)}", ""]
-    lines.append(f"> **Claim:** “{_md_escape(c.quote or c.text)}”  ")
+    # Reported speech is the speaker's meaning, not their words: the box says so.
+    label = "Claim (paraphrase)" if c.paraphrase and not c.quote else "Claim"
+    lines.append(f"> **{label}:** “{_md_escape(c.quote or c.text)}”  ")
     if c.speaker:
         lines.append(f"> **Speaker:** {_md_escape(c.speaker)}" + (f", {_md_escape(c.speaker_title)}" if c.speaker_title else "") + "  ")
     if c.date:
@@ -214,6 +216,8 @@ def to_html_fragment(fc: FactCheck) -> str:
     if c.date:
         out.append(f'<p class="date">{e(format_date(c.date))}</p>')
     out.append(f'<blockquote>“{e(c.quote or c.text)}”</blockquote>')
+    if c.paraphrase and not c.quote:
+        out.append('<p class="paraphrase">Paraphrase of the speaker\'s words, as reported.</p>')
     nxt = runner_up_text(v)
     out.append(f'<p class="verdict verdict-{RATING_CLASS[v.rating]}"><strong>{e(v.rating.value)}</strong> '
                f'<span class="confidence">confidence {v.confidence:.2f}</span>'

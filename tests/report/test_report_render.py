@@ -200,3 +200,10 @@ def test_fact_check_page_verdict_box_shows_the_runner_up():
     assert "runner-up" not in box.render(fc=fc)
     fc.verdict = Verdict(Rating.FALSE, 0.2, probs=PROBS, method="editor")  # the editors' rating stands alone
     assert "runner-up" not in box.render(fc=fc) and "Rated by the desk's editors" in box.render(fc=fc)
+
+
+def test_claim_box_marks_a_paraphrase(fc):
+    assert "> **Claim:** “" in render(fc, "md") and "paraphrase" not in render(fc, "html")
+    fc.claim.paraphrase, fc.claim.quote = True, None
+    assert "> **Claim (paraphrase):** “" in render(fc, "md")
+    assert '<p class="paraphrase">Paraphrase of the speaker' in render(fc, "html")
