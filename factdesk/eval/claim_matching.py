@@ -19,7 +19,6 @@ divided by the query's number of relevant claims; MRR and Recall@k over the top 
 
 from __future__ import annotations
 
-import csv
 import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -30,7 +29,7 @@ import numpy as np
 
 from factdesk.errors import InputError
 from factdesk.match.bm25 import BM25Index
-from factdesk.match.previous import FactCheckMatcher, import_checks, load_checkthat_claims
+from factdesk.match.previous import FactCheckMatcher, import_checks, load_checkthat_claims, read_tsv
 from factdesk.models.embed import Embedder
 
 DEPTH = 20
@@ -41,11 +40,7 @@ RECALL_AT = (1, 5, 20)
 def load_queries(path: str | Path) -> dict[str, str]:
     """``{query id: text}`` from a CheckThat! queries TSV (header line first)."""
     p = Path(path)
-    try:
-        with p.open(encoding="utf-8", newline="") as f:
-            rows = list(csv.reader(f, delimiter="\t"))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"cannot read the queries {p}: {exc}") from exc
+    rows = read_tsv(p, "the queries")
     if not rows or len(rows[0]) != 2:
         raise InputError(f"{p} is not a CheckThat! queries file: expected a header line and then "
                          "id<TAB>text lines (e.g. tweets.queries.tsv)")

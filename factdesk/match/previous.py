@@ -170,17 +170,22 @@ def load_check_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     return records
 
 
+def read_tsv(path: Path, what: str = "") -> list[list[str]]:
+    """All rows of a tab-separated UTF-8 file; an unreadable file is an `InputError` naming it."""
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            return list(csv.reader(f, delimiter="\t"))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"cannot read {what + ' ' if what else ''}{path}: {exc}") from exc
+
+
 def load_checkthat_claims(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """CheckThat! verified claims (TSV: id, claim, title, with a header line) as check records.
 
     Each record keeps the file's id as ``source_id`` (``"ct:<id>"``) and its title.
     """
     p = Path(path)
-    try:
-        with p.open(encoding="utf-8", newline="") as f:
-            rows = list(csv.reader(f, delimiter="\t"))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"cannot read {p}: {exc}") from exc
+    rows = read_tsv(p)
     if not rows or len(rows[0]) < 2 or rows[0][1].strip().lower() not in {"vclaim", "claim"}:
         raise InputError(f"{p} is not a CheckThat! verified-claims file: expected a header line "
                          "'<TAB>vclaim<TAB>title' and then id<TAB>claim<TAB>title lines")

@@ -90,6 +90,20 @@ def averitec_evidence(item: dict[str, Any]) -> list[Evidence]:
     return out
 
 
+def _cached(cache: Path | None, key: str, *names: str) -> list[np.ndarray] | None:
+    """The arrays `names` stored in the .npz `cache` under `key`, or None (no file, other key)."""
+    if cache is None or not cache.is_file():
+        return None
+    z = np.load(cache)
+    return [z[n] for n in names] if str(z["key"]) == key else None
+
+
+def _save_cache(cache: Path | None, key: str, **arrays: np.ndarray) -> None:
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, key=np.asarray(key), **arrays)  # type: ignore[arg-type]  # numpy stubs type allow_pickle
+
+
 def score_claims(items: Sequence[dict[str, Any]], stance_model: Any,
                  cache: Path | None = None) -> tuple[list[Claim], list[list[Evidence]], np.ndarray]:
     """Score every QA pair and every claim-level pair; return claims, judged evidence, claim probs."""
@@ -100,18 +114,14 @@ def score_claims(items: Sequence[dict[str, Any]], stance_model: Any,
         pairs += [(c.text, e.passage.text) for e in ev]
     claim_pairs = [(c.text, " ".join(e.passage.text for e in ev)) for c, ev in zip(claims, evs) if ev]
     key = hashlib.sha1(json.dumps([pairs, claim_pairs, _model_id(stance_model)]).encode()).hexdigest()
-    probs = claim_probs_arr = None
-    if cache is not None and cache.is_file():
-        z = np.load(cache)
-        if str(z["key"]) == key:
-            probs, claim_probs_arr = z["pairs"], z["claims"]
-    if probs is None or claim_probs_arr is None:
+    hit = _cached(cache, key, "pairs", "claims")
+    if hit is not None:
+        probs, claim_probs_arr = hit
+    else:
         stance_model.warm_up()
         probs = stance_model.predict(pairs + claim_pairs)
         probs, claim_probs_arr = probs[: len(pairs)], probs[len(pairs):]
-        if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(cache, key=key, pairs=probs, claims=claim_probs_arr)
+        _save_cache(cache, key, pairs=probs, claims=claim_probs_arr)
     k = 0
     for ev in evs:
         for e in ev:
@@ -199,20 +209,16 @@ def add_similarities(claims: Sequence[Claim], evs: Sequence[Sequence[Evidence]],
     """
     pairs = [(c.text, e.passage.text) for c, ev in zip(claims, evs) for e in ev]
     key = hashlib.sha1(json.dumps([pairs, _embedder_id(embedder)]).encode()).hexdigest()
-    sims = None
-    if cache is not None and cache.is_file():
-        z = np.load(cache)
-        if str(z["key"]) == key:
-            sims = z["sims"]
-    if sims is None:
+    hit = _cached(cache, key, "sims")
+    if hit is not None:
+        sims = hit[0]
+    else:
         texts = list(dict.fromkeys([t for pair in pairs for t in pair]))
         embedder.warm_up()
         vecs = np.asarray(embedder.embed(texts), dtype=np.float64) if texts else np.zeros((0, 1))
         at = {t: i for i, t in enumerate(texts)}
         sims = np.array([float(vecs[at[a]] @ vecs[at[b]]) for a, b in pairs])
-        if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(cache, key=key, sims=sims)
+        _save_cache(cache, key, sims=sims)
     k = 0
     for ev in evs:
         for e in ev:
@@ -260,17 +266,13 @@ def irrelevant_rows(claims: Sequence[Claim], evs: Sequence[Sequence[Evidence]], 
     pairs = [(c.text, e.passage.text) for c, ev in zip(claims, rows) for e in ev]
     joined = [(c.text, " ".join(e.passage.text for e in ev)) for c, ev in zip(claims, rows) if ev]
     key = hashlib.sha1(json.dumps([pairs, joined, _model_id(stance_model)]).encode()).hexdigest()
-    probs = None
-    if cache is not None and cache.is_file():
-        z = np.load(cache)
-        if str(z["key"]) == key:
-            probs = z["probs"]
-    if probs is None:
+    hit = _cached(cache, key, "probs")
+    if hit is not None:
+        probs = hit[0]
+    else:
         stance_model.warm_up()
         probs = np.asarray(stance_model.predict(pairs + joined)) if pairs else np.zeros((0, 3))
-        if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(cache, key=key, probs=probs)
+        _save_cache(cache, key, probs=probs)
     k = 0
     for ev in rows:
         for e in ev:
@@ -624,7 +626,7 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
             xd = feature_matrix(dclaims, devs, dcps)
             pd_ = predict_with(params, xd)
             rep: dict[str, Any] = {
-                "run": classification_metrics(_run_labels(pd_, devs, dcps, dw_fit), yd),
+                "run": classification_metrics(_run_labels(pd_, devs, dw_fit), yd),
                 "argmax": classification_metrics(pd_.argmax(1), yd),
                 "ece": round(expected_calibration_error(pd_, yd), 4),
                 "majority_accuracy": round(float((yd == np.bincount(yd).argmax()).mean()), 4),
@@ -637,7 +639,7 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
                 rep["previous_aggregator"] = {
                     "method": previous.get("method"),
                     "run": classification_metrics(
-                        _run_labels(pp, devs, dcps, np.asarray(previous.get("decision_weights", [1.0] * 4))), yd),
+                        _run_labels(pp, devs, np.asarray(previous.get("decision_weights", [1.0] * 4))), yd),
                     "ece": round(expected_calibration_error(pp, yd), 4),
                     "mean_p_not_enough_evidence": round(float(pp[:, NEE].mean()), 4),
                     "share_p_not_enough_evidence_over_half": round(float((pp[:, NEE] > 0.5).mean()), 4),
@@ -673,8 +675,7 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
     return doc
 
 
-def _run_labels(probs: np.ndarray, evs: Sequence[Sequence[Evidence]], cps: np.ndarray,
-                decision_weights: np.ndarray) -> np.ndarray:
+def _run_labels(probs: np.ndarray, evs: Sequence[Sequence[Evidence]], decision_weights: np.ndarray) -> np.ndarray:
     """Labels as `LearnedAggregator.run` gives them (decision weights and the all-NEI rule)."""
     preds = []
     for i, ev in enumerate(evs):
