@@ -85,7 +85,7 @@ def predict(model: Any, tok: Any, texts: list[str]) -> np.ndarray:
     """Raw logit margins (logit[1] - logit[0])."""
     import torch
 
-    from factdesk.train.stance import pad_batch
+    from factdesk.train.finetune import pad_batch
 
     model.eval()
     enc, out = encode_sentences(tok, texts), []
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         sys.exit("needs torch and transformers: pip install -e '.[train]'")
     from factdesk.claims.checkworthy import TOKENIZER_FILE
-    from factdesk.train.stance import base_model_path, make_tokenizer, plan_epochs, run_training
+    from factdesk.train.finetune import base_model_path, make_tokenizer, plan_epochs, run_training
 
     torch.set_num_threads(2)
     variants = [parse_variant(s.strip(), args.epochs, args.lr) for s in args.variants.split(",") if s.strip()]

@@ -24,6 +24,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from factdesk.config import onnx_threads
 from factdesk.eval.records import git_state, machine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,7 +156,7 @@ def main() -> None:
         **cli,
         "load_seconds": round(load_s, 2),
         "checkworthiness_backend": ex.scorer.backend,
-        "threads": os.environ.get("FACTDESK_THREADS", "default"),
+        "threads": onnx_threads(),  # the `threads` setting, resolved
         "machine": machine(),
         "load_average_1min": round(os.getloadavg()[0], 2),
         "date": dt.date.today().isoformat(),

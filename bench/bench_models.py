@@ -16,6 +16,7 @@ import os
 import time
 from pathlib import Path
 
+from factdesk.config import onnx_threads
 from factdesk.eval.records import git_state, machine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,7 +72,7 @@ def main() -> None:
         "stance_pairs_per_s": round(rate(ce.predict, pairs, 3), 1),
         "checkworthy_sentences_per_s": round(rate(cw.score, sents, 5), 1),
         "claims_extract_sentences_per_s": round(extract_rate, 1),
-        "threads": os.environ.get("FACTDESK_THREADS", "default (min(4, cores))"),
+        "threads": onnx_threads(),  # the `threads` setting, resolved
         "machine": machine(),
         "load_average_1min": round(os.getloadavg()[0], 2),
         "date": dt.date.today().isoformat(),

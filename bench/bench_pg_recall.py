@@ -49,10 +49,11 @@ from typing import Any
 import numpy as np
 from bench_scale import fresh_pg_database, pct, start_pg  # the same throwaway cluster and databases
 
+from factdesk.config import shared_root
 from factdesk.types import Document, Passage
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("FACTDESK_SHARED", REPO / ".." / "shared")).resolve()
+SHARED = shared_root().resolve()
 DEFAULT_POOL = REPO / "bench" / ".cache" / "averitec-pool.db"
 DEFAULT_CLAIMS = SHARED / "data" / "averitec" / "dev_public.json"
 TIE_EPS = 1e-5

@@ -32,6 +32,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from factdesk.config import shared_root  # noqa: E402
 from factdesk.eval.records import append_record, make_record  # noqa: E402
 
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -45,7 +46,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default=str(REPO.parent / "shared"))
+    ap.add_argument("--data", default=str(shared_root()))
     ap.add_argument("--variants", default="v2,bf16,bf16-b64")
     ap.add_argument("--steps", type=int, default=60, help="steps of the batch-32 variants (b64: half)")
     ap.add_argument("--warmup", type=int, default=3)
@@ -60,15 +61,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         return {}
     import torch
 
-    from factdesk.train.stance import (
-        StanceTrainConfig,
-        base_model_path,
-        build_model,
-        encode,
-        make_optimizer,
-        make_tokenizer,
-        pad_batch,
-    )
+    from factdesk.train.finetune import base_model_path, encode_pairs, make_optimizer, make_tokenizer, pad_batch
+    from factdesk.train.stance import StanceTrainConfig, build_model
     from factdesk.train.stance_data import LABELS, V3_MIX, build_mix
 
     torch.set_num_threads(args.threads)
@@ -80,9 +74,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     pairs = build_mix(root, V3_MIX, seed=13)[: n_train + 512]
     train, val = pairs[:n_train], pairs[n_train:]
     tok = make_tokenizer(base_model_path() / "tokenizer.json", 128)
-    enc = encode(tok, [(p.claim, p.evidence) for p in train])
+    enc = encode_pairs(tok, [(p.claim, p.evidence) for p in train])
     y = np.array([LABELS.index(p.label) for p in train], dtype=np.int64)
-    enc_val = encode(tok, [(p.claim, p.evidence) for p in val])
+    enc_val = encode_pairs(tok, [(p.claim, p.evidence) for p in val])
     y_val = np.array([LABELS.index(p.label) for p in val], dtype=np.int64)
     # Same order for all: length-sorted buckets of 64, split in two for the batch-32 variants.
     rng = random.Random(13)

@@ -9,7 +9,7 @@ dev_public, each answer a document with its source URL; see the leakage caveat i
   (``published``, 1.0 by construction: the check rewrites or drops the rest);
 - FactCheck's own ``grounded_sentence_rate`` (summary + analysis + dropped), averaged;
 - justification METEOR: summary + analysis text against the gold justification (nltk's
-  single_meteor_score, `factdesk.report.averitec.justification_meteor`);
+  single_meteor_score, `factdesk.eval.meteor.justification_meteor`);
 - words per analysis, seconds per report (whole check, and the writer alone), fallbacks.
 
     python bench/bench_writer.py --limit 40                       # template writer
@@ -33,12 +33,14 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from factdesk.config import shared_root  # noqa: E402
 from factdesk.eval.averitec import load_averitec, pooled_documents  # noqa: E402
-from factdesk.report.averitec import justification_meteor, to_averitec  # noqa: E402
+from factdesk.eval.meteor import justification_meteor  # noqa: E402
+from factdesk.report.averitec import to_averitec  # noqa: E402
 from factdesk.report.writer import is_desk_note  # noqa: E402
 from factdesk.types import Claim, Evidence, Sentence, Verdict  # noqa: E402
 
-SHARED = REPO.parent / "shared" / "data" / "averitec"
+SHARED = shared_root() / "data" / "averitec"
 
 
 class TimedWriter:

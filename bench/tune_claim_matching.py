@@ -25,11 +25,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from factdesk.config import shared_root  # noqa: E402
 from factdesk.eval.claim_matching import load_qrels, load_queries, ranking_metrics  # noqa: E402
 from factdesk.match.bm25 import BM25Index  # noqa: E402
 from factdesk.match.previous import clean_post, load_checkthat_claims  # noqa: E402
 
-SHARED = Path(os.environ.get("FACTDESK_SHARED", ROOT / ".." / "shared")).resolve()
+SHARED = shared_root().resolve()
 DATA = SHARED / "data" / "claim-matching" / "ct20-task2"
 CACHE = Path(os.environ.get("FACTDESK_BENCH_CACHE", ROOT / "bench" / ".cache"))
 

@@ -2,14 +2,20 @@
 
 >>> from factdesk import Desk, Claim
 >>> desk = Desk(db=":memory:")  # doctest: +SKIP
+>>> desk.describe()  # doctest: +SKIP
+'retrieve -> judge -> write -> ground -> match'
+
+The parts each stage drives are typed by the Protocols in `factdesk.protocols`.
 """
 
 from factdesk.types import (
     AveritecLabel,
+    CheckDraft,
     Claim,
     Document,
     Evidence,
     FactCheck,
+    Match,
     Passage,
     Rating,
     Stance,
@@ -20,7 +26,7 @@ from factdesk.types import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "AveritecLabel", "Claim", "Desk", "Document", "Evidence", "FactCheck", "Passage",
+    "AveritecLabel", "CheckDraft", "Claim", "Desk", "Document", "Evidence", "FactCheck", "Match", "Passage",
     "Rating", "Stance", "StanceLabel", "Verdict", "__version__",
 ]
 

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from factdesk.config import default
 from factdesk.errors import InputError
 from factdesk.pipeline import Desk
 from factdesk.types import Claim
@@ -177,29 +178,33 @@ def completed_ids(out: str | os.PathLike[str], repair: bool = True) -> set[str]:
 class CheckWorker:
     """Holds one warmed-up Desk and checks claims with it (one per process or Ray actor)."""
 
-    def __init__(self, desk_factory: DeskFactory, top_k: int = 8) -> None:
+    def __init__(self, desk_factory: DeskFactory, top_k: int = default("top_k")) -> None:
         self.top_k = top_k
         self.desk = desk_factory()
         self.desk.warm_up()
 
-    def check(self, input_id: str, claim: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    def check(self, input_id: str, claim: Claim) -> tuple[str, str | None, str | None]:
         """(input_id, result JSON line or None, error or None); never raises."""
         try:
-            fc = self.desk.check(Claim.from_dict(claim), top_k=self.top_k)
+            fc = self.desk.check(claim, top_k=self.top_k)
             return input_id, json.dumps({"input_id": input_id, **fc.to_dict()}, ensure_ascii=False), None
         except Exception as exc:  # one bad claim must not stop the batch; it is reported and retried next run
             return input_id, None, f"{type(exc).__name__}: {exc}"
 
 
 class RayCheckWorker(CheckWorker):
-    """The callable class for Ray Data `map_batches`: a batch of claims in, result lines out."""
+    """The callable class for Ray Data `map_batches`: a batch of claims in, result lines out.
+
+    Ray Data moves rows as plain values, so each claim crosses to the actor as JSON
+    (`Claim.to_dict`) and is rebuilt here; the local engine passes `Claim` objects.
+    """
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         import numpy as np
 
         ids, lines, errors = [], [], []
         for input_id, claim_json in zip(batch["input_id"], batch["claim"], strict=True):
-            i, line, err = self.check(str(input_id), json.loads(str(claim_json)))
+            i, line, err = self.check(str(input_id), Claim.from_dict(json.loads(str(claim_json))))
             ids.append(i)
             lines.append(line or "")
             errors.append(err or "")
@@ -215,7 +220,7 @@ def _init_process(desk_factory: DeskFactory, top_k: int) -> None:
     _WORKER = CheckWorker(desk_factory, top_k)
 
 
-def _check_in_process(input_id: str, claim: dict[str, Any]) -> tuple[str, str | None, str | None]:
+def _check_in_process(input_id: str, claim: Claim) -> tuple[str, str | None, str | None]:
     assert _WORKER is not None, "worker not initialised"
     return _WORKER.check(input_id, claim)
 
@@ -228,7 +233,7 @@ def _local(items: list[ClaimItem], desk_factory: DeskFactory, top_k: int, worker
         worker = CheckWorker(desk_factory, top_k)
         try:
             for it in items:
-                yield worker.check(it.input_id, it.claim.to_dict())
+                yield worker.check(it.input_id, it.claim)
         finally:
             worker.desk.close()
         return
@@ -245,7 +250,8 @@ def _local(items: list[ClaimItem], desk_factory: DeskFactory, top_k: int, worker
                 nxt = next(queue, None)
                 if nxt is None:
                     break
-                running.add(pool.submit(_check_in_process, nxt.input_id, nxt.claim.to_dict()))
+                # The Claim itself crosses to the worker process (pickled), no dict in between.
+                running.add(pool.submit(_check_in_process, nxt.input_id, nxt.claim))
             if not running:
                 return
             finished, running = wait(running, return_when=FIRST_COMPLETED)
@@ -295,7 +301,7 @@ def run_batch(
     out: str | os.PathLike[str],
     engine: str = "local",
     workers: int = 1,
-    top_k: int = 8,
+    top_k: int = default("top_k"),
     db: str | None = None,
     desk_factory: DeskFactory | None = None,
     progress: bool = True,

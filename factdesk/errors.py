@@ -13,6 +13,13 @@ class InputError(FactdeskError):
     """Bad input from the user: an empty claim, an unreadable file, a malformed line."""
 
 
+class InvalidValue(InputError, ValueError):
+    """One value is malformed: a blank claim, an impossible or partial date.
+
+    Also a `ValueError`, so validation code that catches `ValueError` keeps working.
+    """
+
+
 class StoreError(FactdeskError):
     """The evidence store cannot be opened or written."""
 

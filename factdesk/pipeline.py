@@ -1,10 +1,16 @@
 """The Desk: factdesk's library API, which the CLI and the web desk are thin layers over.
 
-The check pipeline is an ordered list of named stages (retrieve, judge, write, ground);
-`Desk.describe()` prints it.
+`Desk.check` runs an ordered list of named stages, `Desk.stages`, over one `CheckDraft`:
+retrieve (candidates) -> judge (stance, re-rank, verdict) -> write (the report) -> ground
+(drop unsupported sentences) -> match (earlier fact-checks). `Desk.describe()` prints that
+list. Each stage drives one part typed by a Protocol in `factdesk.protocols`; pass another
+part to `Desk(...)` (a retriever, reranker, stance model, aggregator, writer, grounder or
+matcher) to swap it.
 
 >>> from factdesk.testing.fakes import FakeEmbedder, FakeStanceModel
 >>> desk = Desk(db=":memory:", embedder=FakeEmbedder(), stance_model=FakeStanceModel())
+>>> desk.describe()
+'retrieve -> judge -> write -> ground -> match'
 >>> report = desk.ingest([Document(text="Russia began air strikes in Syria in September 2015.",
 ...                                 publisher="Reuters", published="2015-10-01")])
 >>> report.documents_added
@@ -21,21 +27,37 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from factdesk.config import default
 from factdesk.ingest.chunking import chunk_document
-from factdesk.ingest.loaders import Skip, iter_files, load_file
+from factdesk.ingest.loaders import Skip, iter_files
+from factdesk.ingest.read import read_files
 from factdesk.match.previous import FactCheckMatcher, import_checks, load_check_records
 from factdesk.models.embed import Embedder
+from factdesk.protocols import (
+    Aggregator,
+    Grounder,
+    Matcher,
+    NeedsGrounding,
+    Reranker,
+    Retriever,
+    Stage,
+    StanceModel,
+    Writer,
+)
 from factdesk.registry import open_store, registry
 from factdesk.report.grounding import GroundingCheck
 from factdesk.report.writer import TemplateWriter
 from factdesk.retrieval.hybrid import HybridRetriever
+from factdesk.retrieval.timefilter import evidence_cutoff
 from factdesk.store.base import EvidenceStore
-from factdesk.types import Claim, Document, Evidence, FactCheck, Sentence, Verdict
-from factdesk.verdict.aggregate import add_similarity
-from factdesk.verdict.judge import Judge
-from factdesk.verdict.stance import StanceModel
+from factdesk.types import CheckDraft, Claim, Document, Evidence, FactCheck, Verdict
+from factdesk.verdict.judge import Judge, default_aggregator
+
+if TYPE_CHECKING:
+    from factdesk.models.generators import Generator
 
 
 @dataclass
@@ -53,13 +75,120 @@ class IngestReport:
         return s + "".join(f"\n  skipped {sk}" for sk in self.skipped)
 
 
+# --- the stages Desk.check loops over ------------------------------------------------------------
+class RetrieveStage:
+    """retrieve: candidate evidence published before the draft's cut-off, best first.
+
+    Asks the retriever for max(`top_k`, `candidates`) passages, so the judge has more than
+    it keeps to choose from.
+    """
+
+    name = "retrieve"
+
+    def __init__(self, retriever: Callable[[], Retriever], candidates: int = default("candidates")) -> None:
+        if candidates < 1:
+            raise ValueError(f"candidates must be at least 1, got {candidates}")
+        self._retriever = retriever  # a getter: the default retriever opens the store on first use
+        self.candidates = candidates
+
+    def warm_up(self) -> None:
+        self._retriever().warm_up()
+
+    def run(self, draft: CheckDraft) -> CheckDraft:
+        n = max(draft.top_k, self.candidates)
+        draft.evidence = self._retriever().run(draft.claim, top_k=n, before=draft.before)[:n]
+        return draft
+
+
+class JudgeStage:
+    """judge: the stance of every candidate, the reranker's `top_k`, and the verdict (`Judge.run`)."""
+
+    name = "judge"
+
+    def __init__(self, judge: Judge) -> None:
+        self.judge = judge
+
+    def warm_up(self) -> None:
+        self.judge.warm_up()
+
+    def run(self, draft: CheckDraft) -> CheckDraft:
+        draft.evidence, draft.verdict = self.judge.run(draft.claim, draft.evidence, top_k=draft.top_k)
+        return draft
+
+
+class WriteStage:
+    """write: the headline, summary and analysis sentences, each citing the evidence it reports."""
+
+    name = "write"
+
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+
+    def warm_up(self) -> None:
+        self.writer.warm_up()
+
+    def run(self, draft: CheckDraft) -> CheckDraft:
+        if draft.verdict is None:
+            raise ValueError("the write stage needs a verdict: put a judge stage before it")
+        draft.headline, draft.summary, draft.analysis = self.writer.run(draft.claim, draft.evidence, draft.verdict)
+        return draft
+
+
+class GroundStage:
+    """ground: an analysis sentence the passage it cites does not support is rewritten or dropped."""
+
+    name = "ground"
+
+    def __init__(self, grounder: Grounder) -> None:
+        self.grounder = grounder
+
+    def warm_up(self) -> None:
+        self.grounder.warm_up()
+
+    def run(self, draft: CheckDraft) -> CheckDraft:
+        if draft.analysis:
+            draft.analysis, draft.dropped = self.grounder.run(draft.analysis, draft.evidence)
+        return draft
+
+
+class MatchStage:
+    """match: fact-checks already published (imported, or by this desk) of the same claim."""
+
+    name = "match"
+
+    def __init__(self, matcher: Callable[[], Matcher]) -> None:
+        self._matcher = matcher  # a getter: the default matcher reads the store on first use
+
+    def warm_up(self) -> None:
+        """Nothing now: the matcher builds its index on first use and follows the store's checks as
+        they change, and most desks hold no earlier checks (warming it would read them all)."""
+
+    def run(self, draft: CheckDraft) -> CheckDraft:
+        draft.previous_checks = self._matcher().run(draft.claim.text)
+        return draft
+
+
 class Desk:
     """Ingest evidence, then check claims against it.
 
-    Arguments are stored as given; models load in `warm_up()` (or lazily on first use).
-    """
+    Arguments are stored as given; models load in `warm_up()` (or lazily on first use). Every
+    part left None gets the desk's default.
 
-    STAGES = ("retrieve", "judge", "write", "ground", "match")
+    Args:
+        db: a SQLite file path or a postgresql:// URL (default: ``$FACTDESK_DB`` or factdesk.db).
+        store: an open store (instead of `db`).
+        embedder: sentence embedder for dense retrieval and similarities (default ``minilm``).
+        stance_model: judges (claim, passage) pairs (default ``minilm-stance``).
+        aggregator: the verdict from judged evidence (default: the learned one when shipped).
+        writer: writes the report (default `TemplateWriter`; `LLMWriter` when `generator` is given).
+        candidates: passages retrieved for the judge to choose the `top_k` from.
+        ground: run the grounding stage (always run for a writer that `requires_grounding`).
+        generator: a text generator for `LLMWriter`, when no writer is given.
+        retriever: candidate evidence (default `HybridRetriever` over the store).
+        reranker: picks the `top_k` of the judged candidates (default `RelevanceReranker`).
+        grounder: checks analysis sentences against their passages (default `GroundingCheck`).
+        matcher: earlier fact-checks of the claim (default `FactCheckMatcher` over the store).
+    """
 
     def __init__(
         self,
@@ -67,24 +196,46 @@ class Desk:
         store: EvidenceStore | None = None,
         embedder: Embedder | None = None,
         stance_model: StanceModel | None = None,
-        aggregator: Any = None,
-        writer: Any = None,
-        candidates: int = 20,
+        aggregator: Aggregator | None = None,
+        writer: Writer | None = None,
+        candidates: int = default("candidates"),
         ground: bool = True,
-        generator: Any = None,
+        generator: Generator | None = None,
+        *,
+        retriever: Retriever | None = None,
+        reranker: Reranker | None = None,
+        grounder: Grounder | None = None,
+        matcher: Matcher | None = None,
     ) -> None:
         self.db = db
         self._store = store
-        self._embedder = embedder
-        self.judge_stage = Judge(stance_model=stance_model, aggregator=aggregator)
+        self._retriever = retriever
+        self._matcher = matcher
+        self.embedder: Embedder = embedder if embedder is not None else registry.create("embedder", "minilm")
+        self.stance_model: StanceModel = (stance_model if stance_model is not None
+                                          else registry.create("stance", "minilm-stance"))
+        if aggregator is None:
+            aggregator = default_aggregator(self.stance_model)
+        self.judge_stage = Judge(stance_model=self.stance_model, aggregator=aggregator, reranker=reranker,
+                                 embedder=self.embedder)
         if writer is None and generator is not None:
             from factdesk.report.llm_writer import LLMWriter
 
             writer = LLMWriter(generator)
-        self.writer = writer or TemplateWriter()
+        self.writer: Writer = writer if writer is not None else TemplateWriter()
         self.candidates = candidates
         self.ground = ground
-        self._retriever: HybridRetriever | None = None
+        self.grounder: Grounder = grounder if grounder is not None else GroundingCheck(self.stance_model)
+        # A writer that can say what no passage says (a generator) is grounded even when ground=False.
+        must_ground = isinstance(self.writer, NeedsGrounding) and self.writer.requires_grounding
+        self.stages: list[Stage] = [
+            RetrieveStage(lambda: self.retriever, candidates),
+            JudgeStage(self.judge_stage),
+            WriteStage(self.writer),
+        ]
+        if ground or must_ground:
+            self.stages.append(GroundStage(self.grounder))
+        self.stages.append(MatchStage(lambda: self.matcher))
         self._warm = False
 
     # --- components ---------------------------------------------------------------------------
@@ -95,26 +246,29 @@ class Desk:
         return self._store
 
     @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = registry.create("embedder", "minilm")
-        return self._embedder
-
-    @property
-    def retriever(self) -> HybridRetriever:
+    def retriever(self) -> Retriever:
+        """The retriever given, else a `HybridRetriever` over the store (built on first use)."""
         if self._retriever is None:
             self._retriever = HybridRetriever(self.store, self.embedder)
         return self._retriever
 
+    @property
+    def matcher(self) -> Matcher:
+        """Finds earlier fact-checks (imported or published by this desk) of a claim."""
+        if self._matcher is None:
+            self._matcher = FactCheckMatcher(self.store, self.embedder)
+        return self._matcher
+
     def describe(self) -> str:
-        return " -> ".join(self.STAGES)
+        """The check pipeline, as the stage names `check` runs in order."""
+        return " -> ".join(stage.name for stage in self.stages)
 
     def warm_up(self) -> None:
+        """Load every stage's models now rather than on the first check."""
         if self._warm:
             return
-        self.embedder.warm_up()
-        self.judge_stage.warm_up()
-        self.writer.warm_up()
+        for stage in self.stages:
+            stage.warm_up()
         self._warm = True
 
     # --- ingest -------------------------------------------------------------------------------
@@ -184,11 +338,20 @@ class Desk:
         date: str | dt.date | None = None,
         progress: bool = False,
         bulk: bool = False,
+        reader: Callable[[list[Path], dict[str, Any]], Iterable[Document | Skip]] | None = None,
+        follow_symlinks: bool = False,
+        file_seconds: float | None = None,
     ) -> IngestReport:
         """Ingest files and folders; bad files are skipped with a reason, never fatal.
 
         `bulk=True` lets a server store defer index upkeep to the end (PostgreSQL drops and
         rebuilds its HNSW index): much faster for large loads, slower for a few files.
+        `reader(files, defaults)` replaces reading the files one by one with `load_file`: the
+        web desk reads uploads in a child process with time limits (`factdesk.ingest.isolate`).
+        By default HTML, PDF and .urls files are parsed in a child process too (`read_files`):
+        one that makes no progress for `file_seconds` (default: the `ingest_file_seconds`
+        setting) is skipped with the reason. `follow_symlinks` reads what links out of a folder
+        point to (skipped with a reason by default).
         """
         defaults: dict[str, Any] = {}
         if publisher:
@@ -196,7 +359,7 @@ class Desk:
         if date:
             defaults["published"] = date
 
-        files = list(iter_files(paths))
+        files = list(iter_files(paths, follow_symlinks=follow_symlinks))
         bar = None
         if progress:
             from tqdm import tqdm
@@ -204,13 +367,12 @@ class Desk:
             bar = tqdm(total=len(files), unit="file", desc="ingest", file=sys.stderr)
 
         def docs() -> Iterable[Document | Skip]:
-            for f in files:
-                if isinstance(f, Skip):
-                    yield f
-                else:
-                    yield from load_file(f, defaults)
-                if bar is not None:
-                    bar.update(1)
+            if reader is not None:
+                yield from (f for f in files if isinstance(f, Skip))
+                yield from reader([f for f in files if not isinstance(f, Skip)], defaults)
+                return
+            yield from read_files(files, defaults, per_file_seconds=file_seconds,
+                                  on_file=None if bar is None else lambda: bar.update(1))
 
         import contextlib
 
@@ -231,46 +393,24 @@ class Desk:
                 bar.close()
 
     # --- check --------------------------------------------------------------------------------
-    def retrieve(self, claim: Claim, top_k: int = 10, before: dt.date | None = None) -> list[Evidence]:
+    def retrieve(self, claim: Claim, top_k: int = default("top_k"), before: dt.date | None = None) -> list[Evidence]:
         """Fused lexical + dense evidence published before `before` (all when None)."""
         return self.retriever.run(claim, top_k=top_k, before=before)[:top_k]
 
     def judge(self, claim: Claim, evidence: list[Evidence]) -> tuple[list[Evidence], Verdict]:
+        """Judge and weigh exactly the evidence given, in its order (no re-rank): `Judge.run`."""
         return self.judge_stage.run(claim, evidence)
 
-    def check(self, claim: Claim, top_k: int = 8, before: dt.date | None = None) -> FactCheck:
-        """Retrieve candidates, judge them, keep the top_k most relevant, and write the report.
+    def check(self, claim: Claim, top_k: int = default("top_k"), before: dt.date | None = None) -> FactCheck:
+        """Run the stages in order on the claim: the `top_k` passages weighed, the verdict, the report.
 
         When `before` is None and the claim has a date, only evidence published before the
         claim is used: a fact-check weighs what was known when the claim was made.
         """
-        if before is None and claim.date is not None:
-            before = claim.date + dt.timedelta(days=1)
-        self.judge_stage.warm_up()
-        candidates = self.retriever.run(claim, top_k=max(top_k, self.candidates), before=before)
-        candidates = candidates[: max(top_k, self.candidates)]
-        self.judge_stage.score(claim, candidates)
-        # Rerank: the stance model's relevance (1 - P(NEI)) first, fused retrieval rank as tie-break.
-        top = max((e.scores.get("fused", 0.0) for e in candidates), default=1.0) or 1.0
-        for e in candidates:
-            e.scores["rerank"] = 0.7 * e.scores.get("relevance", 0.0) + 0.3 * e.scores.get("fused", 0.0) / top
-        evidence = sorted(candidates, key=lambda e: -e.scores["rerank"])[:top_k]
-        assert self.judge_stage.aggregator is not None
-        add_similarity(claim, evidence, self.embedder)  # relevance gates the verdict (verdict.aggregate)
-        verdict = self.judge_stage.aggregator.run(claim, evidence)
-        head, summary, analysis = self.writer.run(claim, evidence, verdict)
-        dropped: list[Sentence] = []
-        if analysis and (self.ground or getattr(self.writer, "requires_grounding", False)):
-            assert self.judge_stage.stance_model is not None
-            analysis, dropped = GroundingCheck(self.judge_stage.stance_model).run(analysis, evidence)
-        previous = [m.to_dict() for m in self.matcher.run(claim.text)]
-        return FactCheck(claim=claim, evidence=evidence, verdict=verdict, headline=head,
-                         summary=summary, analysis=analysis, dropped=dropped, previous_checks=previous)
-
-    @property
-    def matcher(self) -> FactCheckMatcher:
-        """Finds earlier fact-checks (imported or published by this desk) of a claim."""
-        return FactCheckMatcher(self.store, self.embedder)
+        draft = CheckDraft(claim=claim, top_k=top_k, before=evidence_cutoff(claim, before))
+        for stage in self.stages:
+            draft = stage.run(draft)
+        return draft.to_factcheck()
 
     def import_checks(self, path: str | os.PathLike[str]) -> int:
         """Import published fact-checks (ClaimReview JSON-LD or AVeriTeC JSON) for matching."""

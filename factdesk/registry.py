@@ -28,7 +28,7 @@ class Registry:
         if self._loaded_plugins:
             return
         self._loaded_plugins = True
-        for kind in ("store", "stance", "embedder", "generator"):
+        for kind in ("store", "stance", "embedder", "generator", "reranker"):
             for ep in entry_points(group=f"factdesk.{kind}"):
                 self.register(kind, ep.name, ep.load())
 
@@ -79,6 +79,15 @@ registry.register("embedder", "minilm", _minilm)
 registry.register("stance", "minilm-stance", _stance)
 
 
+def _relevance_reranker(**kw: Any) -> Any:
+    from factdesk.retrieval.rerank import RelevanceReranker
+
+    return RelevanceReranker(**kw)
+
+
+registry.register("reranker", "relevance", _relevance_reranker)
+
+
 def _generator(name: str) -> Any:
     def make(**kw: Any) -> Any:
         from factdesk.models.generators import create_generator
@@ -94,9 +103,9 @@ for _g in ("llama-cpp", "smollm2", "openai"):
 
 def open_store(db: str | None = None, dim: int = 384) -> Any:
     """A store from `--db`: a file path (SQLite) or a postgresql:// URL."""
-    import os
+    from factdesk.config import Config
 
-    db = db or os.environ.get("FACTDESK_DB") or "factdesk.db"
+    db = db or Config().get("db")
     if db.startswith(("postgresql://", "postgres://")):
         return registry.create("store", "postgres", path=db, dim=dim)
     return registry.create("store", "sqlite", path=db, dim=dim)

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
+
+from factdesk.config import default
+from factdesk.errors import InvalidValue
 
 
 def content_hash(*parts: object, length: int = 16) -> str:
@@ -26,8 +30,23 @@ def content_hash(*parts: object, length: int = 16) -> str:
     return h.hexdigest()[:length]
 
 
+_ISO_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2})(?:[T ][0-9:.,+Z-]*)?)?)?")
+_DMY_DATE = re.compile(r"([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})")  # AVeriTeC's claim_date form, DD-MM-YYYY
+
+
 def parse_date(value: str | dt.date | None) -> dt.date | None:
-    """Parse YYYY-MM-DD (or a longer ISO timestamp, or YYYY / YYYY-MM) into a date."""
+    """Parse YYYY-MM-DD (or an ISO timestamp, YYYY-MM, YYYY, or DD-MM-YYYY) into a date.
+
+    The whole value must be one of those forms: an impossible date (2021-02-30) or any other
+    text (20211214) is an `InvalidValue` error, never read as a shorter date it starts with.
+
+    >>> parse_date("2021-12-14T10:00:00Z"), parse_date("2021-12")
+    (datetime.date(2021, 12, 14), datetime.date(2021, 12, 1))
+    >>> parse_date("2021-02-30")
+    Traceback (most recent call last):
+    ...
+    factdesk.errors.InvalidValue: cannot read date '2021-02-30' (day is out of range for month): use YYYY-MM-DD, for example 2021-12-14
+    """
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -35,12 +54,17 @@ def parse_date(value: str | dt.date | None) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     s = str(value).strip()
-    for fmt, n in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4), ("%d-%m-%Y", 10)):
-        try:
-            return dt.datetime.strptime(s[:n], fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"cannot read date {value!r}: use YYYY-MM-DD, for example 2021-12-14")
+    shown = s if len(s) <= 40 else s[:40] + "..."
+    if m := _ISO_DATE.fullmatch(s):
+        year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    elif m := _DMY_DATE.fullmatch(s):
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        raise InvalidValue(f"cannot read date {shown!r}: use YYYY-MM-DD, for example 2021-12-14")
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise InvalidValue(f"cannot read date {shown!r} ({exc}): use YYYY-MM-DD, for example 2021-12-14") from None
 
 
 class StanceLabel(str, Enum):
@@ -175,10 +199,11 @@ class Claim:
     source: str | None = None
     id: str = ""
     paraphrase: bool = False
+    date_source: str | None = None  # where `date` came from: text, speaker, dateline, document, inferred, ingest
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str) or not self.text.strip():
-            raise ValueError("the claim is empty: pass the words to check, e.g. factdesk check \"...\"")
+            raise InvalidValue("the claim is empty: pass the words to check, e.g. factdesk check \"...\"")
         self.text = " ".join(self.text.split())
         self.date = parse_date(self.date)
         if not self.id:
@@ -322,6 +347,41 @@ class Sentence:
 
 
 @dataclass
+class Match:
+    """An earlier fact-check of the same (or a paraphrased) claim.
+
+    `similarity` is the embeddings' cosine, `score` the fused rank score (higher is better),
+    `bm25` the lexical score (0 when no word is shared), `same_claim` the matcher's decision,
+    `probability` the calibrated probability that it checks the same claim (None when the
+    same-claim model did not score it).
+    """
+
+    check_id: str
+    claim: str
+    rating: str | None
+    similarity: float
+    url: str | None
+    publisher: str | None
+    date: str | None
+    status: str
+    score: float = 0.0
+    bm25: float = 0.0
+    same_claim: bool = True
+    title: str | None = None
+    source_id: str | None = None
+    probability: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Match:
+        """The inverse of `to_dict`; keys this version does not know are ignored."""
+        keys = cls.__dataclass_fields__.keys()
+        return cls(**{k: v for k, v in d.items() if k in keys})
+
+
+@dataclass
 class FactCheck:
     """A claim, the evidence weighed, the verdict and the written analysis."""
 
@@ -332,7 +392,7 @@ class FactCheck:
     summary: list[Sentence] = field(default_factory=list)
     analysis: list[Sentence] = field(default_factory=list)
     dropped: list[Sentence] = field(default_factory=list)
-    previous_checks: list[dict[str, Any]] = field(default_factory=list)
+    previous_checks: list[Match] = field(default_factory=list)
     created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     id: str = ""
 
@@ -357,7 +417,7 @@ class FactCheck:
             "dropped_sentences": [s.to_dict() for s in self.dropped],
             "grounded_sentence_rate": (len(grounded) / total) if total else 1.0,
             "evidence": [e.to_dict() for e in self.evidence],
-            "previous_checks": self.previous_checks,
+            "previous_checks": [m.to_dict() for m in self.previous_checks],
             "created": self.created,
         }
 
@@ -371,7 +431,391 @@ class FactCheck:
             summary=[Sentence.from_dict(s) for s in d.get("summary", [])],
             analysis=[Sentence.from_dict(s) for s in d.get("analysis", [])],
             dropped=[Sentence.from_dict(s) for s in d.get("dropped_sentences", [])],
-            previous_checks=list(d.get("previous_checks") or []),
+            previous_checks=[Match.from_dict(m) for m in d.get("previous_checks") or []],
             created=d.get("created", ""),
             id=d.get("id", ""),
         )
+
+
+@dataclass
+class CheckDraft:
+    """A fact-check in the making: what the stages of `Desk.check` read and fill in, in order.
+
+    The retrieve stage fills `evidence` with candidates; the judge narrows it to the `top_k`
+    weighed and sets `verdict`; the writer fills the text; grounding moves unsupported
+    analysis sentences to `dropped`; the matcher adds `previous_checks`.
+
+    >>> draft = CheckDraft(Claim("Minsk is in Belarus"), top_k=3)
+    >>> draft.to_factcheck()
+    Traceback (most recent call last):
+    ...
+    ValueError: the draft has no verdict: the pipeline needs a stage that sets one (the judge)
+    """
+
+    claim: Claim
+    top_k: int = default("top_k")
+    before: dt.date | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    verdict: Verdict | None = None
+    headline: str = ""
+    summary: list[Sentence] = field(default_factory=list)
+    analysis: list[Sentence] = field(default_factory=list)
+    dropped: list[Sentence] = field(default_factory=list)
+    previous_checks: list[Match] = field(default_factory=list)
+
+    def to_factcheck(self) -> FactCheck:
+        if self.verdict is None:
+            raise ValueError("the draft has no verdict: the pipeline needs a stage that sets one (the judge)")
+        return FactCheck(claim=self.claim, evidence=self.evidence, verdict=self.verdict, headline=self.headline,
+                         summary=self.summary, analysis=self.analysis, dropped=self.dropped,
+                         previous_checks=self.previous_checks)
+
+
+# --- the desk's records of checks ------------------------------------------------------------------
+@dataclass
+class AuditEntry:
+    """One line of a check's history: who did what, when, and the note they gave."""
+
+    at: str
+    user: str
+    action: str
+    note: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> AuditEntry:
+        return cls(at=str(d["at"]), user=str(d["user"]), action=str(d["action"]), note=d.get("note") or "",
+                   detail=dict(d.get("detail") or {}))
+
+
+@dataclass
+class EditorialMeta:
+    """What the desk knows about a check beyond the FactCheck: who did what, and the job behind it.
+
+    `model_verdict` keeps the model's own verdict once an editor has changed it.
+    """
+
+    submitted_by: str | None = None
+    top_k: int = default("top_k")
+    job: str | None = None
+    error: str | None = None
+    approved_by: str | None = None
+    published: str | None = None
+    published_by: str | None = None
+    text_edited: bool = False
+    model_verdict: Verdict | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: v for k, v in asdict(self).items() if v is not None and v is not False and k != "model_verdict"}
+        if self.model_verdict is not None:
+            d["model_verdict"] = self.model_verdict.to_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> EditorialMeta:
+        keys = cls.__dataclass_fields__.keys()
+        kw = {k: v for k, v in d.items() if k in keys and k != "model_verdict"}
+        mv = d.get("model_verdict")
+        return cls(**kw, model_verdict=Verdict.from_dict(mv) if isinstance(mv, dict) else None)
+
+
+@dataclass
+class CheckIndex:
+    """The columns a store indexes a check by, so that listings never decode a whole record."""
+
+    claim: str
+    speaker: str | None = None
+    speaker_title: str | None = None
+    claim_date: str | None = None
+    rating: str | None = None
+    confidence: float | None = None
+    headline: str = ""
+    published: str | None = None
+    body: str = ""
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any]) -> CheckIndex:
+        """The index of a stored JSON record: `CheckRecord.to_dict()` or an imported check (match.previous)."""
+        claim: dict[str, Any] = data["claim"] if isinstance(data.get("claim"), dict) else {}
+        meta: dict[str, Any] = data["_desk"] if isinstance(data.get("_desk"), dict) else {}
+        sentences = [s for s in (data.get("summary") or []) + (data.get("analysis") or []) if isinstance(s, dict)]
+        conf = data.get("confidence")
+        return cls(claim=str(claim.get("text") or ""), speaker=claim.get("speaker"),
+                   speaker_title=claim.get("speaker_title"), claim_date=claim.get("date"),
+                   rating=data.get("verdict"), confidence=float(conf) if isinstance(conf, int | float) else None,
+                   headline=str(data.get("headline") or ""), published=meta.get("published"),
+                   body=" ".join(str(s.get("text", "")) for s in sentences))
+
+
+@dataclass
+class CheckRecord:
+    """A fact-check on the desk: its status, the claim, the FactCheck once drafted, the
+    editorial metadata and the history. Both stores read and write it (`CheckStore`).
+
+    >>> r = CheckRecord(Claim("Minsk is the capital of Belarus"), status="queued")
+    >>> r.id == r.claim.id, r.index().claim, r.to_dict()["_desk"]
+    (True, 'Minsk is the capital of Belarus', {'top_k': 6})
+    >>> CheckRecord.from_dict(r.to_dict(), status="queued").claim.text
+    'Minsk is the capital of Belarus'
+    """
+
+    claim: Claim
+    status: str = "queued"
+    check: FactCheck | None = None
+    meta: EditorialMeta = field(default_factory=EditorialMeta)
+    history: list[AuditEntry] = field(default_factory=list)
+    id: str = ""
+    created: str = ""
+    updated: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = self.check.id if self.check is not None else self.claim.id
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form: `FactCheck.to_dict()` (or just the claim before the draft) plus `_desk`."""
+        data = self.check.to_dict() if self.check is not None else {"id": self.id, "claim": self.claim.to_dict()}
+        data["_desk"] = self.meta.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, status: str, check_id: str = "", created: str = "",
+                  updated: str = "", history: list[AuditEntry] | None = None) -> CheckRecord:
+        fc = FactCheck.from_dict(data) if "verdict_detail" in data else None
+        claim = fc.claim if fc is not None else Claim.from_dict(data["claim"])
+        meta = EditorialMeta.from_dict(data.get("_desk") or {})
+        return cls(claim=claim, status=status, check=fc, meta=meta, history=list(history or []),
+                   id=check_id or str(data.get("id") or ""), created=created, updated=updated)
+
+    def index(self) -> CheckIndex:
+        c, fc = self.claim, self.check
+        return CheckIndex(
+            claim=c.text, speaker=c.speaker, speaker_title=c.speaker_title,
+            claim_date=c.date.isoformat() if c.date else None,
+            rating=fc.verdict.rating.value if fc else None, confidence=fc.verdict.confidence if fc else None,
+            headline=fc.headline if fc else "", published=self.meta.published,
+            body=" ".join(s.text for s in fc.summary + fc.analysis) if fc else "")
+
+
+@dataclass
+class CheckSummary:
+    """A listing row of a check: only the columns a list shows (`score` from a semantic search)."""
+
+    id: str
+    status: str
+    claim: str
+    speaker: str | None = None
+    speaker_title: str | None = None
+    date: str | None = None
+    verdict: str | None = None
+    confidence: float | None = None
+    headline: str = ""
+    created: str | None = None
+    updated: str | None = None
+    published: str | None = None
+    score: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["url"] = f"/checks/{self.id}"
+        if self.score is None:
+            del d["score"]
+        return d
+
+
+@dataclass
+class DocumentSummary:
+    """A listing row of a document: its metadata and the first 240 characters of its text."""
+
+    id: str
+    title: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    published: str | None = None
+    source_path: str | None = None
+    snippet: str = ""
+    truncated: bool = False
+
+    SNIPPET = 240
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"document_id": self.id, "title": self.title, "publisher": self.publisher, "url": self.url,
+                "published": self.published, "source_path": self.source_path}
+
+
+# --- claims found in the corpus, and the recurring claims they form (factdesk.narratives) ---------
+@dataclass
+class ClaimMention:
+    """A check-worthy claim found in a stored document: what was said, by whom, where and when.
+
+    `start`/`end` are character offsets of the sentence in the document's text; `outlet` is the
+    document's publisher. The id is a hash of the document and the offsets, so extracting the
+    same document again finds the same mentions.
+
+    >>> m = ClaimMention(document_id="d1", start=0, end=30, text="NATO is a machine producing refugees.")
+    >>> m.id == ClaimMention(document_id="d1", start=0, end=30, text="other words").id
+    True
+    """
+
+    document_id: str
+    start: int
+    end: int
+    text: str
+    quote: str | None = None
+    speaker: str | None = None
+    speaker_title: str | None = None
+    outlet: str | None = None
+    date: dt.date | None = None
+    date_source: str | None = None
+    checkworthiness: float = 0.0
+    score: float = 0.0
+    kind: str = "statement"
+    source: str | None = None
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str) or not self.text.strip():
+            raise InvalidValue("a claim mention needs its text")
+        if self.start < 0 or self.end < self.start:
+            raise InvalidValue(f"a claim mention needs 0 <= start <= end, got {self.start}..{self.end}")
+        self.text = " ".join(self.text.split())
+        self.date = parse_date(self.date)
+        if not self.id:
+            self.id = content_hash("mention", self.document_id, self.start, self.end)
+
+    def to_claim(self) -> Claim:
+        return Claim(text=self.text, speaker=self.speaker, speaker_title=self.speaker_title, date=self.date,
+                     quote=self.quote, source=self.source, date_source=self.date_source)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["date"] = self.date.isoformat() if self.date else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ClaimMention:
+        keys = cls.__dataclass_fields__.keys()
+        return cls(**{k: v for k, v in d.items() if k in keys})
+
+
+class MemberKind(str, Enum):
+    """Where a member of a recurring claim comes from."""
+
+    CLAIM = "claim"  # a claim found in a stored document (`ClaimMention`)
+    FACT_CHECK = "fact-check"  # an imported, published fact-check
+    DESK_CHECK = "desk-check"  # a check made on this desk
+
+
+@dataclass
+class NarrativeMember:
+    """One occurrence of a recurring claim: a corpus claim, an imported fact-check or a desk check.
+
+    `key` is ``claim:<mention id>`` or ``check:<check id>``; `similarity` is the cosine to the
+    group's centroid when it joined; `pinned` marks a member an editor placed (a split), which
+    no later grouping moves.
+    """
+
+    key: str
+    narrative_id: str
+    kind: MemberKind
+    text: str
+    speaker: str | None = None
+    speaker_title: str | None = None
+    outlet: str | None = None
+    date: str | None = None
+    rating: str | None = None
+    url: str | None = None
+    document_id: str | None = None
+    start: int | None = None
+    end: int | None = None
+    similarity: float = 1.0
+    pinned: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["kind"] = self.kind.value
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> NarrativeMember:
+        keys = cls.__dataclass_fields__.keys()
+        kw = {k: v for k, v in d.items() if k in keys}
+        kw["kind"] = MemberKind(kw["kind"])
+        return cls(**kw)
+
+
+@dataclass
+class NarrativeGroup:
+    """A recurring claim as the store keeps it: a stable id, the wording that stands for it, its
+    size and when it was first and last seen (member dates, ISO). The centroid is kept beside it."""
+
+    id: str
+    representative: str
+    size: int = 0
+    first_seen: str | None = None
+    last_seen: str | None = None
+    created: str = ""
+    updated: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class NarrativeEdit:
+    """An editor's correction of the grouping, kept so that every later grouping respects it.
+
+    ``merge``: group `other_id` joins group `narrative_id` (its id then points there);
+    ``split``: member `member_key` leaves group `narrative_id` for a new group `other_id`.
+    """
+
+    action: str
+    narrative_id: str
+    other_id: str | None = None
+    member_key: str | None = None
+    user: str = "cli"
+    note: str = ""
+    at: str = ""
+
+    def __post_init__(self) -> None:
+        if self.action not in ("merge", "split"):
+            raise InvalidValue(f"unknown narrative edit {self.action!r}: use merge or split")
+        if not self.at:
+            self.at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Narrative:
+    """A recurring claim as a reader sees it: the group, its members, and what they add up to.
+
+    `weeks` and `months` count the dated members per ISO week (``2026-W05``) and month
+    (``2026-01``); `trend` is new, rising, steady or fading (`factdesk.narratives.trend`).
+    """
+
+    group: NarrativeGroup
+    members: list[NarrativeMember] = field(default_factory=list)
+    weeks: dict[str, int] = field(default_factory=dict)
+    months: dict[str, int] = field(default_factory=dict)
+    speakers: list[str] = field(default_factory=list)
+    outlets: list[str] = field(default_factory=list)
+    trend: str = "steady"
+
+    @property
+    def id(self) -> str:
+        return self.group.id
+
+    @property
+    def checks(self) -> list[NarrativeMember]:
+        """The fact-checks in the group (imported and the desk's own), with their ratings."""
+        return [m for m in self.members if m.kind is not MemberKind.CLAIM]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.group.to_dict(), "trend": self.trend, "weeks": self.weeks, "months": self.months,
+                "speakers": self.speakers, "outlets": self.outlets,
+                "checks": [m.to_dict() for m in self.checks], "members": [m.to_dict() for m in self.members]}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from factdesk.config import shared_root
 from factdesk.testing.fakes import FakeEmbedder, FakeStanceModel
 from factdesk.types import Document
 
@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def shared_dir() -> Path | None:
-    p = Path(os.environ.get("FACTDESK_SHARED", REPO.parent / "shared"))
+    p = shared_root()
     return p if (p / "data").is_dir() else None
 
 

@@ -20,15 +20,7 @@ from factdesk.errors import InputError
 from factdesk.pipeline import Desk
 from factdesk.testing.fakes import FakeEmbedder, FakeStanceModel
 from factdesk.types import Claim, Document
-
-try:
-    from factdesk.verdict.aggregate import RuleAggregator as Aggregator
-except ImportError:  # the aggregator module is written in parallel; a tiny one keeps these tests independent
-    from factdesk.types import Rating, Verdict
-
-    class Aggregator:  # type: ignore[no-redef]
-        def run(self, claim: Claim, evidence: list[Any]) -> Verdict:
-            return Verdict(rating=Rating.UNSUBSTANTIATED, confidence=0.5, method="test")
+from factdesk.verdict.aggregate import RuleAggregator as Aggregator
 
 EVIDENCE = [
     Document(text="Russia began air strikes in Syria on 30 September 2015.", publisher="Reuters", published="2015-10-01"),
@@ -81,10 +73,29 @@ def test_parse_claim_line_accepts_and_rejects() -> None:
     assert no_id.input_id == Claim("Minsk is in Belarus").id  # type: ignore[union-attr]
     for bad, why in [("{not json", "not JSON"), ("[1, 2]", "not a JSON object"), ('{"claim": ""}', "no \"claim\""),
                      ('{"claim": "x y", "date": "yesterday"}', "cannot read date"),
+                     ('{"claim": "x y", "date": "2021-02-30"}', "cannot read date '2021-02-30'"),
+                     ('{"claim": "   "}', "no \"claim\""),
                      ('{"claim": "x y", "speaker": 3}', "must be a string"),
                      ('{"claim": "x y", "id": [1]}', "must be a string or an integer")]:
         got = parse_claim_line(bad, 9)
         assert getattr(got, "line", None) == 9 and why in got.reason, bad  # type: ignore[union-attr]
+
+
+def test_claims_reach_the_desk_as_claim_objects_in_process(tmp_path: Path, db: str) -> None:
+    seen: list[Any] = []
+
+    class Recording(Desk):
+        def check(self, claim: Any, top_k: int = 8, before: Any = None) -> Any:
+            seen.append(claim)
+            return super().check(claim, top_k=top_k, before=before)
+
+    claims, out = tmp_path / "claims.jsonl", tmp_path / "out.jsonl"
+    claims.write_text(json.dumps({"id": "a", "claim": CLAIMS[0], "speaker": "S", "date": "2021-12-14"}) + "\n")
+    factory = functools.partial(Recording, db=db, embedder=FakeEmbedder(), stance_model=FakeStanceModel(),
+                                aggregator=Aggregator())
+    assert run_batch(claims, out, desk_factory=factory, progress=False).checked == 1
+    (claim,) = seen
+    assert type(claim) is Claim and claim.speaker == "S" and str(claim.date) == "2021-12-14"
 
 
 def test_read_claims_needs_a_file(tmp_path: Path) -> None:

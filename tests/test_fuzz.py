@@ -579,7 +579,7 @@ def test_writer_headline_with_a_blank_speaker(tmp_path: Path) -> None:
     t = _Target(tmp_path)
     try:
         fc = t.desk.check(Claim(text="Russian air strikes in Syria began in 2015.", speaker=" "))
-        assert fc.headline.startswith("Claim About ")
+        assert fc.headline.startswith("Claim ")  # issue 18: "Claim That ... Is ..." (or the plain "Claim on ...: ...")
     finally:
         t.close()
 

@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
-from factdesk.config import Config
-from factdesk.errors import FactdeskError
+from factdesk.app.options import resolve, setting_option
+from factdesk.config import SETTINGS, Config, docs_markdown
+from factdesk.errors import FactdeskError, InputError
 from factdesk.report.render import FORMATS
 from factdesk.types import parse_date
 
@@ -27,17 +28,15 @@ def _printable(text: str) -> str:
 
 
 def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--db", envvar="FACTDESK_DB", default="factdesk.db", show_default=True,
-        help="SQLite file path, or a postgresql:// URL (env FACTDESK_DB).",
-    )(f)
+    """`--db`, from the settings table (flag > FACTDESK_DB > factdesk.toml > factdesk.db)."""
+    return setting_option("db")(f)
 
 
 def date_arg(value: str | None, flag: str) -> dt.date | None:
     try:
         return parse_date(value)
-    except ValueError:
-        fail(f"{flag} {value!r} is not a date: use YYYY-MM-DD, e.g. {flag} 2021-12-14")
+    except ValueError as exc:  # parse_date's message says why (an impossible day, a partial form)
+        fail(f"{flag}: {exc}")
     return None
 
 
@@ -45,14 +44,19 @@ def open_desk(db: str, writer: str = "template") -> Any:
     from factdesk.pipeline import Desk
 
     generator = None
-    if writer == "llm":
-        from factdesk.models.generators import generator_from_env
-
-        generator = generator_from_env()
-        if generator is None:
-            fail("--writer llm needs FACTDESK_LLM_URL (an OpenAI-compatible /v1 endpoint) or FACTDESK_GGUF (a .gguf file)")
     try:
-        desk = Desk(db=db, candidates=Config().get("candidates"), generator=generator)
+        cfg = Config(db=db)
+    except InputError as exc:
+        fail(str(exc))
+    if writer == "llm":
+        from factdesk.models.generators import generator_from_config
+
+        generator = generator_from_config(cfg)
+        if generator is None:
+            fail("--writer llm needs llm_url (FACTDESK_LLM_URL: an OpenAI-compatible /v1 endpoint) or gguf "
+                 "(FACTDESK_GGUF: a .gguf file), in the environment or factdesk.toml")
+    try:
+        desk = Desk(db=cfg.get("db"), candidates=cfg.get("candidates"), generator=generator)
         _ = desk.store
         return desk
     except FactdeskError as exc:
@@ -76,14 +80,24 @@ def main() -> None:
 @click.option("--date", "date_", help="Publication date (YYYY-MM-DD) for documents that do not carry one.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @click.option("--bulk", is_flag=True, help="Large load into PostgreSQL: build the vector index once at the end.")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Read what symlinks in a folder point to, also outside it (by default they are skipped with a reason).")
+@setting_option("ingest_file_seconds", "--file-seconds")
+@click.option("--claims", "with_claims", is_flag=True,
+              help="Also extract the check-worthy claims of the new documents (see `factdesk narratives`).")
 @db_option
 def ingest(paths: tuple[str, ...], publisher: str | None, date_: str | None, progress: bool, bulk: bool,
-           db: str) -> None:
-    """Ingest evidence files or folders (.txt .md .html .pdf .jsonl, AVeriTeC .json)."""
+           follow_symlinks: bool, ingest_file_seconds: float, db: str, with_claims: bool = False) -> None:
+    """Ingest evidence files or folders (.txt .md .html .pdf .jsonl, AVeriTeC .json, .urls).
+
+    HTML, PDF and .urls files are parsed in a child process: one that stalls the parser is
+    skipped with the reason (--file-seconds) and the rest are ingested.
+    """
     when = date_arg(date_, "--date")
     desk = open_desk(db)
     try:
-        report = desk.ingest_paths(list(paths), publisher=publisher, date=when, progress=progress, bulk=bulk)
+        report = desk.ingest_paths(list(paths), publisher=publisher, date=when, progress=progress, bulk=bulk,
+                                   follow_symlinks=follow_symlinks, file_seconds=ingest_file_seconds)
     except FactdeskError as exc:
         fail(_printable(str(exc)))
     except Exception as exc:  # an ingest must end with a line that says what happened, never a traceback
@@ -92,6 +106,10 @@ def ingest(paths: tuple[str, ...], publisher: str | None, date_: str | None, pro
     click.echo(_printable(report.summary()))
     stats = desk.store.stats()
     click.echo(f"store {db}: {stats['documents']} documents, {stats['passages']} passages")
+    if with_claims:
+        from factdesk.app.cli_narratives import extract_into_store
+
+        click.echo(extract_into_store(desk.store, min_checkworthiness=0.5).summary())
     desk.close()
     if report.documents_added == 0 and report.documents_unchanged == 0 and report.skipped:
         sys.exit(1)
@@ -103,14 +121,14 @@ def ingest(paths: tuple[str, ...], publisher: str | None, date_: str | None, pro
 @click.option("--speaker-title", help="The speaker's job title or affiliation.")
 @click.option("--date", "date_", help="When the claim was made (YYYY-MM-DD); evidence must predate it.")
 @click.option("--before", help="Only use evidence published before this date (YYYY-MM-DD).")
-@click.option("--top-k", default=None, type=click.IntRange(1, 50), help="Evidence passages to weigh [config top_k, 6].")
+@setting_option("top_k")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
 @click.option("--source", help="Where the claim appeared (URL).")
 @click.option("--writer", type=click.Choice(["template", "llm"]), default="template", show_default=True,
               help="llm: phrase the analysis with FACTDESK_LLM_URL or FACTDESK_GGUF (still grounding-checked).")
 @db_option
 def check(claim: str, speaker: str | None, speaker_title: str | None, date_: str | None, before: str | None,
-          top_k: int | None, fmt: str, source: str | None, writer: str, db: str) -> None:
+          top_k: int, fmt: str, source: str | None, writer: str, db: str) -> None:
     """Fact-check CLAIM against the evidence store."""
     from factdesk.report.render import render
     from factdesk.types import Claim
@@ -124,10 +142,16 @@ def check(claim: str, speaker: str | None, speaker_title: str | None, date_: str
         fail(f"the store {db} holds no evidence yet: run `factdesk ingest PATH --db {db}` first")
     try:
         c = Claim(text=claim, speaker=speaker, speaker_title=speaker_title, date=cdate, source=source)
-        fc = desk.check(c, top_k=top_k or Config().get("top_k"), before=bdate)
+        fc = desk.check(c, top_k=top_k, before=bdate)
     except (FactdeskError, ValueError) as exc:
         fail(str(exc))
-    click.echo(render(fc, fmt), nl=False)
+    click.echo(render(fc, fmt, organization=resolve("organization")), nl=False)
+    for m in fc.previous_checks:
+        p = f", P(same claim) {m.probability:.2f}" if m.probability is not None else ""
+        click.echo(f"checked before by {m.publisher or 'an unnamed publisher'} on {m.date or 'an unknown date'} "
+                   f"(rated {m.rating or 'unrated'}{p}): {m.url or m.claim}", err=True)
+    if fc.previous_checks:
+        click.echo(f"(earlier checks listed only when {desk.matcher.describe_decision()})", err=True)
     desk.close()
 
 
@@ -180,7 +204,26 @@ def match(claim: str, k: int, same_only: bool, db: str) -> None:
         click.echo(_json.dumps(m.to_dict(), ensure_ascii=False))
     same = sum(m.same_claim for m in hits)
     click.echo(f"checked before: {'yes' if same else 'no'} ({same} of {len(hits)} listed count as the same "
-               f"claim: cosine >= {matcher.threshold})", err=True)
+               f"claim: {matcher.describe_decision()})", err=True)
+
+
+@main.command("config")
+@click.option("--docs", is_flag=True, help="Print docs/config.md (generated from the settings table) instead.")
+def config_cmd(docs: bool) -> None:
+    """List the settings in effect and where each came from (flag names, environment variables
+    and defaults are in docs/config.md)."""
+    if docs:
+        click.echo(docs_markdown(), nl=False)
+        return
+    try:
+        cfg = Config()
+    except InputError as exc:
+        fail(str(exc))
+    for s in SETTINGS:
+        value = cfg.get(s.name)
+        shown = "(set)" if s.secret and value else ("(empty)" if value == "" else str(value).lower()
+                                                     if isinstance(value, bool) else str(value))
+        click.echo(f"{s.name} = {shown}  [{cfg.source(s.name)}]")
 
 
 # Sub-commands that live in their own modules (each a click command or group).
@@ -192,6 +235,9 @@ _PLUGINS = {
     "serve": "factdesk.app.cli_web:serve",
     "user": "factdesk.app.cli_web:user",
     "batch": "factdesk.app.cli_batch:batch",
+    "narratives": "factdesk.app.cli_narratives:narratives",
+    "extract-claims": "factdesk.app.cli_narratives:extract_claims",
+    "watch": "factdesk.app.cli_narratives:watch",
 }
 for _name, _target in _PLUGINS.items():
     _mod, _attr = _target.split(":")

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from factdesk.app.options import setting_option
 from factdesk.errors import FactdeskError
 
 
@@ -17,13 +18,12 @@ from factdesk.errors import FactdeskError
               help="local: this machine's processes; ray: Ray Data actors (pip install 'factdesk[ray]').")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 512),
               help="Processes (local) or Ray actors, each loading the models once.")
-@click.option("--top-k", default=6, show_default=True, type=click.IntRange(1, 50), help="Evidence passages to weigh.")
+@setting_option("top_k")
 @click.option("--batch-size", default=4, show_default=True, type=click.IntRange(1, 1024),
               help="Claims per Ray batch (ray engine only).")
 @click.option("--ray-address", default=None, help="Connect to a running Ray cluster (e.g. auto) instead of a local one.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
-@click.option("--db", envvar="FACTDESK_DB", default="factdesk.db", show_default=True,
-              help="SQLite file path, or a postgresql:// URL (env FACTDESK_DB).")
+@setting_option("db")
 @click.pass_context
 def batch(ctx: click.Context, claims: str, out: str, engine: str, workers: int, top_k: int, batch_size: int,
           ray_address: str | None, progress: bool, db: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 import click
 
+from factdesk.app.options import setting_option
 from factdesk.errors import FactdeskError
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
@@ -54,7 +55,8 @@ def read_input(file: str) -> tuple[str, Any, str | None]:
     _fail(f"{file}: no text found")
 
 
-def _extract(file: str, top: int, date_: str | None, progress: bool | None, min_score: float) -> Any:
+def _extract(file: str, top: int, date_: str | None, progress: bool | None, min_score: float,
+             ingest_date: str | None = None) -> Any:
     from factdesk.claims import ClaimExtractor
     from factdesk.types import parse_date
 
@@ -65,7 +67,7 @@ def _extract(file: str, top: int, date_: str | None, progress: bool | None, min_
         _fail(f"--date {date_!r} is not a date: use YYYY-MM-DD, e.g. --date 2021-12-14")
     try:
         ex = ClaimExtractor(top=top, progress=progress, min_score=min_score)
-        res = ex.run(text, doc_date=when, source=source)
+        res = ex.run(text, doc_date=when, source=source, ingest_date=_ingest_date(ingest_date))
     except FactdeskError as exc:
         _fail(f"{file}: {exc}")
     for note in res.notes:
@@ -74,7 +76,21 @@ def _extract(file: str, top: int, date_: str | None, progress: bool | None, min_
 
 
 DATE_SOURCES = {"text": "text", "speaker": "text, for this speaker", "document": "document's date",
-                "inferred": "latest date in the text"}
+                "inferred": "latest date in the text", "dateline": "text's dateline", "ingest": "ingest date"}
+
+
+def _ingest_date(value: str | None) -> Any:
+    """--ingest-date, or today: the date of last resort for a claim nothing else dates."""
+    import datetime as dt
+
+    from factdesk.types import parse_date
+
+    if not value:
+        return dt.date.today()
+    try:
+        return parse_date(value)
+    except ValueError:
+        _fail(f"--ingest-date {value!r} is not a date: use YYYY-MM-DD, e.g. --ingest-date 2021-12-15")
 
 
 def claims_markdown(res: Any, source: str | None) -> str:
@@ -104,6 +120,8 @@ def claims_markdown(res: Any, source: str | None) -> str:
 _progress_opt = click.option("--progress/--no-progress", default=None,
                              help="Progress bar on stderr (default: only for inputs over 1 MB).")
 _date_opt = click.option("--date", "date_", help="The document's date (YYYY-MM-DD) for claims that carry none.")
+_ingest_opt = click.option("--ingest-date", help="The day the text came in (YYYY-MM-DD; default today): the date of a "
+                                                 "claim that neither the text nor --date dates.")
 _min_opt = click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True,
                         help="Leave out claims ranked below this score.")
 
@@ -113,12 +131,14 @@ _min_opt = click.option("--min-score", type=click.FloatRange(0, 1), default=0.0,
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 10_000), help="How many claims to list.")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @_date_opt
+@_ingest_opt
 @_min_opt
 @_progress_opt
-def claims(file: str, top: int, fmt: str, date_: str | None, min_score: float, progress: bool | None) -> None:
+def claims(file: str, top: int, fmt: str, date_: str | None, min_score: float, progress: bool | None,
+           ingest_date: str | None) -> None:
     """List the claims worth checking in FILE (.txt .md .html .pdf, or - for stdin),
     with who made them and when."""
-    res, source = _extract(file, top, date_, progress, min_score)
+    res, source = _extract(file, top, date_, progress, min_score, ingest_date)
     if fmt == "json":
         click.echo(json.dumps({"source": source, "sentences": res.sentences, "notes": res.notes,
                                "claims": [c.to_dict() for c in res]}, indent=1, ensure_ascii=False))
@@ -132,23 +152,25 @@ def claims(file: str, top: int, fmt: str, date_: str | None, min_score: float, p
 @click.argument("file")
 @click.option("--top", default=3, show_default=True, type=click.IntRange(1, 100), help="How many claims to check.")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
-@click.option("--top-k", default=6, show_default=True, type=click.IntRange(1, 50), help="Evidence passages per claim.")
-@click.option("--db", envvar="FACTDESK_DB", default="factdesk.db", show_default=True,
-              help="SQLite file path, or a postgresql:// URL (env FACTDESK_DB).")
+@setting_option("top_k")
+@setting_option("db")
 @_date_opt
+@_ingest_opt
 @_progress_opt
-def check_article(file: str, top: int, fmt: str, top_k: int, db: str, date_: str | None, progress: bool | None) -> None:
+def check_article(file: str, top: int, fmt: str, top_k: int, db: str, date_: str | None, progress: bool | None,
+                  ingest_date: str | None) -> None:
     """Find the top claims in FILE and fact-check each against the evidence store."""
+    from factdesk.config import Config
     from factdesk.pipeline import Desk
     from factdesk.report.render import render
 
     try:
-        desk = Desk(db=db)
+        desk = Desk(db=db, candidates=Config().get("candidates"))
         if desk.store.stats()["passages"] == 0:
             _fail(f"the store {db} holds no evidence yet: run `factdesk ingest PATH --db {db}` first")
     except FactdeskError as exc:
         _fail(str(exc))
-    res, source = _extract(file, top, date_, progress, 0.0)
+    res, source = _extract(file, top, date_, progress, 0.0, ingest_date)
     if not res:
         _fail(f"{file}: no claims found to check")
     checks = []

@@ -170,6 +170,58 @@ def claim_matching_cmd(queries: str | None, qrels: str | None, checks: str | Non
          args, record)
 
 
+@eval_group.command("claims")
+@click.option("--data", "data", type=str, required=False,
+              help="Folder of NAME.txt/.md/.html + NAME.gold.json pairs, e.g. examples/claims-eval/dev.")
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=0.5, show_default=True,
+              help="Least token F1 between an extracted and a hand-written claim for them to match.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Extracted claims ranked below this are not counted as extracted.")
+@_record
+def claims_cmd(data: str | None, threshold: float, min_score: float, record: bool) -> None:
+    """Claim extraction against hand-written claims: precision / recall / F1 (similarity match),
+    speaker and date accuracy over the matched claims."""
+    if not data:
+        _fail("--data is required: pass a folder of NAME.txt + NAME.gold.json pairs")
+    folder = Path(str(data))
+    if not folder.is_dir():
+        _fail(f"--data {str(folder)!r} is not a folder: pass e.g. examples/claims-eval/dev")
+    from factdesk.eval import claims as claims_eval
+
+    _run("claims-eval", lambda: claims_eval.evaluate(folder, threshold=threshold, min_score=min_score),
+         {"data": str(folder), "threshold": threshold, "min_score": min_score}, record)
+
+
+@eval_group.command("narratives")
+@click.option("--queries", multiple=True, help="Queries TSV (id<TAB>text, header), e.g. train/tweets.queries.tsv; "
+              "repeat with --qrels for several splits (each scored alone and all together).")
+@click.option("--qrels", multiple=True, help="TREC qrels of those queries (query_id 0 claim_id 1), in the same order.")
+@click.option("--threshold", type=float, default=None, help="Grouping score threshold [default: the tuned one].")
+@click.option("--checks", type=str, default=None,
+              help="Verified claims TSV (verified_claims.docs.tsv): also score grouping through the fact-checks.")
+@click.option("--db", type=str, default=None, help="Store to import --checks into (default: in memory; it caches "
+              "their embeddings).")
+@_record
+def narratives_cmd(queries: tuple[str, ...], qrels: tuple[str, ...], threshold: float | None, checks: str | None,
+                   db: str | None, record: bool) -> None:
+    """Recurring-claim grouping (CheckThat! 2020 Task 2 files): pairwise P/R/F1 over co-grouped
+    posts, and of the every-post-alone and BM25 baselines in the same run; with --checks, also
+    with each post joining the group of the fact-check it matches."""
+    if not queries or len(queries) != len(qrels):
+        _fail("pass --queries and --qrels, once each per split and in the same order "
+              "(e.g. --queries train/tweets.queries.tsv --qrels train/tweet-vclaim-pairs.qrels)")
+    pairs = [(_need_file(q, "--queries"), _need_file(r, "--qrels")) for q, r in zip(queries, qrels, strict=True)]
+    cp = _need_file(checks, "--checks") if checks else None
+    from factdesk.eval import narratives
+    from factdesk.narratives.group import DEFAULT_THRESHOLD
+
+    t = DEFAULT_THRESHOLD if threshold is None else threshold
+    args = {"queries": [str(q) for q, _ in pairs], "qrels": [str(r) for _, r in pairs], "threshold": t,
+            "checks": str(cp) if cp else None, "db": db}
+    _run("narratives", lambda: narratives.evaluate(pairs, threshold=t, checks=cp, db=db,
+                                                   progress=lambda s: click.echo(s, err=True)), args, record)
+
+
 def main() -> None:  # `python -m factdesk.app.cli_eval ...` until the main CLI registers the group
     eval_group()
 

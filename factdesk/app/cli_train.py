@@ -1,5 +1,7 @@
 """`factdesk train ...`: rebuild the shipped stance model and verdict aggregator.
 
+A thin layer over `factdesk.train` (`factdesk train checkworthy` is in `cli_claims`).
+
 Training needs the `train` extra (torch, transformers, onnx); inference never does.
 
     python -m factdesk.app.cli_train stance --epochs 1 --seed 13
@@ -16,10 +18,12 @@ from typing import Any
 
 import click
 
+from factdesk.config import shared_root
 from factdesk.errors import FactdeskError
+from factdesk.train.stance_data import MIXES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATA = REPO_ROOT.parent / "shared"
+DEFAULT_DATA = shared_root  # called when --data is not given: the `shared` setting, else ../shared
 PACKAGE_MODELS = Path(__file__).resolve().parents[1] / "models"
 
 
@@ -39,7 +43,7 @@ def train() -> None:
 
 @train.command("stance")
 @click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA,
-              show_default=True, help="Folder holding data/ and nli/ (the shared public sets).")
+              show_default="the `shared` setting, else ../shared", help="Folder holding data/ and nli/ (the shared public sets).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
               default=PACKAGE_MODELS / "stance", show_default=True, help="Where model.onnx and config.json go.")
 @click.option("--epochs", type=float, default=1.0, show_default=True, help="Passes over the sampled mix.")
@@ -61,7 +65,7 @@ def train() -> None:
                    "checkpoint folder (.cache/stance-checkpoint); its stage log is carried over.")
 @click.option("--precision", type=click.Choice(["bf16", "fp32"]), default="bf16", show_default=True,
               help="bf16: CPU bfloat16 autocast (AMX / AVX512-BF16); fp32: the v2 recipe.")
-@click.option("--mix", "mix_name", type=click.Choice(["v3", "v2"]), default="v3", show_default=True,
+@click.option("--mix", "mix_name", type=click.Choice(list(MIXES)), default="v3", show_default=True,
               help="v3: every usable pair (anchors excluded); v2: the 27k sample of the v2 model.")
 @click.option("--permissive-only", is_flag=True, help="Train only on permissively licensed sets.")
 @click.option("--anchors-per-set", type=int, default=2000, show_default=True,
@@ -78,11 +82,9 @@ def stance_cmd(data: Path, out: Path, epochs: float, seed: int, max_pairs: int |
     exported; `--resume` continues from it later.
     """
     from factdesk.train.stance import StanceTrainConfig, train_stance
-    from factdesk.train.stance_data import PERMISSIVE, V2_MIX, V3_MIX
+    from factdesk.train.stance_data import mix_named
 
-    mix = dict(V3_MIX if mix_name == "v3" else V2_MIX)
-    if permissive_only:
-        mix = {k: v for k, v in mix.items() if k in PERMISSIVE}
+    mix = mix_named(mix_name, permissive_only)
     cfg = StanceTrainConfig(data=str(data), out=str(out), epochs=epochs, seed=seed, max_pairs=max_pairs,
                             max_steps=max_steps, max_length=max_length, batch_size=batch_size, lr=lr,
                             num_threads=threads, max_minutes=max_minutes, freeze_layers=freeze_layers,
@@ -94,7 +96,7 @@ def stance_cmd(data: Path, out: Path, epochs: float, seed: int, max_pairs: int |
 
 @train.command("verdict")
 @click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA,
-              show_default=True, help="Folder holding data/averitec/train.json.")
+              show_default="the `shared` setting, else ../shared", help="Folder holding data/averitec/train.json.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               default=PACKAGE_MODELS / "verdict" / "aggregator.json", show_default=True)
 @click.option("--stance-dir", type=click.Path(file_okay=False, path_type=Path), default=None,

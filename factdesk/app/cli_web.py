@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import click
 
+from factdesk.app.options import setting_option
 from factdesk.errors import FactdeskError
 
 ROLES = ("editor", "admin")
 
 
-def _db_option(f):  # type: ignore[no-untyped-def]
-    return click.option(
-        "--db", envvar="FACTDESK_DB", default="factdesk.db", show_default=True,
-        help="SQLite file path, or a postgresql:// URL (env FACTDESK_DB).",
-    )(f)
+_db_option = setting_option("db")  # one declaration of --db, from the settings table
 
 
 @click.command()

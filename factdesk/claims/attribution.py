@@ -112,6 +112,13 @@ _SPEAKER_LINE_RE = re.compile(
     r"(?:\s*\((?P<paren>[^)]{1,60})\))?(?:,\s*(?P<title>[^:\n]{2,80}?))?\s*:[ \t]+(?=\S)"
 )
 _PRONOUNS = {"he", "she", "they", "i", "we"}
+_GENERIC_ORG = {"company", "firm", "authority", "ministry", "agency", "council", "group", "department", "organisation",
+                "organization", "government", "union", "bank", "trust", "charity", "campaign", "party"}
+_DATELINE_RE = re.compile(
+    r"(?m)^[ \t]*(?:[A-Z][A-Z.'’ -]{1,40}(?:,\s*[A-Z][\w.]+)?,?\s+)?(?P<date>(?:" + r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|"
+    r"Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|"
+    r"Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:\s+(?:19|20)\d\d)?|(?:19|20)\d\d-\d\d-\d\d))\s*(?:\([^)]{1,30}\)\s*)?"
+    r"(?:[—–]|--?)\s")
 _LEAD_STOP = {"on", "in", "at", "after", "before", "during", "monday", "tuesday", "wednesday", "thursday", "friday",
               "saturday", "sunday", "today", "yesterday", "former", "then", "new", "when", "while", "but", "and",
               "earlier", "later", "last", "this", "that", "year", "week", "month"}
@@ -135,11 +142,19 @@ _DATE_RES = [
     re.compile(r"\b(?P<season>(?i:spring|summer|autumn|fall|winter))\s+(?:of\s+)?(?P<y>(?:19|20)\d\d)\b"),
     re.compile(r"\b(?P<mon>" + _MONTH + r")\s+(?P<y>(?:19|20)\d\d)\b"),
     re.compile(r"\b(?i:in|during|of)\s+(?P<y>(?:19|20)\d\d)\b"),
+    # "That year, the U.N. refugee agency summarized ...": the year the text last gave
+    re.compile(r"\b(?i:that|the same|that same)\s+(?P<rel>year)\b"),
+    # "on Thursday", "said Tuesday": the latest such day on or before the document's date
+    re.compile(r"\b(?:(?i:on|last|this|early|late)\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+               r"Sunday)\b(?!['’]s)"),
 ]
+_WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                         "sunday"])}
 _AUX_START = re.compile(r"\s*(?:may|might|can|could|would|will|should|must|shall|was|were|is|are|has|have|had|"
                         r"did|does|do)\b", re.I)
 _YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 _REPORTING_RE = re.compile(r"\b(?:" + SPEECH_VERBS + r"|quoted?|quotes|quoting|published|interview\w*|statement|speech|"
+                           r"spoke|speaking|"
                            r"briefing|press conference|remarks|article|post)\b", re.I)
 
 _EN_FUNCTION = {
@@ -187,9 +202,21 @@ def _looks_org(name: str) -> bool:
     return any(t in ORG_WORDS for t in toks) or (len(toks) == 1 and name.isupper() and len(name) <= 6)
 
 
-def parse_date_expr(m: re.Match[str], ref_year: int | None, doc_date: dt.date | None) -> dt.date | None:
-    """A date from one of `_DATE_RES`' matches; a missing year comes from the context."""
+def parse_date_expr(m: re.Match[str], ref_year: int | None, doc_date: dt.date | None,
+                    anchor: dt.date | None = None) -> dt.date | None:
+    """A date from one of `_DATE_RES`' matches; a missing year comes from the context.
+
+    A weekday resolves against `anchor` (else `doc_date`): the latest such day on or before it,
+    as news copy means "on Thursday"; with neither, it gives no date. "That year" is `ref_year`.
+    """
     g = m.groupdict()
+    if g.get("wd"):
+        base = anchor or doc_date
+        if base is None:
+            return None
+        return base - dt.timedelta(days=(base.weekday() - _WEEKDAYS[g["wd"].lower()]) % 7)
+    if g.get("rel"):
+        return dt.date(ref_year, 1, 1) if ref_year else None
     year = int(g["y"]) if g.get("y") else None
     month = int(g["m"]) if g.get("m") else (MONTHS.get(g["mon"].lower().rstrip(".")) if g.get("mon") else None)
     day = int(g["d"]) if g.get("d") else 1
@@ -210,25 +237,26 @@ def parse_date_expr(m: re.Match[str], ref_year: int | None, doc_date: dt.date | 
         return None
 
 
-def find_date(text: str, ref_year: int | None, doc_date: dt.date | None) -> dt.date | None:
-    """The first date expression in `text` (at the same place, the longest one)."""
-    best: tuple[int, int, dt.date] | None = None
-    for rx in _DATE_RES:
-        m = rx.search(text)
-        if m is None:
-            continue
-        d = parse_date_expr(m, ref_year, doc_date)
-        if d is not None and (best is None or (m.start(), -m.end()) < (best[0], -best[1])):
-            best = (m.start(), m.end(), d)
-    return best[2] if best else None
+def find_date(text: str, ref_year: int | None, doc_date: dt.date | None,
+              anchor: dt.date | None = None) -> dt.date | None:
+    """The first date expression in `text`; of overlapping ones the most precise, then the longest
+    ("on October 2, 2023" is October 2, not October: `find_dates`).
+
+    >>> find_date("In a speech on October 2, 2023, she said", None, None)
+    datetime.date(2023, 10, 2)
+    """
+    found = find_dates(text, ref_year, doc_date, anchor)
+    return found[0][2] if found else None
 
 
-_DATE_HINT = re.compile(r"\d\d|\b(?:" + _MONTH[3:-1] + r"|spring|summer|autumn|fall|winter)", re.I)
-_PRECISE_HINT = re.compile(r"\d{4}-\d\d-\d\d|\b(?:" + _MONTH[3:-1] + r")")
-_PRECISION = ("day", "day", "day", "month", "season", "month", "year")
+_WEEKDAY = r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_DATE_HINT = re.compile(r"\d\d|\b(?:" + _MONTH[3:-1] + r"|spring|summer|autumn|fall|winter|year" + _WEEKDAY + ")", re.I)
+_PRECISE_HINT = re.compile(r"\d{4}-\d\d-\d\d|\b(?:" + _MONTH[3:-1] + _WEEKDAY + r")")
+_PRECISION = ("day", "day", "day", "month", "season", "month", "year", "year", "day")
 
 
-def find_dates(text: str, ref_year: int | None, doc_date: dt.date | None) -> list[tuple[int, int, dt.date, str]]:
+def find_dates(text: str, ref_year: int | None, doc_date: dt.date | None,
+               anchor: dt.date | None = None) -> list[tuple[int, int, dt.date, str]]:
     """Every date expression in `text` as ``(start, end, date, precision)``, in order.
 
     Overlapping matches keep the longest (``December 14, 2021`` over ``December 2021``'s
@@ -242,7 +270,7 @@ def find_dates(text: str, ref_year: int | None, doc_date: dt.date | None) -> lis
         return found
     for rx, prec in zip(_DATE_RES, _PRECISION):
         for m in rx.finditer(text):
-            d = parse_date_expr(m, ref_year, doc_date)
+            d = parse_date_expr(m, ref_year, doc_date, anchor)
             if d is not None:
                 found.append((m.start(), m.end(), d, prec))
     rank = {"day": 0, "month": 1, "season": 2, "year": 3}
@@ -354,6 +382,7 @@ class ParagraphAttribution:
     ref_year: int | None
     english: bool = True
     body_start: int = 0
+    doc_date_source: str = "document"  # or "dateline": the date the text opens with
 
     def attribute(self, start: int, end: int) -> Attribution:
         """Attribution for the sentence at paragraph-relative ``[start, end)``."""
@@ -409,7 +438,7 @@ class ParagraphAttribution:
         return Attribution(text=verbatim, quote=verbatim, date=self.doc_date, date_source=self._doc_source())
 
     def _doc_source(self) -> str | None:
-        return "document" if self.doc_date is not None else None
+        return self.doc_date_source if self.doc_date is not None else None
 
     def _date(self, cue: _Cue) -> tuple[dt.date | None, str | None]:
         if cue.date is not None:
@@ -442,8 +471,28 @@ class Attributor:
     _turn: _Cue | None = None
     _transcript: bool = False
     _last_person: str | None = None
+    _last_org: str | None = None  # the last speaker named that is no known person (a company, an agency)
+    box_speakers: set[str] = field(default_factory=set)  # people shown in a name + title box (a fact-check's subject)
     ref_year: int | None = None
     latest_date: dt.date | None = None  # the latest day- or month-precise date the text has given so far
+    doc_date_source: str = "document"  # "dateline" when the date came from the text's own dateline
+
+    @property
+    def anchor(self) -> dt.date | None:
+        """The date a weekday ("on Thursday") is resolved against: the document's, else the
+        latest date the text has given so far."""
+        return self.doc_date or self.latest_date
+
+    def read_dateline(self, text: str) -> dt.date | None:
+        """A dateline at the top of the text ("NORTHVALE, March 5, 2024 —", "LONDON, 12 June
+        (Reuters) -") dates the document when no date was given; returns the date read."""
+        m = _DATELINE_RE.search(text[:3000])
+        if m is None:
+            return None
+        d = find_date(m.group("date"), self.ref_year, None)
+        if d is not None and self.doc_date is None:
+            self.doc_date, self.doc_date_source = d, "dateline"
+        return d
 
     # pre-pass ------------------------------------------------------------------------------
     def _add_person(self, name: str, title: str | None, prefer: bool = False) -> None:
@@ -462,9 +511,11 @@ class Attributor:
     def register_names(self, text: str) -> None:
         """Learn people's names and titles from the whole text (and whether it is a transcript)."""
         if self.ref_year is None:
-            # a date before the first year the text gives ("On March 3, ...") takes that year
-            first = _YEAR_RE.search(text)
-            self.ref_year = int(first.group(0)) if first else None
+            # the latest year the text gives (not a future one): an article is written after what it
+            # reports, so "On November 4" in a text that mentions 2005 and 2023 is in 2023
+            years = [int(y) for y in _YEAR_RE.findall(text) if int(y) <= dt.date.today().year]
+            self.ref_year = max(years) if years else None
+        self.read_dateline(text)
         for m in _PERSON_RE.finditer(text):
             if m.group("title"):
                 words = m.group("title").split()
@@ -498,6 +549,7 @@ class Attributor:
                 # the caption under a name (a pull-quote box) is the desk's own label for the
                 # speaker: it beats a title picked up from running text
                 self._add_person(a, b, prefer=True)
+                self.box_speakers.add(_clean_np(a))
         for sm in _VERB_RE.finditer(text):
             before = text[max(0, sm.start() - 60):sm.start()]
             nm = re.search(r"([A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+){1,2})\s*$", before)
@@ -514,6 +566,11 @@ class Attributor:
                 and (_is_title_phrase(s) or " for " in s or " of " in s))
 
     # resolution ----------------------------------------------------------------------------
+    def _in_a_title(self, name: str) -> bool:
+        """True when `name` is part of someone's title ("chief executive of Brightwater Energy"):
+        an employer, not a person."""
+        return any(t and name in t for t in self.persons.values())
+
     def canonical(self, raw: str) -> tuple[str, str | None, str]:
         """(name, title, kind) for a speaker as written: full names, titles, person/org."""
         s = _clean_np(raw)
@@ -529,14 +586,19 @@ class Attributor:
         if s in self.persons:
             return s, self.persons[s] or title, "person"
         full = self._surnames.get(s.split()[-1]) if s else None
-        if full and len(full) == 1 and (len(s.split()) == 1 or s in next(iter(full))):
+        if full and len(full) == 1 and (len(s.split()) == 1 or s in next(iter(full))
+                                        or s.endswith(" " + next(iter(full)))):
+            # "Harbour master Colin Best" is Colin Best; the words before are his job
             name = next(iter(full))
-            return name, self.persons.get(name) or title, "person"
+            lead = s[: len(s) - len(name)].strip()
+            return name, self.persons.get(name) or title or (lead or None), "person"
         if s[:1].islower() and len(s.split()) <= 2:
             head = s.split()[-1].lower()
             orgs = {o for o in self.orgs if o.lower().split()[-1] == head}
             if len(orgs) == 1:
                 return next(iter(orgs)), None, "org"
+            if not orgs and head in _GENERIC_ORG and self._last_org:
+                return self._last_org, None, "org"  # "The company said": the organisation last named as a speaker
         kind = "org" if _looks_org(s) or _ORG_NOUN_RE.search(s) or s[:1].islower() else "person"
         return s, title, kind
 
@@ -607,10 +669,19 @@ class Attributor:
             title = t2 or title
             if kind == "person" and name.lower() not in _PRONOUNS:
                 self._last_person = name
+            if name[:1].isupper() and len(name.split()) >= 2 and (name not in self.persons or self._in_a_title(name)):
+                self._last_org = name
             reported_from = None
             # a quote starting right after the verb is a direct quote, not reported speech
             rest = masked[ve:]
-            if verb not in ("reported", "reports") and not re.match(r"\s*[,:]?\s*[“\"]", rest):
+            hedged = "all but" in masked[vs:ve]  # "X all but conceded that ...": the writer's inference, not X's claim
+            if hedged:
+                pass
+            elif verb in ("reported", "reports"):
+                t = re.match(r"\s+that\s+", rest)  # "The company reported that ...", not "cited reports"
+                if t:
+                    reported_from = ve + t.end()
+            elif not re.match(r"\s*[,:]?\s*[“\"]", rest):
                 t = _THAT_RE.match(rest)
                 if t:
                     reported_from = ve + t.end()
@@ -628,7 +699,8 @@ class Attributor:
                              verb=verb))
         for m in _ACCORDING_RE.finditer(masked):
             name, title, kind = self.canonical(m.group("np"))
-            when, source = self._when(masked, name, kind, find_date(m.group(0), self.ref_year, self.doc_date),
+            when, source = self._when(masked, name, kind, find_date(m.group(0), self.ref_year, self.doc_date,
+                                                                    self.anchor),
                                       m.start())
             cues.append(_Cue(m.start(), m.end(), name, title, kind, when, date_source=source, according=True))
         cues.sort(key=lambda c: c.pos)
@@ -641,14 +713,15 @@ class Attributor:
         claim also dates the speaker's later undated ones."""
         source: str | None = "text"
         if found is None and _PRECISE_HINT.search(masked, 0, pos):
-            before = [d for _, _, d, p in find_dates(masked[:pos].replace("·", " "), self.ref_year, self.doc_date)
+            before = [d for _, _, d, p in find_dates(masked[:pos].replace("·", " "), self.ref_year, self.doc_date,
+                                                     self.anchor)
                       if p in ("day", "month")]
             found = before[-1] if before else None
         person = kind == "person" and name.lower() not in _PRONOUNS
         if found is None and person:
             found, source = self._speaker_dates.get(name), "speaker"
-        elif found is not None and person:
-            self._speaker_dates[name] = found
+        elif found is not None and person and (found.month, found.day) != (1, 1):
+            self._speaker_dates[name] = found  # a year alone ("earlier in 2023") dates nothing else
         return found, (source if found is not None else None)
 
     def speaker_date(self, name: str | None) -> dt.date | None:
@@ -662,7 +735,7 @@ class Attributor:
         if not _PRECISE_HINT.search(masked):
             return  # no month name and no ISO date: nothing day- or month-precise here
         plain = masked.replace("·", " ")
-        dates = find_dates(plain, self.ref_year, self.doc_date)
+        dates = find_dates(plain, self.ref_year, self.doc_date, self.anchor)
         today = dt.date.today()
         for _, _, d, p in dates:
             if p in ("day", "month") and d <= today and (self.latest_date is None or d > self.latest_date):
@@ -673,6 +746,10 @@ class Attributor:
         for name in self.persons:
             for m in re.finditer(r"\b" + re.escape(name.split()[-1]) + r"\b", plain):
                 before = [d for s, d in precise if s < m.start()]
+                if not before:  # "Mayor Gloria Fenn spoke to reporters on Tuesday": the date after the
+                    # name, in the same sentence, with no reported words or quote in between
+                    before = [d for s, d in precise if s > m.end()
+                              and not re.search(r"[.!?“”\"]|\bthat\b|\b(?:" + SPEECH_VERBS + r")\b", plain[m.end():s])][:1]
                 if before and name not in self._speaker_dates:
                     self._speaker_dates[name] = before[-1]
                 break
@@ -698,7 +775,7 @@ class Attributor:
         window = masked[lo:hi]
         if "·" in window:
             window = window.replace("·", " ")
-        return find_date(window, self.ref_year, self.doc_date)
+        return find_date(window, self.ref_year, self.doc_date, self.anchor)
 
     def attribute_paragraph(self, text: str, offset: int) -> ParagraphAttribution:
         """Work out the speakers in one paragraph (`text` starts at `offset` in the document)."""
@@ -769,7 +846,8 @@ class Attributor:
         if self.english:
             self._note_mentions(masked)
         return ParagraphAttribution(text=raw, offset=offset, quotes=quotes, cues=cues, quote_speaker=quote_speaker,
-                                    turn=turn_cue, doc_date=self.doc_date, ref_year=self.ref_year,
+                                    turn=turn_cue, doc_date=self.doc_date, doc_date_source=self.doc_date_source,
+                                    ref_year=self.ref_year,
                                     english=self.english, body_start=body_start)
 
 

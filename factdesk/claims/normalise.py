@@ -54,6 +54,7 @@ _SPEECH = (r"said|says|claimed|claims|added|adds|promised|promises|vowed|vows|pl
            r"boasted|boasts|told \w+|forecast|forecasts")
 _COORD = re.compile(r",?\s+and\s+(?:(?:also|then|later|again|further|\w+ly)\s+)?(?P<verb>" + _SPEECH + r")"
                     r"(?:\s+(?:that\s+)?|\s*,\s*)(?=\S)")
+_PRONOUN_START = re.compile(r"^\s*(?:we|they|he|she|I)\s+[a-z]", re.I)
 _PRONOUN_CLAUSE = re.compile(r",\s+(?:and|but)\s+(?=(?:we|they|he|she|I|it)\s+\S+)")
 
 
@@ -129,7 +130,9 @@ def split_coordinated(text: str, verb: str | None = None, min_words: int = 4) ->
         parts.append(ClaimPart(text[pos:a], cur_verb))
         pos, cur_verb = b, (v or cur_verb)
     parts.append(ClaimPart(text[pos:], cur_verb))
-    if any(not looks_clause(p.text, min_words) for p in parts):
+    # a part that opens with a subject pronoun ("we now power 310,000 homes") has its verb next
+    if any(not (looks_clause(p.text, min_words) or (_PRONOUN_START.match(p.text) and len(p.text.split()) >= min_words))
+           for p in parts):
         return [ClaimPart(text, verb)]
     return [ClaimPart(_sentence(p.text), p.verb) for p in parts]
 

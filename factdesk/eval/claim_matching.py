@@ -7,9 +7,11 @@ Formats (any files of these shapes work):
 - qrels: TREC, ``query_id 0 claim_id relevance`` (whitespace-separated, relevance > 0 counts);
 - verified claims: TSV with a header line, ``id<TAB>claim<TAB>title``.
 
-The claims are imported into a store, `FactCheckMatcher` ranks them for every query, and a
-plain BM25 over claim and title (the raw query, no cleaning) ranks them in the same run, so
-the two are compared on the same inputs. Metrics as the task's scorer (trectools) computes
+The claims are imported into a store, `FactCheckMatcher` ranks them for every query (with and
+without its same-claim reranker: the ablation), and a plain BM25 over claim and title (the
+raw query, no cleaning) ranks them in the same run, so all are compared on the same inputs.
+``same_claim`` scores the decision on the matches the desk would show (top 5, counted as the
+same claim): precision, recall and the share of queries answered "checked before". Metrics as the task's scorer (trectools) computes
 them: MAP@k is the mean over queries of the precision at each relevant claim in the top k,
 divided by the query's number of relevant claims; MRR and Recall@k over the top 20.
 
@@ -23,14 +25,16 @@ import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from factdesk.errors import InputError
 from factdesk.match.bm25 import BM25Index
 from factdesk.match.previous import FactCheckMatcher, import_checks, load_checkthat_claims, read_tsv
+from factdesk.match.rerank import ClaimReranker
 from factdesk.models.embed import Embedder
+from factdesk.types import Match
 
 DEPTH = 20
 MAP_AT = (1, 3, 5)
@@ -128,18 +132,52 @@ def _default_embedder() -> Embedder:
     return MiniLMEmbedder()
 
 
+def _default_reranker() -> ClaimReranker:
+    from factdesk.match.rerank import SameClaimReranker
+
+    return SameClaimReranker()
+
+
 def _ct_id(source_id: str | None) -> str | None:
     return source_id[3:] if source_id and source_id.startswith("ct:") else None
+
+
+def _decision(hits_by_query: Mapping[str, Sequence[Match]], rel: Mapping[str, set[str]]) -> dict[str, Any]:
+    """How the same-claim decision does on the matches `run` would show (top 5, same_claim)."""
+    shown = [(q, h) for q, hits in hits_by_query.items() for h in hits[:5] if h.same_claim]
+    right = [_ct_id(h.source_id) in rel[q] for q, h in shown]
+    top1 = [_ct_id(hits[0].source_id) in rel[q] for q, hits in hits_by_query.items() if hits and hits[0].same_claim]
+    return {
+        "answered_yes": len({q for q, _ in shown}) / max(1, len(hits_by_query)),
+        "shown": len(shown),
+        "precision": (sum(right) / len(right)) if right else None,
+        "top1_precision": (sum(top1) / len(top1)) if top1 else None,
+        "recall": (sum(right) / sum(len(rel[q]) for q in hits_by_query)) if hits_by_query else 0.0,
+    }
+
+
+def _run_matcher(m: FactCheckMatcher, qs: Mapping[str, str], qids: Sequence[str]
+                 ) -> tuple[dict[str, list[Match]], list[float]]:
+    hits: dict[str, list[Match]] = {}
+    ms: list[float] = []
+    for q in qids:
+        t = time.perf_counter()
+        hits[q] = m.rank(qs[q], k=DEPTH)
+        ms.append((time.perf_counter() - t) * 1000)
+    return hits, ms
 
 
 def evaluate(queries: str | Path, qrels: str | Path, checks: str | Path, db: str | None = None,
              limit: int | None = None, embedder: Embedder | None = None,
              matcher: Callable[..., FactCheckMatcher] = FactCheckMatcher,
+             reranker: ClaimReranker | Literal["default"] | None = "default",
              progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Import `checks`, rank them for every query with the matcher and with plain BM25; metrics of both.
 
-    `db` is a store path or URL (default: an in-memory SQLite store); the checks' embeddings
-    are cached there, so a second run on the same store skips embedding them.
+    The matcher is run twice on the same index: with the same-claim `reranker` (the result's
+    top-level metrics) and without it (``ablation``: what the first stage, BM25 + dense fused
+    by RRF, gives alone). `db` is a store path or URL (default: an in-memory SQLite store);
+    the checks' embeddings are cached there, so a second run on the same store skips embedding them.
     """
     qs = load_queries(queries)
     rel = load_qrels(qrels)
@@ -158,27 +196,29 @@ def evaluate(queries: str | Path, qrels: str | Path, checks: str | Path, db: str
     from factdesk.registry import open_store
 
     embedder = embedder or _default_embedder()
+    rr = _default_reranker() if reranker == "default" else reranker
     store = open_store(db or ":memory:", dim=embedder.dim)
     try:
         t0 = time.perf_counter()
         imported = import_checks(store, records)
-        m = matcher(store, embedder)
-        m.warm_up()  # builds the index: embeds the checks the store has no cached vector for
+        first = matcher(store, embedder, reranker=None)
+        first.warm_up()  # builds the index: embeds the checks the store has no cached vector for
         index_s = time.perf_counter() - t0
         if progress:
             progress(f"indexed {imported} checks in {index_s:.1f} s")
-        ranked: dict[str, list[str]] = {}
-        top1_same: list[bool] = []
-        ms: list[float] = []
-        for q in qids:
-            t = time.perf_counter()
-            hits = m.rank(qs[q], k=DEPTH)
-            ms.append((time.perf_counter() - t) * 1000)
-            ranked[q] = [d for d in (_ct_id(h.source_id) for h in hits) if d is not None]
-            if hits and hits[0].same_claim:
-                top1_same.append(_ct_id(hits[0].source_id) in rel[q])
+        first_hits, first_ms = _run_matcher(first, qs, qids)
+        m = first
+        hits, ms = first_hits, first_ms
+        if rr is not None:
+            m = matcher(store, embedder, reranker=rr)
+            m.warm_up()
+            hits, ms = _run_matcher(m, qs, qids)
+        threshold, decision = m.threshold, m.describe_decision()
     finally:
         store.close()
+
+    def ids_of(hs: Mapping[str, Sequence[Match]]) -> dict[str, list[str]]:
+        return {q: [d for d in (_ct_id(h.source_id) for h in v) if d is not None] for q, v in hs.items()}
 
     bm = BM25Index()
     bm.index([f"{r['claim']['text']} {r['title']}" for r in records])
@@ -190,18 +230,19 @@ def evaluate(queries: str | Path, qrels: str | Path, checks: str | Path, db: str
         bm_ranked[q] = [ids[i] for i, _ in bm.search(qs[q], DEPTH)]
         bm_ms.append((time.perf_counter() - t) * 1000)
 
-    ours = {**ranking_metrics(ranked, rel), **_latency(ms)}
+    ours = {**ranking_metrics(ids_of(hits), rel), **_latency(ms)}
     base = {**ranking_metrics(bm_ranked, rel), **_latency(bm_ms)}
+    ablation = {"bm25": base, "bm25 + dense (rrf)": {**ranking_metrics(ids_of(first_hits), rel), **_latency(first_ms)}}
+    if rr is not None:
+        ablation["bm25 + dense (rrf) + same-claim reranker"] = ours
     return {
         "primary_metric": "map@5",
         **ours,
         "bm25": base,
         "map@5_minus_bm25": ours["map@5"] - base["map@5"],
-        "same_claim": {  # the yes/no decision on the top match (cosine >= the matcher's threshold)
-            "threshold": m.threshold,
-            "answered_yes": len(top1_same) / len(qids),
-            "precision": (sum(top1_same) / len(top1_same)) if top1_same else None,
-        },
+        "ablation": ablation,
+        "same_claim": {"threshold": threshold, "rule": decision, **_decision(hits, rel)},
+        "reranker": getattr(rr, "config", {}).get("version") if rr is not None else None,
         "n_queries": len(qids),
         "n_checks": len(records),
         "index_seconds": index_s,

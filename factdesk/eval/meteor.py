@@ -3,7 +3,8 @@
 This is the measure AVeriTeC's upstream scorer uses: nltk's ``single_meteor_score`` on
 ``word_tokenize`` tokens (reference = gold string, hypothesis = predicted string), a matrix
 of predicted x gold scores, ``scipy.optimize.linear_sum_assignment(maximize=True)``, and the
-matched sum divided by the number of gold strings.
+matched sum divided by the number of gold strings. `justification_meteor` scores a desk's
+AVeriTeC justifications against gold the same way.
 
 Tokenisation matters: upstream uses ``word_tokenize(text)`` with its default punkt sentence
 splitting (``preserve_line=False``). ``preserve_line=True`` gives different scores.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -73,3 +75,18 @@ def hungarian_meteor(predicted: Sequence[str], gold: Sequence[str], max_predicte
         return 0.0
     total, _ = hungarian_match(pairwise_meteor(list(predicted)[:max_predicted], gold, preserve_line))
     return total / len(gold)
+
+
+def justification_meteor(predictions: Sequence[dict[str, Any]], references: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Mean METEOR of predicted ``justification`` against the gold one (nltk, as AVeriTeC's scorer).
+
+    `predictions` are AVeriTeC records (`factdesk.report.averitec.to_averitec`), `references`
+    the gold records, aligned. Claims whose gold record has no justification are skipped;
+    ``n`` counts those scored. Scoring lives here, not in `report/`: the report stage writes
+    the justification, evaluation (which sits on top of the pipeline) grades it.
+    """
+    if len(predictions) != len(references):
+        raise ValueError(f"{len(predictions)} predictions for {len(references)} references: pass aligned lists")
+    scores = [meteor(str(p.get("justification") or ""), str(r["justification"]))
+              for p, r in zip(predictions, references, strict=True) if r.get("justification")]
+    return {"justification_meteor": sum(scores) / len(scores) if scores else 0.0, "n": float(len(scores))}

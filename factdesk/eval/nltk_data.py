@@ -17,14 +17,14 @@ folder from files that are already on the machine and points ``nltk.data.path`` 
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 from pathlib import Path
 
+from factdesk.config import Config, default
 from factdesk.errors import ModelError
 
-WORDNET_SOURCE = Path(os.environ.get("FACTDESK_WORDNET_DIR", "/usr/share/wordnet"))
+WORDNET_SOURCE = Path(default("wordnet_dir"))  # the declared default; build_wordnet reads the setting
 
 # lexnames(5WN), WordNet 3.0: number, lexicographer file name, syntactic category
 # (1 noun, 2 verb, 3 adjective, 4 adverb). Debian's wordnet-base does not ship the file.
@@ -60,14 +60,16 @@ def lexnames_text() -> str:
 
 
 def default_data_dir() -> Path:
-    """``$FACTDESK_CACHE/nltk_data``, else ``~/.cache/factdesk/nltk_data``."""
-    cache = os.environ.get("FACTDESK_CACHE")
+    """The `cache` setting (``$FACTDESK_CACHE``) + ``/nltk_data``, else ``~/.cache/factdesk/nltk_data``."""
+    cache = Config().get("cache")
     base = Path(cache) if cache else Path.home() / ".cache" / "factdesk"
     return base / "nltk_data"
 
 
-def build_wordnet(target: Path, source: Path = WORDNET_SOURCE) -> Path:
-    """Copy WordNet 3.0 into ``target/corpora/wordnet`` and write ``lexnames``."""
+def build_wordnet(target: Path, source: Path | None = None) -> Path:
+    """Copy WordNet 3.0 (``source``, default: the `wordnet_dir` setting) into ``target/corpora/wordnet``
+    and write ``lexnames``."""
+    source = Path(Config().get("wordnet_dir")) if source is None else source
     wn = target / "corpora" / "wordnet"
     missing = [f for f in WORDNET_FILES if f != "cntlist.rev" and not (source / f).is_file()]
     if missing:

@@ -24,9 +24,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def results_dir() -> Path:
-    """``$FACTDESK_RESULTS_DIR``, else ``bench/results`` in the repository."""
-    env = os.environ.get("FACTDESK_RESULTS_DIR")
-    return Path(env) if env else REPO_ROOT / "bench" / "results"
+    """The `results_dir` setting (``$FACTDESK_RESULTS_DIR``), else ``bench/results`` in the repository."""
+    from factdesk.config import Config
+
+    value = Config().get("results_dir")
+    return Path(value) if value else REPO_ROOT / "bench" / "results"
 
 
 def git_state(root: Path = REPO_ROOT) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from factdesk.eval.metrics import prf
 from factdesk.types import Claim, Document, Evidence, Passage, StanceLabel
 
 SCIFACT_LABELS = ("SUPPORT", "CONTRADICT")
+RETRIEVE_TOP_K = 10  # passages retrieved per claim: part of this suite's definition, not the desk's top_k
 
 
 @dataclass
@@ -189,7 +190,7 @@ def sentences_in(abstract: Abstract, start: int, end: int) -> list[int]:
     return [i for i, (s, e) in enumerate(abstract.spans()) if s < end and e > start]
 
 
-def predict_claim(desk: Any, claim: Claim, by_id: dict[str, Abstract], top_k: int = 10,
+def predict_claim(desk: Any, claim: Claim, by_id: dict[str, Abstract], top_k: int = RETRIEVE_TOP_K,
                   max_docs: int = 3) -> dict[str, dict[str, Any]]:
     """Retrieve, judge each sentence of the retrieved passages, predict per-abstract labels."""
     retrieved = desk.retrieve(claim, top_k=top_k)
@@ -229,7 +230,7 @@ def predict_claim(desk: Any, claim: Claim, by_id: dict[str, Abstract], top_k: in
 
 
 def evaluate(claims_path: str | Path, corpus_path: str | Path, limit: int | None = None,
-             db: str | Path | None = None, desk: Any = None, top_k: int = 10, max_docs: int = 3,
+             db: str | Path | None = None, desk: Any = None, top_k: int = RETRIEVE_TOP_K, max_docs: int = 3,
              out: str | Path | None = None) -> dict[str, Any]:
     """Ingest the corpus into a (temporary) store, run every claim, score officially."""
     claims = load_claims(claims_path, limit)

@@ -32,9 +32,23 @@ Loader = Callable[..., Any]
 """load_file's signature: (path, defaults, *, allow_file_urls) -> Iterator[Document | Skip]."""
 
 
+def _import_parsers(files: list[str]) -> None:
+    """Import the parsers these files need before the first file's clock starts: importing
+    trafilatura takes seconds on a busy machine, and that is start-up, not the file's time."""
+    suffixes = {Path(f).suffix.lower() for f in files}
+    try:
+        if suffixes & {".html", ".htm", ".urls"}:
+            import trafilatura  # noqa: F401
+        if ".pdf" in suffixes:
+            import pypdf  # noqa: F401
+    except ImportError:  # the loader names the missing package when it reads the file
+        pass
+
+
 def _read_in_child(conn: Connection, files: list[str], first: int, defaults: dict[str, Any],
                    allow_file_urls: bool, loader: Loader) -> None:
     try:
+        _import_parsers(files)
         conn.send(("ready", first, None))
         for i, name in enumerate(files, first):
             for item in loader(Path(name), defaults, allow_file_urls=allow_file_urls):

@@ -6,7 +6,8 @@ broken file never stops an ingest. Each Skip names the file and what to do.
 What a file may reach (the rules, enforced here so every caller gets them):
 
 - A folder is walked without following symlinks; a symlinked file or folder whose target is
-  outside the folder is skipped with a reason. A path named explicitly is read as given.
+  outside the folder is skipped with a reason, unless the caller asks to follow symlinks
+  (`factdesk ingest --follow-symlinks`). A path named explicitly is read as given.
 - A `.urls` list may name `file://` URLs only when `allow_file_urls` is true (the CLI), and only
   for files inside the list's own folder (after resolving symlinks and `..`). The web desk
   passes `allow_file_urls=False`: an uploaded list never reads the server's disk.
@@ -57,16 +58,18 @@ class Skip:
         return f"{self.path}: {self.reason}"
 
 
-def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Skip]:
+def iter_files(paths: Iterable[str | os.PathLike[str]], *, follow_symlinks: bool = False) -> Iterator[Path | Skip]:
     """Expand files and folders (recursively, sorted, hidden files skipped).
 
     Symlinks inside a folder are followed only while they stay inside it: a link to a file or
-    folder elsewhere (`passwd_link.txt -> /etc/passwd`) is skipped with a reason.
+    folder elsewhere (`passwd_link.txt -> /etc/passwd`) is skipped with a reason, unless
+    `follow_symlinks` (`factdesk ingest --follow-symlinks`), which reads what such links point
+    to; each folder is then walked once, so a link loop ends.
     """
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            yield from _walk_folder(p)
+            yield from _walk_folder(p, follow_symlinks)
         elif p.is_file():
             yield p
         elif not p.exists():
@@ -75,23 +78,42 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Skip]
             yield Skip(str(p), "not a regular file")
 
 
-def _walk_folder(top: Path) -> Iterator[Path | Skip]:
+def _walk_folder(top: Path, follow_symlinks: bool = False) -> Iterator[Path | Skip]:
     root = top.resolve()
     found: list[tuple[str, Path | Skip]] = []
-    outside = "a symlink to {} outside the folder: not followed (copy it in, or name it on the command line)"
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+    outside = ("a symlink to {} outside the folder: not followed (copy it in, name it on the command line, "
+               "or pass --follow-symlinks)")
+    walked: set[Path] = set()  # resolved folders already walked: with followed links, a loop ends here
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=follow_symlinks):
         here = Path(dirpath)
+        walked.add(here.resolve())
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for d in list(dirnames):
-            if (here / d).is_symlink():
-                dirnames.remove(d)  # never descended: its files are either outside or seen already
-                if not _inside(here / d, root):
-                    found.append((str(here / d), Skip(str(here / d), outside.format("a folder"))))
+            sub = here / d
+            if not sub.is_symlink():
+                continue
+            if _inside(sub, root) or not follow_symlinks:
+                dirnames.remove(d)  # not descended: its files are either seen already or outside
+                if not _inside(sub, root):
+                    found.append((str(sub), Skip(str(sub), outside.format("a folder"))))
+                continue
+            try:
+                target = sub.resolve(strict=True)
+            except (OSError, RuntimeError):  # broken, or a loop of links
+                dirnames.remove(d)
+                found.append((str(sub), Skip(str(sub), "a symlink that cannot be resolved (broken, or a loop)")))
+                continue
+            if any(w.is_relative_to(target) for w in walked):  # that folder, or one inside it, is walked
+                dirnames.remove(d)
+                found.append((str(sub), Skip(str(sub), "a symlink to a folder read already (a loop, or a second "
+                                                       "link to it): not followed again")))
+            else:
+                walked.add(target)
         for name in filenames:
             f = here / name
             if name.startswith("."):
                 continue
-            if f.is_symlink() and not _inside(f, root):
+            if f.is_symlink() and not follow_symlinks and not _inside(f, root):
                 found.append((str(f), Skip(str(f), outside.format("a file"))))
             elif f.is_file():
                 found.append((str(f), f))
@@ -347,7 +369,10 @@ def _averitec_record(rec: dict[str, Any], at: str) -> Iterator[Document]:
 
 
 def network_allowed() -> bool:
-    return os.environ.get("FACTDESK_ALLOW_NETWORK", "") in ("1", "true", "yes")
+    """The `allow_network` setting (FACTDESK_ALLOW_NETWORK=1, or factdesk.toml)."""
+    from factdesk.config import Config
+
+    return bool(Config().get("allow_network"))
 
 
 class Refused(ValueError):

@@ -10,7 +10,8 @@ ranks them for a claim or a social-media post: BM25 and embedding candidates, fu
 >>> s = SQLiteStore(":memory:")
 >>> _ = import_checks(s, [{"claimReviewed": "Turkey hosts the most refugees in the world",
 ...                        "reviewRating": {"alternateName": "True"}, "url": "https://x"}])
->>> [m.rating for m in FactCheckMatcher(s, FakeEmbedder()).run("Turkey hosts the most refugees in the world")]
+>>> m = FactCheckMatcher(s, FakeEmbedder(), reranker=None)  # the shipped same-claim model left out
+>>> [m.rating for m in m.run("Turkey hosts the most refugees in the world")]
 ['True']
 """
 
@@ -18,49 +19,27 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import re
 import time
 import weakref
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from factdesk.errors import InputError
 from factdesk.match.bm25 import BM25Index
+from factdesk.match.rerank import ClaimReranker, SameClaimReranker, check_pair_text, rerank_order
 from factdesk.models.embed import Embedder
 from factdesk.store.base import EvidenceStore
-from factdesk.types import content_hash
+from factdesk.types import Match, content_hash
 
-
-@dataclass
-class Match:
-    """An earlier fact-check of the same (or a paraphrased) claim.
-
-    `similarity` is the embeddings' cosine, `score` the fused rank score (higher is better),
-    `bm25` the lexical score (0 when no word is shared), `same_claim` the matcher's decision.
-    """
-
-    check_id: str
-    claim: str
-    rating: str | None
-    similarity: float
-    url: str | None
-    publisher: str | None
-    date: str | None
-    status: str
-    score: float = 0.0
-    bm25: float = 0.0
-    same_claim: bool = True
-    title: str | None = None
-    source_id: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
+DEFAULT_COSINE_THRESHOLD = 0.75
+"""Without a reranker, the cosine at or above which a match counts as the same claim."""
 
 # --- cleaning posts -------------------------------------------------------------------------------
 _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
@@ -94,40 +73,76 @@ def clean_post(text: str, keep_author: bool = True) -> str:
 
 
 # --- importing ------------------------------------------------------------------------------------
+log = logging.getLogger(__name__)
+
+
+def _dict(x: Any) -> dict[str, Any]:
+    return x if isinstance(x, dict) else {}
+
+
+def _text(x: Any) -> str | None:
+    return x.strip() or None if isinstance(x, str) else None
+
+
 def _record_from_claimreview(cr: dict[str, Any]) -> dict[str, Any]:
-    item = cr.get("itemReviewed") or {}
-    author = item.get("author") or {}
-    rating = cr.get("reviewRating") or {}
-    org = cr.get("author") or {}
+    item = _dict(cr.get("itemReviewed"))
+    author = item.get("author")
+    if isinstance(author, list):  # schema.org allows several authors: the first speaks
+        author = author[0] if author else None
+    rating = cr.get("reviewRating")
+    if isinstance(rating, list):
+        rating = rating[0] if rating else None
+    rating = _dict(rating)
+    org = cr.get("author")
+    if isinstance(org, list):
+        org = org[0] if org else None
     return {
-        "claim": {"text": cr.get("claimReviewed") or "", "speaker": author.get("name"),
-                  "date": item.get("datePublished")},
-        "verdict": rating.get("alternateName"),
-        "url": cr.get("url"),
-        "publisher": org.get("name") if isinstance(org, dict) else None,
-        "date": cr.get("datePublished"),
+        "claim": {"text": _text(cr.get("claimReviewed")) or "", "speaker": _text(_dict(author).get("name")),
+                  "date": _text(item.get("datePublished"))},
+        "verdict": _text(rating.get("alternateName")) or _text(rating.get("name")),
+        "url": _text(cr.get("url")),
+        "publisher": _text(_dict(org).get("name")),
+        "date": _text(cr.get("datePublished")),
     }
 
 
 def _record_from_averitec(r: dict[str, Any]) -> dict[str, Any]:
     return {
-        "claim": {"text": r.get("claim") or "", "speaker": r.get("speaker"), "date": r.get("claim_date")},
-        "verdict": r.get("label"),
-        "url": r.get("fact_checking_article") or r.get("original_claim_url"),
-        "publisher": r.get("reporting_source"),
-        "date": r.get("claim_date"),
+        "claim": {"text": _text(r.get("claim")) or "", "speaker": _text(r.get("speaker")),
+                  "date": _text(r.get("claim_date"))},
+        "verdict": _text(r.get("label")),
+        "url": _text(r.get("fact_checking_article")) or _text(r.get("original_claim_url")),
+        "publisher": _text(r.get("reporting_source")),
+        "date": _text(r.get("claim_date")),
         "justification": r.get("justification"),
     }
+
+
+def record_problem(r: Any) -> str | None:
+    """Why `r` cannot be imported as a fact-check (None when it can)."""
+    if not isinstance(r, dict):
+        return f"expected an object, got {type(r).__name__}"
+    if "claimReviewed" in r:
+        return None if _text(r["claimReviewed"]) else "claimReviewed is empty or not text"
+    claim = r.get("claim")
+    if isinstance(claim, dict):
+        return None if _text(claim.get("text")) else "claim.text is empty or not text"
+    if "claim" in r:
+        return None if _text(claim) else "claim is empty or not text"
+    return "neither a ClaimReview (claimReviewed) nor an AVeriTeC claim (claim)"
 
 
 def import_checks(store: EvidenceStore, records: Iterable[dict[str, Any]]) -> int:
     """Store published fact-checks for matching: ClaimReview dicts, AVeriTeC claims, or records
     already in the desk's form (``{"claim": {"text": ...}, ...}``, as `load_checkthat_claims`
-    returns). A record's id is a hash of its claim and URL (else its ``source_id``), so
-    importing again changes nothing."""
+    returns); returns how many were imported. A record's id is a hash of its claim and URL
+    (else its ``source_id``), so importing again changes nothing. A record that cannot be
+    imported (`record_problem`) is skipped and logged with its position and reason."""
     n = 0
-    for r in records:
-        if not isinstance(r, dict):
+    for pos, r in enumerate(records, start=1):
+        problem = record_problem(r)
+        if problem is not None:
+            log.warning("fact-check %d skipped: %s", pos, problem)
             continue
         if "claimReviewed" in r:
             rec = _record_from_claimreview(r)
@@ -136,8 +151,6 @@ def import_checks(store: EvidenceStore, records: Iterable[dict[str, Any]]) -> in
         else:
             rec = _record_from_averitec(r)
         text = (rec["claim"].get("text") or "").strip()
-        if not text:
-            continue
         cid = "ext-" + content_hash(text, rec.get("url") or rec.get("source_id"))
         old = store.get_check(cid)
         # Unchanged records are not written again: re-importing 10k checks is reads only.
@@ -147,26 +160,81 @@ def import_checks(store: EvidenceStore, records: Iterable[dict[str, Any]]) -> in
     return n
 
 
-def load_check_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Read ClaimReview JSON-LD (one object, a list, or JSON lines), AVeriTeC JSON, or a
-    CheckThat! verified-claims ``.tsv``."""
+def _flatten(value: Any, where: str, out: list[tuple[str, Any, str | None]]) -> None:
+    """ClaimReview-like values in `value`: a list's items, a schema.org DataFeed's items."""
+    if isinstance(value, list):
+        for j, v in enumerate(value, start=1):
+            _flatten(v, f"{where}, item {j}" if where else f"item {j}", out)
+    elif isinstance(value, dict) and (value.get("@type") == "DataFeed" or "dataFeedElement" in value):
+        elements = value.get("dataFeedElement")
+        if not isinstance(elements, list):
+            out.append((where or "the file", None, "a DataFeed without a dataFeedElement list"))
+            return
+        for j, el in enumerate(elements, start=1):
+            pos = f"{where + ', ' if where else ''}dataFeedElement {j}"
+            items = el.get("item") if isinstance(el, dict) else None
+            if items is None:
+                out.append((pos, None, "a DataFeed element without an item"))
+                continue
+            _flatten(items if isinstance(items, list) else [items], pos, out)
+    else:
+        out.append((where or "the file", value, record_problem(value)))
+
+
+def load_check_records(path: str | os.PathLike[str], skipped: list[str] | None = None) -> list[dict[str, Any]]:
+    """Read published fact-checks: ClaimReview JSON-LD (one object, a list, JSON lines, or a
+    schema.org DataFeed of them), AVeriTeC JSON, or a CheckThat! verified-claims ``.tsv``.
+
+    A malformed record (a JSON line that does not parse, an object without a claim, a TSV row
+    without its fields) is skipped: its line or item number and the reason are logged and
+    appended to `skipped` when given, and the rest is read. A file with nothing importable is
+    an `InputError`.
+    """
     p = Path(path)
+    problems: list[str] = []
     if p.suffix.lower() == ".tsv":
-        return load_checkthat_claims(p)
+        records = load_checkthat_claims(p, skipped=problems)
+    else:
+        records = _load_json_records(p, problems)
+    for msg in problems:
+        log.warning("%s: %s", p, msg)
+    if skipped is not None:
+        skipped.extend(problems)
+    if not records:
+        detail = f" ({len(problems)} skipped; first: {problems[0]})" if problems else ""
+        raise InputError(f"{p} holds no fact-check to import{detail}: expected ClaimReview objects (with "
+                         "claimReviewed), a schema.org DataFeed of them, AVeriTeC claims (with claim), or a "
+                         "CheckThat! verified-claims .tsv")
+    return records
+
+
+def _load_json_records(p: Path, problems: list[str]) -> list[dict[str, Any]]:
     try:
         text = p.read_text(encoding="utf-8")
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {p}: {exc}") from exc
+    found: list[tuple[str, Any, str | None]] = []
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        try:
-            data = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{p} is neither JSON nor JSON lines ({exc.msg}, line {exc.lineno})") from exc
-    records = data if isinstance(data, list) else [data]
-    if not all(isinstance(r, dict) and ("claimReviewed" in r or "claim" in r) for r in records):
-        raise InputError(f"{p}: expected ClaimReview objects (with claimReviewed) or AVeriTeC claims (with claim)")
+        _flatten(json.loads(text), "", found)
+    except json.JSONDecodeError as whole:
+        lines = text.splitlines()
+        if len([ln for ln in lines if ln.strip()]) < 2:
+            raise InputError(f"{p} is neither JSON nor JSON lines ({whole.msg}, line {whole.lineno})") from whole
+        for n, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(f"line {n} skipped: not JSON ({exc.msg})")
+                continue
+            _flatten(value, f"line {n}", found)
+    records: list[dict[str, Any]] = []
+    for where, value, problem in found:
+        if problem is not None:
+            problems.append(f"{where} skipped: {problem}")
+        else:
+            records.append(value)
     return records
 
 
@@ -179,10 +247,12 @@ def read_tsv(path: Path, what: str = "") -> list[list[str]]:
         raise InputError(f"cannot read {what + ' ' if what else ''}{path}: {exc}") from exc
 
 
-def load_checkthat_claims(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+def load_checkthat_claims(path: str | os.PathLike[str], skipped: list[str] | None = None) -> list[dict[str, Any]]:
     """CheckThat! verified claims (TSV: id, claim, title, with a header line) as check records.
 
-    Each record keeps the file's id as ``source_id`` (``"ct:<id>"``) and its title.
+    Each record keeps the file's id as ``source_id`` (``"ct:<id>"``) and its title. A row
+    without an id or a claim is an `InputError`, or, when a `skipped` list is given, is
+    skipped with its line number and reason appended there.
     """
     p = Path(path)
     rows = read_tsv(p)
@@ -194,7 +264,12 @@ def load_checkthat_claims(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
         if not row or not any(x.strip() for x in row):
             continue
         if len(row) < 2 or not row[0].strip() or not row[1].strip():
-            raise InputError(f"{p} row {n}: expected id<TAB>claim<TAB>title, got {len(row)} field(s)")
+            why = (f"expected id<TAB>claim<TAB>title, got {len(row)} field(s)" if len(row) < 2
+                   else "the id or the claim is empty")
+            if skipped is None:
+                raise InputError(f"{p} row {n}: {why}")
+            skipped.append(f"line {n} skipped: {why}")
+            continue
         out.append({"claim": {"text": row[1].strip(), "speaker": None, "date": None},
                     "title": row[2].strip() if len(row) > 2 else "", "verdict": None, "url": None,
                     "publisher": None, "date": None, "source_id": f"ct:{row[0].strip()}"})
@@ -207,12 +282,21 @@ class FactCheckMatcher:
     A post is cleaned first (`clean_post`: URLs, handles, hashtags, embedded-tweet signature).
     Candidates come from two rankings of every stored check: BM25 over claim and title (OR
     semantics: a post rarely repeats all the words of a claim) and the cosine similarity of
-    the claims' embeddings; the `candidates` best of each are fused by reciprocal rank fusion
-    (constant `rrf_k`). On CheckThat! 2020 train, RRF with k=10 beat RRF with k=60 and a
-    linear fusion of cosine and BM25 (bench/tune_claim_matching.py). Ties go to the check
-    imported first. `rank()` returns the ranked list with its scores; `run()` keeps only the
-    matches that pass the "same claim" decision (cosine >= `threshold`), which is what the
-    desk shows next to a new check.
+    the claims' embeddings (a FAISS index: exact inner product up to `HNSW_FROM` checks, HNSW
+    above); the `candidates` best of each are fused by reciprocal rank fusion (constant
+    `rrf_k`). On CheckThat! 2020 train, RRF with k=10 beat RRF with k=60 and a linear fusion of
+    cosine and BM25 (bench/tune_claim_matching.py). Ties go to the check imported first.
+
+    The best fused candidates (the model's ``rerank_top``) are then read by the "same claim"
+    cross-encoder (`SameClaimReranker`, trained on CheckThat! 2020 train), which gives each a
+    calibrated `Match.probability` (from its logit, the cosine and the first-stage rank) and,
+    when the model's config says so (``reorder``, chosen on held-out train tweets), reorders them. A match counts as the same claim when that
+    probability is at or above `threshold` (by default the model's own, chosen on CheckThat!
+    2020 dev for precision >= 0.9). With ``reranker=None`` there is no second stage and the
+    decision is cosine >= `threshold` (0.75 by default).
+
+    `rank()` returns the ranked list with its scores; `run()` keeps only the matches that count
+    as the same claim, which is what the desk shows next to a new check.
 
     The index is built on first use and re-read when the store's checks change; embeddings of
     the checks are cached in the store (`save_check_vectors`), keyed by model and text, so
@@ -221,27 +305,52 @@ class FactCheckMatcher:
     Args:
         store: where the checks are.
         embedder: sentence embedder (L2-normalised vectors).
-        threshold: cosine similarity at or above which a match counts as the same claim.
+        threshold: P(same claim) (or, without a reranker, the cosine) at or above which a
+            match counts as the same claim; None: the model's chosen threshold (or 0.75).
         candidates: how many checks each ranking contributes to the fusion.
         rrf_k: the constant of reciprocal rank fusion (larger flattens the ranks).
         clean: clean social-media posts before ranking.
+        reranker: the same-claim model; "default" is the shipped one, None turns reranking off.
     """
 
-    def __init__(self, store: EvidenceStore, embedder: Embedder, threshold: float = 0.75, candidates: int = 100,
-                 rrf_k: int = 10, clean: bool = True) -> None:
-        if not -1.0 <= threshold <= 1.0:
-            raise ValueError(f"threshold is a cosine similarity between -1 and 1, got {threshold}")
+    def __init__(self, store: EvidenceStore, embedder: Embedder, threshold: float | None = None,
+                 candidates: int = 100, rrf_k: int = 10, clean: bool = True,
+                 reranker: ClaimReranker | Literal["default"] | None = "default") -> None:
+        if threshold is not None and not -1.0 <= threshold <= 1.0:
+            raise ValueError(f"threshold is a probability (or a cosine) between -1 and 1, got {threshold}")
+        if reranker is not None and threshold is not None and not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"with a reranker the threshold is a probability between 0 and 1, got {threshold}")
         if candidates < 1 or rrf_k < 1:
             raise ValueError(f"candidates and rrf_k must be at least 1, got {candidates} and {rrf_k}")
         self.store = store
         self.embedder = embedder
-        self.threshold = threshold
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.clean = clean
+        self._threshold = threshold
+        self.reranker: ClaimReranker | None = SameClaimReranker() if reranker == "default" else reranker
+
+    @property
+    def threshold(self) -> float:
+        """The decision threshold in effect (loads the reranker's config when it is the model's)."""
+        if self._threshold is not None:
+            return self._threshold
+        if self.reranker is None:
+            return DEFAULT_COSINE_THRESHOLD
+        self.reranker.warm_up()
+        return self.reranker.threshold
+
+    def describe_decision(self) -> str:
+        """The same-claim rule in words, for the CLI and reports."""
+        if self.reranker is None:
+            return f"cosine similarity >= {self.threshold:g}"
+        how = ("chosen on CheckThat! 2020 dev for precision >= 0.9" if self._threshold is None else "set by the caller")
+        return f"P(same claim) >= {self.threshold:.2f} ({how})"
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
+        if self.reranker is not None:
+            self.reranker.warm_up()
         self._index()
 
     def _index(self) -> _CheckIndex:
@@ -252,7 +361,7 @@ class FactCheckMatcher:
         _index_for(self.store, self.embedder, force=True)
 
     def _fused(self, claim: str) -> list[Match]:
-        """Every candidate of either ranking, best fused score first."""
+        """Every candidate of either ranking, best first (the reranked head, then the fusion's order)."""
         if not claim.strip():
             return []
         idx = self._index()
@@ -261,29 +370,45 @@ class FactCheckMatcher:
         query = clean_post(claim) if self.clean else claim
         if not query.strip():
             query = claim
-        cos = idx.vectors @ self.embedder.embed([query])[0]
+        qv = self.embedder.embed([query])[0].astype(np.float32)
         lexical = idx.bm25.search(query, self.candidates)
-        dense = np.argsort(-cos, kind="stable")[: self.candidates]
+        dense = idx.nearest(qv, self.candidates)
         fused: dict[int, float] = {}
         bm25: dict[int, float] = {}
         for r, (i, s) in enumerate(lexical):
             fused[i] = fused.get(i, 0.0) + 1.0 / (self.rrf_k + r + 1)
             bm25[i] = s
-        for r, i in enumerate(dense.tolist()):
+        for r, i in enumerate(dense):
             fused[i] = fused.get(i, 0.0) + 1.0 / (self.rrf_k + r + 1)
         order = sorted(fused, key=lambda i: -fused[i])  # stable: ties keep BM25's order, then the dense one
-        return [idx.match(i, score=fused[i], similarity=float(cos[i]), bm25=bm25.get(i, 0.0),
-                          same_claim=float(cos[i]) >= self.threshold) for i in order]
+        cos = idx.vectors[order] @ qv if order else np.zeros(0, dtype=np.float32)
+        sim = {i: float(c) for i, c in zip(order, cos, strict=True)}
+        prob: dict[int, float] = {}
+        threshold = self.threshold
+        if self.reranker is not None and order:
+            rr = self.reranker
+            head = order[: rr.rerank_top]
+            logits = rr.logits([(query, check_pair_text(*idx.texts[i])) for i in head])
+            probs = rr.calibrate(logits, np.array([sim[i] for i in head]), self.rrf_k)
+            prob = {i: float(p) for i, p in zip(head, probs, strict=True)}
+            if rr.reorder:
+                order = rerank_order(order, probs)
+            same = {i: prob.get(i, 0.0) >= threshold for i in order}
+        else:
+            same = {i: sim[i] >= threshold for i in order}
+        return [idx.match(i, score=fused[i], similarity=sim[i], bm25=bm25.get(i, 0.0), same_claim=same[i],
+                          probability=prob.get(i)) for i in order]
 
     def rank(self, claim: str, k: int = 5) -> list[Match]:
         """The `k` checks most likely to be of the same claim, best first, each with its scores."""
         return self._fused(claim)[:k] if k > 0 else []
 
     def run(self, claim: str, k: int = 5) -> list[Match]:
-        """Only the ranked matches that count as the same claim (cosine >= `threshold`), best first.
+        """Only the ranked matches that count as the same claim, best first.
 
-        Every check at or above the threshold is among the dense candidates (unless more than
-        `candidates` are), so none is lost to the fusion.
+        With the reranker only its ``rerank_top`` candidates can count (the others have no
+        probability); without it, every check at or above the cosine threshold is among the
+        dense candidates (unless more than `candidates` are), so none is lost to the fusion.
         """
         return [m for m in self._fused(claim) if m.same_claim][:k] if k > 0 else []
 
@@ -294,24 +419,59 @@ def check_texts(data: dict[str, Any]) -> tuple[str, str]:
     return claim, data.get("title") or data.get("headline") or ""
 
 
+# Up to this many checks the dense index is exact (FAISS flat inner product: ~10 ms a query at
+# 100k on one core); above it, HNSW (approximate, a few ms at any size, built once per change).
+HNSW_FROM = 300_000
+
+
+def build_dense_index(vectors: np.ndarray) -> Any:
+    """A FAISS inner-product index over L2-normalised `vectors` (flat, or HNSW from `HNSW_FROM`)."""
+    import faiss
+
+    # One query at a time: OpenMP threads cost more than they save (as the SQLite store found).
+    faiss.omp_set_num_threads(1)
+    dim = int(vectors.shape[1])
+    index: Any
+    if len(vectors) >= HNSW_FROM:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+    else:
+        index = faiss.IndexFlatIP(dim)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
 @dataclass
 class _CheckIndex:
     signature: tuple[Any, ...]
     rows: list[dict[str, Any]]
+    texts: list[tuple[str, str]]
     bm25: BM25Index
     vectors: np.ndarray
+    dense: Any
     checked_at: float = 0.0
 
-    def match(self, i: int, score: float, similarity: float, bm25: float, same_claim: bool) -> Match:
+    def nearest(self, vector: np.ndarray, k: int) -> list[int]:
+        """Positions of the `k` checks of highest cosine, best first (ties: imported first)."""
+        if not len(self.rows) or k <= 0:
+            return []
+        scores, ids = self.dense.search(vector.reshape(1, -1), min(k, len(self.rows)))
+        hits = [(float(s), int(i)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+        return [i for _, i in sorted(hits, key=lambda h: (-h[0], h[1]))]
+
+    def match(self, i: int, score: float, similarity: float, bm25: float, same_claim: bool,
+              probability: float | None = None) -> Match:
         c = self.rows[i]
         d = c["data"]
-        claim, title = check_texts(d)
+        claim, title = self.texts[i]
         return Match(
             check_id=c["id"], claim=claim, rating=d.get("verdict"), similarity=round(similarity, 4),
             url=d.get("url"), publisher=d.get("publisher"),
             date=d.get("date") or (d.get("claim") or {}).get("date"), status=c["status"],
             score=round(score, 6), bm25=round(bm25, 4), same_claim=same_claim, title=title or None,
-            source_id=d.get("source_id"),
+            source_id=d.get("source_id"), probability=None if probability is None else round(probability, 4),
         )
 
 
@@ -376,10 +536,11 @@ def _index_for(store: EvidenceStore, embedder: Embedder, force: bool = False) ->
         cached.update(fresh)
     vectors = (np.stack([cached[k] for k in keys]).astype(np.float32) if keys
                else np.zeros((0, embedder.dim), dtype=np.float32))
-    idx = _CheckIndex(signature=sig, rows=rows, bm25=bm, vectors=vectors, checked_at=time.monotonic())
+    idx = _CheckIndex(signature=sig, rows=rows, texts=texts, bm25=bm, vectors=vectors,
+                      dense=build_dense_index(vectors), checked_at=time.monotonic())
     cache[model] = idx
     return idx
 
 
-__all__ = ["FactCheckMatcher", "Match", "check_texts", "clean_post", "import_checks", "load_check_records",
-           "load_checkthat_claims", "split_words"]
+__all__ = ["DEFAULT_COSINE_THRESHOLD", "FactCheckMatcher", "Match", "build_dense_index", "check_texts", "clean_post",
+           "import_checks", "load_check_records", "load_checkthat_claims", "record_problem", "split_words"]

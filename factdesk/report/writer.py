@@ -1,11 +1,15 @@
 """The default writer: a fact-checker's analysis built only from stored passages, no LLM.
 
-The report reads like a desk fact-check: a headline ("Belarus Misleads on NATO Countries and
-Refugees"), a one-paragraph summary that states the verdict, then analysis paragraphs that
-present the strongest refuting and supporting passages in date order, each attributed to its
-publisher ("UNHCR reported in December 2015 that “...”") and cited as [n]. Quotes are verbatim
-substrings of the cited passage, so the grounding check (`report.grounding`) confirms them by
-construction. For an Unsubstantiated verdict the analysis says what the evidence does not show.
+The report reads like a desk fact-check: a headline that names who (the organisation the
+speaker speaks for), the verdict and what was claimed ("Belarus Foreign Ministry Misleads,
+Claiming NATO Countries Have Become a Real Machine Producing Refugees"; a plain "Claim by ...
+on ...: Unsubstantiated" where the claim's clause cannot be cut cleanly), a one-paragraph
+summary that states the verdict, then analysis paragraphs that present the strongest refuting
+and supporting passages in date order, each attributed to its publisher ("UNHCR reported in
+December 2015 that “...”") and cited as [n]. Quotes are verbatim substrings of the cited
+passage, so the grounding check (`report.grounding`) confirms them by construction. At every
+verdict the analysis sets out what the passages most about the claim say: an Unsubstantiated
+or Misleading report quotes them too, then says what they leave open.
 
 >>> from factdesk.types import Claim, Document, Evidence, Passage, Rating, Stance, Verdict
 >>> doc = Document(text="UNHCR registered almost 4.3 million Syrian refugees.",
@@ -16,7 +20,7 @@ construction. For an Unsubstantiated verdict the analysis says what the evidence
 ...               speaker_title="Press secretary, Belarus Ministry of Foreign Affairs")
 >>> head, summary, analysis = TemplateWriter().run(claim, [ev], Verdict(Rating.TRUE, 0.9))
 >>> head
-'Belarus Is Right About Syrian Refugees'
+'Belarus Foreign Ministry Is Right That Almost 4.3 Million Syrian Refugees Were Registered'
 >>> analysis[0].text, analysis[0].citations
 ('UNHCR reported in December 2015 that “UNHCR registered almost 4.3 million Syrian refugees.”', [1])
 """
@@ -31,16 +35,6 @@ from urllib.parse import urlsplit
 from factdesk.ingest.chunking import split_sentences
 from factdesk.store.base import STOPWORDS, query_terms
 from factdesk.types import Claim, Document, Evidence, Rating, Sentence, StanceLabel, Verdict
-
-HEADLINE_VERB: dict[Rating, str] = {
-    Rating.TRUE: "Is Right About",
-    Rating.LIKELY_TRUE: "Is Largely Right About",
-    Rating.MISLEADING: "Misleads on",
-    Rating.PARTIALLY_FALSE: "Is Partly Wrong About",
-    Rating.LIKELY_FALSE: "Is Likely Wrong About",
-    Rating.FALSE: "Is Wrong About",
-    Rating.UNSUBSTANTIATED: "Offers No Evidence on",
-}
 
 RATING_PHRASE: dict[Rating, str] = {
     Rating.TRUE: "true",
@@ -64,11 +58,17 @@ NOTE_NOTHING_FOUND = ("The evidence store holds no passage about {claim}; "
                       "an editor should look for primary sources before publishing.")
 NOTE_MIXED = "Some sources bear out part of the claim while others contradict it, so it leaves a false impression."
 NOTE_ONE_SIDED = "factdesk found no passage in the evidence store that {side} the claim."
+# After the passages that bear on the claim without deciding it (Unsubstantiated, Misleading):
+# what they leave open.
+NOTE_LEAVES_OPEN = ("These passages bear on the subject, but none of them says whether {claim}; "
+                    "an editor should look for primary sources before publishing.")
+NOTE_PART_OPEN = "None of the passages weighed settles every part of {claim}."
 DESK_NOTE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile("^" + re.escape(t).replace(re.escape("{n}"), r"\d+").replace(re.escape("{claim}"), r"[^\n]+")
                .replace(re.escape("{side}"), r"(?:supports|contradicts)") + "$")
-    for t in (NOTE_NO_EVIDENCE, NOTE_NOTHING_FOUND, NOTE_MIXED, NOTE_ONE_SIDED)
+    for t in (NOTE_NO_EVIDENCE, NOTE_NOTHING_FOUND, NOTE_MIXED, NOTE_ONE_SIDED, NOTE_LEAVES_OPEN, NOTE_PART_OPEN)
 )
+RELEVANT = 0.35  # least claim-passage similarity for an undecided passage to be set out as context
 
 
 def is_desk_note(text: str) -> bool:
@@ -79,6 +79,13 @@ def is_desk_note(text: str) -> bool:
 def format_date(d: dt.date | None) -> str:
     """'December 14, 2021' (or 'an unknown date')."""
     return d.strftime("%B %-d, %Y") if d else "an unknown date"
+
+
+def on_date(d: dt.date | None) -> str:
+    """'on December 14, 2021', or 'in 2016' for a date known only to the year (stored as January 1)."""
+    if d is None:
+        return ""
+    return f"in {d.year}" if (d.month, d.day) == (1, 1) else f"on {format_date(d)}"
 
 
 def when_phrase(d: dt.date | None) -> str:
@@ -147,33 +154,45 @@ def cited_sources(citations: Sequence[int], evidence: Sequence[Evidence]) -> lis
 
 # --------------------------------------------------------------------------- headline
 
+# A word that names an institution: the organisation a speaker speaks for ends in one.
 _INSTITUTION = re.compile(
-    r"\b(Ministry|Foreign|Government|Department|Office|Embassy|Parliament|Army|Armed|Defen[cs]e|State|"
-    r"Presidential|Administration|Mission|Agency|Council|Committee|Senate|House|Cabinet|Kremlin|Duma|"
-    r"Service|Forces|Navy|Police|Central|National|Federal|Press|Communications?|Affairs|Security)\b"
+    r"^(?:Ministry|Office|Department|Agency|Embassy|Parliament|Army|Government|Council|Committee|Commission|"
+    r"Senate|House|Cabinet|Kremlin|Pentagon|Duma|Service|Forces|Navy|Police|Administration|Mission|Authority|"
+    r"Bank|Court|Party|Union|Organi[sz]ation|Institute|Bureau|Board|Secretariat|Presidency|Federation|NATO|"
+    r"UNHCR|WHO|UN|EU|Company|Corporation|Inc\.?|Ltd\.?|Group|Association|Foundation|Watch|Treasury)$"
 )
-_DEMONYM = {
-    "Russian": "Russia", "Belarusian": "Belarus", "Belarussian": "Belarus", "Chinese": "China",
-    "Iranian": "Iran", "Syrian": "Syria", "Ukrainian": "Ukraine", "Polish": "Poland",
-    "Lithuanian": "Lithuania", "Latvian": "Latvia", "Estonian": "Estonia", "American": "U.S.",
-    "British": "Britain", "French": "France", "German": "Germany", "Turkish": "Turkey",
-    "Hungarian": "Hungary", "Serbian": "Serbia", "Georgian": "Georgia", "Kazakh": "Kazakhstan",
-    "Azerbaijani": "Azerbaijan", "Armenian": "Armenia", "Venezuelan": "Venezuela", "Cuban": "Cuba",
-    "Israeli": "Israel", "Iraqi": "Iraq", "Afghan": "Afghanistan", "Indian": "India",
-    "Pakistani": "Pakistan", "Moldovan": "Moldova", "Uzbek": "Uzbekistan",
-}
-_CAPWORD = re.compile(r"^(?:[A-Z][\w.'’-]*|U\.S\.|EU|UN)$")
+# Words that name what an institution does, not which one it is: "Foreign Ministry" alone is nobody's.
+_GENERIC = {"foreign", "affairs", "health", "defence", "defense", "interior", "justice", "finance", "economy",
+            "education", "digital", "energy", "transport", "environment", "trade", "press", "state", "national",
+            "federal", "central", "public", "internal", "home", "security", "information", "communications",
+            "the", "of", "and", "for"}
+_CAP_RUN = re.compile(r"(?:U\.S\.|U\.K\.|U\.N\.|[A-Z][\w.'’-]*)(?:\s+(?:(?:of|and)\s+(?:the\s+)?)?"
+                      r"(?:U\.S\.|U\.K\.|U\.N\.|[A-Z][\w.'’-]*))*")
+_TITLE_WORD = re.compile(r"^(?:Press|Secretary|Spokes(?:man|woman|person)|Head|Chief|Director|Minister|Deputy|"
+                         r"President|Vice|Chair(?:man|woman)?|Executive|Officer|Adviser|Advisor|Senior|Official)$")
+
+
+def _desk_org(name: str) -> str:
+    """'Belarus Ministry of Foreign Affairs' -> 'Belarus Foreign Ministry', as desks write it."""
+    name = re.sub(r"\bMinistry of (?:the )?Foreign Affairs\b", "Foreign Ministry", name)
+    name = re.sub(r"\bMinistry of (?:the )?([A-Z][a-z]+)$", r"\1 Ministry", name)
+    return name
 
 
 def organisation(speaker_title: str | None) -> str | None:
-    """The organisation a speaker speaks for, from their title; None when the title names none.
+    """The organisation a speaker speaks for, found anywhere in their title; None when the title
+    names none, or only a generic one ("the Foreign Ministry press office": whose?).
 
     >>> organisation("Press secretary, Belarus Ministry of Foreign Affairs")
-    'Belarus'
+    'Belarus Foreign Ministry'
+    >>> organisation("Press secretary for Belarus Foreign Ministry")
+    'Belarus Foreign Ministry'
     >>> organisation("Russian Foreign Ministry spokeswoman")
-    'Russia'
+    'Russian Foreign Ministry'
     >>> organisation("Spokesman, Kremlin")
     'Kremlin'
+    >>> organisation("chief executive of the Northvale Water Authority")
+    'Northvale Water Authority'
     >>> organisation("Farmer") is None
     True
     >>> organisation("head of Digital Diplomacy for the Foreign Ministry press office") is None
@@ -181,28 +200,49 @@ def organisation(speaker_title: str | None) -> str | None:
     """
     if not speaker_title:
         return None
-    parts = re.split(r",|;|\s+(?:for|of|at|to)\s+(?=[A-Z])", speaker_title)
-    # The affiliation is usually after the comma or "for"; fall back to the whole title.
-    candidates = [p.strip() for p in parts[1:]] + [speaker_title.strip()]
-    for cand in candidates:
-        words = cand.split()
-        lead: list[str] = []
-        for w in words:
-            if _INSTITUTION.fullmatch(w.strip(".,")) or not _CAPWORD.match(w):
-                break
-            lead.append(w)
-        # the run must name the institution itself ("Belarus Foreign Ministry"), not be some
-        # other capitalised phrase in a title that mentions one ("head of Digital Diplomacy for
-        # the Foreign Ministry press office" speaks for no "Digital Diplomacy")
-        if lead and len(lead) < len(words) and _INSTITUTION.fullmatch(words[len(lead)].strip(".,")):
-            name = " ".join(lead)
-            return _DEMONYM.get(name, name)
-        if cand is not speaker_title.strip() and words and all(_CAPWORD.match(w) or w in {"of", "the", "and"} for w in words):
-            return _DEMONYM.get(cand, cand)  # "Spokesman, Kremlin": the part after the comma is a name
+    pieces = re.split(r",|;|\s+(?:for|at|to|in|with)\s+|\s+of\s+(?=the\b)", speaker_title)
+    found: list[str] = []
+    for k, piece in enumerate(pieces):
+        for m in _CAP_RUN.finditer(piece):
+            words = m.group(0).split()
+            while words and _TITLE_WORD.match(words[0]):  # "Press Secretary" is the job, not the employer
+                words.pop(0)
+            if not words:
+                continue
+            name = " ".join(words)
+            if any(_INSTITUTION.match(w) for w in words):
+                found.append(name)
+            elif k > 0 and m.group(0) == piece.strip() and not _TITLE_WORD.match(m.group(0).split()[0]):
+                found.append(name)  # "Spokesman, Kremlin": a bare name after the comma is the employer
+    for name in found:
+        name = _desk_org(re.sub(r"^the\s+", "", name))
+        if any(w.lower() not in _GENERIC and not _INSTITUTION.match(w) for w in name.split()) \
+                or (len(name.split()) == 1 and _INSTITUTION.match(name) and name not in ("Ministry", "Office")):
+            return name
     return None
 
 
-_SMALL = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with", "from", "as"}
+_PLURAL_WHO = re.compile(r"(?:officials|researchers|experts|scientists|authorities|activists|lawmakers|"
+                         r"protesters|doctors|critics|economists|analysts|ministers|leaders)$", re.I)
+
+
+def speaker_name(claim: Claim) -> str | None:
+    """Who to name in a headline: the organisation in the speaker's title, else an organisation
+    speaker by its name ("U.N. Refugee Agency"), else a person's surname; None for nobody."""
+    who = organisation(claim.speaker_title)
+    if who:
+        return who
+    words = (claim.speaker or "").split()
+    if not words:  # a blank speaker names nobody
+        return None
+    from factdesk.claims.attribution import _looks_org
+
+    if _looks_org(claim.speaker or "") or any(w[:1].islower() for w in words[1:]) or len(words) > 4:
+        return _title_case(" ".join(words))
+    return words[-1]
+
+
+_SMALL = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with", "from", "as", "than"}
 # Words that end a noun phrase: common verbs and clause words the stopword list lacks.
 _BREAK = set("""become became becomes began begin begins refused refuse refuses appear appears appeared
     claim claims claimed show shows showed shown make makes made get gets got take takes took give gives
@@ -278,19 +318,60 @@ def gist(claim: Claim) -> str:
     return " and ".join(_title_case(p) for p in phrases)
 
 
-def headline(claim: Claim, verdict: Verdict) -> str:
-    """'Belarus Misleads on NATO Countries and Real Machine'-style: who, verdict verb, gist.
+HEADLINE_THAT: dict[Rating, tuple[str, str]] = {
+    # (singular, plural) verb phrase before the claim's clause
+    Rating.TRUE: ("Is Right That", "Are Right That"),
+    Rating.LIKELY_TRUE: ("Is Largely Right That", "Are Largely Right That"),
+    Rating.MISLEADING: ("Misleads, Claiming", "Mislead, Claiming"),
+    Rating.PARTIALLY_FALSE: ("Is Partly Wrong in Claiming", "Are Partly Wrong in Claiming"),
+    Rating.LIKELY_FALSE: ("Is Likely Wrong That", "Are Likely Wrong That"),
+    Rating.FALSE: ("Falsely Claims", "Falsely Claim"),
+    Rating.UNSUBSTANTIATED: ("Offers No Evidence That", "Offer No Evidence That"),
+}
+HEADLINE_MAX_WORDS = 12  # most words of the claim's clause a headline carries
 
-    Who is the organisation named in the speaker's title, else the speaker's surname; with
-    no speaker: 'Claim About Syrian Refugees Is Likely True'.
+
+def plain_headline(claim: Claim, verdict: Verdict, topic: Sequence[str] = ()) -> str:
+    """The form that cannot be wrong: 'Claim by the Belarus Foreign Ministry on NATO and refugees:
+    Unsubstantiated' (topic words from the claim; none: just who and the rating)."""
+    who = speaker_name(claim)
+    if who and (who == organisation(claim.speaker_title) or _looks_institution(who)) and \
+            len(who.split()) > 1 and not who.startswith("The "):
+        who = "the " + who
+    if not topic:
+        from factdesk.claims.clause import main_clause
+
+        clause = main_clause(claim.text, lean=True)
+        topic = clause.topic if clause is not None else ()
+    topic = [t for t in topic if t][:2] or key_phrases(re.sub(r"\s*\([^()]*\)", "", claim.text), n=2)
+    on = f" on {' and '.join(topic)}" if topic else ""
+    by = f" by {who}" if who else ""
+    return f"Claim{by}{on}: {verdict.rating.value}"
+
+
+def _looks_institution(name: str) -> bool:
+    return any(_INSTITUTION.match(w) for w in name.split())
+
+
+def headline(claim: Claim, verdict: Verdict) -> str:
+    """What a desk would print: who (the organisation the speaker speaks for, else the speaker),
+    the verdict, and what was claimed, from the claim's own main clause
+    (`factdesk.claims.clause`): 'Belarus Foreign Ministry Offers No Evidence That NATO Countries
+    Have Become a Real Machine Producing Refugees'. With nobody named: 'Claim That ... Is
+    Unsubstantiated'. When the clause cannot be cut cleanly (no parser, a pronoun subject, too
+    long), the plain form (`plain_headline`).
     """
-    who = organisation(claim.speaker_title)
-    words = (claim.speaker or "").split()
-    if not who and words:  # a blank speaker names nobody
-        who = words[-1] if len(words) <= 4 else " ".join(words)
-    if not who:  # nobody to name: the claim itself is the subject
-        return f"Claim About {gist(claim)} Is {_title_case(RATING_PHRASE[verdict.rating])}"
-    return f"{who} {HEADLINE_VERB[verdict.rating]} {gist(claim)}"
+    from factdesk.claims.clause import headline_clause
+
+    clause = headline_clause(claim.text, HEADLINE_MAX_WORDS)
+    if clause is None:
+        return plain_headline(claim, verdict)
+    what = re.sub(r"^(The|A|An) ", lambda m: m.group(1).lower() + " ", _title_case(clause.text))
+    who = speaker_name(claim)
+    if not who:
+        return f"Claim That {what} Is {_title_case(RATING_PHRASE[verdict.rating])}"
+    plural = bool(_PLURAL_WHO.search(who))
+    return f"{who} {HEADLINE_THAT[verdict.rating][plural]} {what}"
 
 
 # --------------------------------------------------------------------------- quotes
@@ -378,7 +459,10 @@ class TemplateWriter:
         self.max_per_side = max_per_side
 
     def warm_up(self) -> None:
-        """Nothing to load."""
+        """Load the parser the headline reads the claim's main clause with (`factdesk.claims.clause`)."""
+        from factdesk.claims.clause import load_parser
+
+        load_parser()
 
     # The pieces are public so the LLM writer reuses them and only rephrases the analysis.
     def chosen(self, evidence: Sequence[Evidence]) -> tuple[list[tuple[int, Evidence]], list[tuple[int, Evidence]]]:
@@ -386,6 +470,28 @@ class TemplateWriter:
         sup = by_date(sided(evidence, StanceLabel.SUPPORTS)[: self.max_per_side])
         ref = by_date(sided(evidence, StanceLabel.REFUTES)[: self.max_per_side])
         return sup, ref
+
+    @staticmethod
+    def context(evidence: Sequence[Evidence], exclude: set[int] | None = None) -> list[tuple[int, Evidence]]:
+        """(number, evidence) of the passages most about the claim that take no side strongly,
+        most relevant first (the best of each source before a second from any): claim-passage similarity (``scores["similarity"]``, else the dense
+        score) at least `RELEVANT`; an item with no similarity counts by its stance's P(not NEI)."""
+        out: list[tuple[float, int, Evidence]] = []
+        for n, e in enumerate(evidence, 1):
+            if exclude and n in exclude:
+                continue
+            sim = e.scores.get("similarity", e.scores.get("dense"))
+            if sim is None and e.stance is not None:
+                sim = 1.0 - e.stance.probs.get(StanceLabel.NOT_ENOUGH_INFO.value, 1.0)
+            if sim is not None and sim >= RELEVANT:
+                out.append((float(sim), n, e))
+        ranked = [(n, e) for _, n, e in sorted(out, key=lambda t: (-t[0], t[1]))]
+        # one passage per source first: three passages of one report say less than three reports
+        first: dict[str, tuple[int, Evidence]] = {}
+        for n, e in ranked:
+            first.setdefault(e.document.id, (n, e))
+        lead = list(first.values())
+        return lead + [ne for ne in ranked if ne not in lead]
 
     def summary(self, claim: Claim, evidence: Sequence[Evidence], verdict: Verdict) -> list[Sentence]:
         """One paragraph: who said what, the verdict, and the count of passages each way."""
@@ -396,10 +502,13 @@ class TemplateWriter:
         who = claim.speaker
         if who and claim.speaker_title:
             who = f"{who}, {claim.speaker_title},"
-        when = f" on {format_date(claim.date)}" if claim.date else ""
+        when = f" {on_date(claim.date)}" if claim.date else ""
         quoted = " ".join((claim.quote or claim.text).split())
         quoted = quoted if quoted.endswith((".", "!", "?", "...")) else quoted + "."
-        if who:
+        if who and claim.paraphrase and not claim.quote:
+            # reported speech: the words are the reporter's, so they are not put in quotation marks
+            out = [Sentence(f"As reported, {who} said{when} that {_claim_phrase(claim)[1:-1]}.")]
+        elif who:
             out = [Sentence(f"{who} said{when}: “{quoted}”")]
         else:
             made = f", made{when}," if when else ""
@@ -433,11 +542,26 @@ class TemplateWriter:
                 if s not in seen:
                     seen.add(s)
                     out.append(Sentence(s, [n]))
+        if verdict.rating in (Rating.UNSUBSTANTIATED, Rating.MISLEADING):
+            # Even where the evidence decides nothing by itself, say what the most relevant
+            # passages show (verbatim, cited) before saying what they leave open.
+            cited = {n for side in sides for n, _ in side}
+            room = max(0, (self.max_per_side if verdict.rating == Rating.UNSUBSTANTIATED else 2) - len(cited))
+            for n, e in by_date(self.context(evidence, exclude=cited)[:room]):
+                s = attribute(e, claim.text)
+                if s not in seen:
+                    seen.add(s)
+                    out.append(Sentence(s, [n]))
         if verdict.rating == Rating.UNSUBSTANTIATED:
-            note = NOTE_NO_EVIDENCE if evidence else NOTE_NOTHING_FOUND
+            if any(s.citations for s in out):
+                note = NOTE_LEAVES_OPEN
+            else:
+                note = NOTE_NO_EVIDENCE if evidence else NOTE_NOTHING_FOUND
             out.append(Sentence(note.format(n=len(evidence), claim=_claim_phrase(claim))))
         elif verdict.rating in (Rating.MISLEADING, Rating.PARTIALLY_FALSE) and sup and ref:
             out.append(Sentence(NOTE_MIXED))
+        elif verdict.rating == Rating.MISLEADING and any(s.citations for s in out):
+            out.append(Sentence(NOTE_PART_OPEN.format(claim=_claim_phrase(claim))))
         elif verdict.rating in (Rating.TRUE, Rating.FALSE) and (sup or ref):
             missing = "contradicts" if not ref and sup else ("supports" if not sup and ref else "")
             if missing:

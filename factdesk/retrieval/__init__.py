@@ -1,1 +1,9 @@
-"""factdesk.retrieval"""
+"""Retrieval: from a claim to candidate evidence, and the re-rank that picks what to weigh.
+
+Read in order: `query` (the claim's content words), `lexical` (BM25 over the store's
+full-text index), `dense` (nearest embeddings), `fusion` (reciprocal rank fusion and the
+near-duplicate rule), `hybrid` (the desk's default `Retriever`), `timefilter` (the evidence
+cut-off for a dated claim) and `rerank` (the default `Reranker`, run once passages are
+judged). The stores answer only the primitive queries these call: `lexical_search`,
+`dense_search` and `get_passages`.
+"""

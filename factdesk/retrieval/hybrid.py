@@ -1,37 +1,39 @@
-"""Hybrid retrieval: BM25 (the store's lexical index) and dense search, fused by reciprocal rank.
+"""Hybrid retrieval: lexical (BM25) and dense candidates, fused by reciprocal rank.
 
->>> rrf([["a", "b"], ["b", "c"]], k=60)[0][0]
-'b'
+>>> from factdesk.store.sqlite import SQLiteStore
+>>> from factdesk.testing.fakes import FakeEmbedder
+>>> from factdesk.types import Claim, Document, Passage
+>>> s, emb = SQLiteStore(":memory:"), FakeEmbedder()
+>>> d = Document(text="Russia began air strikes in Syria in September 2015.")
+>>> _ = s.add_document(d, [Passage(d.id, d.text, 0, len(d.text))], emb.embed([d.text]))
+>>> sorted(HybridRetriever(s, emb).run(Claim("Russian air strikes in Syria"))[0].scores)
+['bm25', 'dense', 'fused']
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Protocol
 
 from factdesk.models.embed import Embedder
+from factdesk.protocols import Retriever
+from factdesk.retrieval.dense import DenseRetriever
+from factdesk.retrieval.fusion import rrf, text_key
+from factdesk.retrieval.lexical import LexicalRetriever
 from factdesk.store.base import EvidenceStore
 from factdesk.types import Claim, Evidence
 
-
-def rrf(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: sum of 1 / (k + rank) over the rankings an id appears in."""
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, pid in enumerate(ranking, 1):
-            scores[pid] = scores.get(pid, 0.0) + 1.0 / (k + rank)
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-class Retriever(Protocol):
-    def warm_up(self) -> None: ...
-
-    def run(self, claim: Claim, top_k: int = 10, before: dt.date | None = None) -> list[Evidence]: ...
+__all__ = ["HybridRetriever", "Retriever", "rrf"]  # Retriever and rrf: their old home, kept importable
 
 
 class HybridRetriever:
-    """Lexical + dense candidates from one store, fused with RRF, near-duplicates removed."""
+    """Lexical + dense candidates from one store, fused with RRF, near-duplicates removed.
+
+    Args:
+        store: the evidence store both searches run on.
+        embedder: embeds the claim for the dense search.
+        candidates: how many hits each search contributes (at least `top_k`).
+        rrf_k: the constant of reciprocal rank fusion.
+    """
 
     def __init__(self, store: EvidenceStore, embedder: Embedder, candidates: int = 50, rrf_k: int = 60) -> None:
         if candidates < 1:
@@ -40,18 +42,22 @@ class HybridRetriever:
         self.embedder = embedder
         self.candidates = candidates
         self.rrf_k = rrf_k
+        self.lexical = LexicalRetriever(store)
+        self.dense = DenseRetriever(store, embedder)
 
     def warm_up(self) -> None:
-        self.embedder.warm_up()
+        self.lexical.warm_up()
+        self.dense.warm_up()
 
     def run(self, claim: Claim, top_k: int = 10, before: dt.date | None = None) -> list[Evidence]:
+        """Up to max(`candidates`, `top_k`) passages, best fused score first."""
         n = max(self.candidates, top_k)
-        lexical = self.store.lexical_search(claim.text, n, before)
-        dense = self.store.dense_search(self.embedder.embed([claim.text])[0], n, before)
+        lexical = self.lexical.hits(claim, n, before)
+        dense = self.dense.hits(claim, n, before)
         fused = rrf([[h.passage_id for h in lexical], [h.passage_id for h in dense]], self.rrf_k)
         lex = {h.passage_id: h.score for h in lexical}
         den = {h.passage_id: h.score for h in dense}
-        wanted = [pid for pid, _ in fused[: n]]
+        wanted = [pid for pid, _ in fused[:n]]
         rows = {p.id: (p, d) for p, d in self.store.get_passages(wanted)}
         out: list[Evidence] = []
         seen_text: set[str] = set()
@@ -59,7 +65,7 @@ class HybridRetriever:
             if pid not in rows:
                 continue
             p, d = rows[pid]
-            key = " ".join(p.text.lower().split())
+            key = text_key(p.text)
             if key in seen_text:  # the same sentence syndicated by two outlets counts once
                 continue
             seen_text.add(key)

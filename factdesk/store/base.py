@@ -8,39 +8,26 @@ passages' dense vectors, and the desk's fact-check records, users and audit hist
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from factdesk.types import Document, Passage
-
-# Words too common to help a lexical query; keeping them makes BM25 slow and noisy.
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them themselves
-    then there these they this those through to too under until up very was we were what when where
-    which while who whom why will with would you your yours yourself yourselves said says say""".split()
+# The query word list lives with the retrievers (a leaf module); re-exported for older imports.
+from factdesk.retrieval.query import STOPWORDS as STOPWORDS
+from factdesk.retrieval.query import query_terms as query_terms
+from factdesk.types import (
+    CheckRecord,
+    CheckSummary,
+    ClaimMention,
+    Document,
+    DocumentSummary,
+    NarrativeEdit,
+    NarrativeGroup,
+    NarrativeMember,
+    Passage,
 )
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def query_terms(text: str, limit: int = 32) -> list[str]:
-    """Lower-cased content words of a query, de-duplicated in order."""
-    seen: dict[str, None] = {}
-    for w in _WORD.findall(text.lower()):
-        if w in STOPWORDS or (len(w) < 2 and not w.isdigit()):
-            continue
-        seen.setdefault(w, None)
-        if len(seen) >= limit:
-            break
-    return list(seen)
 
 
 @dataclass
@@ -52,7 +39,61 @@ class Hit:
 
 
 @runtime_checkable
-class EvidenceStore(Protocol):
+class CheckStore(Protocol):
+    """The desk's fact-check records, their history and the listing rows, in one place.
+
+    Records are read and written whole as `CheckRecord` (status, claim, FactCheck, editorial
+    metadata; `get_record` adds the history). Listings return `CheckSummary` rows built from
+    indexed columns, never from decoded records. `save_check`/`get_check`/`list_checks` keep
+    the raw JSON form for imported checks (status "external", `factdesk.match.previous`);
+    the columns of both forms come from `CheckIndex`, so no store reads the JSON's keys.
+    """
+
+    def save_record(self, record: CheckRecord) -> None:
+        """Insert or replace the record (its `history` is not written: use `add_audit`)."""
+        ...
+
+    def get_record(self, check_id: str) -> CheckRecord | None:
+        """The record with its history, oldest first; None for an unknown id."""
+        ...
+
+    def list_summaries(
+        self,
+        status: str | Sequence[str] | None = None,
+        query: str | None = None,
+        rating: str | None = None,
+        speaker: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 50,
+    ) -> list[CheckSummary]:
+        """Newest first. `status`: one, or any of several; `query`: full text over claim, speaker
+        and written text; `speaker`: a case-insensitive substring; `since`/`until`: ISO dates
+        bounding the claim's date."""
+        ...
+
+    def save_check(self, check_id: str, data: dict[str, Any], status: str) -> None: ...
+
+    def get_check(self, check_id: str) -> dict[str, Any] | None:
+        """{"id", "status", "data", "created", "updated"} or None."""
+        ...
+
+    def list_checks(
+        self,
+        status: str | None = None,
+        query: str | None = None,
+        rating: str | None = None,
+        speaker: str | None = None,
+        limit: int = 50,
+    ) -> list[dict[str, Any]]: ...
+
+    def add_audit(self, check_id: str, user: str, action: str, note: str, detail: dict[str, Any]) -> None: ...
+
+    def list_audit(self, check_id: str) -> list[dict[str, Any]]: ...
+
+
+@runtime_checkable
+class EvidenceStore(CheckStore, Protocol):
     """What the desk needs from an evidence store."""
 
     dim: int
@@ -79,24 +120,14 @@ class EvidenceStore(Protocol):
 
     def list_documents(self, limit: int = 50, offset: int = 0, query: str | None = None) -> list[Document]: ...
 
-    def stats(self) -> dict[str, int]: ...
-
-    # --- fact-checks, users, audit ----------------------------------------------------------
-    def save_check(self, check_id: str, data: dict[str, Any], status: str) -> None: ...
-
-    def get_check(self, check_id: str) -> dict[str, Any] | None:
-        """{"id", "status", "data", "created", "updated"} or None."""
+    def list_document_summaries(self, limit: int = 50, offset: int = 0,
+                                query: str | None = None) -> list[DocumentSummary]:
+        """Like `list_documents`, without reading more of each text than a listing shows."""
         ...
 
-    def list_checks(
-        self,
-        status: str | None = None,
-        query: str | None = None,
-        rating: str | None = None,
-        speaker: str | None = None,
-        limit: int = 50,
-    ) -> list[dict[str, Any]]: ...
+    def stats(self) -> dict[str, int]: ...
 
+    # --- fact-check vectors, users, sessions (records: CheckStore) ---------------------------
     def get_check_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """Cached embeddings of fact-checked claims by key (float32); unknown keys are left out."""
         ...
@@ -104,10 +135,6 @@ class EvidenceStore(Protocol):
     def save_check_vectors(self, vectors: Mapping[str, np.ndarray]) -> None:
         """Cache embeddings by key (the matcher uses a hash of model and text); replaces old ones."""
         ...
-
-    def add_audit(self, check_id: str, user: str, action: str, note: str, detail: dict[str, Any]) -> None: ...
-
-    def list_audit(self, check_id: str) -> list[dict[str, Any]]: ...
 
     def add_user(self, name: str, role: str, token_hash: str) -> None: ...
 
@@ -124,6 +151,70 @@ class EvidenceStore(Protocol):
     def delete_session(self, session_hash: str) -> None: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class ClaimStore(Protocol):
+    """Claims found in stored documents (`ClaimMention`), kept per document with their offsets.
+
+    A mention's id hashes the document and the offsets, so adding the same mentions again adds
+    nothing; `mark_extracted` records that a document was read (also when it held no claim), so
+    `factdesk extract-claims` reads each document once.
+    """
+
+    def add_claims(self, mentions: Sequence[ClaimMention]) -> int:
+        """Store the mentions not stored yet (by document and offsets); returns how many were new."""
+        ...
+
+    def list_claims(self, since: str | None = None, until: str | None = None, document_id: str | None = None,
+                    limit: int | None = None) -> list[ClaimMention]:
+        """Oldest first (undated last), then by document and offset; `since`/`until` bound the claim's date."""
+        ...
+
+    def mark_extracted(self, document_id: str, claims: int) -> None: ...
+
+    def extracted_documents(self) -> set[str]:
+        """Ids of the documents whose claims were extracted."""
+        ...
+
+
+@runtime_checkable
+class NarrativeStore(Protocol):
+    """Recurring claims: groups (with their centroids), their members and the editors' edits."""
+
+    def save_narratives(self, groups: Sequence[tuple[NarrativeGroup, np.ndarray]], members: Sequence[NarrativeMember],
+                        deleted: Sequence[str] = ()) -> None:
+        """In one transaction: delete the `deleted` groups with their members, then upsert the groups
+        (with their mean vectors) and the members (by key)."""
+        ...
+
+    def list_narrative_groups(self) -> list[NarrativeGroup]:
+        """Every group, by id."""
+        ...
+
+    def narrative_centroids(self) -> dict[str, np.ndarray]: ...
+
+    def list_narrative_members(self, narrative_id: str | None = None) -> list[NarrativeMember]:
+        """Members (of one group, or all), oldest first by date (undated last), then by key."""
+        ...
+
+    def add_narrative_edit(self, edit: NarrativeEdit) -> None: ...
+
+    def list_narrative_edits(self) -> list[NarrativeEdit]:
+        """Oldest first."""
+        ...
+
+    def add_alert(self, key: str, alert: dict[str, Any] | None) -> bool:
+        """Record that claim `key` was weighed for an alert (`alert` None: it raised none); False when it was before."""
+        ...
+
+    def alert_keys(self) -> set[str]:
+        """Keys of every claim weighed for an alert."""
+        ...
+
+    def list_alerts(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The alerts raised, newest first."""
+        ...
 
 
 def passages_in_order(

@@ -3,7 +3,7 @@
 It keeps the same contract as `factdesk.store.sqlite.SQLiteStore` (see
 `factdesk.store.base.EvidenceStore`): passages published on or after `before` and undated
 passages are left out when `before` is given, lexical queries are built from
-`query_terms` (so any user text is safe), and scores are higher-is-better.
+`factdesk.retrieval.query.query_terms` (so any user text is safe), and scores are higher-is-better.
 
 Start a local server with `scripts/pg.sh start`; it prints the URL to pass as `--db`.
 
@@ -38,8 +38,22 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 
 from factdesk.errors import StoreError
-from factdesk.store.base import Hit, passages_in_order, query_terms
-from factdesk.types import Document, Passage
+from factdesk.retrieval.query import query_terms
+from factdesk.store.base import Hit, passages_in_order
+from factdesk.types import (
+    AuditEntry,
+    CheckIndex,
+    CheckRecord,
+    CheckSummary,
+    ClaimMention,
+    Document,
+    DocumentSummary,
+    MemberKind,
+    NarrativeEdit,
+    NarrativeGroup,
+    NarrativeMember,
+    Passage,
+)
 
 try:  # psycopg is a core dependency; the import guard only improves the message
     import psycopg
@@ -231,6 +245,7 @@ class PostgresStore:
         self._lock = threading.RLock()
         self._conn = self._connect()
         self._init_schema()
+        self._migrate_checks()
 
     # --- connection -------------------------------------------------------------------------
     def _connect(self) -> psycopg.Connection[Any]:
@@ -425,6 +440,26 @@ class PostgresStore:
             ).fetchall())
         return [self._row_to_document(r) for r in rows]
 
+    def list_document_summaries(self, limit: int = 50, offset: int = 0,
+                                query: str | None = None) -> list[DocumentSummary]:
+        n = DocumentSummary.SNIPPET
+        cols = f"d.id, d.title, d.publisher, d.url, d.published, d.source_path, left(d.text, {n + 1})"
+        if query:
+            q = _websearch(query)
+            if q is None:
+                return []
+            rows = self._run("list_document_summaries", lambda c: c.execute(
+                f"SELECT {cols} FROM documents d WHERE d.id IN ("
+                f" SELECT p.document_id FROM passages p WHERE p.tsv @@ websearch_to_tsquery('{TS_CONFIG}', %s))"
+                " ORDER BY d.added DESC, d.id LIMIT %s OFFSET %s", (q, limit, offset)).fetchall())
+        else:
+            rows = self._run("list_document_summaries", lambda c: c.execute(
+                f"SELECT {cols} FROM documents d ORDER BY d.added DESC, d.id LIMIT %s OFFSET %s",
+                (limit, offset)).fetchall())
+        return [DocumentSummary(id=r[0], title=r[1], publisher=r[2], url=r[3],
+                                published=r[4].isoformat() if r[4] else None, source_path=r[5],
+                                snippet=r[6][:n], truncated=len(r[6]) > n) for r in rows]
+
     def stats(self) -> dict[str, int]:
         def q(c: psycopg.Connection[Any]) -> dict[str, int]:
             r = c.execute(
@@ -474,20 +509,60 @@ class PostgresStore:
         """Drop the HNSW index before a bulk load; call `rebuild_vector_index()` afterwards."""
         self._run("drop_vector_index", lambda c: c.execute("DROP INDEX IF EXISTS passages_embedding"))
 
-    # --- fact-checks ----------------------------------------------------------------------------
-    def save_check(self, check_id: str, data: dict[str, Any], status: str) -> None:
-        claim = data.get("claim") or {}
-        body = " ".join(s.get("text", "") for s in (data.get("summary") or []) + (data.get("analysis") or []))
+    # --- fact-checks (the CheckStore contract) ------------------------------------------------
+    # Listings read the indexed columns only; `data` (the whole record, JSON) is read by id.
+    _CHECK_COLUMNS = (("speaker_title", "text"), ("confidence", "double precision"), ("headline", "text"),
+                      ("published", "text"))
+    _SUMMARY_COLS = ("id, status, claim, speaker, speaker_title, claim_date, rating, confidence, headline, "
+                     "created, updated, published")
+
+    def _migrate_checks(self) -> None:
+        """Add the listing columns to a store made before them, filled from the stored records."""
+        def run(c: psycopg.Connection[Any]) -> None:
+            have = {r[0] for r in c.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'checks' "
+                "AND table_schema = current_schema()").fetchall()}
+            missing = [(n, k) for n, k in self._CHECK_COLUMNS if n not in have]
+            if missing:
+                with c.transaction():
+                    c.execute("SELECT pg_advisory_xact_lock(74667864)")
+                    for name, kind in missing:
+                        c.execute(f"ALTER TABLE checks ADD COLUMN IF NOT EXISTS {name} {kind}")
+            # Every write sets headline (to '' at least): NULL marks a row written before the columns.
+            old = c.execute("SELECT id, data FROM checks WHERE headline IS NULL").fetchall()
+            for cid, data in old:
+                ix = CheckIndex.from_stored(json.loads(data))
+                c.execute("UPDATE checks SET speaker_title = %s, confidence = %s, headline = %s, published = %s "
+                          "WHERE id = %s", (ix.speaker_title, ix.confidence, ix.headline, ix.published, cid))
+
+        self._run("migrate_checks", run)
+
+    def _write_check(self, check_id: str, status: str, ix: CheckIndex, payload: str) -> None:
         now = dt.datetime.now(dt.UTC)
         self._run("save_check", lambda c: c.execute(
-            "INSERT INTO checks (id, status, claim, speaker, rating, claim_date, body, data, created, updated) "
-            "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET status = excluded.status, "
-            "claim = excluded.claim, speaker = excluded.speaker, rating = excluded.rating, "
-            "claim_date = excluded.claim_date, body = excluded.body, data = excluded.data, "
-            "updated = excluded.updated",
-            (check_id, status, claim.get("text", ""), claim.get("speaker"), data.get("verdict"),
-             claim.get("date"), body, json.dumps(data), now, now),
+            "INSERT INTO checks (id, status, claim, speaker, speaker_title, rating, confidence, claim_date, headline, "
+            "published, body, data, created, updated) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
+            "ON CONFLICT (id) DO UPDATE SET status = excluded.status, claim = excluded.claim, "
+            "speaker = excluded.speaker, speaker_title = excluded.speaker_title, rating = excluded.rating, "
+            "confidence = excluded.confidence, claim_date = excluded.claim_date, headline = excluded.headline, "
+            "published = excluded.published, body = excluded.body, data = excluded.data, updated = excluded.updated",
+            (check_id, status, ix.claim, ix.speaker, ix.speaker_title, ix.rating, ix.confidence, ix.claim_date,
+             ix.headline, ix.published, ix.body, payload, now, now),
         ))
+
+    def save_record(self, record: CheckRecord) -> None:
+        self._write_check(record.id, record.status, record.index(), json.dumps(record.to_dict()))
+
+    def get_record(self, check_id: str) -> CheckRecord | None:
+        raw = self.get_check(check_id)
+        if raw is None:
+            return None
+        history = [AuditEntry.from_dict(a) for a in self.list_audit(check_id)]
+        return CheckRecord.from_dict(raw["data"], status=raw["status"], check_id=raw["id"], created=raw["created"],
+                                     updated=raw["updated"], history=history)
+
+    def save_check(self, check_id: str, data: dict[str, Any], status: str) -> None:
+        self._write_check(check_id, status, CheckIndex.from_stored(data), json.dumps(data))
 
     @staticmethod
     def _check_row(r: Sequence[Any]) -> dict[str, Any]:
@@ -498,6 +573,39 @@ class PostgresStore:
             "SELECT id, status, data, created, updated FROM checks WHERE id = %s", (check_id,)).fetchone())
         return self._check_row(r) if r else None
 
+    @staticmethod
+    def _check_filter(status: str | Sequence[str] | None, query: str | None, rating: str | None, speaker: str | None,
+                      since: str | None = None, until: str | None = None) -> tuple[str, list[Any]] | None:
+        """The WHERE of a check listing and its arguments; None when the query has no words."""
+        where: list[str] = []
+        args: list[Any] = []
+        if query:
+            q = _websearch(query)
+            if q is None:
+                return None
+            where.append(f"tsv @@ websearch_to_tsquery('{TS_CONFIG}', %s)")
+            args.append(q)
+        if isinstance(status, str) and status:
+            where.append("status = %s")
+            args.append(status)
+        elif status:  # any of several
+            where.append(f"status IN ({','.join(['%s'] * len(status))})")
+            args.extend(status)
+        if rating:
+            where.append("rating = %s")
+            args.append(rating)
+        if speaker:
+            # strpos, not LIKE: a speaker filter with % or _ in it matches literally.
+            where.append("strpos(lower(speaker), %s) > 0")
+            args.append(speaker.lower())
+        if since:  # ISO dates compare as text
+            where.append("claim_date >= %s")
+            args.append(since)
+        if until:
+            where.append("left(claim_date, 10) <= %s")
+            args.append(until)
+        return (" WHERE " + " AND ".join(where) if where else ""), args
+
     def list_checks(
         self,
         status: str | None = None,
@@ -506,31 +614,26 @@ class PostgresStore:
         speaker: str | None = None,
         limit: int = 50,
     ) -> list[dict[str, Any]]:
-        where: list[str] = []
-        args: list[Any] = []
-        if query:
-            q = _websearch(query)
-            if q is None:
-                return []
-            where.append(f"tsv @@ websearch_to_tsquery('{TS_CONFIG}', %s)")
-            args.append(q)
-        if status:
-            where.append("status = %s")
-            args.append(status)
-        if rating:
-            where.append("rating = %s")
-            args.append(rating)
-        if speaker:
-            # strpos, not LIKE: a speaker filter with % or _ in it matches literally.
-            where.append("strpos(lower(speaker), %s) > 0")
-            args.append(speaker.lower())
-        sql = "SELECT id, status, data, created, updated FROM checks"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY updated DESC, id LIMIT %s"
-        args.append(limit)
-        rows = self._run("list_checks", lambda c: c.execute(sql, args).fetchall())
+        found = self._check_filter(status, query, rating, speaker)
+        if found is None:
+            return []
+        where, args = found
+        sql = "SELECT id, status, data, created, updated FROM checks" + where + " ORDER BY updated DESC, id LIMIT %s"
+        rows = self._run("list_checks", lambda c: c.execute(sql, [*args, limit]).fetchall())
         return [self._check_row(r) for r in rows]
+
+    def list_summaries(self, status: str | Sequence[str] | None = None, query: str | None = None, rating: str | None = None,
+                       speaker: str | None = None, since: str | None = None, until: str | None = None,
+                       limit: int = 50) -> list[CheckSummary]:
+        found = self._check_filter(status, query, rating, speaker, since, until)
+        if found is None:
+            return []
+        where, args = found
+        sql = f"SELECT {self._SUMMARY_COLS} FROM checks" + where + " ORDER BY updated DESC, id LIMIT %s"
+        rows = self._run("list_summaries", lambda c: c.execute(sql, [*args, limit]).fetchall())
+        return [CheckSummary(id=r[0], status=r[1], claim=r[2], speaker=r[3], speaker_title=r[4], date=r[5],
+                             verdict=r[6], confidence=r[7], headline=r[8] or "", created=_iso(r[9]),
+                             updated=_iso(r[10]), published=r[11]) for r in rows]
 
     def get_check_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         if not keys:
@@ -602,3 +705,180 @@ class PostgresStore:
             if not self._conn.closed:
                 self._conn.close()
 
+
+    # --- claims found in the corpus, and recurring claims (ClaimStore, NarrativeStore) ----------
+    # Created on first use (under the schema lock), so older databases gain them without a migration step.
+    _CLAIM_SCHEMA = """
+    CREATE TABLE IF NOT EXISTS claims (
+        id text PRIMARY KEY, document_id text NOT NULL, start integer NOT NULL, "end" integer NOT NULL,
+        text text NOT NULL, quote text, speaker text, speaker_title text, outlet text, claim_date text,
+        date_source text, checkworthiness double precision, score double precision, kind text, source text,
+        added timestamptz NOT NULL DEFAULT clock_timestamp(), UNIQUE (document_id, start, "end"));
+    CREATE INDEX IF NOT EXISTS claims_date ON claims (claim_date);
+    CREATE TABLE IF NOT EXISTS claim_extractions (document_id text PRIMARY KEY, claims integer NOT NULL,
+        at timestamptz NOT NULL DEFAULT clock_timestamp());
+    CREATE TABLE IF NOT EXISTS narratives (id text PRIMARY KEY, representative text NOT NULL, size integer NOT NULL,
+        first_seen text, last_seen text, centroid bytea NOT NULL, created text NOT NULL, updated text NOT NULL);
+    CREATE TABLE IF NOT EXISTS narrative_members (key text PRIMARY KEY, narrative_id text NOT NULL,
+        kind text NOT NULL, text text NOT NULL, speaker text, speaker_title text, outlet text, claim_date text,
+        rating text, url text, document_id text, start integer, "end" integer, similarity double precision NOT NULL,
+        pinned boolean NOT NULL DEFAULT false);
+    CREATE INDEX IF NOT EXISTS narrative_members_group ON narrative_members (narrative_id);
+    CREATE TABLE IF NOT EXISTS narrative_edits (seq bigserial PRIMARY KEY, at text NOT NULL, "user" text NOT NULL,
+        action text NOT NULL, narrative_id text NOT NULL, other_id text, member_key text, note text);
+    CREATE TABLE IF NOT EXISTS alerts (seq bigserial PRIMARY KEY, key text UNIQUE NOT NULL,
+        at timestamptz NOT NULL DEFAULT clock_timestamp(), alert text);
+    """
+    _claims_ready: bool = False
+    _CLAIM_COLS = ('id, document_id, start, "end", text, quote, speaker, speaker_title, outlet, claim_date, '
+                   "date_source, checkworthiness, score, kind, source")
+    _MEMBER_COLS = ('key, narrative_id, kind, text, speaker, speaker_title, outlet, claim_date, rating, url, '
+                    'document_id, start, "end", similarity, pinned')
+
+    def _claim_run(self, what: str, fn: Callable[[psycopg.Connection[Any]], T]) -> T:
+        if not self._claims_ready:
+            def create(c: psycopg.Connection[Any]) -> None:
+                with c.transaction():
+                    c.execute("SELECT pg_advisory_xact_lock(74667864)")
+                    c.execute(self._CLAIM_SCHEMA)
+
+            self._run("creating the claim tables", create)
+            self._claims_ready = True
+        return self._run(what, fn)
+
+    def add_claims(self, mentions: Sequence[ClaimMention]) -> int:
+        rows = [(m.id, m.document_id, m.start, m.end, m.text, m.quote, m.speaker, m.speaker_title, m.outlet,
+                 m.date.isoformat() if m.date else None, m.date_source, m.checkworthiness, m.score, m.kind,
+                 m.source) for m in mentions]
+        if not rows:
+            return 0
+
+        def write(c: psycopg.Connection[Any]) -> int:
+            n = 0
+            with c.transaction(), c.cursor() as cur:
+                for r in rows:
+                    cur.execute(f"INSERT INTO claims ({self._CLAIM_COLS}) VALUES "
+                                "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING", r)
+                    n += cur.rowcount
+            return n
+
+        return self._claim_run("add_claims", write)
+
+    def list_claims(self, since: str | None = None, until: str | None = None, document_id: str | None = None,
+                    limit: int | None = None) -> list[ClaimMention]:
+        where: list[str] = []
+        args: list[Any] = []
+        for cond, value in (("claim_date >= %s", since), ("claim_date <= %s", until),
+                            ("document_id = %s", document_id)):
+            if value:
+                where.append(cond)
+                args.append(value)
+        sql = f"SELECT {self._CLAIM_COLS} FROM claims" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY claim_date IS NULL, claim_date, document_id, start"
+        if limit is not None:
+            sql += " LIMIT %s"
+            args.append(limit)
+        rows = self._claim_run("list_claims", lambda c: c.execute(sql, args).fetchall())
+        return [ClaimMention(id=r[0], document_id=r[1], start=r[2], end=r[3], text=r[4], quote=r[5], speaker=r[6],
+                             speaker_title=r[7], outlet=r[8], date=r[9], date_source=r[10],
+                             checkworthiness=r[11] or 0.0, score=r[12] or 0.0, kind=r[13] or "statement",
+                             source=r[14]) for r in rows]
+
+    def mark_extracted(self, document_id: str, claims: int) -> None:
+        self._claim_run("mark_extracted", lambda c: c.execute(
+            "INSERT INTO claim_extractions (document_id, claims) VALUES (%s, %s) ON CONFLICT (document_id) "
+            "DO UPDATE SET claims = excluded.claims, at = clock_timestamp()", (document_id, claims)))
+
+    def extracted_documents(self) -> set[str]:
+        rows = self._claim_run("extracted_documents", lambda c: c.execute(
+            "SELECT document_id FROM claim_extractions").fetchall())
+        return {r[0] for r in rows}
+
+    def save_narratives(self, groups: Sequence[tuple[NarrativeGroup, np.ndarray]], members: Sequence[NarrativeMember],
+                        deleted: Sequence[str] = ()) -> None:
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        group_rows = [(g.id, g.representative, g.size, g.first_seen, g.last_seen,
+                       np.asarray(v, dtype=np.float32).tobytes(), g.created or now, now) for g, v in groups]
+        member_rows = [(m.key, m.narrative_id, m.kind.value, m.text, m.speaker, m.speaker_title, m.outlet, m.date,
+                        m.rating, m.url, m.document_id, m.start, m.end, m.similarity, m.pinned) for m in members]
+
+        def write(c: psycopg.Connection[Any]) -> None:
+            with c.transaction(), c.cursor() as cur:
+                if deleted:
+                    # Before the upserts: a merge deletes a group and re-points its members.
+                    cur.execute("DELETE FROM narratives WHERE id = ANY(%s)", (list(deleted),))
+                    cur.execute("DELETE FROM narrative_members WHERE narrative_id = ANY(%s)", (list(deleted),))
+                if group_rows:
+                    cur.executemany(
+                        "INSERT INTO narratives (id, representative, size, first_seen, last_seen, centroid, created, "
+                        "updated) VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET "
+                        "representative = excluded.representative, size = excluded.size, "
+                        "first_seen = excluded.first_seen, last_seen = excluded.last_seen, "
+                        "centroid = excluded.centroid, updated = excluded.updated", group_rows)
+                if member_rows:
+                    cur.executemany(
+                        f"INSERT INTO narrative_members ({self._MEMBER_COLS}) VALUES "
+                        "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (key) DO UPDATE SET "
+                        "narrative_id = excluded.narrative_id, kind = excluded.kind, text = excluded.text, "
+                        "speaker = excluded.speaker, speaker_title = excluded.speaker_title, outlet = excluded.outlet, "
+                        "claim_date = excluded.claim_date, rating = excluded.rating, url = excluded.url, "
+                        "document_id = excluded.document_id, start = excluded.start, \"end\" = excluded.\"end\", "
+                        "similarity = excluded.similarity, pinned = excluded.pinned", member_rows)
+
+        self._claim_run("save_narratives", write)
+
+    def list_narrative_groups(self) -> list[NarrativeGroup]:
+        rows = self._claim_run("list_narrative_groups", lambda c: c.execute(
+            "SELECT id, representative, size, first_seen, last_seen, created, updated FROM narratives "
+            "ORDER BY id").fetchall())
+        return [NarrativeGroup(id=r[0], representative=r[1], size=r[2], first_seen=r[3], last_seen=r[4], created=r[5],
+                               updated=r[6]) for r in rows]
+
+    def narrative_centroids(self) -> dict[str, np.ndarray]:
+        rows = self._claim_run("narrative_centroids", lambda c: c.execute(
+            "SELECT id, centroid FROM narratives").fetchall())
+        return {r[0]: np.frombuffer(bytes(r[1]), dtype=np.float32).copy() for r in rows}
+
+    def list_narrative_members(self, narrative_id: str | None = None) -> list[NarrativeMember]:
+        sql = f"SELECT {self._MEMBER_COLS} FROM narrative_members"
+        args: list[Any] = []
+        if narrative_id is not None:
+            sql += " WHERE narrative_id = %s"
+            args.append(narrative_id)
+        sql += " ORDER BY claim_date IS NULL, claim_date, key"
+        rows = self._claim_run("list_narrative_members", lambda c: c.execute(sql, args).fetchall())
+        return [NarrativeMember(key=r[0], narrative_id=r[1], kind=MemberKind(r[2]), text=r[3], speaker=r[4],
+                                speaker_title=r[5], outlet=r[6], date=r[7], rating=r[8], url=r[9], document_id=r[10],
+                                start=r[11], end=r[12], similarity=float(r[13]), pinned=bool(r[14])) for r in rows]
+
+    def add_narrative_edit(self, edit: NarrativeEdit) -> None:
+        self._claim_run("add_narrative_edit", lambda c: c.execute(
+            'INSERT INTO narrative_edits (at, "user", action, narrative_id, other_id, member_key, note) '
+            "VALUES (%s,%s,%s,%s,%s,%s,%s)",
+            (edit.at, edit.user, edit.action, edit.narrative_id, edit.other_id, edit.member_key, edit.note)))
+
+    def list_narrative_edits(self) -> list[NarrativeEdit]:
+        rows = self._claim_run("list_narrative_edits", lambda c: c.execute(
+            'SELECT action, narrative_id, other_id, member_key, "user", note, at FROM narrative_edits '
+            "ORDER BY seq").fetchall())
+        return [NarrativeEdit(action=r[0], narrative_id=r[1], other_id=r[2], member_key=r[3], user=r[4],
+                              note=r[5] or "", at=r[6]) for r in rows]
+
+    def add_alert(self, key: str, alert: dict[str, Any] | None) -> bool:
+        payload = None if alert is None else json.dumps(alert)
+
+        def write(c: psycopg.Connection[Any]) -> bool:
+            cur = c.execute("INSERT INTO alerts (key, alert) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+                            (key, payload))
+            return cur.rowcount > 0
+
+        return self._claim_run("add_alert", write)
+
+    def alert_keys(self) -> set[str]:
+        rows = self._claim_run("alert_keys", lambda c: c.execute("SELECT key FROM alerts").fetchall())
+        return {r[0] for r in rows}
+
+    def list_alerts(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self._claim_run("list_alerts", lambda c: c.execute(
+            "SELECT alert FROM alerts WHERE alert IS NOT NULL ORDER BY seq DESC LIMIT %s", (limit,)).fetchall())
+        return [json.loads(r[0]) for r in rows]

@@ -25,8 +25,22 @@ from typing import Any
 import numpy as np
 
 from factdesk.errors import StoreError
-from factdesk.store.base import Hit, iter_batches, passages_in_order, query_terms
-from factdesk.types import Document, Passage
+from factdesk.retrieval.query import query_terms
+from factdesk.store.base import Hit, iter_batches, passages_in_order
+from factdesk.types import (
+    AuditEntry,
+    CheckIndex,
+    CheckRecord,
+    CheckSummary,
+    ClaimMention,
+    Document,
+    DocumentSummary,
+    MemberKind,
+    NarrativeEdit,
+    NarrativeGroup,
+    NarrativeMember,
+    Passage,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,9 +73,13 @@ CREATE TABLE IF NOT EXISTS checks (
     speaker TEXT,
     rating TEXT,
     claim_date TEXT,
-    data TEXT NOT NULL,
+    speaker_title TEXT,
+    confidence REAL,
+    headline TEXT,
+    published TEXT,
     created TEXT NOT NULL,
-    updated TEXT NOT NULL
+    updated TEXT NOT NULL,
+    data TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS checks_fts USING fts5(id UNINDEXED, claim, speaker, body);
 CREATE TABLE IF NOT EXISTS check_vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
@@ -129,6 +147,7 @@ class SQLiteStore:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc} (is it a factdesk SQLite file?)") from exc
         self._lock = threading.RLock()
+        self._migrate_checks()
         self._index: Any = None  # faiss index over rows [0, _indexed)
         self._index_rowids = np.zeros(0, dtype=np.int64)
         self._index_dates: list[str | None] = []
@@ -286,6 +305,25 @@ class SQLiteStore:
                 ).fetchall()
         return [self._row_to_document(r) for r in rows]
 
+    def list_document_summaries(self, limit: int = 50, offset: int = 0,
+                                query: str | None = None) -> list[DocumentSummary]:
+        n = DocumentSummary.SNIPPET
+        cols = f"d.id, d.title, d.publisher, d.url, d.published, d.source_path, substr(d.text, 1, {n + 1})"
+        with self._lock:
+            if query:
+                q = _fts_query(query)
+                if q is None:
+                    return []
+                rows = self._conn.execute(
+                    f"SELECT {cols} FROM documents d WHERE d.id IN (SELECT p.document_id FROM passages_fts "
+                    "JOIN passages p ON p.rowid = passages_fts.rowid WHERE passages_fts MATCH ?) "
+                    "ORDER BY d.added DESC, d.id LIMIT ? OFFSET ?", (q, limit, offset)).fetchall()
+            else:
+                rows = self._conn.execute(f"SELECT {cols} FROM documents d ORDER BY d.added DESC, d.id LIMIT ? OFFSET ?",
+                                          (limit, offset)).fetchall()
+        return [DocumentSummary(id=r[0], title=r[1], publisher=r[2], url=r[3], published=r[4], source_path=r[5],
+                                snippet=r[6][:n], truncated=len(r[6]) > n) for r in rows]
+
     def stats(self) -> dict[str, int]:
         with self._lock:
             docs = self._conn.execute("SELECT count(*) FROM documents").fetchone()[0]
@@ -303,25 +341,63 @@ class SQLiteStore:
             ).fetchone()[0]
         return ok and orphans == 0
 
-    # --- fact-checks ----------------------------------------------------------------------------
-    def save_check(self, check_id: str, data: dict[str, Any], status: str) -> None:
-        claim = data.get("claim") or {}
-        body = " ".join(s.get("text", "") for s in (data.get("summary") or []) + (data.get("analysis") or []))
+    # --- fact-checks (the CheckStore contract) ------------------------------------------------
+    # Listings read the indexed columns only; `data` (the whole record, JSON) is read by id. `data`
+    # is the last column, so a listing never walks a large record's overflow pages (in stores
+    # made before the listing columns, ALTER TABLE put them after it: correct, a little slower).
+    _CHECK_COLUMNS = (("speaker_title", "TEXT"), ("confidence", "REAL"), ("headline", "TEXT"), ("published", "TEXT"))
+    _SUMMARY_COLS = ("c.id, c.status, c.claim, c.speaker, c.speaker_title, c.claim_date, c.rating, c.confidence, "
+                     "c.headline, c.created, c.updated, c.published")
+
+    def _migrate_checks(self) -> None:
+        """Add the listing columns to a store made before them, filled from the stored records."""
+        with self._lock:
+            have = {r[1] for r in self._conn.execute("PRAGMA table_info(checks)")}
+            with self._conn:
+                for name, kind in self._CHECK_COLUMNS:
+                    if name not in have:
+                        self._conn.execute(f"ALTER TABLE checks ADD COLUMN {name} {kind}")
+            # Every write sets headline (to '' at least): NULL marks a row written before the columns.
+            old = self._conn.execute("SELECT id, data FROM checks WHERE headline IS NULL").fetchall()
+            with self._conn:
+                for cid, data in old:
+                    ix = CheckIndex.from_stored(json.loads(data))
+                    self._conn.execute(
+                        "UPDATE checks SET speaker_title=?, confidence=?, headline=?, published=? WHERE id=?",
+                        (ix.speaker_title, ix.confidence, ix.headline, ix.published, cid))
+
+    def _write_check(self, check_id: str, status: str, ix: CheckIndex, payload: str) -> None:
         now = _now()
         with self._lock, self._conn:
             self._conn.execute(
-                "INSERT INTO checks (id, status, claim, speaker, rating, claim_date, data, created, updated) "
-                "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET status=excluded.status, "
-                "claim=excluded.claim, speaker=excluded.speaker, rating=excluded.rating, "
-                "claim_date=excluded.claim_date, data=excluded.data, updated=excluded.updated",
-                (check_id, status, claim.get("text", ""), claim.get("speaker"), data.get("verdict"),
-                 claim.get("date"), json.dumps(data), now, now),
+                "INSERT INTO checks (id, status, claim, speaker, speaker_title, rating, confidence, claim_date, "
+                "headline, published, data, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET status=excluded.status, claim=excluded.claim, "
+                "speaker=excluded.speaker, speaker_title=excluded.speaker_title, rating=excluded.rating, "
+                "confidence=excluded.confidence, claim_date=excluded.claim_date, headline=excluded.headline, "
+                "published=excluded.published, data=excluded.data, updated=excluded.updated",
+                (check_id, status, ix.claim, ix.speaker, ix.speaker_title, ix.rating, ix.confidence, ix.claim_date,
+                 ix.headline, ix.published, payload, now, now),
             )
             self._conn.execute("DELETE FROM checks_fts WHERE id=?", (check_id,))
             self._conn.execute(
                 "INSERT INTO checks_fts (id, claim, speaker, body) VALUES (?,?,?,?)",
-                (check_id, claim.get("text", ""), claim.get("speaker") or "", body),
+                (check_id, ix.claim, ix.speaker or "", ix.body),
             )
+
+    def save_record(self, record: CheckRecord) -> None:
+        self._write_check(record.id, record.status, record.index(), json.dumps(record.to_dict()))
+
+    def get_record(self, check_id: str) -> CheckRecord | None:
+        raw = self.get_check(check_id)
+        if raw is None:
+            return None
+        history = [AuditEntry.from_dict(a) for a in self.list_audit(check_id)]
+        return CheckRecord.from_dict(raw["data"], status=raw["status"], check_id=raw["id"], created=raw["created"],
+                                     updated=raw["updated"], history=history)
+
+    def save_check(self, check_id: str, data: dict[str, Any], status: str) -> None:
+        self._write_check(check_id, status, CheckIndex.from_stored(data), json.dumps(data))
 
     def get_check(self, check_id: str) -> dict[str, Any] | None:
         with self._lock:
@@ -332,6 +408,42 @@ class SQLiteStore:
             return None
         return {"id": r[0], "status": r[1], "data": json.loads(r[2]), "created": r[3], "updated": r[4]}
 
+    def _check_filter(self, status: str | Sequence[str] | None, query: str | None, rating: str | None, speaker: str | None,
+                      since: str | None = None, until: str | None = None) -> tuple[str, list[Any]] | None:
+        """The FROM/WHERE of a check listing and its arguments; None when the query has no words."""
+        sql = " FROM checks c"
+        where: list[str] = []
+        args: list[Any] = []
+        if query:
+            q = _fts_query(query)
+            if q is None:
+                return None
+            sql += " JOIN checks_fts f ON f.id = c.id"
+            where.append("checks_fts MATCH ?")
+            args.append(q)
+        if isinstance(status, str) and status:
+            where.append("c.status = ?")
+            args.append(status)
+        elif status:  # any of several
+            where.append(f"c.status IN ({','.join(['?'] * len(status))})")
+            args.extend(status)
+        if rating:
+            where.append("c.rating = ?")
+            args.append(rating)
+        if speaker:
+            where.append("lower(c.speaker) LIKE ? ESCAPE '\\'")
+            esc = speaker.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            args.append(f"%{esc}%")
+        if since:  # ISO dates compare as text
+            where.append("c.claim_date >= ?")
+            args.append(since)
+        if until:
+            where.append("substr(c.claim_date, 1, 10) <= ?")
+            args.append(until)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return sql, args
+
     def list_checks(
         self,
         status: str | None = None,
@@ -340,33 +452,28 @@ class SQLiteStore:
         speaker: str | None = None,
         limit: int = 50,
     ) -> list[dict[str, Any]]:
-        sql = "SELECT c.id, c.status, c.data, c.created, c.updated FROM checks c"
-        where: list[str] = []
-        args: list[Any] = []
-        if query:
-            q = _fts_query(query)
-            if q is None:
-                return []
-            sql += " JOIN checks_fts f ON f.id = c.id"
-            where.append("checks_fts MATCH ?")
-            args.append(q)
-        if status:
-            where.append("c.status = ?")
-            args.append(status)
-        if rating:
-            where.append("c.rating = ?")
-            args.append(rating)
-        if speaker:
-            where.append("lower(c.speaker) LIKE ? ESCAPE '\\'")
-            esc = speaker.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            args.append(f"%{esc}%")
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY c.updated DESC LIMIT ?"
-        args.append(limit)
+        found = self._check_filter(status, query, rating, speaker)
+        if found is None:
+            return []
+        sql, args = found
         with self._lock:
-            rows = self._conn.execute(sql, args).fetchall()
+            rows = self._conn.execute("SELECT c.id, c.status, c.data, c.created, c.updated" + sql
+                                      + " ORDER BY c.updated DESC LIMIT ?", [*args, limit]).fetchall()
         return [{"id": r[0], "status": r[1], "data": json.loads(r[2]), "created": r[3], "updated": r[4]} for r in rows]
+
+    def list_summaries(self, status: str | Sequence[str] | None = None, query: str | None = None, rating: str | None = None,
+                       speaker: str | None = None, since: str | None = None, until: str | None = None,
+                       limit: int = 50) -> list[CheckSummary]:
+        found = self._check_filter(status, query, rating, speaker, since, until)
+        if found is None:
+            return []
+        sql, args = found
+        with self._lock:
+            rows = self._conn.execute(f"SELECT {self._SUMMARY_COLS}" + sql + " ORDER BY c.updated DESC, c.id LIMIT ?",
+                                      [*args, limit]).fetchall()
+        return [CheckSummary(id=r[0], status=r[1], claim=r[2], speaker=r[3], speaker_title=r[4], date=r[5],
+                             verdict=r[6], confidence=r[7], headline=r[8] or "", created=r[9], updated=r[10],
+                             published=r[11]) for r in rows]
 
     def get_check_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
@@ -436,3 +543,162 @@ class SQLiteStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    # --- claims found in the corpus, and recurring claims (ClaimStore, NarrativeStore) ----------
+    # Created on first use, so stores made before these tables gain them without a migration step.
+    _CLAIM_SCHEMA = """
+    CREATE TABLE IF NOT EXISTS claims (
+        id TEXT PRIMARY KEY, document_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        text TEXT NOT NULL, quote TEXT, speaker TEXT, speaker_title TEXT, outlet TEXT, claim_date TEXT,
+        date_source TEXT, checkworthiness REAL, score REAL, kind TEXT, source TEXT, added TEXT NOT NULL,
+        UNIQUE (document_id, start, "end"));
+    CREATE INDEX IF NOT EXISTS claims_date ON claims (claim_date);
+    CREATE TABLE IF NOT EXISTS claim_extractions (document_id TEXT PRIMARY KEY, claims INTEGER NOT NULL,
+        at TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS narratives (id TEXT PRIMARY KEY, representative TEXT NOT NULL, size INTEGER NOT NULL,
+        first_seen TEXT, last_seen TEXT, centroid BLOB NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS narrative_members (key TEXT PRIMARY KEY, narrative_id TEXT NOT NULL,
+        kind TEXT NOT NULL, text TEXT NOT NULL, speaker TEXT, speaker_title TEXT, outlet TEXT, claim_date TEXT,
+        rating TEXT, url TEXT, document_id TEXT, start INTEGER, "end" INTEGER, similarity REAL NOT NULL,
+        pinned INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX IF NOT EXISTS narrative_members_group ON narrative_members (narrative_id);
+    CREATE TABLE IF NOT EXISTS narrative_edits (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL,
+        action TEXT NOT NULL, narrative_id TEXT NOT NULL, other_id TEXT, member_key TEXT, note TEXT);
+    CREATE TABLE IF NOT EXISTS alerts (seq INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, at TEXT NOT NULL, alert TEXT);
+    """
+    _claims_ready: bool = False
+    _CLAIM_COLS = ('id, document_id, start, "end", text, quote, speaker, speaker_title, outlet, claim_date, '
+                   "date_source, checkworthiness, score, kind, source")
+    _MEMBER_COLS = ('key, narrative_id, kind, text, speaker, speaker_title, outlet, claim_date, rating, url, '
+                    'document_id, start, "end", similarity, pinned')
+
+    def _claim_tables(self) -> sqlite3.Connection:
+        if not self._claims_ready:
+            with self._lock:
+                self._conn.executescript(self._CLAIM_SCHEMA)
+                self._claims_ready = True
+        return self._conn
+
+    def add_claims(self, mentions: Sequence[ClaimMention]) -> int:
+        rows = [(m.id, m.document_id, m.start, m.end, m.text, m.quote, m.speaker, m.speaker_title, m.outlet,
+                 m.date.isoformat() if m.date else None, m.date_source, m.checkworthiness, m.score, m.kind,
+                 m.source, _now()) for m in mentions]
+        conn = self._claim_tables()
+        with self._lock, conn:
+            before = conn.total_changes
+            conn.executemany(f"INSERT OR IGNORE INTO claims ({self._CLAIM_COLS}, added) "
+                             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            return conn.total_changes - before
+
+    def list_claims(self, since: str | None = None, until: str | None = None, document_id: str | None = None,
+                    limit: int | None = None) -> list[ClaimMention]:
+        where: list[str] = []
+        args: list[Any] = []
+        for cond, value in (("claim_date >= ?", since), ("claim_date <= ?", until), ("document_id = ?", document_id)):
+            if value:
+                where.append(cond)
+                args.append(value)
+        sql = f"SELECT {self._CLAIM_COLS} FROM claims" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY claim_date IS NULL, claim_date, document_id, start"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        conn = self._claim_tables()
+        with self._lock:
+            rows = conn.execute(sql, args).fetchall()
+        return [ClaimMention(id=r[0], document_id=r[1], start=r[2], end=r[3], text=r[4], quote=r[5], speaker=r[6],
+                             speaker_title=r[7], outlet=r[8], date=r[9], date_source=r[10],
+                             checkworthiness=r[11] or 0.0, score=r[12] or 0.0, kind=r[13] or "statement",
+                             source=r[14]) for r in rows]
+
+    def mark_extracted(self, document_id: str, claims: int) -> None:
+        conn = self._claim_tables()
+        with self._lock, conn:
+            conn.execute("INSERT OR REPLACE INTO claim_extractions (document_id, claims, at) VALUES (?,?,?)",
+                         (document_id, claims, _now()))
+
+    def extracted_documents(self) -> set[str]:
+        conn = self._claim_tables()
+        with self._lock:
+            return {r[0] for r in conn.execute("SELECT document_id FROM claim_extractions")}
+
+    def save_narratives(self, groups: Sequence[tuple[NarrativeGroup, np.ndarray]], members: Sequence[NarrativeMember],
+                        deleted: Sequence[str] = ()) -> None:
+        now = _now()
+        conn = self._claim_tables()
+        with self._lock, conn:
+            for gid in deleted:  # before the upserts: a merge deletes a group and re-points its members
+                conn.execute("DELETE FROM narratives WHERE id = ?", (gid,))
+                conn.execute("DELETE FROM narrative_members WHERE narrative_id = ?", (gid,))
+            conn.executemany(
+                "INSERT INTO narratives (id, representative, size, first_seen, last_seen, centroid, created, updated) "
+                "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET representative=excluded.representative, "
+                "size=excluded.size, first_seen=excluded.first_seen, last_seen=excluded.last_seen, "
+                "centroid=excluded.centroid, updated=excluded.updated",
+                [(g.id, g.representative, g.size, g.first_seen, g.last_seen,
+                  np.asarray(c, dtype=np.float32).tobytes(), g.created or now, now) for g, c in groups])
+            conn.executemany(
+                f"INSERT OR REPLACE INTO narrative_members ({self._MEMBER_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(m.key, m.narrative_id, m.kind.value, m.text, m.speaker, m.speaker_title, m.outlet, m.date, m.rating,
+                  m.url, m.document_id, m.start, m.end, m.similarity, int(m.pinned)) for m in members])
+
+    def list_narrative_groups(self) -> list[NarrativeGroup]:
+        conn = self._claim_tables()
+        with self._lock:
+            rows = conn.execute("SELECT id, representative, size, first_seen, last_seen, created, updated "
+                                "FROM narratives ORDER BY id").fetchall()
+        return [NarrativeGroup(id=r[0], representative=r[1], size=r[2], first_seen=r[3], last_seen=r[4], created=r[5],
+                               updated=r[6]) for r in rows]
+
+    def narrative_centroids(self) -> dict[str, np.ndarray]:
+        conn = self._claim_tables()
+        with self._lock:
+            rows = conn.execute("SELECT id, centroid FROM narratives").fetchall()
+        return {r[0]: np.frombuffer(r[1], dtype=np.float32).copy() for r in rows}
+
+    def list_narrative_members(self, narrative_id: str | None = None) -> list[NarrativeMember]:
+        sql = f"SELECT {self._MEMBER_COLS} FROM narrative_members"
+        args: list[Any] = []
+        if narrative_id is not None:
+            sql += " WHERE narrative_id = ?"
+            args.append(narrative_id)
+        conn = self._claim_tables()
+        with self._lock:
+            rows = conn.execute(sql + " ORDER BY claim_date IS NULL, claim_date, key", args).fetchall()
+        return [NarrativeMember(key=r[0], narrative_id=r[1], kind=MemberKind(r[2]), text=r[3], speaker=r[4],
+                                speaker_title=r[5], outlet=r[6], date=r[7], rating=r[8], url=r[9], document_id=r[10],
+                                start=r[11], end=r[12], similarity=float(r[13]), pinned=bool(r[14])) for r in rows]
+
+    def add_narrative_edit(self, edit: NarrativeEdit) -> None:
+        conn = self._claim_tables()
+        with self._lock, conn:
+            conn.execute("INSERT INTO narrative_edits (at, user, action, narrative_id, other_id, member_key, note) "
+                         "VALUES (?,?,?,?,?,?,?)", (edit.at, edit.user, edit.action, edit.narrative_id,
+                                                    edit.other_id, edit.member_key, edit.note))
+
+    def list_narrative_edits(self) -> list[NarrativeEdit]:
+        conn = self._claim_tables()
+        with self._lock:
+            rows = conn.execute("SELECT action, narrative_id, other_id, member_key, user, note, at "
+                                "FROM narrative_edits ORDER BY seq").fetchall()
+        return [NarrativeEdit(action=r[0], narrative_id=r[1], other_id=r[2], member_key=r[3], user=r[4],
+                              note=r[5] or "", at=r[6]) for r in rows]
+
+    def add_alert(self, key: str, alert: dict[str, Any] | None) -> bool:
+        conn = self._claim_tables()
+        with self._lock, conn:
+            cur = conn.execute("INSERT OR IGNORE INTO alerts (key, at, alert) VALUES (?,?,?)",
+                               (key, _now(), None if alert is None else json.dumps(alert)))
+            return cur.rowcount > 0
+
+    def alert_keys(self) -> set[str]:
+        conn = self._claim_tables()
+        with self._lock:
+            return {r[0] for r in conn.execute("SELECT key FROM alerts")}
+
+    def list_alerts(self, limit: int = 100) -> list[dict[str, Any]]:
+        conn = self._claim_tables()
+        with self._lock:
+            rows = conn.execute("SELECT alert FROM alerts WHERE alert IS NOT NULL ORDER BY seq DESC LIMIT ?",
+                                (limit,)).fetchall()
+        return [json.loads(r[0]) for r in rows]

@@ -46,11 +46,12 @@ from factdesk.claims.checkworthy import (
     cheap_features,
     hashed_ngrams,
 )
+from factdesk.config import shared_root
 from factdesk.errors import InputError
 from factdesk.eval.checkworthy import CheckworthyItem, load_checkworthy, score_checkworthy
 from factdesk.eval.metrics import average_precision, prf
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "checkworthiness"
+DEFAULT_DATA = shared_root() / "data" / "checkworthiness"
 DEFAULT_CACHE = Path.home() / ".cache" / "factdesk" / "checkworthy-embeddings.npz"
 FILES = {"claimbuster": "claimbuster_train.json", "ct19": "CT19-T1-Training.csv", "ct20": "CT20-T5-train.tsv"}
 

@@ -12,11 +12,11 @@ The recipe:
 - CheckThat! weight: the head weights CheckThat! sentences by ``ct_weight`` (0.3) in its loss;
   here each epoch draws a fresh random ``ct_weight`` share of them instead, the same weight
   in expectation at about half the compute (they are three quarters of the train part).
-- model: the all-MiniLM-L6-v2 BERT (`factdesk.train.stance.base_model_path`) with a fresh
+- model: the all-MiniLM-L6-v2 BERT (`factdesk.train.finetune.base_model_path`) with a fresh
   2-way head, single sentences of at most ``max_length`` tokens, AdamW, linear warm-up and a
   linear decay that reaches 0 at the planned step or at the ``max_minutes`` budget, whichever
   comes first, so a run on a loaded machine still ends annealed.
-- export: fp32 ONNX, onnxruntime's BERT graph fusions (attention, layer norm, GELU), then
+- export (`factdesk.train.export`): fp32 ONNX, onnxruntime's BERT graph fusions (attention, layer norm, GELU), then
   dynamic int8 quantisation; the fusions make the int8 model faster on CPU, not different.
 - threshold and figures come from the exported int8 model, scored by the run-time class, so
   the shipped numbers are the numbers of what ships. Its logits are shifted so that 0.5 is the
@@ -48,18 +48,23 @@ from factdesk.errors import ModelError
 from factdesk.eval.checkworthy import CheckworthyItem, score_checkworthy
 from factdesk.eval.metrics import average_precision
 from factdesk.train.checkworthy import DEFAULT_DATA, TrainConfig, _best_threshold, _f1, load_splits
-from factdesk.train.stance import (
-    _require_torch,
+from factdesk.train.export import export_onnx
+from factdesk.train.finetune import (
     base_model_path,
-    export_onnx,
+    encode_sentences,
     freeze_lower,
     length_batches,
+    load_classifier,
     make_tokenizer,
     plan_epochs,
     run_training,
+    save_checkpoint,
+    seed_everything,
 )
+from factdesk.train.finetune import log as _log
 
 MODEL_VERSION = "checkworthy-minilm-l6-finetuned-v1"
+LABELS = ("not_checkworthy", "checkworthy")
 CARD_FILE = "MODEL_CARD.md"
 
 
@@ -89,15 +94,6 @@ class FinetuneConfig:
         return TrainConfig(data=self.data, seed=self.seed, ct_weight=self.ct_weight, use_ct=self.use_ct)
 
 
-def _log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def encode_sentences(tok: Any, texts: Sequence[str]) -> list[tuple[list[int], list[int]]]:
-    """Token ids and type ids of single sentences: [CLS] sentence [SEP]."""
-    return [(e.ids, e.type_ids) for e in tok.encode_batch([t if isinstance(t, str) else "" for t in texts])]
-
-
 def epoch_plan(items: Sequence[CheckworthyItem], lengths: Sequence[int], cfg: FinetuneConfig,
                rng: random.Random) -> list[list[int]]:
     """Length-bucketed batches for one epoch: every ClaimBuster sentence, a ``ct_weight`` share of the rest."""
@@ -108,19 +104,9 @@ def epoch_plan(items: Sequence[CheckworthyItem], lengths: Sequence[int], cfg: Fi
 
 def fit(train: list[CheckworthyItem], cfg: FinetuneConfig, log: Callable[[str], None] = _log) -> tuple[Any, dict[str, Any]]:
     """Fine-tune the torch model on `train`; returns (model, training statistics)."""
-    torch = _require_torch()
-    from transformers import AutoModelForSequenceClassification
-
-    random.seed(cfg.seed)
-    np.random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
-    torch.set_num_threads(cfg.num_threads)
-    base = base_model_path()
-    tok = make_tokenizer(base / TOKENIZER_FILE, cfg.max_length)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        str(base), num_labels=2, id2label={0: "not_checkworthy", 1: "checkworthy"},
-        label2id={"not_checkworthy": 0, "checkworthy": 1},
-    )
+    seed_everything(cfg.seed, cfg.num_threads)
+    tok = make_tokenizer(base_model_path() / TOKENIZER_FILE, cfg.max_length)
+    model = load_classifier(LABELS)
     freeze_lower(model, cfg.freeze_layers)
     enc = encode_sentences(tok, [it.text for it in train])
     y = np.array([it.label for it in train], dtype=np.int64)
@@ -180,7 +166,7 @@ def finetune_checkworthy(cfg: FinetuneConfig, log: Callable[[str], None] = _log,
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     ckpt = out / "_torch_checkpoint"  # kept until the export has worked: a failed export costs minutes
-    model.save_pretrained(str(ckpt))
+    save_checkpoint(model, ckpt)
     _, mb = export_onnx(model, out, cfg.max_length, fuse=True)
     shutil.rmtree(ckpt, ignore_errors=True)
     shutil.copyfile(base_model_path() / TOKENIZER_FILE, out / TOKENIZER_FILE)
@@ -208,7 +194,7 @@ def finetune_checkworthy(cfg: FinetuneConfig, log: Callable[[str], None] = _log,
     conf = {
         "version": MODEL_VERSION,
         "kind": "finetuned",
-        "labels": ["not_checkworthy", "checkworthy"],
+        "labels": list(LABELS),
         "max_length": cfg.max_length,
         "inputs": ["input_ids", "attention_mask", "token_type_ids"],
         # p = sigmoid(logit[1] - logit[0] - logit_shift): 0.5 is then the dev-tuned threshold.

@@ -5,7 +5,11 @@ Every loader reads from the shared data root (the folder that holds `data/` and 
 factdesk's three stance labels (supports / refutes / not_enough_info) and returns a list
 of :class:`StancePair`. Nothing is downloaded and nothing is copied into the repository.
 
-Evaluation hold-outs are decided here, once, so that training and evaluation agree:
+Every set is one row of `SOURCES` (name, loader, licence, cap in each mix); `LOADERS`,
+`LICENCES`, `V2_MIX`, `V3_MIX` and `PERMISSIVE` are read from that table.
+
+Evaluation hold-outs are decided here, with the rule of `factdesk.eval.stance_heldout`
+(``fold``, ``EVAL_HOLDOUT_K``), so that training and evaluation agree:
 
 * AVeriTeC ``dev_public.json`` is never read by a loader (it is the evaluation set).
 * AVeriTeC train claims with ``fold("averitec", index) == 0`` (a quarter) are kept out of
@@ -29,7 +33,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import hashlib
 import json
 import random
 import re
@@ -40,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from factdesk.errors import InputError
+from factdesk.eval.stance_heldout import EVAL_HOLDOUT_K, fold
 
 SUPPORTS = "supports"
 REFUTES = "refutes"
@@ -49,8 +53,6 @@ LABELS: tuple[str, str, str] = (SUPPORTS, REFUTES, NEI)
 
 AVERITEC_HOLDOUT_K = 4
 """AVeriTeC train claims whose fold (of 4) is 0 are kept for the verdict aggregator."""
-EVAL_HOLDOUT_K = 5
-"""Climate-FEVER / SciFact claims whose fold (of 5) is 0 are kept for evaluation."""
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,6 @@ class StancePair:
     def __post_init__(self) -> None:
         if self.label not in LABELS:
             raise ValueError(f"unknown stance label {self.label!r}: use one of {LABELS}")
-
-
-def fold(dataset: str, item_id: object, k: int) -> int:
-    """A stable fold number in ``range(k)`` from a dataset name and an item id (SHA-1 based)."""
-    digest = hashlib.sha1(f"{dataset}:{item_id}".encode()).hexdigest()
-    return int(digest, 16) % k
 
 
 def _clean(text: Any) -> str:
@@ -559,119 +555,92 @@ def load_contrastive(root: Path, seed: int = 0) -> list[StancePair]:
 
 Loader = Callable[[Path], list[StancePair]]
 
-LOADERS: dict[str, Loader] = {
-    "averitec_claim": load_averitec_claim,
-    "averitec_qa": load_averitec_qa,
-    "climate_fever": load_climate_fever,
-    "scifact": load_scifact,
-    "vitaminc_real": load_vitaminc_real,
-    "vitaminc_synthetic": load_vitaminc_synthetic,
-    "fever_misc": load_fever_misc,
-    "fever_rte": load_fever_rte_dev,
-    "fm2": load_fm2,
-    "sufficient_facts": load_sufficient_facts,
-    "healthver": load_healthver,
-    "check_covid": load_check_covid,
-    "covidfact": load_covidfact,
-    "wice": load_wice,
-    "liar_plus": load_liar_plus,
-    "anli": load_anli,
-    "mnli": load_mnli,
-    "snli": load_snli,
-    "sick": load_sick,
-    "semi_auto_nli": load_semi_auto_nli,
-    "rte": load_rte_glue,
-    "contrastive": load_contrastive,
-}
-"""Every set a stance model can be trained on, by name."""
 
-LICENCES: dict[str, str] = {
-    "averitec_claim": "CC BY-NC 4.0",
-    "averitec_qa": "CC BY-NC 4.0",
-    "climate_fever": "see upstream README (research data)",
-    "scifact": "CC BY 4.0 (claims); abstracts from S2ORC/ODC-BY",
-    "vitaminc_real": "CC BY-SA 3.0",
-    "vitaminc_synthetic": "CC BY-SA 3.0",
-    "fever_misc": "CC BY-SA 3.0",
-    "fever_rte": "CC BY-SA 3.0",
-    "fm2": "Apache-2.0 / CC BY-SA (Wikipedia)",
-    "sufficient_facts": "no licence file; derived from CC BY-SA data",
-    "healthver": "no licence file",
-    "check_covid": "MIT",
-    "covidfact": "no licence file",
-    "wice": "ODC-BY annotations; CC BY-SA text",
-    "liar_plus": "CC0 1.0",
-    "anli": "CC BY-NC 4.0",
-    "mnli": "OANC / CC BY 3.0 / CC BY-SA 3.0",
-    "snli": "CC BY-SA 4.0",
-    "sick": "CC BY-NC-SA 3.0",
-    "semi_auto_nli": "CC BY-SA (wiki premises)",
-    "rte": "PASCAL RTE, research use",
-    "contrastive": "derived from its sources (AVeriTeC CC BY-NC 4.0, Climate-FEVER, SciFact, FEVER, FM2, HealthVer)",
-}
+@dataclass(frozen=True)
+class StanceSource:
+    """One public set a stance model can train on: its loader, licence and cap in each named mix.
 
-DEFAULT_MIX: dict[str, int] = {
-    # Sized for ~40 minutes on 2 CPU cores (~11 pairs/s): in-domain fact-checking data is
-    # kept whole or nearly (claim-level AVeriTeC pairs are doubled in `build_mix`); the big
-    # general NLI sets are sampled down so they do not drown it.
-    "averitec_claim": 0,
-    "averitec_qa": 3500,
-    "climate_fever": 3000,
-    "scifact": 2000,
-    "vitaminc_real": 5000,
-    "vitaminc_synthetic": 1500,
-    "fever_rte": 1000,
-    "fever_misc": 500,
-    "fm2": 800,
-    "sufficient_facts": 800,
-    "healthver": 1200,
-    "check_covid": 400,
-    "covidfact": 400,
-    "wice": 300,
-    "liar_plus": 500,
-    "anli": 800,
-    "mnli": 800,
-    "snli": 400,
-    "sick": 200,
-    "semi_auto_nli": 300,
-}
-"""Per-set cap on sampled pairs (0 = keep every pair). `rte` is off by default."""
+    A cap is the most pairs sampled from the set (0 = every pair); None leaves the set out of
+    that mix.
+    """
 
-V2_MIX: dict[str, int] = dict(DEFAULT_MIX)
+    name: str
+    loader: Loader
+    licence: str
+    v2: int | None
+    """Cap in the v2 mix (stance-minilm-l6-v2's 27k sample, sized for ~40 minutes on 2 CPU cores)."""
+    v3: int | None
+    """Cap in the v3 mix (every usable pair at hand, anchors excluded, ~190k)."""
+    permissive: bool = False
+    """Permissively licensed (CC BY / BY-SA / CC0 / MIT / Apache / ODC-BY): kept by `--permissive-only`."""
+
+
+# The one table of stance data sources; the mixes are read from it in this order (the order
+# decides the seeded sample, so it is part of a mix). In the v2 mix, in-domain fact-checking
+# data is kept whole or nearly (claim-level AVeriTeC pairs are doubled in `build_mix`) and the
+# big general NLI sets are sampled down so they do not drown it. In the v3 mix the in-domain
+# sets and the large general NLI sets are kept whole, the contrastive pairs teach numbers,
+# years and negation, the semi-automatic NLI pairs are sampled to 10k and SICK's short, simple
+# image captions to 3k so they do not dominate. `rte` is in no mix.
+SOURCES: tuple[StanceSource, ...] = (
+    StanceSource("averitec_claim", load_averitec_claim, "CC BY-NC 4.0", 0, 0),
+    StanceSource("averitec_qa", load_averitec_qa, "CC BY-NC 4.0", 3500, 0),
+    StanceSource("climate_fever", load_climate_fever, "see upstream README (research data)", 3000, 0),
+    StanceSource("scifact", load_scifact, "CC BY 4.0 (claims); abstracts from S2ORC/ODC-BY", 2000, 0, True),
+    StanceSource("vitaminc_real", load_vitaminc_real, "CC BY-SA 3.0", 5000, 0, True),
+    StanceSource("vitaminc_synthetic", load_vitaminc_synthetic, "CC BY-SA 3.0", 1500, 0, True),
+    StanceSource("fever_rte", load_fever_rte_dev, "CC BY-SA 3.0", 1000, 0, True),
+    StanceSource("fever_misc", load_fever_misc, "CC BY-SA 3.0", 500, 0, True),
+    StanceSource("fm2", load_fm2, "Apache-2.0 / CC BY-SA (Wikipedia)", 800, 0, True),
+    StanceSource("sufficient_facts", load_sufficient_facts, "no licence file; derived from CC BY-SA data", 800, 0),
+    StanceSource("healthver", load_healthver, "no licence file", 1200, 0),
+    StanceSource("check_covid", load_check_covid, "MIT", 400, 0, True),
+    StanceSource("covidfact", load_covidfact, "no licence file", 400, 0),
+    StanceSource("wice", load_wice, "ODC-BY annotations; CC BY-SA text", 300, 0, True),
+    StanceSource("liar_plus", load_liar_plus, "CC0 1.0", 500, 0, True),
+    StanceSource("anli", load_anli, "CC BY-NC 4.0", 800, 0),
+    StanceSource("mnli", load_mnli, "OANC / CC BY 3.0 / CC BY-SA 3.0", 800, 0, True),
+    StanceSource("snli", load_snli, "CC BY-SA 4.0", 400, 0, True),
+    StanceSource("sick", load_sick, "CC BY-NC-SA 3.0", 200, 3000),
+    StanceSource("semi_auto_nli", load_semi_auto_nli, "CC BY-SA (wiki premises)", 300, 10000, True),
+    StanceSource("rte", load_rte_glue, "PASCAL RTE, research use", None, None),
+    StanceSource("contrastive", load_contrastive, "derived from its sources (AVeriTeC CC BY-NC 4.0, Climate-FEVER, "
+                 "SciFact, FEVER, FM2, HealthVer)", None, 0),
+)
+
+SOURCE_BY_NAME: dict[str, StanceSource] = {s.name: s for s in SOURCES}
+
+LOADERS: dict[str, Loader] = {s.name: s.loader for s in SOURCES}
+"""Every set a stance model can be trained on, by name (read from `SOURCES`)."""
+
+LICENCES: dict[str, str] = {s.name: s.licence for s in SOURCES}
+"""Each set's licence, by name (read from `SOURCES`)."""
+
+V2_MIX: dict[str, int] = {s.name: s.v2 for s in SOURCES if s.v2 is not None}
 """The mix the v2 model (stance-minilm-l6-v2) was trained on, kept to replay its sample."""
 
-V3_MIX: dict[str, int] = {
-    # Every usable pair at hand (anchors excluded), ~190k. In-domain fact-checking sets are
-    # kept whole; the contrastive pairs teach numbers, years and negation; the large general
-    # NLI sets are kept whole except the semi-automatic ones (sampled to 10k) and SICK (its
-    # short, simple image captions are sampled to 3k so they do not dominate).
-    "averitec_claim": 0,
-    "averitec_qa": 0,
-    "climate_fever": 0,
-    "scifact": 0,
-    "vitaminc_real": 0,
-    "vitaminc_synthetic": 0,
-    "fever_rte": 0,
-    "fever_misc": 0,
-    "fm2": 0,
-    "sufficient_facts": 0,
-    "healthver": 0,
-    "check_covid": 0,
-    "covidfact": 0,
-    "wice": 0,
-    "liar_plus": 0,
-    "anli": 0,
-    "mnli": 0,
-    "snli": 0,
-    "sick": 3000,
-    "semi_auto_nli": 10000,
-    "contrastive": 0,
-}
-"""The v3 mix: caps as in `DEFAULT_MIX` (0 = all)."""
+DEFAULT_MIX: dict[str, int] = V2_MIX
+"""`build_mix`'s default: the v2 mix."""
 
-PERMISSIVE = {"scifact", "vitaminc_real", "vitaminc_synthetic", "fever_rte", "fever_misc", "fm2", "wice",
-              "check_covid", "liar_plus", "mnli", "snli", "semi_auto_nli"}
-"""Sets under permissive licences (CC BY / BY-SA / CC0 / MIT / Apache / ODC-BY): `--permissive-only`."""
+V3_MIX: dict[str, int] = {s.name: s.v3 for s in SOURCES if s.v3 is not None}
+"""The v3 mix (the CLI's default, `--mix v3`)."""
+
+MIXES: dict[str, dict[str, int]] = {"v3": V3_MIX, "v2": V2_MIX}
+"""The named mixes of `factdesk train stance --mix`."""
+
+PERMISSIVE = frozenset(s.name for s in SOURCES if s.permissive)
+"""Sets under permissive licences: `--permissive-only`."""
+
+
+def mix_named(name: str, permissive_only: bool = False) -> dict[str, int]:
+    """A copy of the named mix (`MIXES`), optionally only its permissively licensed sets.
+
+    >>> sorted(mix_named("v3", permissive_only=True))[:3]
+    ['check_covid', 'fever_misc', 'fever_rte']
+    """
+    if name not in MIXES:
+        raise InputError(f"unknown mix {name!r}: choose from {', '.join(MIXES)}")
+    return {k: v for k, v in MIXES[name].items() if not permissive_only or k in PERMISSIVE}
 
 
 def check_root(root: Path) -> Path:
@@ -758,7 +727,8 @@ def describe(pairs: list[StancePair]) -> dict[str, dict[str, int]]:
 
 
 __all__ = [
-    "LABELS", "LOADERS", "LICENCES", "DEFAULT_MIX", "StancePair", "build_mix", "describe", "fold",
+    "LABELS", "SOURCES", "StanceSource", "LOADERS", "LICENCES", "DEFAULT_MIX", "V2_MIX", "V3_MIX", "MIXES",
+    "PERMISSIVE", "mix_named", "StancePair", "build_mix", "describe", "fold", "anchor_pairs",
     "averitec_qa_text", "averitec_pair_label", "averitec_evidence_concat", "check_root",
     "climate_fever_heldout_ids", "scifact_heldout_ids",
 ]

@@ -1,39 +1,79 @@
-"""The judge stage: the stance of each evidence passage, then a calibrated verdict.
+"""The judge stage: the stance of every passage, the reranker's pick, then the verdict.
 
 >>> from factdesk.testing.fakes import FakeStanceModel
->>> judge = Judge(stance_model=FakeStanceModel())
+>>> from factdesk.types import Claim, Document, Evidence, Passage
+>>> from factdesk.verdict.aggregate import RuleAggregator
+>>> judge = Judge(stance_model=FakeStanceModel(), aggregator=RuleAggregator())
 >>> judge.warm_up()
+>>> d = Document(text="Minsk is the capital of Belarus.")
+>>> evidence, verdict = judge.run(Claim("Minsk is the capital of Belarus"), [Evidence(Passage(d.id, d.text, 0, 32), d)])
+>>> evidence[0].stance.label.value, verdict.rating.value
+('supports', 'Likely True')
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from factdesk.models.embed import Embedder
+from factdesk.protocols import Aggregator, Reranker, StanceModel
+from factdesk.retrieval.rerank import RelevanceReranker
 from factdesk.types import Claim, Evidence, Stance, Verdict
-from factdesk.verdict.stance import StanceModel
+from factdesk.verdict.aggregate import add_similarity
 
 
-def default_aggregator(stance_model: StanceModel | None) -> Any:
+def default_aggregator(stance_model: StanceModel | None) -> Aggregator:
     """The learned aggregator when its weights are shipped, else the transparent rules.
 
     The learned one shares the judge's stance model for its claim-level pair (one load).
     """
-    from factdesk.verdict.aggregate import LearnedAggregator, default_aggregator
+    from factdesk.verdict.aggregate import LearnedAggregator
+    from factdesk.verdict.aggregate import default_aggregator as shipped
 
-    agg = default_aggregator()
+    agg = shipped()
     if isinstance(agg, LearnedAggregator) and agg.stance_model is None:
         agg.stance_model = stance_model
     return agg
 
 
 class Judge:
-    """Stance for every passage, relevance re-ranking, then the aggregator's verdict."""
+    """Stance for every passage; with `top_k`, the reranker keeps the best; then the verdict.
 
-    def __init__(self, stance_model: StanceModel | None = None, aggregator: Any = None) -> None:
+    `run(claim, evidence)` judges and weighs every passage given, in the order given (the
+    evaluation runners call it so, with gold or pre-selected evidence). `run(claim,
+    candidates, top_k)` is what `Desk.check` calls: after the stance model has judged every
+    candidate, `reranker` orders them and keeps `top_k`, `embedder` (when given) records each
+    kept passage's similarity to the claim, which gates the verdict (`verdict.aggregate`),
+    and the aggregator rates the claim on those.
+
+    Args:
+        stance_model: judges each (claim, passage) pair; None = the registry's ``minilm-stance``.
+        aggregator: the verdict from judged evidence; None = the learned one when shipped, else rules.
+        reranker: picks the `top_k` passages to weigh; None = `RelevanceReranker()`.
+        embedder: for claim-passage similarities; None = the aggregator computes its own.
+    """
+
+    def __init__(
+        self,
+        stance_model: StanceModel | None = None,
+        aggregator: Aggregator | None = None,
+        reranker: Reranker | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
         self.stance_model = stance_model
         self.aggregator = aggregator
+        self.reranker: Reranker = reranker if reranker is not None else RelevanceReranker()
+        self.embedder = embedder
+        self._warm = False
+
+    def __repr__(self) -> str:
+        return (f"Judge(stance_model={_name(self.stance_model)}, aggregator={_name(self.aggregator)}, "
+                f"reranker={self.reranker!r})")
 
     def warm_up(self) -> None:
+        """Load the stance model and the aggregator (creating the defaults); once is enough."""
+        if self._warm:
+            return
         if self.stance_model is None:
             from factdesk.registry import registry
 
@@ -41,13 +81,13 @@ class Judge:
         self.stance_model.warm_up()
         if self.aggregator is None:
             self.aggregator = default_aggregator(self.stance_model)
-        if hasattr(self.aggregator, "warm_up"):
-            self.aggregator.warm_up()
+        self.aggregator.warm_up()
+        self.reranker.warm_up()
+        self._warm = True
 
     def score(self, claim: Claim, evidence: list[Evidence]) -> list[Evidence]:
-        """Set each evidence's stance (in place) and return them."""
-        if self.stance_model is None:
-            self.warm_up()
+        """Set each evidence's stance and ``scores["relevance"]`` (1 - P(NEI)) in place; return them."""
+        self.warm_up()
         assert self.stance_model is not None
         if not evidence:
             return evidence
@@ -57,9 +97,17 @@ class Judge:
             e.scores["relevance"] = float(1.0 - p[2])
         return evidence
 
-    def run(self, claim: Claim, evidence: list[Evidence]) -> tuple[list[Evidence], Verdict]:
-        if self.aggregator is None:
-            self.warm_up()
+    def run(self, claim: Claim, evidence: list[Evidence], top_k: int | None = None) -> tuple[list[Evidence], Verdict]:
+        """(the evidence weighed, the verdict); see the class doc for what `top_k` changes."""
+        self.warm_up()
+        assert self.aggregator is not None
         self.score(claim, evidence)
-        verdict = self.aggregator.run(claim, evidence)
-        return evidence, verdict
+        if top_k is not None:
+            evidence = self.reranker.run(claim, evidence, top_k)
+            if self.embedder is not None:
+                add_similarity(claim, evidence, self.embedder)
+        return evidence, self.aggregator.run(claim, evidence)
+
+
+def _name(part: Any) -> str:
+    return "None" if part is None else type(part).__name__

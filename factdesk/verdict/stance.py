@@ -2,22 +2,12 @@
 
 Every stance model returns an array of shape (n, 3) whose columns follow
 `factdesk.types.STANCE_ORDER` (supports, refutes, not_enough_info), rows summing to 1.
+The `StanceModel` Protocol lives with the pipeline's other Protocols in `factdesk.protocols`;
+it is re-exported here, its older home.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from factdesk.protocols import StanceModel as StanceModel
 
-import numpy as np
-
-
-@runtime_checkable
-class StanceModel(Protocol):
-    """What the judge needs from a stance model."""
-
-    def warm_up(self) -> None: ...
-
-    def predict(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
-        """Return (n, 3) probabilities for (claim, evidence) pairs."""
-        ...
+__all__ = ["StanceModel"]

@@ -82,3 +82,68 @@ def test_a_document_the_store_refuses_is_skipped_and_the_run_goes_on(tmp_path) -
     assert [(s.path, s.reason) for s in report.skipped] == [
         ("f1.txt", "not stored: could not store f1.txt: datatype mismatch")]
     assert desk.store.stats()["documents"] == 3 and desk.store.integrity_check()
+
+
+def _links_out(tmp_path):
+    folder, outside = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    outside.mkdir()
+    (folder / "a.txt").write_text("Minsk is the capital of Belarus.")
+    (outside / "o.txt").write_text("Vilnius is the capital of Lithuania.")
+    (folder / "o_link.txt").symlink_to(outside / "o.txt")
+    (folder / "dir_link").symlink_to(outside)
+    return folder
+
+
+def test_symlinks_out_of_the_folder_are_skipped_unless_followed(tmp_path, monkeypatch):
+    _fake_desk(monkeypatch)
+    folder = _links_out(tmp_path)
+    r = CliRunner().invoke(cli.main, ["ingest", str(folder), "--db", str(tmp_path / "d.db"), "--no-progress"])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0] == "1 documents added (1 passages), 0 already stored, 2 skipped"
+    assert lines[1] == (f"  skipped {folder / 'dir_link'}: a symlink to a folder outside the folder: not followed "
+                        "(copy it in, name it on the command line, or pass --follow-symlinks)")
+    assert lines[2].startswith(f"  skipped {folder / 'o_link.txt'}: a symlink to a file outside the folder")
+
+    r = CliRunner().invoke(cli.main, ["ingest", str(folder), "--db", str(tmp_path / "f.db"), "--no-progress",
+                                      "--follow-symlinks"])
+    assert r.exit_code == 0, r.output
+    # dir_link/o.txt and o_link.txt are the same text: stored once
+    assert r.output.splitlines()[0] == "2 documents added (2 passages), 1 already stored, 0 skipped"
+
+
+def hanging_parser(path, defaults, *, allow_file_urls=True):
+    """load_file, except that the HTML parser never returns on "hang*" files (read in the child process)."""
+    import time
+
+    from factdesk.ingest.loaders import load_file
+
+    if path.name.startswith("hang"):
+        time.sleep(600)
+    yield from load_file(path, defaults, allow_file_urls=allow_file_urls)
+
+
+def test_a_file_that_stalls_the_parser_is_skipped_and_the_rest_ingested(tmp_path, monkeypatch):
+    import time
+
+    import factdesk.ingest.read as read
+
+    _fake_desk(monkeypatch)
+    monkeypatch.setattr(read, "load_file", hanging_parser)  # what the CLI's reader sends to the child process
+    folder = tmp_path / "in"
+    folder.mkdir()
+    page = "<html><body><article><p>{} is a page about the border crisis of 2021.</p></article></body></html>"
+    (folder / "a.html").write_text(page.format("Page A"))
+    (folder / "hang.html").write_text(page.format("The hanging page"))
+    (folder / "z.txt").write_text("Minsk is the capital of Belarus.")
+    t0 = time.monotonic()
+    r = CliRunner().invoke(cli.main, ["ingest", str(folder), "--db", str(tmp_path / "d.db"), "--no-progress",
+                                      "--file-seconds", "2"])
+    assert time.monotonic() - t0 < 60
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0] == "2 documents added (2 passages), 0 already stored, 1 skipped"
+    assert lines[1] == (f"  skipped {folder / 'hang.html'}: reading it made no progress for 2 s: skipped "
+                        "(split it, or convert it to .txt)")
+    assert lines[2] == f"store {tmp_path / 'd.db'}: 2 documents, 2 passages"

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from factdesk.app.jobs import JobRunner
+from factdesk.jobs import JobRunner
 
 
 def test_a_job_past_its_time_limit_fails_and_frees_the_worker():
@@ -42,7 +42,7 @@ def test_time_limit_must_be_positive():
 def test_cancel_a_queued_job_and_a_running_one() -> None:
     import threading
 
-    from factdesk.app.jobs import JobRunner
+    from factdesk.jobs import JobRunner
 
     runner = JobRunner()
     gate, failed = threading.Event(), []
@@ -57,13 +57,13 @@ def test_cancel_a_queued_job_and_a_running_one() -> None:
     deadline = time.monotonic() + 5
     while runner.get(running.id).status != "running" and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert runner.cancel(queued.id, "erin").status == "failed"
+    assert runner.cancel(queued.id, "erin").status == "cancelled"  # issue 17: not "failed"
     assert queued.error == "JobCancelled: cancelled by erin before it started" and queued.message == "cancelled"
     runner.cancel(running.id, "ada")
     done = runner.wait(running.id, timeout=5)
-    assert done.status == "failed" and done.error.startswith("JobCancelled: cancelled by ada")
+    assert done.status == "cancelled" and done.error.startswith("JobCancelled: cancelled by ada")
     assert len(failed) == 2 and queued.result == {}
-    assert runner.cancel("nope") is None and runner.cancel(running.id).status == "failed"  # finished: left as is
+    assert runner.cancel("nope") is None and runner.cancel(running.id).status == "cancelled"  # finished: left as is
     runner.stop()
 
 
@@ -72,7 +72,7 @@ def test_the_queue_is_bounded() -> None:
 
     import pytest
 
-    from factdesk.app.jobs import JobRunner, QueueFull
+    from factdesk.jobs import JobRunner, QueueFull
 
     runner = JobRunner(max_queued=2)
     gate = threading.Event()

@@ -46,7 +46,7 @@ def test_submit_runs_in_the_background_to_a_draft(client: TestClient) -> None:
     again = client.post("/api/checks", json={"claim": CLAIM, "speaker": "A. Minister", "speaker_title": "Minister",
                                              "date": "2021-12-14"}, headers=auth())
     assert again.status_code == 200 and again.json() == {"id": cid, "status": "draft", "created": False,
-                                                          "url": f"/checks/{cid}"}
+                                                          "url": f"/checks/{cid}", "previous": []}
 
 
 def test_bad_input_is_a_clear_4xx(client: TestClient) -> None:
@@ -268,3 +268,47 @@ def test_openapi_covers_the_api(client: TestClient) -> None:
               "/api/documents", "/checks/{check_id}"):
         assert p in paths, p
     assert "patch" in paths["/api/checks/{check_id}"]
+
+
+def _import_earlier_check(client: TestClient) -> None:
+    from factdesk.match.previous import import_checks
+
+    import_checks(client.app.state.newsroom.store, [{
+        "claimReviewed": CLAIM, "url": "https://factual.example/strikes", "datePublished": "2016-01-05",
+        "author": {"@type": "Organization", "name": "Factual Org"}, "reviewRating": {"alternateName": "True"}}])
+
+
+def test_the_api_says_when_a_claim_was_checked_before(client: TestClient) -> None:
+    _import_earlier_check(client)
+    r = client.get("/api/previous", params={"claim": CLAIM}, headers=auth())
+    assert r.status_code == 200
+    (m,) = r.json()["previous"]
+    assert (m["publisher"], m["date"], m["rating"], m["url"], m["link"], m["same_claim"]) == (
+        "Factual Org", "2016-01-05", "True", "https://factual.example/strikes", "https://factual.example/strikes", True)
+    # Submitting returns the same list, and still queues the new check.
+    r = client.post("/api/checks", json={"claim": CLAIM}, headers=auth())
+    assert r.status_code == 202 and r.json()["previous"] == [m]
+    assert wait_status(client, r.json()["id"])["status"] == "draft"
+    unrelated = client.get("/api/previous", params={"claim": "The football team won on Tuesday."}, headers=auth())
+    assert unrelated.json()["previous"] == []
+    assert client.get("/api/previous", params={"claim": CLAIM}).status_code == 401
+    blank = client.get("/api/previous", params={"claim": "   "}, headers=auth())
+    assert blank.status_code == 400 and blank.json()["detail"] == "the claim is empty: type the words to check"
+
+
+def test_listings_read_rows_not_records(client: TestClient) -> None:
+    body = submit(client)
+    cid = body["id"]
+    assert client.post(f"/api/checks/{cid}/approve", headers=auth()).status_code == 200
+    assert client.post(f"/api/checks/{cid}/publish", headers=auth()).status_code == 200
+    store = client.app.state.newsroom.store
+    # Break the stored record: the listings must not need it (they read the indexed columns).
+    with store._lock, store._conn:
+        store._conn.execute("UPDATE checks SET data = 'not json' WHERE id = ?", (cid,))
+    (row,) = client.get("/api/archive").json()
+    assert (row["id"], row["verdict"], row["claim"]) == (cid, body["check"]["verdict"], CLAIM)
+    assert row["headline"] == body["check"]["headline"] and row["published"]
+    assert [r["id"] for r in client.get("/api/checks", headers=auth()).json()] == [cid]
+    assert client.get("/archive").status_code == 200 and f"/checks/{cid}" in client.get("/archive").text
+    docs = client.get("/api/documents", headers=auth()).json()["documents"]
+    assert {"document_id", "title", "publisher", "url", "published", "source_path"} == set(docs[0])

@@ -21,6 +21,7 @@ import pytest
 from web_helpers import EDITOR_TOKEN, WEB_CORPUS, add_users, make_desk
 
 from factdesk.app.web import create_app
+from factdesk.match.previous import import_checks
 from factdesk.types import Document
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,6 +38,10 @@ EVIL = Document(text='The harbour authority said <script>alert("xss")</script> c
                 publisher='<b onmouseover="alert(2)">Evil Press</b>', title="<img src=x onerror=alert(3)>",
                 published="2020-01-01", url="javascript:alert(4)")
 EVIL_CLAIM = "Harbour cargo volumes doubled in 2019."
+# An earlier fact-check of this claim is imported: the submit page must say so before checking.
+CHECKED_BEFORE = {"claimReviewed": "Lithuania built a fence on its border with Belarus in 2021.",
+                  "url": "https://factual.example/lithuania-fence", "datePublished": "2021-09-02",
+                  "author": {"@type": "Organization", "name": "Factual Org"}, "reviewRating": {"alternateName": "True"}}
 GLAZ = ("Over the past decade, NATO countries, including EU members led by the United States, "
         "have become a real machine producing refugees on a global scale.")
 
@@ -62,6 +67,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     else:
         desk.ingest([Document.from_dict(d.to_dict()) for d in WEB_CORPUS])
     add_users(desk)
+    import_checks(desk.store, [CHECKED_BEFORE])
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(desk, secret_key="browser-test"), host="127.0.0.1", port=port,
                                         log_level="warning"))
@@ -231,3 +237,28 @@ def test_pages_fit_a_375px_phone(server: str, browser: Any) -> None:
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
     page.goto(f"{server}/checks/{cid}")
     _shot(page, "factcheck-375px")
+
+
+def test_submit_page_says_the_claim_was_checked_before(server: str, browser: Any) -> None:
+    page, dialogs = _page(browser)
+    _login(page, server)
+    page.goto(f"{server}/submit")
+    page.fill("textarea[name=claim]", CHECKED_BEFORE["claimReviewed"])
+    page.fill("#claim-form input[name=speaker]", "A. Minister")
+    page.click("#claim-form button[type=submit]")
+    notice = page.locator("#previous-checks")
+    notice.wait_for()
+    assert "Already checked by Factual Org on September 2, 2021 (rated True)" in notice.inner_text()
+    assert notice.locator("a.previous-link").get_attribute("href") == "https://factual.example/lithuania-fence"
+    assert page.url == f"{server}/submit"  # nothing queued yet
+    assert page.locator("#claim-form input[name=speaker]").input_value() == "A. Minister"
+    _shot(page, "submit-checked-before")
+    # The JSON API gives the same earlier check.
+    with httpx.Client(base_url=server, headers={"Authorization": f"Bearer {EDITOR_TOKEN}"}, timeout=20) as c:
+        (m,) = c.get("/api/previous", params={"claim": CHECKED_BEFORE["claimReviewed"]}).json()["previous"]
+    assert (m["publisher"], m["date"], m["rating"], m["link"]) == (
+        "Factual Org", "2021-09-02", "True", "https://factual.example/lithuania-fence")
+    page.click("#claim-form button[type=submit]")  # "Check it anyway"
+    page.wait_for_selector(".verdict .rating")
+    assert "/checks/" in page.url
+    assert dialogs == []

@@ -128,7 +128,7 @@ def test_cancel_an_upload_job_through_the_api_and_the_button(client: TestClient)
     r = client.post("/api/documents", files={"files": ("a.txt", b"Refugees crossed the border in 2021.")}, headers=auth())
     job_id = r.json()["job"]
     r = client.post(f"/api/jobs/{job_id}/cancel", headers=auth())
-    assert r.status_code == 200 and r.json()["status"] == "failed" and r.json()["error"].startswith("JobCancelled")
+    assert r.status_code == 200 and r.json()["status"] == "cancelled" and r.json()["error"].startswith("JobCancelled")
     assert client.post(f"/api/jobs/{job_id}/cancel").status_code == 401
     assert client.post("/api/jobs/nope/cancel", headers=auth()).status_code == 404
     csrf = login(client)
@@ -139,6 +139,9 @@ def test_cancel_an_upload_job_through_the_api_and_the_button(client: TestClient)
     assert f'action="/jobs/{page_job}/cancel"' in page.text and "Cancel this ingest" in page.text
     r = client.post(f"/jobs/{page_job}/cancel", data={"csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303 and news.jobs.get(page_job).error.startswith("JobCancelled: cancelled by erin")
+    assert news.jobs.get(page_job).status == "cancelled"
+    page = client.get(f"/corpus?job={page_job}")
+    assert 'id="ingest-cancelled"' in page.text and "The ingest was cancelled" in page.text
     gate.set()
     news.jobs.wait(blocker.id)
     assert news.store.stats()["documents"] == 5  # neither upload was ingested

@@ -198,3 +198,137 @@ def test_oversized_form_gets_an_html_413(client: TestClient) -> None:
     csrf = login(client)
     r = client.post("/submit", data={"claim": "x" * (2 * 1024 * 1024), "csrf_token": csrf})
     assert r.status_code == 413 and r.headers["content-type"].startswith("text/html") and "2 MB" in r.text
+
+
+def test_submit_page_tells_of_an_earlier_check_before_running_one(client: TestClient) -> None:
+    from factdesk.match.previous import import_checks
+
+    claim = "Russian air strikes in Syria began in 2015."
+    import_checks(client.app.state.newsroom.store, [{
+        "claimReviewed": claim, "url": "https://factual.example/strikes", "datePublished": "2016-01-05",
+        "author": {"@type": "Organization", "name": "Factual <Org>"}, "reviewRating": {"alternateName": "True"}}])
+    csrf = login(client)
+    r = client.post("/submit", data={"claim": claim, "speaker": "A. Minister", "csrf_token": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 200  # no check yet: the editor is told first
+    notice = r.text[r.text.index('id="previous-checks"'):r.text.index('id="claim-form"')]
+    assert "Already checked by Factual &lt;Org&gt; on January 5, 2016 (rated True)" in notice
+    assert 'href="https://factual.example/strikes"' in notice
+    assert 'name="confirm" value="1"' in r.text and "Check it anyway" in r.text
+    assert f">{claim}</textarea>" in r.text and 'value="A. Minister"' in r.text  # the form keeps what was typed
+    assert client.get("/api/checks", headers={"Authorization": f"Bearer {EDITOR_TOKEN}"}).json() == []
+    r = client.post("/submit", data={"claim": claim, "speaker": "A. Minister", "confirm": "1", "csrf_token": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/checks/")
+    # A claim nobody has checked goes straight to the check.
+    r = client.post("/submit", data={"claim": "Minsk hosted a football final in 2021.", "csrf_token": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    r = client.post("/submit", data={"claim": "   ", "csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 400 and "the claim is empty" in r.text
+
+
+REPORTED_SPEECH = """Ministry blames neighbours for border crisis
+
+On March 3, the state agency Norpress quoted Irena Volkova, head of communications for the Interior Ministry.
+
+Volkova claimed that neighbouring states are mostly responsible for the migrants gathering at the border.
+"""
+
+
+@pytest.mark.slow
+def test_claim_box_marks_a_paraphrase_and_says_where_the_date_came_from(tmp_path) -> None:
+    """Reported speech picked from an article is boxed as the speaker's claim, marked as a
+    paraphrase, never in the reporter's words ("Volkova claimed that"); the date line says
+    where the date came from. The real extractor (spaCy) with a flat check-worthiness score."""
+    import numpy as np
+    from web_helpers import add_users, make_desk
+
+    from factdesk.app.web import create_app
+    from factdesk.claims.extract import ClaimExtractor
+
+    class Flat:
+        def warm_up(self) -> None:
+            pass
+
+        def score(self, sentences):
+            return np.full(len(sentences), 0.9, dtype=np.float32)
+
+    desk = make_desk(str(tmp_path / "p.db"))
+    add_users(desk)
+    with TestClient(create_app(desk, secret_key="s", extractor_factory=lambda: ClaimExtractor(scorer=Flat()))) as c:
+        csrf = login(c)
+        r = c.post("/submit/article", data={"csrf_token": csrf, "text": REPORTED_SPEECH, "date": "2023-05-01"},
+                   follow_redirects=False)
+        job_id = r.headers["location"].rsplit("/", 1)[1]
+        done = c.app.state.newsroom.jobs.wait(job_id, timeout=120)
+        assert done.status == "done", done.error
+        found = done.result["claims"]
+        pick = [i for i, x in enumerate(found) if x["speaker"] == "Irena Volkova"]
+        assert len(pick) == 1 and found[pick[0]]["paraphrase"] and found[pick[0]]["quote"] is None
+        c.post(f"/submit/article/{job_id}", data={"csrf_token": csrf, "pick": [str(pick[0])]})
+        cid = c.get("/api/checks", headers=auth()).json()[0]["id"]
+        assert wait_status(c, cid)["status"] == "draft"
+        c.post(f"/api/checks/{cid}/approve", headers=auth())
+        c.post(f"/api/checks/{cid}/publish", headers=auth())
+        editor = c.get(f"/checks/{cid}").text
+        c.cookies.clear()
+        public = c.get(f"/checks/{cid}").text
+        for page in (editor, public):
+            box = page[page.index('class="claim-box"'):]
+            box = box[:box.index("</section>")]
+            assert 'aria-label="Claim (paraphrase)"' in box and ">Claim (paraphrase)</p>" in box
+            assert "Paraphrase of the speaker's words, as reported." in box
+            assert "neighbouring states are mostly responsible for the migrants" in box.lower()
+            assert "claimed that" not in box and "Volkova claimed" not in page
+            assert "Irena Volkova" in box and "head of communications for the Interior Ministry" in box
+            # Dated by "On March 3" next to the speaker's name, in the year of the article.
+            assert "Date: March 3, 2023 (from the text, where it dates this speaker&#39;s words)" in box
+
+
+def test_a_direct_quote_is_boxed_as_the_claim_without_the_paraphrase_note(client: TestClient) -> None:
+    from factdesk.types import Claim
+
+    news = client.app.state.newsroom
+    claim = Claim(text="Neighbouring states are responsible for the migrants.", speaker="Irena Volkova",
+                  quote="Our <neighbours> are responsible for every migrant at the border.",
+                  date="2023-03-03", date_source="dateline", paraphrase=False)
+    cid, _ = news.submit(claim, "erin")
+    assert wait_status(client, cid)["status"] == "draft"
+    login(client)
+    page = client.get(f"/checks/{cid}").text
+    box = page[page.index('class="claim-box"'):]
+    box = box[:box.index("</section>")]
+    assert 'aria-label="Claim"' in box and "paraphrase" not in box.lower()
+    assert "“Our &lt;neighbours&gt; are responsible for every migrant at the border.”" in box  # escaped
+    assert "Date: March 3, 2023 (from the text&#39;s dateline)" in box
+
+
+def test_published_pages_name_the_configured_organization(tmp_path, monkeypatch) -> None:
+    """create_app reads the `organization` setting once; the public page's JSON-LD and
+    /api/.../claimreview name it as the ClaimReview author (escaped inside the script)."""
+    import json
+
+    from web_helpers import add_users, make_desk
+
+    from factdesk.app.web import create_app
+
+    monkeypatch.delenv("FACTDESK_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)  # no factdesk.toml from the working directory
+    monkeypatch.setenv("FACTDESK_ORGANIZATION", "Norland <Fact> Desk")
+    desk = make_desk(str(tmp_path / "org.db"))
+    add_users(desk)
+    app = create_app(desk, secret_key="s")
+    monkeypatch.setenv("FACTDESK_ORGANIZATION", "Changed Later")  # read once, at create_app
+    with TestClient(app) as c:
+        cid = submit(c, CLAIM)["id"]
+        c.post(f"/api/checks/{cid}/approve", headers=auth())
+        c.post(f"/api/checks/{cid}/publish", headers=auth())
+        page = c.get(f"/checks/{cid}").text
+        script = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+        assert script is not None and "<Fact>" not in script.group(1)
+        data = json.loads(script.group(1))
+        assert data["@type"] == "ClaimReview"
+        assert data["author"] == {"@type": "Organization", "name": "Norland <Fact> Desk"}
+        review = c.get(f"/api/checks/{cid}/claimreview").json()
+        assert review["author"]["name"] == "Norland <Fact> Desk"

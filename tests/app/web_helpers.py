@@ -8,7 +8,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from factdesk.app.web import hash_token
+from factdesk.match.previous import FactCheckMatcher
 from factdesk.pipeline import Desk
+from factdesk.store.sqlite import SQLiteStore
 from factdesk.testing.fakes import FakeEmbedder, FakeStanceModel
 from factdesk.types import Claim, Document, Evidence, Rating, StanceLabel, Verdict
 
@@ -51,7 +53,11 @@ class TinyAggregator:
 
 
 def make_desk(path: str, corpus: list[Document] | None = None) -> Desk:
-    desk = Desk(db=path, embedder=FakeEmbedder(), stance_model=FakeStanceModel(), aggregator=TinyAggregator())
+    # The matcher decides "same claim" by the fake embedder's cosine (no same-claim model): the
+    # web tests test the desk, not the matcher (tests/match does).
+    store, embedder = SQLiteStore(path), FakeEmbedder()
+    desk = Desk(db=path, store=store, embedder=embedder, stance_model=FakeStanceModel(), aggregator=TinyAggregator(),
+                matcher=FactCheckMatcher(store, embedder, reranker=None))
     docs = WEB_CORPUS if corpus is None else corpus
     if docs:
         desk.ingest([Document.from_dict(d.to_dict()) for d in docs])

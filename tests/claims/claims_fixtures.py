@@ -8,7 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+from factdesk.config import shared_root
+
+SHARED = shared_root()
 SEED = SHARED / "examples" / "polygraph-belarus-misleads.txt"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "claims"
 

@@ -50,3 +50,22 @@ def test_cli_claims_json_on_press_release():
     assert top["speaker"] == "Helen Achebe" and "chief executive" in top["speaker_title"]
     assert top["date"] == "2024-03-05"  # the front matter's date
     assert set(top) >= {"text", "quote", "score", "speaker", "speaker_title", "date", "start", "end"}
+
+
+def test_cli_claims_bad_ingest_date(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("Jane Roe, the mayor, said that crime fell 20 percent across the city.")
+    r = CliRunner().invoke(claims, [str(f), "--ingest-date", "last week"])
+    assert r.exit_code == 2 and "--ingest-date 'last week' is not a date" in r.output
+
+
+@pytest.mark.slow
+def test_cli_claims_undated_text_takes_the_ingest_date(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("Jane Roe, the mayor, said that violent crime fell 20 percent across the city last year.")
+    r = CliRunner().invoke(claims, [str(f), "--format", "json", "--ingest-date", "2026-11-30"])
+    assert r.exit_code == 0, r.output
+    top = json.loads(r.output)["claims"][0]
+    assert (top["date"], top["date_source"]) == ("2026-11-30", "ingest")
+    r = CliRunner().invoke(claims, [str(f), "--ingest-date", "2026-11-30"])
+    assert "2026-11-30 (date from the ingest date)" in r.output

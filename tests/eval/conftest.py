@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+
+from factdesk.config import shared_root
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -14,9 +15,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def shared_dir() -> Path:
-    """``$FACTDESK_SHARED``, else the ``shared`` folder next to the repository."""
-    env = os.environ.get("FACTDESK_SHARED")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / ".." / "shared"
+    """The `shared` setting (``$FACTDESK_SHARED``), else the ``shared`` folder next to the repository."""
+    return shared_root()
 
 
 def shared_file(*parts: str) -> Path:

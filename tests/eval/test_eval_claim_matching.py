@@ -38,9 +38,34 @@ def files(tmp_path: Path) -> dict[str, Path]:
     return out
 
 
+class OverlapReranker:
+    """Same-claim logit: shared words between post and check (minus 1.5); P = sigmoid(logit)."""
+
+    threshold = 0.5
+    rerank_top = 3
+    reorder = True
+    config = {"version": "overlap-test"}
+
+    def warm_up(self) -> None:
+        pass
+
+    def logits(self, pairs):
+        import numpy as np
+
+        from factdesk.match.bm25 import tokenize
+
+        return np.array([len(set(tokenize(p)) & set(tokenize(c))) - 1.5 for p, c in pairs], dtype=np.float32)
+
+    def calibrate(self, logits, cosines, rrf_k=10):
+        import numpy as np
+
+        return (1 / (1 + np.exp(-logits))).astype(np.float32)
+
+
 @pytest.fixture(autouse=True)
-def fake_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
+def fake_models(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(claim_matching, "_default_embedder", lambda: FakeEmbedder())
+    monkeypatch.setattr(claim_matching, "_default_reranker", lambda: OverlapReranker())
 
 
 def run(args: list[str]) -> tuple[int, str, str]:
@@ -79,6 +104,13 @@ def test_cli_claim_matching_prints_matcher_and_bm25_metrics(files: dict[str, Pat
         assert key in m and key in m["bm25"]
     assert m["map@5_minus_bm25"] == pytest.approx(m["map@5"] - m["bm25"]["map@5"])
     assert 0 <= m["same_claim"]["answered_yes"] <= 1
+    # The ablation: BM25 alone, the first stage (BM25 + dense, RRF), and with the reranker (the headline).
+    assert list(m["ablation"]) == ["bm25", "bm25 + dense (rrf)", "bm25 + dense (rrf) + same-claim reranker"]
+    assert m["ablation"]["bm25"] == m["bm25"] and m["ablation"]["bm25 + dense (rrf) + same-claim reranker"]["map@5"] == 1.0
+    sc = m["same_claim"]
+    assert sc["threshold"] == 0.5 and sc["rule"].startswith("P(same claim) >= 0.50") and m["reranker"] == "overlap-test"
+    # Shown: each query's right check (2+ shared words), and nothing wrong: precision 1, recall 1.
+    assert (sc["shown"], sc["precision"], sc["recall"], sc["answered_yes"]) == (3, 1.0, 1.0, 1.0)
     rec = Path(os.environ["FACTDESK_RESULTS_DIR"]) / "claim-matching.jsonl"
     assert json.loads(rec.read_text().splitlines()[-1])["metrics"]["map@5"] == 1.0
     code, stdout2, _ = run(args + ["--no-record", "--limit", "1"])  # the store caches the vectors

@@ -11,6 +11,9 @@ from factdesk.types import Rating, StanceLabel, Verdict
 
 
 class VoteAggregator:
+    def warm_up(self) -> None:
+        pass
+
     def run(self, claim, evidence):  # type: ignore[no-untyped-def]
         s = sum(1 for e in evidence if e.stance and e.stance.label == StanceLabel.SUPPORTS)
         r = sum(1 for e in evidence if e.stance and e.stance.label == StanceLabel.REFUTES)

@@ -40,7 +40,7 @@ def test_import_keeps_valid_records_as_external(store):
 
 
 def test_match_finds_paraphrase_and_ignores_unrelated(store):
-    m = FactCheckMatcher(store, FakeEmbedder(), threshold=0.5)
+    m = FactCheckMatcher(store, FakeEmbedder(), threshold=0.5, reranker=None)
     hits = m.run("NATO countries became a machine producing refugees")
     assert [h.publisher for h in hits] == ["Polygraph.info"] and hits[0].rating == "Misleading"
     assert m.run("The football team won on Tuesday") == []
@@ -52,7 +52,7 @@ def test_load_check_records_formats_and_errors(tmp_path):
     assert len(load_check_records(f)) == 2
     g = tmp_path / "bad.json"
     g.write_text('{"foo": 1}')
-    with pytest.raises(InputError, match="expected ClaimReview"):
+    with pytest.raises(InputError, match="no fact-check to import.*expected ClaimReview"):
         load_check_records(g)
     with pytest.raises(InputError, match="cannot read"):
         load_check_records(tmp_path / "missing.json")
@@ -85,7 +85,7 @@ CT_CLAIMS = [
 def test_rank_keeps_weak_matches_with_scores_and_run_keeps_only_the_same_claim():
     s = SQLiteStore(":memory:")
     assert import_checks(s, CT_CLAIMS) == 3
-    m = FactCheckMatcher(s, FakeEmbedder(), threshold=0.6)
+    m = FactCheckMatcher(s, FakeEmbedder(), threshold=0.6, reranker=None)
     ranked = m.rank("Is it true that refugees in Turkey number the most? https://t.co/x", k=3)
     assert [h.source_id for h in ranked[:2]] == ["ct:1", "ct:2"]
     assert ranked[0].score > ranked[1].score and ranked[0].bm25 > 0 and ranked[0].title == "Turkey and refugees"
@@ -102,12 +102,12 @@ def test_index_follows_new_checks_and_caches_their_vectors(monkeypatch):
     calls: list[int] = []
     real = emb.embed
     monkeypatch.setattr(emb, "embed", lambda texts: calls.append(len(texts)) or real(texts))
-    m = FactCheckMatcher(s, emb)
+    m = FactCheckMatcher(s, emb, reranker=None)
     assert [h.source_id for h in m.rank("bleach cures coronavirus", k=1)] != ["ct:3"]
     import_checks(s, CT_CLAIMS)  # one new check: only it is embedded
-    assert [h.source_id for h in FactCheckMatcher(s, emb).rank("bleach cures coronavirus", k=1)] != ["ct:3"]
+    assert [h.source_id for h in FactCheckMatcher(s, emb, reranker=None).rank("bleach cures coronavirus", k=1)] != ["ct:3"]
     monkeypatch.setattr(previous, "RECHECK_SECONDS", 0.0)  # the index is re-validated after a while
-    assert [h.source_id for h in FactCheckMatcher(s, emb).rank("bleach cures coronavirus", k=1)] == ["ct:3"]
+    assert [h.source_id for h in FactCheckMatcher(s, emb, reranker=None).rank("bleach cures coronavirus", k=1)] == ["ct:3"]
     assert calls == [2, 1, 1, 1, 1]  # checks, query, query (index still trusted), the new check, query
     s.save_check("ext-x", {"claim": {"text": "Bleach cures the coronavirus"}}, "draft")
     m.refresh()  # a draft is not matched

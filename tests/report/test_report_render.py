@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from factdesk.report.averitec import justification_meteor, question_for, to_averitec
+from factdesk.eval.meteor import justification_meteor
+from factdesk.report.averitec import question_for, to_averitec
 from factdesk.report.grounding import GroundingCheck
 from factdesk.report.render import FORMATS, grounding_line, paragraphs, render, runner_up, to_claimreview
 from factdesk.report.writer import TemplateWriter
@@ -29,7 +30,9 @@ def fc(glaz_claim, glaz_evidence) -> FactCheck:
 
 def test_markdown_has_claim_box_paragraphs_and_sources(fc):
     md = render(fc, "md")
-    assert md.startswith("# Belarus Misleads on NATO Countries\n")
+    # issue 18: who (the ministry in the speaker's title), the verdict, the claim's own main clause
+    assert md.startswith("# Belarus Foreign Ministry Misleads, Claiming NATO Countries Have Become a Real Machine "
+                         "Producing Refugees\n")
     assert "> **Speaker:** Anatoly Glaz, Press secretary, Belarus Ministry of Foreign Affairs" in md
     assert "> **Date:** December 14, 2021" in md and "> **Verdict:** **Misleading** (confidence 0.60" in md
     assert "[1] Reuters, “Russia strikes Syria”, October 1, 2015, https://example.org/a" in md
@@ -207,3 +210,17 @@ def test_claim_box_marks_a_paraphrase(fc):
     fc.claim.paraphrase, fc.claim.quote = True, None
     assert "> **Claim (paraphrase):** “" in render(fc, "md")
     assert '<p class="paraphrase">Paraphrase of the speaker' in render(fc, "html")
+
+
+def test_claim_box_says_where_the_date_came_from():
+    from factdesk.report.render import date_line
+
+    dated = Claim(text="Crime fell 20 percent.", speaker="Jane Roe", date="2024-03-05", date_source="dateline")
+    md = render(FactCheck(dated, [], Verdict(Rating.UNSUBSTANTIATED, 0.5), headline="H"), "md")
+    assert "> **Date:** March 5, 2024 (from the text's dateline)" in md
+    assert date_line(Claim(text="x", date="2026-11-30", date_source="ingest")) == \
+        "November 30, 2026 (the day the text came in: the text gives no date)"
+    assert date_line(Claim(text="x", date="2016-01-01", date_source="text")) == "2016 (from the text)"
+    assert date_line(Claim(text="x", date="2021-12-14")) == "December 14, 2021"  # given by the user: no label
+    page = render(FactCheck(dated, [], Verdict(Rating.UNSUBSTANTIATED, 0.5), headline="H"), "html")
+    assert '<p class="date">March 5, 2024 (from the text&#x27;s dateline)</p>' in page

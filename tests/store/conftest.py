@@ -64,13 +64,18 @@ _CREATED: list[str] = []
 
 
 @pytest.fixture
-def pg_database(pg_url: str) -> str:
+def pg_database(pg_url: str, request: pytest.FixtureRequest) -> str:
     """A fresh, empty database on the session's server.
 
     Dropping costs a checkpoint (~1 s), so databases are dropped once, at the end of the
     session, and only on a server given by FACTDESK_TEST_PG_URL (our own cluster is deleted whole).
+    A test that uses PostgreSQL must carry the `integration` mark (`-m "not integration"` then
+    leaves out exactly the tests that need a server).
     """
     import psycopg
+
+    if request.node.get_closest_marker("integration") is None:
+        pytest.fail(f"{request.node.nodeid} uses PostgreSQL: mark it @pytest.mark.integration")
 
     name = "fdtest_" + uuid.uuid4().hex[:12]
     with psycopg.connect(_with_database(pg_url, "postgres"), autocommit=True) as conn:
@@ -92,7 +97,7 @@ def _drop_test_databases() -> Iterator[None]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

@@ -61,6 +61,7 @@ def test_a_document_without_passages_is_stored(store: Any) -> None:
     assert store.stats() == {"documents": 1, "passages": 0, "checks": 0}
 
 
+@pytest.mark.integration
 def test_postgres_stores_all_of_a_document_or_none_of_it(pg_database: str) -> None:
     from factdesk.store.postgres import PostgresStore
 
@@ -84,6 +85,7 @@ def _index_exists(store: Any) -> bool:
     return row is not None
 
 
+@pytest.mark.integration
 def test_bulk_load_rebuilds_the_index_with_its_own_memory_and_leaves_the_session_alone(pg_database: str) -> None:
     from factdesk.store.postgres import PostgresStore
 
@@ -105,6 +107,7 @@ def test_bulk_load_rebuilds_the_index_with_its_own_memory_and_leaves_the_session
         store.close()
 
 
+@pytest.mark.integration
 def test_a_bad_index_memory_setting_fails_clearly_and_keeps_the_index(pg_database: str) -> None:
     from factdesk.store.postgres import PostgresStore
 
@@ -120,6 +123,7 @@ def test_a_bad_index_memory_setting_fails_clearly_and_keeps_the_index(pg_databas
         store.close()
 
 
+@pytest.mark.integration
 def test_the_pg_index_memory_setting_reaches_the_store_opened_from_db(
         pg_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from factdesk.registry import open_store
@@ -138,6 +142,7 @@ def test_the_pg_index_memory_setting_reaches_the_store_opened_from_db(
         store.close()
 
 
+@pytest.mark.integration
 def test_ingest_bulk_on_postgres_says_when_it_builds_the_index(
         pg_database: str, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
     from factdesk.pipeline import Desk

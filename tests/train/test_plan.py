@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from factdesk.train.stance import length_batches, plan_epochs
+from factdesk.train.finetune import length_batches, plan_epochs
 
 
 def test_a_fractional_run_draws_whole_epochs_then_cuts_the_last() -> None:

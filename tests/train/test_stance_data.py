@@ -76,3 +76,42 @@ def test_substantive_who_questions_keep_the_claim_label() -> None:
     assert not averitec_background_question({"question": "Who was elected president in 2020?"})
     assert not averitec_background_question({"question": "Who is responsible for the refugee crisis in Syria?"})
     assert averitec_background_question({"question": "Who was the source of the video?"})
+
+
+def test_one_table_declares_every_source_with_its_loader_licence_and_caps() -> None:
+    from factdesk.train.stance_data import LICENCES, LOADERS, MIXES, PERMISSIVE, SOURCES, V2_MIX, V3_MIX
+
+    names = [s.name for s in SOURCES]
+    assert len(names) == len(set(names)) == len(LOADERS) == len(LICENCES)
+    assert all(s.licence.strip() and callable(s.loader) for s in SOURCES)
+    # each mix is read from the table, in its order (the order decides the seeded sample)
+    for mix, column in ((V2_MIX, "v2"), (V3_MIX, "v3")):
+        assert list(mix) == [s.name for s in SOURCES if getattr(s, column) is not None]
+        assert all(cap >= 0 for cap in mix.values())
+    assert MIXES == {"v3": V3_MIX, "v2": V2_MIX}
+    assert "rte" in LOADERS and "rte" not in V2_MIX and "rte" not in V3_MIX
+    assert "contrastive" in V3_MIX and "contrastive" not in V2_MIX
+    assert PERMISSIVE < set(names) and "averitec_qa" not in PERMISSIVE  # CC BY-NC
+
+
+def test_mix_named_copies_and_filters_and_names_the_choices() -> None:
+    import pytest
+
+    from factdesk.errors import InputError
+    from factdesk.train.stance_data import PERMISSIVE, V3_MIX, mix_named
+
+    mix = mix_named("v3")
+    mix["sick"] = 1
+    assert V3_MIX["sick"] == 3000  # a copy: the shared table is untouched
+    free = mix_named("v3", permissive_only=True)
+    assert set(free) == set(V3_MIX) & PERMISSIVE and list(free) == [k for k in V3_MIX if k in PERMISSIVE]
+    with pytest.raises(InputError, match="v3, v2"):
+        mix_named("v4")
+
+
+def test_the_cli_offers_the_table_s_mixes() -> None:
+    from factdesk.app.cli_train import stance_cmd
+    from factdesk.train.stance_data import MIXES
+
+    opt = next(p for p in stance_cmd.params if p.name == "mix_name")
+    assert list(opt.type.choices) == list(MIXES)  # type: ignore[attr-defined]

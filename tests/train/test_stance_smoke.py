@@ -83,15 +83,8 @@ def test_stance_data_missing_root_says_what_to_do(tmp_path) -> None:
 
 def test_resume_from_exported_int8_model_continues_and_logs_stages(tmp_path) -> None:
     from factdesk.models.cross_encoder import OnnxCrossEncoder
-    from factdesk.train.stance import (
-        StanceTrainConfig,
-        base_model_path,
-        build_model,
-        encode,
-        fit_and_export,
-        make_tokenizer,
-        predict_torch,
-    )
+    from factdesk.train.finetune import base_model_path, encode_pairs, make_tokenizer, predict_torch
+    from factdesk.train.stance import StanceTrainConfig, build_model, fit_and_export
 
     pairs = [StancePair(c, e, lab, "inline") for c, e, lab in PAIRS]
     first, second = tmp_path / "a", tmp_path / "b"
@@ -108,7 +101,7 @@ def test_resume_from_exported_int8_model_continues_and_logs_stages(tmp_path) -> 
         assert float((got[name] - want[name]).abs().max()) <= 0.51 * step * 2, name
     assert float((new["classifier.weight"] - want["classifier.weight"]).abs().max()) > 0.01
     tok = make_tokenizer(base_model_path() / "tokenizer.json", 64)
-    resumed = predict_torch(model, encode(tok, [(c, e) for c, e, _ in PAIRS]))
+    resumed = predict_torch(model, encode_pairs(tok, [(c, e) for c, e, _ in PAIRS]))
     onnx = OnnxCrossEncoder(first).predict([(c, e) for c, e, _ in PAIRS])
     np.testing.assert_allclose(resumed, onnx, atol=0.08)  # int8 weights and activations vs dequantised fp32
 
@@ -129,7 +122,8 @@ def test_resume_from_exported_int8_model_continues_and_logs_stages(tmp_path) -> 
 
 def test_resume_from_a_folder_without_a_model_says_what_to_do(tmp_path) -> None:
     from factdesk.errors import ModelError
-    from factdesk.train.stance import StanceTrainConfig, build_model, run_training
+    from factdesk.train.finetune import run_training
+    from factdesk.train.stance import StanceTrainConfig, build_model
 
     with pytest.raises(ModelError, match="stance model folder"):
         build_model(StanceTrainConfig(resume=str(tmp_path)))

@@ -1,4 +1,4 @@
-"""A background worker for the web desk: checks, ingests and claim extraction run off the request.
+"""A background worker for the desk: checks, ingests and claim extraction run off the request.
 
 One daemon thread takes jobs from a queue in order, so the models are used by one job at a
 time (they are the slow, memory-hungry part) while the web server keeps answering. Each job
@@ -8,7 +8,8 @@ A job may have a time limit: its first progress report after the limit raises `J
 the job fails with a message and the worker moves on. That bounds a job only between progress
 reports, so work with no bound of its own (parsing an uploaded file) must run where it can be
 stopped: the ingest job reads files in a child process that is killed at the limit
-(`factdesk.ingest.isolate`).
+(`factdesk.ingest.isolate`). A job can be cancelled: a queued one at once, a running one at its
+next progress report; it ends with status "cancelled".
 
 >>> runner = JobRunner()
 >>> job = runner.submit("demo", "add two numbers", lambda progress: {"sum": 1 + 1})
@@ -33,14 +34,15 @@ from typing import Any
 
 from factdesk.errors import FactdeskError
 
-log = logging.getLogger("factdesk.web.jobs")
+log = logging.getLogger("factdesk.jobs")
 
 Progress = Callable[[float, str], None]
 """progress(fraction 0..1, message): what a job calls to report how far it is."""
 
 JobFn = Callable[[Progress], dict[str, Any]]
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+FINISHED = (DONE, FAILED, CANCELLED)
 
 
 class JobTimeout(Exception):
@@ -167,12 +169,13 @@ class JobRunner:
     def cancel(self, job_id: str, by: str = "an editor") -> Job | None:
         """Cancel a queued job now, or a running one at its next progress report; None if unknown.
 
-        A cancelled job ends as failed with `JobCancelled` in its error, and its `on_error` runs
-        (a cancelled check is marked failed and can be re-run). Finished jobs are left as they are.
+        A cancelled job ends with status "cancelled" and `JobCancelled` in its error, and its
+        `on_error` runs (a cancelled check is marked failed and can be re-run). Finished jobs are
+        left as they are.
         """
         with self._lock:
             job = self._jobs.get(job_id)
-            if job is None or job.status in (DONE, FAILED):
+            if job is None or job.status in FINISHED:
                 return job
             job.cancel_requested = by
             if job.status == RUNNING:
@@ -183,14 +186,14 @@ class JobRunner:
         return job
 
     def wait(self, job_id: str, timeout: float = 30.0) -> Job:
-        """Block until the job is done or failed (for tests and scripts)."""
+        """Block until the job is done, failed or cancelled (for tests and scripts)."""
         deadline = time.monotonic() + timeout
         with self._idle:
             while True:
                 job = self._jobs.get(job_id)
                 if job is None:
                     raise KeyError(f"no job {job_id!r}: it finished long ago or never existed")
-                if job.status in (DONE, FAILED):
+                if job.status in FINISHED:
                     return job
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"job {job_id} still {job.status} after {timeout:.0f} s ({job.message})")
@@ -241,6 +244,7 @@ class JobRunner:
             except Exception:  # the store may be the thing that failed
                 log.exception("on_error for job %s failed", job.id)
         with self._idle:
-            job.status, job.error, job.message = FAILED, msg, "cancelled" if msg.startswith("JobCancelled") else "failed"
+            cancelled = msg.startswith(JobCancelled.__name__)
+            job.status, job.error, job.message = (CANCELLED, msg, "cancelled") if cancelled else (FAILED, msg, "failed")
             job.finished = _now()
             self._idle.notify_all()
