@@ -20,6 +20,19 @@ from typing import Any
 from factdesk.config import default
 from factdesk.errors import InvalidValue
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """Text every store and model can take: lone surrogates become U+FFFD, NUL is dropped.
+
+    >>> clean_text("a\\ud800b\\x00c") == "a\\ufffdbc"
+    True
+    """
+    if value.isascii():
+        return value.replace("\x00", "")
+    return _SURROGATE.sub("\ufffd", value).replace("\x00", "")
+
 
 def content_hash(*parts: object, length: int = 16) -> str:
     """A short, stable hex id from the given parts (None counts as empty)."""
@@ -204,7 +217,13 @@ class Claim:
     def __post_init__(self) -> None:
         if not isinstance(self.text, str) or not self.text.strip():
             raise InvalidValue("the claim is empty: pass the words to check, e.g. factdesk check \"...\"")
-        self.text = " ".join(self.text.split())
+        # Lone surrogates (from a JSON body or a terminal) and NUL reach spaCy, the tokenizer and
+        # the stores otherwise; they become U+FFFD / nothing here, once.
+        self.text = " ".join(clean_text(self.text).split())
+        for name in ("speaker", "speaker_title", "quote", "source"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, clean_text(value))
         self.date = parse_date(self.date)
         if not self.id:
             self.id = content_hash(self.text, self.speaker, self.date)

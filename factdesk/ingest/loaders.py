@@ -33,7 +33,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from factdesk.types import Document, parse_date
+from factdesk.types import Document, clean_text, parse_date
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # trafilatura's cost grows with the number of attributes on a tag: 50,000 attributes on one
@@ -127,16 +127,6 @@ def _inside(path: Path, root: Path) -> bool:
         return path.resolve().is_relative_to(root)
     except (OSError, RuntimeError):  # a symlink loop
         return False
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def clean_text(value: str) -> str:
-    """Text every store and model can take: lone surrogates become U+FFFD, NUL is dropped."""
-    if value.isascii():
-        return value.replace("\x00", "")
-    return _SURROGATE.sub("\ufffd", value).replace("\x00", "")
 
 
 def _clean_document(doc: Document) -> Document:
