@@ -72,7 +72,7 @@ def extract_claims(min_checkworthiness: float, force: bool, db: str) -> None:
 @click.option("--since", help="Only members dated on or after this day (YYYY-MM-DD).")
 @click.option("--until", help="Only members dated on or before this day (YYYY-MM-DD).")
 @click.option("--min-size", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Only groups with at least this many members (in the date range).")
+              help="Only groups seen in at least this many sources, documents and checks (in the date range).")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md", show_default=True)
 @click.option("--today", help="Reference day of the trends (default: the latest date in the store).")
 @click.option("--update/--no-update", default=True, show_default=True,
@@ -119,7 +119,7 @@ def narratives(ctx: click.Context, since: str | None, until: str | None, min_siz
         _fail(str(exc))
     click.echo(render(items, fmt), nl=False)
     if not items:
-        click.echo(f"no recurring claim with {min_size} or more members: extract claims first "
+        click.echo(f"no recurring claim seen in {min_size} or more sources: extract claims first "
                    f"(`factdesk extract-claims --db {db}`) or lower --min-size", err=True)
     store.close()
 
@@ -130,10 +130,10 @@ def _matcher(store: Any, embedder: Any) -> Any:
     return FactCheckMatcher(store, embedder)
 
 
-def _tracker(ctx: click.Context) -> tuple[Any, Any]:
+def _tracker(ctx: click.Context, db: str | None) -> tuple[Any, Any]:
     from factdesk.narratives import Narratives
 
-    store, embedder = open_parts(ctx.obj["db"])
+    store, embedder = open_parts(db or ctx.obj["db"])
     return store, Narratives(store, embedder)
 
 
@@ -142,10 +142,11 @@ def _tracker(ctx: click.Context) -> tuple[Any, Any]:
 @click.argument("other")
 @click.option("--note", default="", help="Why (kept in the edit log).")
 @click.option("--user", default="cli", show_default=True)
+@click.option("--db", "sub_db", default=None, help="The store (default: that of `factdesk narratives --db`).")
 @click.pass_context
-def merge_cmd(ctx: click.Context, keep: str, other: str, note: str, user: str) -> None:
+def merge_cmd(ctx: click.Context, keep: str, other: str, note: str, user: str, sub_db: str | None) -> None:
     """Merge group OTHER into group KEEP; later groupings keep the merge."""
-    store, tracker = _tracker(ctx)
+    store, tracker = _tracker(ctx, sub_db)
     try:
         gid = tracker.merge(keep, other, user=user, note=note)
     except FactdeskError as exc:
@@ -158,10 +159,11 @@ def merge_cmd(ctx: click.Context, keep: str, other: str, note: str, user: str) -
 @click.argument("member")
 @click.option("--note", default="", help="Why (kept in the edit log).")
 @click.option("--user", default="cli", show_default=True)
+@click.option("--db", "sub_db", default=None, help="The store (default: that of `factdesk narratives --db`).")
 @click.pass_context
-def split_cmd(ctx: click.Context, member: str, note: str, user: str) -> None:
+def split_cmd(ctx: click.Context, member: str, note: str, user: str, sub_db: str | None) -> None:
     """Take MEMBER (claim:ID or check:ID) out of its group into a new group; later groupings keep it."""
-    store, tracker = _tracker(ctx)
+    store, tracker = _tracker(ctx, sub_db)
     try:
         gid = tracker.split(member, user=user, note=note)
     except FactdeskError as exc:

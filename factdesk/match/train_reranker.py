@@ -391,6 +391,9 @@ def train_reranker(cfg: RerankerTrainConfig, log: Callable[[str], None] = print)
         prior = out / "training.json"
         earlier = json.loads(prior.read_text(encoding="utf-8")) if prior.is_file() else {}
         run, train_cfg = earlier.get("run", {}), earlier.get("config", {})
+        if train_cfg and train_cfg.get("negatives") != cfg.negatives:
+            raise InputError(f"--skip-training: the model was trained with --negatives {train_cfg.get('negatives')}; "
+                             "pass the same value so the reported pairs are the ones it was trained on")
         mb = (out / "model.onnx").stat().st_size / 2**20
         config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     else:

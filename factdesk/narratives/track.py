@@ -81,6 +81,11 @@ class UpdateReport:
     joined: int = 0
 
 
+def sources(members: Sequence[NarrativeMember]) -> set[str]:
+    """The distinct documents and checks the members come from."""
+    return {m.document_id or m.key for m in members}
+
+
 def _date_order(m: NarrativeMember) -> tuple[bool, str, str]:
     return (m.date is None, m.date or "", m.key)
 
@@ -278,8 +283,10 @@ class Narratives:
     # --- reading ----------------------------------------------------------------------------
     def list(self, since: dt.date | None = None, until: dt.date | None = None, min_size: int = 1,
              today: dt.date | None = None) -> list[Narrative]:
-        """The groups with members dated in [since, until] (undated members count only without
-        bounds), biggest first; `today` is the trends' reference day (default: the latest date)."""
+        """The groups seen in at least `min_size` sources (documents and checks: a claim said twice
+        in one article does not recur) among their members dated in [since, until] (undated
+        members count only without bounds), biggest first; `today` is the trends' reference day
+        (default: the latest date)."""
         members: dict[str, list[NarrativeMember]] = {}
         for m in self.store.list_narrative_members():
             members.setdefault(m.narrative_id, []).append(m)
@@ -288,7 +295,7 @@ class Narratives:
         out = []
         for g in self.store.list_narrative_groups():
             ms = [m for m in members.get(g.id, []) if self._within(m, since, until)]
-            if len(ms) < max(min_size, 1):
+            if len(sources(ms)) < max(min_size, 1):
                 continue
             out.append(self.view(g, ms, ref))
         return sorted(out, key=lambda n: (-n.group.size, -len(n.members), n.group.last_seen or "", n.id))

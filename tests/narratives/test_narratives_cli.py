@@ -51,3 +51,5 @@ def test_narratives_cli_rejects_bad_dates(tmp_path: Path) -> None:
     assert out.exit_code == 2 and "--since" in out.output
     out = CliRunner().invoke(main, ["narratives", "--db", str(tmp_path / "x.db"), "split", "claim:nope"])
     assert out.exit_code == 2 and "no grouped claim" in out.output
+    out = CliRunner().invoke(main, ["narratives", "merge", "n-a", "n-b", "--db", str(tmp_path / "x.db")])
+    assert out.exit_code == 2 and "no recurring claim 'n-a'" in out.output

@@ -93,3 +93,25 @@ def test_a_claim_the_matcher_links_to_a_check_joins_its_group(tmp_path) -> None:
     tracker.update()
     [one] = tracker.list(min_size=2)
     assert one.group.size == 5 and "Petr Holan" in one.speakers  # the jobs claim too, because the matcher said so
+
+
+def test_the_desks_published_checks_join_but_drafts_do_not(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = _store(tmp_path)
+    store.save_check("desk-1", {"claim": {"text": NATO, "speaker": "Viktor Rusk", "date": "2026-03-10"},
+                                "verdict": "Misleading", "_desk": {"published": "2026-03-12"}}, "published")
+    store.save_check("desk-2", {"claim": {"text": NATO}}, "draft")
+    tracker = Narratives(store, FakeEmbedder(dim=64))
+    tracker.update()
+    [nato] = tracker.list(min_size=2)
+    assert sorted((c.kind.value, c.rating, c.url) for c in nato.checks) == [
+        ("desk-check", "Misleading", "/checks/desk-1"), ("fact-check", "False", "https://example.org/fc")]
+
+
+def test_a_claim_said_twice_in_one_document_does_not_recur(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = SQLiteStore(str(tmp_path / "one.db"), dim=64)
+    store.add_claims([ClaimMention("d9", 0, 30, "Cargo at the port grew by 12 percent", date="2026-01-02"),
+                      ClaimMention("d9", 40, 70, "Cargo at the port grew by 12 percent", date="2026-01-02")])
+    tracker = Narratives(store, FakeEmbedder(dim=64))
+    tracker.update()
+    assert tracker.list(min_size=2) == []
+    assert [n.group.size for n in tracker.list(min_size=1)] == [2]
