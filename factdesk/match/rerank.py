@@ -132,6 +132,9 @@ class SameClaimReranker:
 
         opts.intra_op_num_threads = self.num_threads or onnx_threads()  # the `threads` setting
         opts.inter_op_num_threads = 1
+        # No busy-waiting between calls: the desk runs this beside the embedder's session, and
+        # two spinning thread pools on 2 cores slow each other several-fold.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         try:
             session = ort.InferenceSession(str(paths[0]), sess_options=opts, providers=["CPUExecutionProvider"])

