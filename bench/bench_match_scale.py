@@ -6,8 +6,9 @@
 The checks are generated here (templated ClaimReview objects over a vocabulary of people,
 places, numbers and topics, each with a publisher and a rating), converted as `import_checks`
 converts them and held in memory (`--db memory`, the default: the matcher reads the store only
-to build its in-memory index, and importing 100k checks one transaction each into SQLite took
-over 40 minutes on the loaded 2-core box), or imported into a SQLite store (`--db PATH`). Their embeddings are *synthetic* (random unit vectors written to the
+to build its in-memory index, and importing 100k checks one transaction each into SQLite had
+done about half after 42 minutes on the loaded 2-core box), or imported into a SQLite store
+(`--db PATH`). Their embeddings are *synthetic* (random unit vectors written to the
 store's vector cache under the keys the matcher uses), so the index is built without embedding
 100k texts on a 2-core machine: the dense stage's cost (FAISS over N x 384 float32) does not
 depend on what the vectors say. Everything a query pays is real: cleaning, the MiniLM int8
@@ -87,7 +88,7 @@ def make_posts(checks: list[dict[str, object]], n: int, seed: int) -> list[str]:
 class ChecksInMemory:
     """The part of the store contract the matcher reads (checks, their vectors, a count), in
     memory: the matcher's index lives in memory whatever the store, and importing 100k checks
-    one transaction each into SQLite took over 40 minutes on the loaded 2-core box."""
+    one transaction each into SQLite had done about half after 42 minutes on the loaded 2-core box."""
 
     def __init__(self, records: list[dict[str, object]]) -> None:
         self.rows = [{"id": f"ext-{i:06d}", "status": "external", "data": r, "created": "2026-11-30T00:00:00",

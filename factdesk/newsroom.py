@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import itertools
 import logging
 import re
 import shutil
@@ -287,6 +288,10 @@ class Newsroom:
         self._edit = threading.RLock()
         self._vectors: dict[tuple[str, str], np.ndarray] = {}
         self._article_claims: OrderedDict[str, list[Claim]] = OrderedDict()
+        # Bumped on every saved change to a check: caches of public pages compare it, so a publish,
+        # edit or unpublish is seen at once (see factdesk.app.web.cache).
+        self.changes = 0
+        self._change_count = itertools.count(1)  # next() is atomic: saves from the worker thread race safely
 
     @property
     def desk(self) -> Desk:
@@ -335,6 +340,7 @@ class Newsroom:
     def _save(self, rec: CheckRecord, status: str) -> None:
         rec.status = status
         self.store.save_record(rec)
+        self.changes = next(self._change_count)
 
     # --- checks -----------------------------------------------------------------------------------
     def previous(self, claim: Claim | str, k: int = 5) -> list[Match]:
