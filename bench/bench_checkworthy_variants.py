@@ -49,9 +49,13 @@ def parse_variant(spec: str, epochs: float, lr: float) -> dict[str, Any]:
     parts = spec.split(":")
     if parts[0] not in ("cls", "mean") or len(parts) < 2:
         raise SystemExit(f"bad variant {spec!r}: use pool:seed[:epochs[:lr]] with pool cls or mean")
-    return {"name": spec, "pool": parts[0], "seed": int(parts[1]),
-            "epochs": float(parts[2]) if len(parts) > 2 else epochs,
-            "lr": float(parts[3]) if len(parts) > 3 else lr}
+    return {
+        "name": spec,
+        "pool": parts[0],
+        "seed": int(parts[1]),
+        "epochs": float(parts[2]) if len(parts) > 2 else epochs,
+        "lr": float(parts[3]) if len(parts) > 3 else lr,
+    }
 
 
 def build_model(pool: str, base: Path, head_seed: int) -> Any:
@@ -71,8 +75,9 @@ def build_model(pool: str, base: Path, head_seed: int) -> Any:
             self.classifier = torch.nn.Linear(self.bert.config.hidden_size, 2)
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any, labels: Any = None) -> Any:
-            h = self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                          token_type_ids=token_type_ids).last_hidden_state
+            h = self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
             m = attention_mask.unsqueeze(-1).to(h.dtype)
             logits = self.classifier(self.dropout((h * m).sum(1) / m.sum(1).clamp(min=1)))
             loss = torch.nn.functional.cross_entropy(logits, labels) if labels is not None else None
@@ -91,9 +96,12 @@ def predict(model: Any, tok: Any, texts: list[str]) -> np.ndarray:
     enc, out = encode_sentences(tok, texts), []
     with torch.no_grad():
         for i in range(0, len(enc), 128):
-            ids, mask, types = pad_batch(enc[i:i + 128])
-            z = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
-                      token_type_ids=torch.from_numpy(types)).logits.numpy()
+            ids, mask, types = pad_batch(enc[i : i + 128])
+            z = model(
+                input_ids=torch.from_numpy(ids),
+                attention_mask=torch.from_numpy(mask),
+                token_type_ids=torch.from_numpy(types),
+            ).logits.numpy()
             out.append(z[:, 1] - z[:, 0])
     return np.concatenate(out).astype(np.float64)
 
@@ -102,9 +110,14 @@ def scores(yd: np.ndarray, zd: np.ndarray, yt: np.ndarray, zt: np.ndarray) -> di
     pd_, pt = 1 / (1 + np.exp(-zd)), 1 / (1 + np.exp(-zt))
     t, dev_f1 = _best_threshold(yd, pd_)
     oracle = max((_f1(yt, pt, float(c))["f1"], float(c)) for c in np.arange(0.02, 0.99, 0.01))
-    return {"dev_f1": round(dev_f1, 4), "threshold": round(t, 2), "test": {k: round(v, 4) for k, v in _f1(yt, pt, t).items()},
-            "test_f1_at_0.5": round(_f1(yt, pt, 0.5)["f1"], 4),
-            "oracle_test_f1": round(oracle[0], 4), "oracle_threshold": round(oracle[1], 2)}
+    return {
+        "dev_f1": round(dev_f1, 4),
+        "threshold": round(t, 2),
+        "test": {k: round(v, 4) for k, v in _f1(yt, pt, t).items()},
+        "test_f1_at_0.5": round(_f1(yt, pt, 0.5)["f1"], 4),
+        "oracle_test_f1": round(oracle[0], 4),
+        "oracle_threshold": round(oracle[1], 2),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,15 +152,23 @@ def main(argv: list[str] | None = None) -> int:
     lengths = [len(e[0]) for e in enc]
 
     result: dict[str, Any] = {
-        "benchmark": "bench/bench_checkworthy_variants.py", "args": vars(args),
-        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": machine(), "git": git_state(),
-        "split": {k: len(v) for k, v in sp.items()}, "variants": {}, "combined": {},
+        "benchmark": "bench/bench_checkworthy_variants.py",
+        "args": vars(args),
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "git": git_state(),
+        "split": {k: len(v) for k, v in sp.items()},
+        "variants": {},
+        "combined": {},
     }
     margins: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     weights: dict[str, dict[str, Any]] = {}
     for v in variants:
-        print(f"== {v['name']}: {v['pool']} pooling, seed {v['seed']}, {v['epochs']:g} epochs, lr {v['lr']:g}",
-              file=sys.stderr, flush=True)
+        print(
+            f"== {v['name']}: {v['pool']} pooling, seed {v['seed']}, {v['epochs']:g} epochs, lr {v['lr']:g}",
+            file=sys.stderr,
+            flush=True,
+        )
         model = build_model(v["pool"], base_model_path(), head_seed=0)
         random.seed(v["seed"])
         np.random.seed(v["seed"])
@@ -156,9 +177,19 @@ def main(argv: list[str] | None = None) -> int:
         rng = random.Random(v["seed"])
         plan, _ = plan_epochs(functools.partial(epoch_plan, train, lengths, cfg, rng), v["epochs"])
         t = time.time()
-        run_training(model, enc, y, plan, lr=v["lr"], weight_decay=cfg.weight_decay, warmup=cfg.warmup,
-                     max_minutes=None, log_every=200, log=lambda m: print(m, file=sys.stderr, flush=True),
-                     unit="sentences")
+        run_training(
+            model,
+            enc,
+            y,
+            plan,
+            lr=v["lr"],
+            weight_decay=cfg.weight_decay,
+            warmup=cfg.warmup,
+            max_minutes=None,
+            log_every=200,
+            log=lambda m: print(m, file=sys.stderr, flush=True),
+            unit="sentences",
+        )
         train_s = time.time() - t
         zd, zt = predict(model, tok, dev_texts), predict(model, tok, test_texts)
         margins[v["name"]] = (zd, zt)
@@ -167,24 +198,34 @@ def main(argv: list[str] | None = None) -> int:
         result["variants"][v["name"]] = {**v, **scores(yd, zd, yt, zt), "train_s": round(train_s)}
         print(json.dumps(result["variants"][v["name"]]), file=sys.stderr, flush=True)
 
-    cls_3ep = [n for n, v in result["variants"].items() if v["pool"] == "cls" and v["epochs"] == args.epochs
-               and v["lr"] == args.lr]
+    cls_3ep = [
+        n
+        for n, v in result["variants"].items()
+        if v["pool"] == "cls" and v["epochs"] == args.epochs and v["lr"] == args.lr
+    ]
     if len(cls_3ep) > 1:
         zd = np.mean([margins[n][0] for n in cls_3ep], 0)
         zt = np.mean([margins[n][1] for n in cls_3ep], 0)
         result["combined"]["logit_ensemble"] = {"members": cls_3ep, **scores(yd, zd, yt, zt)}
-        soup_sd = {k: (sum(weights[n][k].float() for n in cls_3ep) / len(cls_3ep))
-                   if weights[cls_3ep[0]][k].is_floating_point() else weights[cls_3ep[0]][k]
-                   for k in weights[cls_3ep[0]]}
+        soup_sd = {
+            k: (sum(weights[n][k].float() for n in cls_3ep) / len(cls_3ep))
+            if weights[cls_3ep[0]][k].is_floating_point()
+            else weights[cls_3ep[0]][k]
+            for k in weights[cls_3ep[0]]
+        }
         soup = build_model("cls", base_model_path(), head_seed=0)
         soup.load_state_dict(soup_sd)
-        result["combined"]["weight_soup"] = {"members": cls_3ep, **scores(
-            yd, predict(soup, tok, dev_texts), yt, predict(soup, tok, test_texts))}
+        result["combined"]["weight_soup"] = {
+            "members": cls_3ep,
+            **scores(yd, predict(soup, tok, dev_texts), yt, predict(soup, tok, test_texts)),
+        }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     for name, r in {**result["variants"], **result["combined"]}.items():
-        print(f"{name:16s} dev {r['dev_f1']:.3f}  test {r['test']['f1']:.3f} (at 0.5: {r['test_f1_at_0.5']:.3f})  "
-              f"oracle {r['oracle_test_f1']:.3f}")
+        print(
+            f"{name:16s} dev {r['dev_f1']:.3f}  test {r['test']['f1']:.3f} (at 0.5: {r['test_f1_at_0.5']:.3f})  "
+            f"oracle {r['oracle_test_f1']:.3f}"
+        )
     print(f"wrote {args.out}")
     return 0
 

@@ -31,10 +31,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SPEAKERS = ["MARIA ORTIZ", "DAVID KLEIN (Mayor)", "MODERATOR", "SEN. JANE ROE", "JOHN DOE", "AUDIENCE MEMBER"]
 NAMES = ["Jane Roe", "Tomas Brandt", "Irena Volkova", "the ministry", "Mayor Klein", "a spokesperson"]
 CHATTER = [
-    "Thank you all for coming tonight.", "Let us move on to the next question, please.",
-    "I want to thank the organisers for having us here.", "That is a very good question and I appreciate it.",
-    "We will take a short break and be right back.", "Please keep your answers to one minute.",
-    "I think the people of this city deserve better than that.", "My opponent knows that is not the whole story.",
+    "Thank you all for coming tonight.",
+    "Let us move on to the next question, please.",
+    "I want to thank the organisers for having us here.",
+    "That is a very good question and I appreciate it.",
+    "We will take a short break and be right back.",
+    "Please keep your answers to one minute.",
+    "I think the people of this city deserve better than that.",
+    "My opponent knows that is not the whole story.",
 ]
 
 
@@ -49,7 +53,7 @@ def source_sentences() -> list[str]:
         text = re.sub(r"^[A-Z][A-Z .()]+:\s*", "", text, flags=re.M)  # drop transcript labels
         text = re.sub(r"^#+\s.*$|^---.*$|^\w+:\s.*$", "", text, flags=re.M)  # headings, front matter
         for s, e in split_sentences(text):
-            s_ = " ".join(text[s:e].split()).strip(" \"“”")
+            s_ = " ".join(text[s:e].split()).strip(' "“”')
             if len(s_.split()) >= 5 and s_ not in out:
                 out.append(s_)
     return out + CHATTER
@@ -88,11 +92,18 @@ def main() -> None:
     ap.add_argument("--sentences", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=2, help="timed runs (the best is reported)")
     ap.add_argument("--profile", action="store_true", help="print a cProfile of one run to stderr")
-    ap.add_argument("--model", choices=["shipped", "head"], default="shipped",
-                    help="check-worthiness model: what ships (fine-tuned when present) or the fallback head")
-    ap.add_argument("--cli", action="store_true",
-                    help="also time the whole `factdesk claims FILE` command in a fresh process (imports and "
-                         "model loading included)")
+    ap.add_argument(
+        "--model",
+        choices=["shipped", "head"],
+        default="shipped",
+        help="check-worthiness model: what ships (fine-tuned when present) or the fallback head",
+    )
+    ap.add_argument(
+        "--cli",
+        action="store_true",
+        help="also time the whole `factdesk claims FILE` command in a fresh process (imports and "
+        "model loading included)",
+    )
     ap.add_argument("--out", type=Path, default=None, help="also write the JSON record here")
     args = ap.parse_args()
 
@@ -101,8 +112,9 @@ def main() -> None:
 
     text = make_transcript(args.sentences)
     t = time.perf_counter()
-    ex = ClaimExtractor(top=10, progress=False,
-                        scorer=CheckWorthiness(backend="head" if args.model == "head" else None))
+    ex = ClaimExtractor(
+        top=10, progress=False, scorer=CheckWorthiness(backend="head" if args.model == "head" else None)
+    )
     ex.warm_up()
     load_s = time.perf_counter() - t
     ex.run(text[:5000])  # first-call costs (onnxruntime allocations, regex caches)
@@ -138,8 +150,9 @@ def main() -> None:
             walls = []
             for _ in range(args.repeat):
                 t = time.perf_counter()
-                r = subprocess.run([exe, "claims", str(f), "--format", "json", "--no-progress"],
-                                   capture_output=True, text=True)
+                r = subprocess.run(
+                    [exe, "claims", str(f), "--format", "json", "--no-progress"], capture_output=True, text=True
+                )
                 walls.append(time.perf_counter() - t)
                 if r.returncode != 0:
                     raise SystemExit(f"factdesk claims failed: {r.stderr[-2000:]}")
@@ -161,8 +174,10 @@ def main() -> None:
         "load_average_1min": round(os.getloadavg()[0], 2),
         "date": dt.date.today().isoformat(),
         "git": git_state(ROOT),
-        "command": "python bench/bench_claims.py" + (f" --sentences {args.sentences}" if args.sentences != 2000 else "")
-                   + (" --model head" if args.model == "head" else "") + (" --cli" if args.cli else ""),
+        "command": "python bench/bench_claims.py"
+        + (f" --sentences {args.sentences}" if args.sentences != 2000 else "")
+        + (" --model head" if args.model == "head" else "")
+        + (" --cli" if args.cli else ""),
     }
     line = json.dumps(rec)
     if args.out:

@@ -50,13 +50,25 @@ def main() -> int:
     print(res.summary())
     for line in (res.uncaught + res.server_errors + res.inconsistencies)[:50]:
         print("  " + line)
-    record = {"machine": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(),
-              "when": time.strftime("%Y-%m-%d"), "cases": res.cases, "seed": args.seed, "uploads": args.uploads,
-              "seconds": round(res.seconds, 1), "uncaught": len(res.uncaught), "server_errors": len(res.server_errors),
-              "inconsistencies": len(res.inconsistencies), "refused": res.refused, "kinds": dict(res.kinds),
-              "statuses": {str(k): v for k, v in sorted(res.statuses.items())},
-              "slowest_ms": round(res.slowest[0] * 1000), "slowest_case": res.slowest[1],
-              "failures": (res.uncaught + res.server_errors + res.inconsistencies)[:200]}
+    record = {
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "when": time.strftime("%Y-%m-%d"),
+        "cases": res.cases,
+        "seed": args.seed,
+        "uploads": args.uploads,
+        "seconds": round(res.seconds, 1),
+        "uncaught": len(res.uncaught),
+        "server_errors": len(res.server_errors),
+        "inconsistencies": len(res.inconsistencies),
+        "refused": res.refused,
+        "kinds": dict(res.kinds),
+        "statuses": {str(k): v for k, v in sorted(res.statuses.items())},
+        "slowest_ms": round(res.slowest[0] * 1000),
+        "slowest_case": res.slowest[1],
+        "failures": (res.uncaught + res.server_errors + res.inconsistencies)[:200],
+    }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(record, indent=1) + "\n")
     print(f"wrote {args.out}")

@@ -62,8 +62,13 @@ def bench_chunking(quick: bool) -> list[dict[str, Any]]:
     if not quick:
         for kb in (10, 20):
             text = "A. B. " * (kb * 1000 // 6)
-            rows.append({"what": "pre-fix splitter", "kb": kb,
-                         "seconds": round(_seconds(lambda t=text: list(_prefix_split(t))), 3)})
+            rows.append(
+                {
+                    "what": "pre-fix splitter",
+                    "kb": kb,
+                    "seconds": round(_seconds(lambda t=text: list(_prefix_split(t))), 3),
+                }
+            )
     return rows
 
 
@@ -73,7 +78,11 @@ def bench_html() -> list[dict[str, Any]]:
     attrs = " ".join(f"a{i}=x" for i in range(50_000))
     heavy = f"<html><body><div {attrs}>Text.</div></body></html>"
     para = "<p>The European Union imposed new sanctions on Belarus in November 2021 after the border crisis.</p>"
-    normal = "<html><head><title>T</title></head><body><article>" + para * (400_000 // len(para)) + "</article></body></html>"
+    normal = (
+        "<html><head><title>T</title></head><body><article>"
+        + para * (400_000 // len(para))
+        + "</article></body></html>"
+    )
     refused = ""
 
     def check() -> None:
@@ -84,10 +93,17 @@ def bench_html() -> list[dict[str, Any]]:
             refused = str(exc)
 
     return [
-        {"what": "bound check refuses 50,000 attributes", "kb": len(heavy) // 1000,
-         "seconds": round(_seconds(check), 4), "reason": refused},
-        {"what": "trafilatura, ordinary page", "kb": len(normal) // 1000,
-         "seconds": round(_seconds(lambda: trafilatura.extract(normal)), 3)},
+        {
+            "what": "bound check refuses 50,000 attributes",
+            "kb": len(heavy) // 1000,
+            "seconds": round(_seconds(check), 4),
+            "reason": refused,
+        },
+        {
+            "what": "trafilatura, ordinary page",
+            "kb": len(normal) // 1000,
+            "seconds": round(_seconds(lambda: trafilatura.extract(normal)), 3),
+        },
     ]
 
 
@@ -100,8 +116,10 @@ def bench_isolation() -> list[dict[str, Any]]:
         paths.append(p)
     in_process = _seconds(lambda: [list(load_file(p)) for p in paths])
     isolated = _seconds(lambda: list(load_files_isolated(paths)))
-    return [{"what": "20 small files, in process", "seconds": round(in_process, 3)},
-            {"what": "20 small files, child process", "seconds": round(isolated, 3)}]
+    return [
+        {"what": "20 small files, in process", "seconds": round(in_process, 3)},
+        {"what": "20 small files, child process", "seconds": round(isolated, 3)},
+    ]
 
 
 def main() -> None:
@@ -113,8 +131,12 @@ def main() -> None:
     for r in rows:
         extra = f"  {r['kb']} KB" if "kb" in r else ""
         print(f"{r['what']:<42}{extra:>9}  {r['seconds']:>8.3f} s")
-    record = {"machine": platform.platform(), "python": platform.python_version(),
-              "when": time.strftime("%Y-%m-%d"), "rows": rows}
+    record = {
+        "machine": platform.platform(),
+        "python": platform.python_version(),
+        "when": time.strftime("%Y-%m-%d"),
+        "rows": rows,
+    }
     Path(args.out).write_text(json.dumps(record, indent=1) + "\n")
     print(f"wrote {args.out}")
 

@@ -62,14 +62,21 @@ DEMO_CORPUS = REPO / "examples" / "demo_corpus"
 FACTDESK = Path(sys.executable).with_name("factdesk")
 
 SEED_CLAIMS: list[dict[str, str]] = [
-    {"claim": "Over the past decade, NATO countries, including EU members led by the United States, have become "
-              "a real machine producing refugees on a global scale.",
-     "speaker": "Anatoly Glaz", "speaker_title": "Press secretary, Belarus Ministry of Foreign Affairs",
-     "date": "2021-12-14"},
-    {"claim": "The European Union broadened its sanctions on Belarus over the instrumentalisation of migrants.",
-     "date": "2021-12-01"},
-    {"claim": "Lithuanian officials said Belarusian authorities encouraged migrants to travel to the border.",
-     "date": "2021-09-01"},
+    {
+        "claim": "Over the past decade, NATO countries, including EU members led by the United States, have become "
+        "a real machine producing refugees on a global scale.",
+        "speaker": "Anatoly Glaz",
+        "speaker_title": "Press secretary, Belarus Ministry of Foreign Affairs",
+        "date": "2021-12-14",
+    },
+    {
+        "claim": "The European Union broadened its sanctions on Belarus over the instrumentalisation of migrants.",
+        "date": "2021-12-01",
+    },
+    {
+        "claim": "Lithuanian officials said Belarusian authorities encouraged migrants to travel to the border.",
+        "date": "2021-09-01",
+    },
 ]
 SUBMIT_CLAIMS = [
     "Belarus encouraged migrants to cross into Lithuania in 2021.",
@@ -120,16 +127,23 @@ def summarise(hits: list[Hit], seconds: float) -> dict[str, Any]:
     """Requests/s, latency percentiles (ms) and errors, per group of hits."""
     lat = [h.seconds * 1000 for h in hits]
     errors = [h for h in hits if h.error]
-    return {"requests": len(hits), "requests_per_s": round(len(hits) / seconds, 1) if seconds else 0.0,
-            "errors": len(errors), "p50_ms": round(percentile(lat, 50), 1), "p95_ms": round(percentile(lat, 95), 1),
-            "p99_ms": round(percentile(lat, 99), 1), "max_ms": round(max(lat), 1) if lat else float("nan")}
+    return {
+        "requests": len(hits),
+        "requests_per_s": round(len(hits) / seconds, 1) if seconds else 0.0,
+        "errors": len(errors),
+        "p50_ms": round(percentile(lat, 50), 1),
+        "p95_ms": round(percentile(lat, 95), 1),
+        "p99_ms": round(percentile(lat, 99), 1),
+        "max_ms": round(max(lat), 1) if lat else float("nan"),
+    }
 
 
 class LoadRun:
     """The seeded client mix against one running server."""
 
-    def __init__(self, base: str, token: str, published: list[str], args: argparse.Namespace,
-                 server_pid: int = 0) -> None:
+    def __init__(
+        self, base: str, token: str, published: list[str], args: argparse.Namespace, server_pid: int = 0
+    ) -> None:
         self.base, self.token, self.published, self.args = base, token, published, args
         self.server_pid = server_pid
         self.cpu = {"server": 0.0, "clients": 0.0}
@@ -143,26 +157,45 @@ class LoadRun:
         pid = rng.choice(self.published)
         q = quote(rng.choice(QUERIES))
         choices: dict[str, list[tuple[str, str, str, dict[str, Any] | None, bool]]] = {
-            "public_page": [("GET /", "GET", "/", None, False),
-                            ("GET /archive", "GET", "/archive", None, False),
-                            ("GET /checks/{id}", "GET", f"/checks/{pid}", None, False)],
-            "archive_search": [("GET /archive?q=", "GET", f"/archive?q={q}", None, False),
-                               ("GET /archive?q=&mode=semantic", "GET", f"/archive?q={q}&mode=semantic", None, False),
-                               ("GET /api/archive?q=", "GET", f"/api/archive?q={q}", None, False),
-                               ("GET /api/archive?q=&mode=semantic", "GET", f"/api/archive?q={q}&mode=semantic",
-                                None, False)],
-            "api_read": [("GET /api/checks", "GET", "/api/checks?limit=20", None, True),
-                         ("GET /api/checks/{id}", "GET", f"/api/checks/{pid}", None, False),
-                         ("GET /api/checks/{id}/claimreview", "GET", f"/api/checks/{pid}/claimreview", None, False),
-                         ("GET /api/health", "GET", "/api/health", None, False),
-                         ("GET /api/passages?q=", "GET", f"/api/passages?q={q}&k=10", None, True),
-                         ("GET /api/previous?claim=", "GET", f"/api/previous?claim={quote(rng.choice(SUBMIT_CLAIMS))}",
-                          None, True)],
+            "public_page": [
+                ("GET /", "GET", "/", None, False),
+                ("GET /archive", "GET", "/archive", None, False),
+                ("GET /checks/{id}", "GET", f"/checks/{pid}", None, False),
+            ],
+            "archive_search": [
+                ("GET /archive?q=", "GET", f"/archive?q={q}", None, False),
+                ("GET /archive?q=&mode=semantic", "GET", f"/archive?q={q}&mode=semantic", None, False),
+                ("GET /api/archive?q=", "GET", f"/api/archive?q={q}", None, False),
+                ("GET /api/archive?q=&mode=semantic", "GET", f"/api/archive?q={q}&mode=semantic", None, False),
+            ],
+            "api_read": [
+                ("GET /api/checks", "GET", "/api/checks?limit=20", None, True),
+                ("GET /api/checks/{id}", "GET", f"/api/checks/{pid}", None, False),
+                ("GET /api/checks/{id}/claimreview", "GET", f"/api/checks/{pid}/claimreview", None, False),
+                ("GET /api/health", "GET", "/api/health", None, False),
+                ("GET /api/passages?q=", "GET", f"/api/passages?q={q}&k=10", None, True),
+                (
+                    "GET /api/previous?claim=",
+                    "GET",
+                    f"/api/previous?claim={quote(rng.choice(SUBMIT_CLAIMS))}",
+                    None,
+                    True,
+                ),
+            ],
         }
         return rng.choice(choices[kind])
 
-    async def request(self, client: Any, kind: str, route: str, method: str, path: str,
-                      body: dict[str, Any] | None, editor: bool, record: bool = True) -> Any:
+    async def request(
+        self,
+        client: Any,
+        kind: str,
+        route: str,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        editor: bool,
+        record: bool = True,
+    ) -> Any:
         import httpx
 
         headers = {"Authorization": f"Bearer {self.token}"} if editor else {}
@@ -293,13 +326,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
     ap.add_argument("--clients", type=int, default=100, help="concurrent clients (default 100)")
-    ap.add_argument("--think", type=float, default=1.0,
-                    help="mean pause in seconds between one client's requests, exponential (0: back to back)")
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean pause in seconds between one client's requests, exponential (0: back to back)",
+    )
     ap.add_argument("--submissions", type=int, default=4, help="check submissions spread over the run (default 4)")
     ap.add_argument("--timeout", type=float, default=30.0, help="per-request timeout in seconds")
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--seed-checks", type=int, default=len(SEED_CLAIMS), choices=range(1, len(SEED_CLAIMS) + 1),
-                    metavar=f"1..{len(SEED_CLAIMS)}", help="checks published before the run (default all)")
+    ap.add_argument(
+        "--seed-checks",
+        type=int,
+        default=len(SEED_CLAIMS),
+        choices=range(1, len(SEED_CLAIMS) + 1),
+        metavar=f"1..{len(SEED_CLAIMS)}",
+        help="checks published before the run (default all)",
+    )
     ap.add_argument("--seed-timeout", type=float, default=900.0, help="seconds to wait for each seed check's draft")
     ap.add_argument("--keep", action="store_true", help="keep the temporary store and the server log")
     ap.add_argument("--no-record", action="store_true", help="do not append to bench/results/load.jsonl")
@@ -320,8 +363,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         with log.open("wb") as fh:
-            proc = subprocess.Popen([str(FACTDESK), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
-                                    stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=REPO)
+            proc = subprocess.Popen(
+                [str(FACTDESK), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=REPO,
+            )
         wait_health(base, proc, log)
         print(f"[bench_load] server up on {base}; seeding {args.seed_checks} published checks", file=sys.stderr)
         published, seed_s = seed_checks(base, token, args.seed_timeout, args.seed_checks)
@@ -334,8 +382,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
         import httpx
 
-        ends = [httpx.get(f"{base}/api/checks/{cid}", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
-                for cid in run.submitted]
+        ends = [
+            httpx.get(f"{base}/api/checks/{cid}", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+            for cid in run.submitted
+        ]
         states = Counter(str(e.get("status", "?")) for e in ends)
         failures = sorted({str(e.get("error"))[:200] for e in ends if e.get("status") == "failed"})
         by_kind: dict[str, list[Hit]] = defaultdict(list)
@@ -344,7 +394,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             by_kind[h.kind].append(h)
             by_route[h.route].append(h)
         metrics: dict[str, Any] = {
-            "clients": args.clients, "duration_s": round(seconds, 1), "think_mean_s": args.think,
+            "clients": args.clients,
+            "duration_s": round(seconds, 1),
+            "think_mean_s": args.think,
             "overall": summarise(run.hits, seconds),
             "by_kind": {k: summarise(v, seconds) for k, v in sorted(by_kind.items())},
             "by_route": {k: summarise(v, seconds) for k, v in sorted(by_route.items())},
@@ -353,17 +405,26 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "seed_checks_seconds_to_draft": seed_s,
             "load_average_1min": {"before": round(load_before[0], 2), "after": round(load_after[0], 2)},
             # CPU the server process (requests and its check worker) and the clients used during the run.
-            "cpu_seconds": {"server": round(server_cpu, 1), "clients": round(client_cpu, 1),
-                            "server_ms_per_request": round(1000 * server_cpu / max(1, len(run.hits)), 1)},
+            "cpu_seconds": {
+                "server": round(server_cpu, 1),
+                "clients": round(client_cpu, 1),
+                "server_ms_per_request": round(1000 * server_cpu / max(1, len(run.hits)), 1),
+            },
             "server": "factdesk serve (uvicorn, one process), SQLite store of examples/demo_corpus, real models",
         }
         pub = metrics["by_kind"].get("public_page", {})
-        metrics["targets"] = {"zero_errors": metrics["overall"]["errors"] == 0,
-                              "public_page_p95_under_500ms": bool(pub) and pub["p95_ms"] < 500}
+        metrics["targets"] = {
+            "zero_errors": metrics["overall"]["errors"] == 0,
+            "public_page_p95_under_500ms": bool(pub) and pub["p95_ms"] < 500,
+        }
         print(json.dumps(metrics, indent=1))
         if not args.no_record:
-            rec = make_record("load", metrics, time.time() - t_all,
-                              {"command": "python bench/bench_load.py " + " ".join(argv or sys.argv[1:])})
+            rec = make_record(
+                "load",
+                metrics,
+                time.time() - t_all,
+                {"command": "python bench/bench_load.py " + " ".join(argv or sys.argv[1:])},
+            )
             print(f"record: {append_record(rec)}", file=sys.stderr)
         return metrics
     finally:

@@ -44,18 +44,89 @@ from factdesk.match.previous import FactCheckMatcher, check_texts, import_checks
 from factdesk.store.sqlite import SQLiteStore  # noqa: E402
 from factdesk.types import content_hash  # noqa: E402
 
-PEOPLE = ["the president", "the prime minister", "a senator", "the governor", "the mayor", "a celebrity chef",
-          "the health minister", "a football star", "the opposition leader", "a famous actor", "the CEO",
-          "a TV host", "the former president", "the finance minister", "a pop singer", "the police chief"]
-VERBS = ["banned", "approved", "funded", "cancelled", "doubled", "cut", "announced", "secretly sold",
-         "tripled", "abolished", "privatised", "raised", "froze", "closed", "opened", "tested"]
-THINGS = ["vaccines", "school meals", "fuel taxes", "hospital beds", "wind farms", "border checks",
-          "pension payments", "rent controls", "5G masts", "bleach cures", "refugee quotas", "water fluoride",
-          "bank accounts", "farm subsidies", "voting machines", "mask mandates", "church services",
-          "gas prices", "police budgets", "student loans", "tap water", "electric cars", "face cameras"]
-PLACES = ["in Texas", "in Ohio", "in London", "in Nigeria", "in India", "in Brazil", "in Kenya", "in Manila",
-          "in Berlin", "in Ontario", "across Europe", "in Florida", "in Lagos", "in Sydney", "in Mexico",
-          "in Spain", "in Turkey", "in Canada", "in Ireland", "in Pakistan"]
+PEOPLE = [
+    "the president",
+    "the prime minister",
+    "a senator",
+    "the governor",
+    "the mayor",
+    "a celebrity chef",
+    "the health minister",
+    "a football star",
+    "the opposition leader",
+    "a famous actor",
+    "the CEO",
+    "a TV host",
+    "the former president",
+    "the finance minister",
+    "a pop singer",
+    "the police chief",
+]
+VERBS = [
+    "banned",
+    "approved",
+    "funded",
+    "cancelled",
+    "doubled",
+    "cut",
+    "announced",
+    "secretly sold",
+    "tripled",
+    "abolished",
+    "privatised",
+    "raised",
+    "froze",
+    "closed",
+    "opened",
+    "tested",
+]
+THINGS = [
+    "vaccines",
+    "school meals",
+    "fuel taxes",
+    "hospital beds",
+    "wind farms",
+    "border checks",
+    "pension payments",
+    "rent controls",
+    "5G masts",
+    "bleach cures",
+    "refugee quotas",
+    "water fluoride",
+    "bank accounts",
+    "farm subsidies",
+    "voting machines",
+    "mask mandates",
+    "church services",
+    "gas prices",
+    "police budgets",
+    "student loans",
+    "tap water",
+    "electric cars",
+    "face cameras",
+]
+PLACES = [
+    "in Texas",
+    "in Ohio",
+    "in London",
+    "in Nigeria",
+    "in India",
+    "in Brazil",
+    "in Kenya",
+    "in Manila",
+    "in Berlin",
+    "in Ontario",
+    "across Europe",
+    "in Florida",
+    "in Lagos",
+    "in Sydney",
+    "in Mexico",
+    "in Spain",
+    "in Turkey",
+    "in Canada",
+    "in Ireland",
+    "in Pakistan",
+]
 RATINGS = ["False", "Mostly False", "Misleading", "True", "Mostly True", "Unproven", "Satire"]
 PUBLISHERS = ["Example Checks", "Snopes-like", "Polygraph-like", "Full Fact-like", "AFP-like", "PolitiFact-like"]
 
@@ -67,9 +138,16 @@ def make_checks(n: int, seed: int) -> list[dict[str, object]]:
         who, verb, what, where = rng.choice(PEOPLE), rng.choice(VERBS), rng.choice(THINGS), rng.choice(PLACES)
         year, num = rng.randint(1990, 2026), rng.randint(2, 990)
         claim = f"{who.capitalize()} {verb} {num} {what} {where} in {year}"
-        out.append({"@type": "ClaimReview", "claimReviewed": claim,
-                    "url": f"https://example.org/check/{i}", "datePublished": f"{year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
-                    "author": {"name": rng.choice(PUBLISHERS)}, "reviewRating": {"alternateName": rng.choice(RATINGS)}})
+        out.append(
+            {
+                "@type": "ClaimReview",
+                "claimReviewed": claim,
+                "url": f"https://example.org/check/{i}",
+                "datePublished": f"{year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                "author": {"name": rng.choice(PUBLISHERS)},
+                "reviewRating": {"alternateName": rng.choice(RATINGS)},
+            }
+        )
     return out
 
 
@@ -80,8 +158,10 @@ def make_posts(checks: list[dict[str, object]], n: int, seed: int) -> list[str]:
         words = str(c["claimReviewed"]).split()
         if len(words) > 6:
             words.pop(rng.randrange(1, len(words) - 1))  # reworded a little
-        posts.append(f"Unbelievable: {' '.join(words).lower()}!! #WakeUp{rng.choice(['America', 'People'])} "
-                     f"https://t.co/{rng.randrange(10**6)} — Some One (@someone{rng.randrange(100)}) March 3, 2021")
+        posts.append(
+            f"Unbelievable: {' '.join(words).lower()}!! #WakeUp{rng.choice(['America', 'People'])} "
+            f"https://t.co/{rng.randrange(10**6)} — Some One (@someone{rng.randrange(100)}) March 3, 2021"
+        )
     return posts
 
 
@@ -91,8 +171,16 @@ class ChecksInMemory:
     one transaction each into SQLite had done about half after 42 minutes on the loaded 2-core box."""
 
     def __init__(self, records: list[dict[str, object]]) -> None:
-        self.rows = [{"id": f"ext-{i:06d}", "status": "external", "data": r, "created": "2026-11-30T00:00:00",
-                      "updated": "2026-11-30T00:00:00"} for i, r in enumerate(records)]
+        self.rows = [
+            {
+                "id": f"ext-{i:06d}",
+                "status": "external",
+                "data": r,
+                "created": "2026-11-30T00:00:00",
+                "updated": "2026-11-30T00:00:00",
+            }
+            for i, r in enumerate(records)
+        ]
         self.vectors: dict[str, np.ndarray] = {}
 
     def list_checks(self, status: str | None = None, limit: int = 50, **_: object) -> list[dict[str, object]]:
@@ -120,9 +208,12 @@ def main() -> int:
     ap.add_argument("--checks", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--db", default="memory",
-                    help="'memory' (default: the checks held in a list, see ChecksInMemory) or a SQLite store "
-                         "(':memory:' or a file; a file already holding the N checks is reused)")
+    ap.add_argument(
+        "--db",
+        default="memory",
+        help="'memory' (default: the checks held in a list, see ChecksInMemory) or a SQLite store "
+        "(':memory:' or a file; a file already holding the N checks is reused)",
+    )
     ap.add_argument("--no-record", action="store_true")
     ap.add_argument("--no-reranker", action="store_true", help="time the first stage only")
     a = ap.parse_args()
@@ -158,9 +249,13 @@ def main() -> int:
         store.save_check_vectors({content_hash(model, c): v[j] for j, c in enumerate(part)})
 
     posts = make_posts(checks, a.queries + 10, a.seed)
-    result: dict[str, object] = {"checks": n, "queries": a.queries, "store": a.db,
-                                 "import_s": round(import_s, 1) if import_s is not None else None,
-                                 "vectors": "synthetic (random unit vectors in the store's cache)"}
+    result: dict[str, object] = {
+        "checks": n,
+        "queries": a.queries,
+        "store": a.db,
+        "import_s": round(import_s, 1) if import_s is not None else None,
+        "vectors": "synthetic (random unit vectors in the store's cache)",
+    }
     variants = [("with reranker", "default"), ("first stage only", None)]
     for name, rr in variants[1:] if a.no_reranker else variants:
         m = FactCheckMatcher(store, embedder, reranker=rr)  # type: ignore[arg-type]
@@ -175,14 +270,25 @@ def main() -> int:
             m.rank(p, k=5)
             ms.append((time.perf_counter() - t) * 1000)
         rerank_top = m.reranker.rerank_top if m.reranker is not None else 0
-        result[name] = {"index_build_s": round(build_s, 2), "p50_ms": round(pct(ms, 50), 1),
-                        "p95_ms": round(pct(ms, 95), 1), "mean_ms": round(float(np.mean(ms)), 1),
-                        "rerank_top": rerank_top, "dense_index": type(m._index().dense).__name__}
+        result[name] = {
+            "index_build_s": round(build_s, 2),
+            "p50_ms": round(pct(ms, 50), 1),
+            "p95_ms": round(pct(ms, 95), 1),
+            "mean_ms": round(float(np.mean(ms)), 1),
+            "rerank_top": rerank_top,
+            "dense_index": type(m._index().dense).__name__,
+        }
         print(name, json.dumps(result[name]), flush=True)
     store.close()
-    rec = {"suite": "match-scale", "date": time.strftime("%Y-%m-%d"), "machine": machine(), "git": git_state(),
-           "command": " ".join(["bench/bench_match_scale.py", *sys.argv[1:]]),
-           "threads": onnx_threads(), "metrics": result}
+    rec = {
+        "suite": "match-scale",
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "git": git_state(),
+        "command": " ".join(["bench/bench_match_scale.py", *sys.argv[1:]]),
+        "threads": onnx_threads(),
+        "metrics": result,
+    }
     print(json.dumps(rec, indent=1))
     if not a.no_record:
         out = ROOT / "bench" / "results" / "match-scale.jsonl"

@@ -61,24 +61,31 @@ def main() -> None:
         placed[i] = g.add(v, " ".join(words)).group
         times[i] = time.perf_counter() - t0
         if (i + 1) % 10_000 == 0:
-            print(f"{i + 1} claims, {len(g)} groups, last 10k: {times[i - 9999:i + 1].mean() * 1e3:.2f} ms a claim",
-                  file=sys.stderr)
+            print(
+                f"{i + 1} claims, {len(g)} groups, last 10k: {times[i - 9999 : i + 1].mean() * 1e3:.2f} ms a claim",
+                file=sys.stderr,
+            )
     wall = time.perf_counter() - t_all
     sample = rng.choice(a.claims, size=min(5000, a.claims), replace=False)
     gold: dict[int, list[int]] = {}
     for j, s in enumerate(sample):
         gold.setdefault(int(labels[s]), []).append(j)
-    gold_pairs = {(x, y) for m in gold.values() for k, x in enumerate(m) for y in m[k + 1:]}
+    gold_pairs = {(x, y) for m in gold.values() for k, x in enumerate(m) for y in m[k + 1 :]}
     quality = pairwise_prf([int(placed[s]) for s in sample], gold_pairs)
     ms = times * 1e3
     metrics = {
-        "claims": a.claims, "topics": a.topics, "groups": len(g), "dim": a.dim,
-        "ms_per_claim_mean": round(float(ms.mean()), 3), "ms_per_claim_p50": round(float(statistics.median(ms)), 3),
+        "claims": a.claims,
+        "topics": a.topics,
+        "groups": len(g),
+        "dim": a.dim,
+        "ms_per_claim_mean": round(float(ms.mean()), 3),
+        "ms_per_claim_p50": round(float(statistics.median(ms)), 3),
         "ms_per_claim_p95": round(float(np.percentile(ms, 95)), 3),
         "ms_per_claim_last_10k": round(float(ms[-10_000:].mean()), 3),
         "grouper_state_mb": round(g.memory_bytes() / 1e6, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "sample_pairwise": quality, "machine": "2-core shared box, faiss single-threaded",
+        "sample_pairwise": quality,
+        "machine": "2-core shared box, faiss single-threaded",
     }
     print(metrics)
     if not a.no_record:

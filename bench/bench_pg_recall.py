@@ -92,8 +92,17 @@ class Pool:
 
     def document(self, doc_id: str, suffix: str = "") -> Document:
         r = self.documents[doc_id]
-        return Document(id=r[0] + suffix, url=r[1], title=r[2], publisher=r[3], published=r[4], language=r[5],
-                        source_path=r[6], author=r[7], text=r[8])
+        return Document(
+            id=r[0] + suffix,
+            url=r[1],
+            title=r[2],
+            publisher=r[3],
+            published=r[4],
+            language=r[5],
+            source_path=r[6],
+            author=r[7],
+            text=r[8],
+        )
 
     def copies(self, n_total: int, noise: float, seed: int) -> Iterator[tuple[Document, list[Passage], np.ndarray]]:
         """The pool itself, then noisy copies (ids suffixed ~r1, ~r2, ...) until n_total passages."""
@@ -109,8 +118,18 @@ class Pool:
                     vecs = vecs + rng.standard_normal(vecs.shape).astype(np.float32) * (noise / np.sqrt(self.dim))
                     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
                 doc = self.document(doc_id, suffix)
-                ps = [Passage(doc.id, self.passages[i].text, self.passages[i].start, self.passages[i].end,
-                              index=self.passages[i].index) if r else self.passages[i] for i in idxs]
+                ps = [
+                    Passage(
+                        doc.id,
+                        self.passages[i].text,
+                        self.passages[i].start,
+                        self.passages[i].end,
+                        index=self.passages[i].index,
+                    )
+                    if r
+                    else self.passages[i]
+                    for i in idxs
+                ]
                 made += len(ps)
                 yield doc, ps, vecs
             r += 1
@@ -135,8 +154,12 @@ class Truth:
         return ok / self.k, len(set(got) & self.top_ids[qi]) / self.k
 
 
-def measure(search: Callable[[np.ndarray, int], list[Any]], queries: np.ndarray, truth: Truth,
-            settings: Sequence[Callable[[], None]] = (lambda: None,)) -> list[dict[str, Any]]:
+def measure(
+    search: Callable[[np.ndarray, int], list[Any]],
+    queries: np.ndarray,
+    truth: Truth,
+    settings: Sequence[Callable[[], None]] = (lambda: None,),
+) -> list[dict[str, Any]]:
     """Recall and latency of `search` under each setting (a callable that applies it).
 
     The settings take turns query by query, so that a busy machine slows them alike.
@@ -155,11 +178,16 @@ def measure(search: Callable[[np.ndarray, int], list[Any]], queries: np.ndarray,
             rec[si].append(r)
             overlap[si].append(o)
     k = truth.k
-    return [{f"recall_at_{k}": round(float(np.mean(rec[si])), 4),
-             f"recall_at_{k}_min": round(float(np.min(rec[si])), 2),
-             f"id_overlap_at_{k}": round(float(np.mean(overlap[si])), 4),
-             "queries_with_full_recall": round(float(np.mean(np.asarray(rec[si]) >= 1.0)), 4),
-             "dense_query": pct(times[si])} for si in range(len(settings))]
+    return [
+        {
+            f"recall_at_{k}": round(float(np.mean(rec[si])), 4),
+            f"recall_at_{k}_min": round(float(np.min(rec[si])), 2),
+            f"id_overlap_at_{k}": round(float(np.mean(overlap[si])), 4),
+            "queries_with_full_recall": round(float(np.mean(np.asarray(rec[si]) >= 1.0)), 4),
+            "dense_query": pct(times[si]),
+        }
+        for si in range(len(settings))
+    ]
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
@@ -171,8 +199,17 @@ def drop_pg_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def pg_run(url: str, pool: Pool, n_total: int, noise: float, queries: np.ndarray, ef_values: list[int],
-           k: int, m: int = 16, ef_construction: int = 64) -> dict[str, Any]:
+def pg_run(
+    url: str,
+    pool: Pool,
+    n_total: int,
+    noise: float,
+    queries: np.ndarray,
+    ef_values: list[int],
+    k: int,
+    m: int = 16,
+    ef_construction: int = 64,
+) -> dict[str, Any]:
     from factdesk.store.postgres import PostgresStore
 
     store = PostgresStore(url, dim=pool.dim, hnsw_m=m, hnsw_ef_construction=ef_construction)
@@ -191,9 +228,13 @@ def pg_run(url: str, pool: Pool, n_total: int, noise: float, queries: np.ndarray
             t_build = time.perf_counter()
             log(f"  loaded {len(ids)} passages in {t_build - t0:.1f} s; building the HNSW index")
         t1 = time.perf_counter()
-        out["load"] = {"passages": len(ids), "rows_s": round(t_build - t0, 1),
-                       "hnsw_build_s": round(t1 - t_build, 1), "total_s": round(t1 - t0, 1),
-                       "mode": "bulk_load(): one transaction per document, async commit, HNSW built after the load"}
+        out["load"] = {
+            "passages": len(ids),
+            "rows_s": round(t_build - t0, 1),
+            "hnsw_build_s": round(t1 - t_build, 1),
+            "total_s": round(t1 - t0, 1),
+            "mode": "bulk_load(): one transaction per document, async commit, HNSW built after the load",
+        }
         log(f"  HNSW built in {t1 - t_build:.1f} s")
         with store._lock:
             r = store._conn.execute(
@@ -210,13 +251,17 @@ def pg_run(url: str, pool: Pool, n_total: int, noise: float, queries: np.ndarray
         def setter(ef: int) -> Callable[[], None]:
             def apply() -> None:
                 store.ef_search = ef
+
             return apply
 
-        for ef, r_ef in zip(ef_values, measure(store.dense_search, queries, truth, [setter(e) for e in ef_values]),
-                            strict=True):
+        for ef, r_ef in zip(
+            ef_values, measure(store.dense_search, queries, truth, [setter(e) for e in ef_values]), strict=True
+        ):
             out["ef_search"][str(ef)] = r_ef
-            log(f"  ef_search={ef}: recall@{k} {r_ef[f'recall_at_{k}']}, p50 {r_ef['dense_query']['p50_ms']} ms, "
-                f"p95 {r_ef['dense_query']['p95_ms']} ms")
+            log(
+                f"  ef_search={ef}: recall@{k} {r_ef[f'recall_at_{k}']}, p50 {r_ef['dense_query']['p50_ms']} ms, "
+                f"p95 {r_ef['dense_query']['p95_ms']} ms"
+            )
     finally:
         store.close()
     return out
@@ -252,8 +297,12 @@ def sqlite_run(pool_path: Path, pool: Pool, queries: np.ndarray, k: int) -> dict
 
             threads = faiss.omp_get_max_threads()
             try:
-                m, m1 = measure(store.dense_search, queries, truth,
-                                [lambda: faiss.omp_set_num_threads(threads), lambda: faiss.omp_set_num_threads(1)])
+                m, m1 = measure(
+                    store.dense_search,
+                    queries,
+                    truth,
+                    [lambda: faiss.omp_set_num_threads(threads), lambda: faiss.omp_set_num_threads(1)],
+                )
             finally:
                 faiss.omp_set_num_threads(threads)
             m["dense_query_1_thread"] = m1["dense_query"]
@@ -262,8 +311,10 @@ def sqlite_run(pool_path: Path, pool: Pool, queries: np.ndarray, k: int) -> dict
             store.close()
     m["first_query_s"] = round(first, 2)
     m["index"] = "faiss.IndexFlatIP (exact)"
-    log(f"  sqlite/faiss: recall@{k} {m[f'recall_at_{k}']}, p50 {m['dense_query']['p50_ms']} ms "
-        f"({threads} OpenMP threads), {m['dense_query_1_thread']['p50_ms']} ms (1 thread)")
+    log(
+        f"  sqlite/faiss: recall@{k} {m[f'recall_at_{k}']}, p50 {m['dense_query']['p50_ms']} ms "
+        f"({threads} OpenMP threads), {m['dense_query_1_thread']['p50_ms']} ms (1 thread)"
+    )
     return m
 
 
@@ -279,7 +330,9 @@ def load_claims(path: Path, limit: int) -> list[str] | None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pool", type=Path, default=DEFAULT_POOL, help="a factdesk SQLite store with real vectors")
-    ap.add_argument("--claims", type=Path, default=DEFAULT_CLAIMS, help="AVeriTeC JSON whose 'claim' fields are the queries")
+    ap.add_argument(
+        "--claims", type=Path, default=DEFAULT_CLAIMS, help="AVeriTeC JSON whose 'claim' fields are the queries"
+    )
     ap.add_argument("--max-queries", type=int, default=0, help="use the first N claims (0: all)")
     ap.add_argument("--pg-url", help="a running server (scripts/pg.sh start prints one); else --start-pg")
     ap.add_argument("--start-pg", action="store_true", help="start a throwaway cluster with scripts/pg.sh")
@@ -287,11 +340,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ef-search", default="40,100,200", help="comma-separated hnsw.ef_search values")
     ap.add_argument("-k", type=int, default=10, help="recall@k")
     ap.add_argument("--hnsw-m", type=int, default=16, help="HNSW m (PostgresStore's default: 16)")
-    ap.add_argument("--ef-construction", default="64",
-                    help="comma-separated HNSW ef_construction values; the first is the main run, each other one "
-                         "is reported as postgres_ef_construction_<v> (PostgresStore's default: 64)")
-    ap.add_argument("--replicate-to", type=int, default=0,
-                    help="also measure PostgreSQL on the pool plus noisy copies up to N vectors (0: skip)")
+    ap.add_argument(
+        "--ef-construction",
+        default="64",
+        help="comma-separated HNSW ef_construction values; the first is the main run, each other one "
+        "is reported as postgres_ef_construction_<v> (PostgresStore's default: 64)",
+    )
+    ap.add_argument(
+        "--replicate-to",
+        type=int,
+        default=0,
+        help="also measure PostgreSQL on the pool plus noisy copies up to N vectors (0: skip)",
+    )
     ap.add_argument("--noise", type=float, default=0.3, help="expected norm of the noise added to each copy")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "pg-recall.json")
     args = ap.parse_args(argv)
@@ -322,16 +382,29 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {
         "benchmark": "bench/bench_pg_recall.py",
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                    "load_avg_at_start": os.getloadavg()},
-        "corpus": {"store": str(args.pool.relative_to(REPO) if args.pool.is_relative_to(REPO) else args.pool),
-                   "passages": len(pool.passages), "documents": len(pool.documents), "dim": pool.dim,
-                   "vectors": "real all-MiniLM-L6-v2 (int8 ONNX) embeddings of AVeriTeC evidence passages"},
-        "queries": {"source": args.claims.name, "field": "claim", "n": len(claims), "embedder": "minilm (int8 ONNX)",
-                    "embed_s": round(embed_s, 1)},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "load_avg_at_start": os.getloadavg(),
+        },
+        "corpus": {
+            "store": str(args.pool.relative_to(REPO) if args.pool.is_relative_to(REPO) else args.pool),
+            "passages": len(pool.passages),
+            "documents": len(pool.documents),
+            "dim": pool.dim,
+            "vectors": "real all-MiniLM-L6-v2 (int8 ONNX) embeddings of AVeriTeC evidence passages",
+        },
+        "queries": {
+            "source": args.claims.name,
+            "field": "claim",
+            "n": len(claims),
+            "embedder": "minilm (int8 ONNX)",
+            "embed_s": round(embed_s, 1),
+        },
         "k": args.k,
         "recall_definition": "share of the top-k returned whose exact inner product reaches the k-th best exact "
-                             f"score (minus {TIE_EPS}); id_overlap is the plain set overlap with the exact top-k ids",
+        f"score (minus {TIE_EPS}); id_overlap is the plain set overlap with the exact top-k ids",
         "stores": {},
     }
     pg_env: dict[str, str] | None = None
@@ -347,18 +420,24 @@ def main(argv: list[str] | None = None) -> int:
                 url, pg_env = start_pg(log)
             for i, efc in enumerate(efc_values):
                 key = "postgres" if i == 0 else f"postgres_ef_construction_{efc}"
-                log(f"== {key} (pgvector HNSW, m={args.hnsw_m}, ef_construction={efc}), {len(pool.passages)} real vectors")
+                log(
+                    f"== {key} (pgvector HNSW, m={args.hnsw_m}, ef_construction={efc}), {len(pool.passages)} real vectors"
+                )
                 db = fresh_pg_database(url, "factdesk_recall")
-                result["stores"][key] = pg_run(db, pool, len(pool.passages), args.noise, queries, ef_values, args.k,
-                                               args.hnsw_m, efc)
+                result["stores"][key] = pg_run(
+                    db, pool, len(pool.passages), args.noise, queries, ef_values, args.k, args.hnsw_m, efc
+                )
                 drop_pg_database(db)
             if args.replicate_to > len(pool.passages):
                 log(f"== postgres, pool + noisy copies: {args.replicate_to} vectors (SYNTHETIC scale-up)")
                 db = fresh_pg_database(url, "factdesk_recall_rep")
-                r = pg_run(db, pool, args.replicate_to, args.noise, queries, ef_values, args.k, args.hnsw_m,
-                           efc_values[0])
-                r["synthetic"] = (f"the {len(pool.passages)} real vectors plus noisy copies: copy = normalise(v + e), "
-                                  f"e ~ Gaussian with expected norm {args.noise}; truth recomputed over all vectors")
+                r = pg_run(
+                    db, pool, args.replicate_to, args.noise, queries, ef_values, args.k, args.hnsw_m, efc_values[0]
+                )
+                r["synthetic"] = (
+                    f"the {len(pool.passages)} real vectors plus noisy copies: copy = normalise(v + e), "
+                    f"e ~ Gaussian with expected norm {args.noise}; truth recomputed over all vectors"
+                )
                 result["stores"]["postgres_replicated"] = r
                 drop_pg_database(db)
     finally:

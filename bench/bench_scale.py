@@ -67,7 +67,7 @@ class Corpus:
         self.rng = np.random.default_rng(seed)
         self.vocab = make_vocabulary(vocab, self.rng)
         ranks = np.arange(1, vocab + 1)
-        p = 1.0 / ranks ** 1.1
+        p = 1.0 / ranks**1.1
         self.cdf = np.cumsum(p / p.sum())
         self.per_doc = per_doc
         self.n_docs = max(1, passages // per_doc)
@@ -82,8 +82,7 @@ class Corpus:
             sentences = [" ".join(self.words(WORDS_PER_PASSAGE)) + "." for _ in range(self.per_doc)]
             text = " ".join(sentences)
             published = None if i % 20 == 0 else dt.date.fromordinal(start + int(self.rng.integers(0, 9000)))
-            doc = Document(text=text, publisher=f"pub{i % 50}", title=f"doc {i}", published=published,
-                           id=f"doc{i:08d}")
+            doc = Document(text=text, publisher=f"pub{i % 50}", title=f"doc {i}", published=published, id=f"doc{i:08d}")
             passages, at = [], 0
             for j, s in enumerate(sentences):
                 passages.append(Passage(doc.id, s, at, at + len(s), index=j))
@@ -96,8 +95,12 @@ class Corpus:
 # --- measurements ------------------------------------------------------------------------------
 def pct(xs: Sequence[float]) -> dict[str, float]:
     a = np.asarray(xs) * 1000.0
-    return {"p50_ms": round(float(np.percentile(a, 50)), 2), "p95_ms": round(float(np.percentile(a, 95)), 2),
-            "mean_ms": round(float(a.mean()), 2), "n": len(xs)}
+    return {
+        "p50_ms": round(float(np.percentile(a, 50)), 2),
+        "p95_ms": round(float(np.percentile(a, 95)), 2),
+        "mean_ms": round(float(a.mean()), 2),
+        "n": len(xs),
+    }
 
 
 def timed(fn: Callable[[], Any], n: int) -> tuple[list[float], list[Any]]:
@@ -123,12 +126,17 @@ def ingest(store: EvidenceStore, corpus: Corpus, log: Callable[[str], None], id_
             last = time.perf_counter()
             log(f"  {n_p} passages, {n_p / (last - t0):.0f}/s")
     secs = time.perf_counter() - t0
-    return {"passages": n_p, "documents": corpus.n_docs, "seconds": round(secs, 1),
-            "passages_per_s": round(n_p / secs, 1)}
+    return {
+        "passages": n_p,
+        "documents": corpus.n_docs,
+        "seconds": round(secs, 1),
+        "passages_per_s": round(n_p / secs, 1),
+    }
 
 
-def query_bench(store: EvidenceStore, queries: list[str], vectors: np.ndarray, before: dt.date,
-                k: int = 50) -> dict[str, Any]:
+def query_bench(
+    store: EvidenceStore, queries: list[str], vectors: np.ndarray, before: dt.date, k: int = 50
+) -> dict[str, Any]:
     qi = iter(queries * 2)
     vi = iter(list(vectors) * 2)
     store.lexical_search(queries[0], k)  # warm caches
@@ -137,8 +145,14 @@ def query_bench(store: EvidenceStore, queries: list[str], vectors: np.ndarray, b
     lex_b, _ = timed(lambda: store.lexical_search(next(qi), k, before), len(queries))
     den, dense_hits = timed(lambda: store.dense_search(next(vi), k), len(vectors))
     den_b, _ = timed(lambda: store.dense_search(next(vi), k, before), len(vectors))
-    return {"k": k, "lexical": pct(lex), "lexical_before": pct(lex_b), "dense": pct(den), "dense_before": pct(den_b),
-            "_dense_ids": [[h.passage_id for h in hs] for hs in dense_hits]}
+    return {
+        "k": k,
+        "lexical": pct(lex),
+        "lexical_before": pct(lex_b),
+        "dense": pct(den),
+        "dense_before": pct(den_b),
+        "_dense_ids": [[h.passage_id for h in hs] for hs in dense_hits],
+    }
 
 
 class BurnStance(FakeStanceModel):
@@ -167,15 +181,22 @@ def check_bench(store: EvidenceStore, claims: list[str]) -> dict[str, Any]:
     return pct(times)
 
 
-def batch_bench(db: str, claims: list[str], stance_ms: float, workdir: Path, engines: list[tuple[str, int]],
-                log: Callable[[str], None]) -> dict[str, Any]:
+def batch_bench(
+    db: str,
+    claims: list[str],
+    stance_ms: float,
+    workdir: Path,
+    engines: list[tuple[str, int]],
+    log: Callable[[str], None],
+) -> dict[str, Any]:
     from factdesk.batch import run_batch
     from factdesk.verdict.aggregate import RuleAggregator
 
     path = workdir / "claims.jsonl"
     path.write_text("".join(json.dumps({"id": f"q{i}", "claim": c}) + "\n" for i, c in enumerate(claims)))
-    factory = functools.partial(Desk, db=db, embedder=FakeEmbedder(DIM), stance_model=BurnStance(stance_ms),
-                                aggregator=RuleAggregator())
+    factory = functools.partial(
+        Desk, db=db, embedder=FakeEmbedder(DIM), stance_model=BurnStance(stance_ms), aggregator=RuleAggregator()
+    )
     out: dict[str, Any] = {"claims": len(claims), "stance_ms_per_pair": stance_ms}
     for engine, workers in engines:
         name = f"{engine}_w{workers}"
@@ -189,8 +210,12 @@ def batch_bench(db: str, claims: list[str], stance_ms: float, workdir: Path, eng
             out[name] = {"error": f"{type(exc).__name__}: {exc}"}
             log(f"  {name}: {exc}")
             continue
-        out[name] = {"checked": rep.checked, "failed": len(rep.failed), "wall_s": round(wall, 1),
-                     "claims_per_s": round(rep.checked / wall, 2)}
+        out[name] = {
+            "checked": rep.checked,
+            "failed": len(rep.failed),
+            "wall_s": round(wall, 1),
+            "claims_per_s": round(rep.checked / wall, 2),
+        }
         log(f"  {name}: {out[name]}")
     return out
 
@@ -198,8 +223,9 @@ def batch_bench(db: str, claims: list[str], stance_ms: float, workdir: Path, eng
 def start_pg(log: Callable[[str], None]) -> tuple[str, dict[str, str]]:
     state = tempfile.mkdtemp(prefix="factdesk-pg-bench-")
     env = {**os.environ, "FACTDESK_PG_DIR": state}
-    proc = subprocess.run(["bash", str(REPO / "scripts" / "pg.sh"), "start"], env=env, capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        ["bash", str(REPO / "scripts" / "pg.sh"), "start"], env=env, capture_output=True, text=True, check=False
+    )
     if proc.returncode:
         sys.exit(f"scripts/pg.sh start failed:\n{proc.stderr}")
     url = proc.stdout.strip().splitlines()[-1]
@@ -224,15 +250,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stores", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
     ap.add_argument("--pg-url", help="a running server (scripts/pg.sh start prints one); else --start-pg")
     ap.add_argument("--start-pg", action="store_true", help="start a throwaway cluster with scripts/pg.sh")
-    ap.add_argument("--live-passages", type=int, default=1000,
-                    help="passages added one document at a time, index live, after the bulk load (PostgreSQL)")
+    ap.add_argument(
+        "--live-passages",
+        type=int,
+        default=1000,
+        help="passages added one document at a time, index live, after the bulk load (PostgreSQL)",
+    )
     ap.add_argument("--queries", type=int, default=200, help="lexical and dense queries each")
     ap.add_argument("--checks", type=int, default=50, help="Desk.check calls per store")
     ap.add_argument("--batch-claims", type=int, default=60, help="claims for the batch comparison (0: skip)")
-    ap.add_argument("--stance-ms", type=float, default=2.0, help="simulated stance-model CPU per pair in the batch test")
+    ap.add_argument(
+        "--stance-ms", type=float, default=2.0, help="simulated stance-model CPU per pair in the batch test"
+    )
     ap.add_argument("--engines", default="local:1,local:2,ray:2", help="engine:workers list for the batch test")
-    ap.add_argument("--pg-index-memory", default="3GB",
-                    help="maintenance_work_mem for the HNSW build (~2 GB per million 384-d vectors fits in memory)")
+    ap.add_argument(
+        "--pg-index-memory",
+        default="3GB",
+        help="maintenance_work_mem for the HNSW build (~2 GB per million 384-d vectors fits in memory)",
+    )
     ap.add_argument("--workdir", help="where the SQLite file and batch files go (default: a temp folder)")
     ap.add_argument("--out", help="results JSON (default: bench/results/scale-<size>.json)")
     args = ap.parse_args(argv)
@@ -256,11 +291,22 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {
         "benchmark": "bench/bench_scale.py",
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                    "load_avg_at_start": os.getloadavg()},
-        "synthetic": {"passages": args.passages, "per_doc": args.per_doc, "words_per_passage": WORDS_PER_PASSAGE,
-                      "vocabulary": 30000, "zipf": 1.1, "vectors": "random unit vectors, 384-d",
-                      "undated_share": 0.05, "models": "fakes (FakeEmbedder, FakeStanceModel, RuleAggregator)"},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "load_avg_at_start": os.getloadavg(),
+        },
+        "synthetic": {
+            "passages": args.passages,
+            "per_doc": args.per_doc,
+            "words_per_passage": WORDS_PER_PASSAGE,
+            "vocabulary": 30000,
+            "zipf": 1.1,
+            "vectors": "random unit vectors, 384-d",
+            "undated_share": 0.05,
+            "models": "fakes (FakeEmbedder, FakeStanceModel, RuleAggregator)",
+        },
         "stores": {},
     }
     pg_env: dict[str, str] | None = None
@@ -283,8 +329,11 @@ def main(argv: list[str] | None = None) -> int:
                     if not args.start_pg:
                         sys.exit("postgres needs --pg-url URL (from scripts/pg.sh start) or --start-pg")
                     url, pg_env = start_pg(log)
-                store = PostgresStore(fresh_pg_database(url, f"factdesk_scale_{size_tag}"), dim=DIM,
-                                      index_build_memory=args.pg_index_memory)
+                store = PostgresStore(
+                    fresh_pg_database(url, f"factdesk_scale_{size_tag}"),
+                    dim=DIM,
+                    index_build_memory=args.pg_index_memory,
+                )
             else:
                 sys.exit(f"unknown store {name!r}: choose sqlite or postgres")
             r: dict[str, Any] = {}
@@ -313,7 +362,8 @@ def main(argv: list[str] | None = None) -> int:
                 sizes = store._conn.execute(
                     "SELECT pg_size_pretty(pg_database_size(current_database())), "
                     "pg_size_pretty(pg_relation_size('passages_embedding')), "
-                    "pg_size_pretty(pg_relation_size('passages_tsv'))").fetchone()
+                    "pg_size_pretty(pg_relation_size('passages_tsv'))"
+                ).fetchone()
                 r["size"] = {"database": sizes[0], "hnsw_index": sizes[1], "gin_index": sizes[2]}
             else:
                 r["size"] = {"database": f"{sqlite_path.stat().st_size / 2**20:.0f} MB"}
@@ -339,8 +389,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.batch_claims and "sqlite" in stores:
             log(f"== batch: {args.batch_claims} claims over the SQLite store")
             engines = [(e.split(":")[0], int(e.split(":")[1])) for e in args.engines.split(",")]
-            result["batch"] = batch_bench(str(sqlite_path), claims[: args.batch_claims], args.stance_ms, workdir,
-                                          engines, log)
+            result["batch"] = batch_bench(
+                str(sqlite_path), claims[: args.batch_claims], args.stance_ms, workdir, engines, log
+            )
     finally:
         if pg_env is not None:
             subprocess.run(["bash", str(REPO / "scripts" / "pg.sh"), "destroy"], env=pg_env, capture_output=True)

@@ -23,14 +23,52 @@ import tempfile
 import time
 from pathlib import Path
 
-SUBJECTS = ["The ministry", "The European Union", "UNHCR", "Reuters", "The government", "Lithuania", "Poland",
-            "The United Nations", "Belarus", "Russia", "Syria", "Turkey", "The city council", "NASA", "The court"]
+SUBJECTS = [
+    "The ministry",
+    "The European Union",
+    "UNHCR",
+    "Reuters",
+    "The government",
+    "Lithuania",
+    "Poland",
+    "The United Nations",
+    "Belarus",
+    "Russia",
+    "Syria",
+    "Turkey",
+    "The city council",
+    "NASA",
+    "The court",
+]
 VERBS = ["reported", "announced", "denied", "confirmed", "estimated", "warned", "said", "found"]
-OBJECTS = ["new sanctions", "refugee numbers", "border crossings", "air strikes", "a budget", "visa rules",
-           "flights to Minsk", "the election results", "rock samples", "civilian casualties", "a state of emergency",
-           "humanitarian aid", "migration routes", "trade figures", "the vaccine rollout"]
-TAILS = ["in {y}", "last month", "on Tuesday", "after talks in {c}", "despite criticism", "for the third time",
-         "according to officials", "by {n} percent", "affecting {n} thousand people"]
+OBJECTS = [
+    "new sanctions",
+    "refugee numbers",
+    "border crossings",
+    "air strikes",
+    "a budget",
+    "visa rules",
+    "flights to Minsk",
+    "the election results",
+    "rock samples",
+    "civilian casualties",
+    "a state of emergency",
+    "humanitarian aid",
+    "migration routes",
+    "trade figures",
+    "the vaccine rollout",
+]
+TAILS = [
+    "in {y}",
+    "last month",
+    "on Tuesday",
+    "after talks in {c}",
+    "despite criticism",
+    "for the third time",
+    "according to officials",
+    "by {n} percent",
+    "affecting {n} thousand people",
+]
 CITIES = ["Minsk", "Warsaw", "Vilnius", "Brussels", "Damascus", "Ankara", "Geneva"]
 
 
@@ -48,8 +86,9 @@ def corpus(n_passages: int, seed: int = 13):
     while made < n_passages:
         paras = ["  ".join(sentence(rng) for _ in range(3)) for _ in range(3)]
         day = dt.date(2010, 1, 1) + dt.timedelta(days=rng.randint(0, 4500))
-        yield Document(text="\n\n".join(paras), publisher=rng.choice(SUBJECTS), published=day,
-                       title=f"Synthetic report {i}")
+        yield Document(
+            text="\n\n".join(paras), publisher=rng.choice(SUBJECTS), published=day, title=f"Synthetic report {i}"
+        )
         made += 3
         i += 1
 

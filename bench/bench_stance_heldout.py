@@ -49,8 +49,12 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, object]]:
         res = {"version": version, "anchors": score_anchors(model, anchors), **evaluate_heldout(root, model)}
         out[d] = res
         print(d, json.dumps(res), flush=True)
-    rec = make_record("stance-heldout", out, time.time() - t0,
-                      {"command": "python bench/bench_stance_heldout.py " + " ".join(argv or sys.argv[1:])})
+    rec = make_record(
+        "stance-heldout",
+        out,
+        time.time() - t0,
+        {"command": "python bench/bench_stance_heldout.py " + " ".join(argv or sys.argv[1:])},
+    )
     print(f"record: {append_record(rec)}", file=sys.stderr)
     return out
 

@@ -84,10 +84,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     rng.shuffle(order)
     b64 = []
     for s in range(0, len(order), 64 * 20):
-        chunk = sorted(order[s: s + 64 * 20], key=lambda i: len(enc[i][0]))
-        b64 += [chunk[j: j + 64] for j in range(0, len(chunk), 64)]
+        chunk = sorted(order[s : s + 64 * 20], key=lambda i: len(enc[i][0]))
+        b64 += [chunk[j : j + 64] for j in range(0, len(chunk), 64)]
     rng.shuffle(b64)
-    b32 = [b[k: k + 32] for b in b64 for k in (0, 32) if b[k: k + 32]]
+    b32 = [b[k : k + 32] for b in b64 for k in (0, 32) if b[k : k + 32]]
 
     runs: dict[str, dict[str, Any]] = {}
     for n in names:
@@ -95,9 +95,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         torch.manual_seed(13)
         model, _ = build_model(StanceTrainConfig(freeze_layers=v["freeze"]))
         model.train()
-        runs[n] = {"model": model, "opt": make_optimizer(model, args.lr, 0.01),
-                   "plan": b64 if v["batch"] == 64 else b32, "step": 0, "timed_s": 0.0, "timed_pairs": 0,
-                   "losses": []}
+        runs[n] = {
+            "model": model,
+            "opt": make_optimizer(model, args.lr, 0.01),
+            "plan": b64 if v["batch"] == 64 else b32,
+            "step": 0,
+            "timed_s": 0.0,
+            "timed_pairs": 0,
+            "losses": [],
+        }
 
     def one_step(n: str) -> None:
         r, v = runs[n], VARIANTS[n]
@@ -105,8 +111,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ids, mask, types = pad_batch([enc[i] for i in idx])
         t0 = time.perf_counter()
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=v["precision"] == "bf16"):
-            out = r["model"](input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
-                             token_type_ids=torch.from_numpy(types), labels=torch.from_numpy(y[idx]))
+            out = r["model"](
+                input_ids=torch.from_numpy(ids),
+                attention_mask=torch.from_numpy(mask),
+                token_type_ids=torch.from_numpy(types),
+                labels=torch.from_numpy(y[idx]),
+            )
         out.loss.backward()
         torch.nn.utils.clip_grad_norm_(r["model"].parameters(), 1.0)
         r["opt"].step()
@@ -136,26 +146,43 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         with torch.inference_mode():
             losses, correct = [], 0
             for s in range(0, len(enc_val), 64):
-                ids, mask, types = pad_batch(enc_val[s: s + 64])
-                yy = torch.from_numpy(y_val[s: s + 64])
-                out = m(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
-                        token_type_ids=torch.from_numpy(types), labels=yy)
+                ids, mask, types = pad_batch(enc_val[s : s + 64])
+                yy = torch.from_numpy(y_val[s : s + 64])
+                out = m(
+                    input_ids=torch.from_numpy(ids),
+                    attention_mask=torch.from_numpy(mask),
+                    token_type_ids=torch.from_numpy(types),
+                    labels=yy,
+                )
                 losses.append(float(out.loss) * len(yy))
                 correct += int((out.logits.argmax(-1) == yy).sum())
-        results[n] = {**VARIANTS[n], "steps": r["step"], "pairs": sum(len(b) for b in r["plan"][: r["step"]]),
-                      "pairs_per_s": round(r["timed_pairs"] / max(r["timed_s"], 1e-9), 1),
-                      "train_loss_last10": round(float(np.mean(r["losses"][-10:])), 4),
-                      "val_loss": round(sum(losses) / len(enc_val), 4),
-                      "val_accuracy": round(correct / len(enc_val), 4)}
+        results[n] = {
+            **VARIANTS[n],
+            "steps": r["step"],
+            "pairs": sum(len(b) for b in r["plan"][: r["step"]]),
+            "pairs_per_s": round(r["timed_pairs"] / max(r["timed_s"], 1e-9), 1),
+            "train_loss_last10": round(float(np.mean(r["losses"][-10:])), 4),
+            "val_loss": round(sum(losses) / len(enc_val), 4),
+            "val_accuracy": round(correct / len(enc_val), 4),
+        }
     if "v2" in results:
         for n in names:
             results[n]["speedup_vs_v2"] = round(results[n]["pairs_per_s"] / max(results["v2"]["pairs_per_s"], 1e-9), 2)
-    metrics = {"variants": results, "steps_b32": args.steps, "threads": args.threads, "val_pairs": len(enc_val),
-               "lr": args.lr}
+    metrics = {
+        "variants": results,
+        "steps_b32": args.steps,
+        "threads": args.threads,
+        "val_pairs": len(enc_val),
+        "lr": args.lr,
+    }
     print(json.dumps(metrics, indent=1))
     if not args.no_record:
-        rec = make_record("train-speed", metrics, time.time() - t_all,
-                          {"command": "python bench/bench_train.py " + " ".join(argv or sys.argv[1:])})
+        rec = make_record(
+            "train-speed",
+            metrics,
+            time.time() - t_all,
+            {"command": "python bench/bench_train.py " + " ".join(argv or sys.argv[1:])},
+        )
         print(f"record: {append_record(rec)}", file=sys.stderr)
     return metrics
 

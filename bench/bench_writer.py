@@ -56,7 +56,9 @@ class TimedWriter:
     def warm_up(self) -> None:
         self.inner.warm_up()
 
-    def run(self, claim: Claim, evidence: list[Evidence], verdict: Verdict) -> tuple[str, list[Sentence], list[Sentence]]:
+    def run(
+        self, claim: Claim, evidence: list[Evidence], verdict: Verdict
+    ) -> tuple[str, list[Sentence], list[Sentence]]:
         t = time.perf_counter()
         out = self.inner.run(claim, evidence, verdict)
         self.seconds.append(time.perf_counter() - t)
@@ -126,29 +128,38 @@ def main() -> None:
         produced = [s for s in writer.produced[-1] if s.citations or not is_desk_note(s.text)]
         kept_as_written = {s.text for s in fc.analysis if s.citations}
         cited_out = [s for s in fc.analysis if s.citations]
-        rows.append({
-            "produced": len(produced),
-            "kept_as_written": sum(1 for s in produced if s.text in kept_as_written),
-            "published_cited": len(cited_out),
-            "published_grounded": sum(1 for s in cited_out if s.grounded),
-            "uncited_published": sum(1 for s in fc.analysis if not s.citations and not is_desk_note(s.text)),
-            "dropped": len(fc.dropped),
-            "fc_rate": fc.to_dict()["grounded_sentence_rate"],
-            "words": sum(len(s.text.split()) for s in fc.analysis),
-            "seconds": seconds,
-            "writer_seconds": writer.seconds[-1],
-            "fallback": writer.fallbacks[-1],
-            "label": fc.verdict.averitec_label.value if fc.verdict.averitec_label else None,
-            "gold": ex.label,
-        })
+        rows.append(
+            {
+                "produced": len(produced),
+                "kept_as_written": sum(1 for s in produced if s.text in kept_as_written),
+                "published_cited": len(cited_out),
+                "published_grounded": sum(1 for s in cited_out if s.grounded),
+                "uncited_published": sum(1 for s in fc.analysis if not s.citations and not is_desk_note(s.text)),
+                "dropped": len(fc.dropped),
+                "fc_rate": fc.to_dict()["grounded_sentence_rate"],
+                "words": sum(len(s.text.split()) for s in fc.analysis),
+                "seconds": seconds,
+                "writer_seconds": writer.seconds[-1],
+                "fallback": writer.fallbacks[-1],
+                "label": fc.verdict.averitec_label.value if fc.verdict.averitec_label else None,
+                "gold": ex.label,
+            }
+        )
         preds.append(to_averitec(fc, claim_id=i))
         refs.append(ex.raw)
         if i == 0:
-            sample = {"claim": ex.claim.text, "headline": fc.headline,
-                      "summary": [s.to_dict() for s in fc.summary], "analysis": [s.to_dict() for s in fc.analysis],
-                      "dropped": [s.to_dict() for s in fc.dropped], "gold_justification": ex.raw.get("justification")}
-        print(f"{i + 1}/{len(examples)} {seconds:.2f}s {rows[-1]['kept_as_written']}/{rows[-1]['produced']} kept",
-              file=sys.stderr)
+            sample = {
+                "claim": ex.claim.text,
+                "headline": fc.headline,
+                "summary": [s.to_dict() for s in fc.summary],
+                "analysis": [s.to_dict() for s in fc.analysis],
+                "dropped": [s.to_dict() for s in fc.dropped],
+                "gold_justification": ex.raw.get("justification"),
+            }
+        print(
+            f"{i + 1}/{len(examples)} {seconds:.2f}s {rows[-1]['kept_as_written']}/{rows[-1]['produced']} kept",
+            file=sys.stderr,
+        )
 
     produced = sum(r["produced"] for r in rows)
     published = sum(r["published_cited"] for r in rows)
@@ -159,8 +170,10 @@ def main() -> None:
         "generator": getattr(writer.inner, "to_dict", lambda: None)(),
         "stance_model": stance_name,
         "data": Path(args.data).name,
-        "setting": (f"retrieved from pooled AVeriTeC answers of {' + '.join(Path(p).name for p in (args.train, args.data) if p)}"
-                    " (leaky: holds the gold answers; not comparable to open-web AVeriTeC)"),
+        "setting": (
+            f"retrieved from pooled AVeriTeC answers of {' + '.join(Path(p).name for p in (args.train, args.data) if p)}"
+            " (leaky: holds the gold answers; not comparable to open-web AVeriTeC)"
+        ),
         "claims": len(rows),
         "subset": f"first {len(rows)} claims of {Path(args.data).name}",
         "top_k": args.top_k,

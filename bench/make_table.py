@@ -22,15 +22,22 @@ from factdesk.eval.records import latest_records  # noqa: E402
 
 BEGIN, END = "<!-- BEGIN eval -->", "<!-- END eval -->"
 
-SUITES = ("averitec-gold", "averitec-retrieved", "climate-fever", "scifact",
-          "checkworthy-claimbuster", "checkworthy-ct19", "checkworthy-ct20")
+SUITES = (
+    "averitec-gold",
+    "averitec-retrieved",
+    "climate-fever",
+    "scifact",
+    "checkworthy-claimbuster",
+    "checkworthy-ct19",
+    "checkworthy-ct20",
+)
 
 DATASETS = {
     "averitec-gold": "AVeriTeC dev_public (250 of 500 dev), gold QA evidence",
     "averitec-retrieved": "AVeriTeC dev_public, retrieval from pooled train+dev answers",
     "climate-fever": "Climate-FEVER public, the 203 claims held out of stance training, 5 given sentences",
     "scifact": "SciFact claims_train, the 177 claims held out of stance training, vs 5,183-abstract corpus, "
-               "open retrieval",
+    "open retrieval",
     "checkworthy-claimbuster": "ClaimBuster two-class train (7,976 sentences)",
     "checkworthy-ct19": "CheckThat! 2019 task 1 training (19 debates)",
     "checkworthy-ct20": "CheckThat! 2020 task 5 training (one ranked list)",
@@ -40,9 +47,11 @@ DATASETS = {
 # listed; they come from other splits or settings, so read them as orientation, not as a race.
 PUBLISHED = {
     "averitec-retrieved": [
-        ("AVeriTeC baseline (BLOOM-7b, open web), full 500-claim dev: Q-only 0.240, Q+A 0.185, "
-         "score 0.186 / 0.092 / 0.050 at tau 0.2 / 0.25 / 0.3",
-         "chenxwh/AVeriTeC README (shared-task baseline, Schlichtkrull et al. 2023)"),
+        (
+            "AVeriTeC baseline (BLOOM-7b, open web), full 500-claim dev: Q-only 0.240, Q+A 0.185, "
+            "score 0.186 / 0.092 / 0.050 at tau 0.2 / 0.25 / 0.3",
+            "chenxwh/AVeriTeC README (shared-task baseline, Schlichtkrull et al. 2023)",
+        ),
     ],
 }
 
@@ -59,30 +68,42 @@ def row_for(suite: str, rec: dict[str, Any]) -> tuple[str, str, str, str]:
     n = m.get("n")
     if suite.startswith("averitec"):
         tau = m.get("averitec_score_by_tau", {})
-        figs = (f"n={n}; **score@0.25 {f(m.get('averitec_score'))}** (@0.2 {f(tau.get('0.2'))}, "
-                f"@0.3 {f(tau.get('0.3'))}); label acc {f(m.get('accuracy'))}, macro-F1 {f(m.get('macro_f1'))}; "
-                f"Q-only {f(m.get('q_only'))}, Q+A {f(m.get('q_plus_a'))}")
+        figs = (
+            f"n={n}; **score@0.25 {f(m.get('averitec_score'))}** (@0.2 {f(tau.get('0.2'))}, "
+            f"@0.3 {f(tau.get('0.3'))}); label acc {f(m.get('accuracy'))}, macro-F1 {f(m.get('macro_f1'))}; "
+            f"Q-only {f(m.get('q_only'))}, Q+A {f(m.get('q_plus_a'))}"
+        )
         if "own_answer_recall_at_10" in m:
-            figs += (f"; own gold answers in top 10: {f(m.get('own_answer_recall_at_10'))} "
-                     f"(claims with any: {f(m.get('claims_with_own_answer_at_10'))})")
+            figs += (
+                f"; own gold answers in top 10: {f(m.get('own_answer_recall_at_10'))} "
+                f"(claims with any: {f(m.get('claims_with_own_answer_at_10'))})"
+            )
         maj = m.get("majority", {})
         anchor = f"majority '{maj.get('label')}': acc {f(maj.get('accuracy'))}, macro-F1 {f(maj.get('macro_f1'))}"
     elif suite == "climate-fever":
         ev = m.get("evidence", {})
-        figs = (f"n={n}; **claim macro-F1 {f(m.get('macro_f1'))}** (4 classes, DISPUTED its own), "
-                f"acc {f(m.get('accuracy'))}; evidence stance acc {f(ev.get('accuracy'))}, "
-                f"macro-F1 {f(ev.get('macro_f1'))} (n={ev.get('n')})")
+        figs = (
+            f"n={n}; **claim macro-F1 {f(m.get('macro_f1'))}** (4 classes, DISPUTED its own), "
+            f"acc {f(m.get('accuracy'))}; evidence stance acc {f(ev.get('accuracy'))}, "
+            f"macro-F1 {f(ev.get('macro_f1'))} (n={ev.get('n')})"
+        )
         maj, emaj = m.get("majority", {}), ev.get("majority", {})
-        anchor = (f"majority '{maj.get('label')}': acc {f(maj.get('accuracy'))}, macro-F1 {f(maj.get('macro_f1'))}; "
-                  f"evidence '{emaj.get('label')}': acc {f(emaj.get('accuracy'))}")
+        anchor = (
+            f"majority '{maj.get('label')}': acc {f(maj.get('accuracy'))}, macro-F1 {f(maj.get('macro_f1'))}; "
+            f"evidence '{emaj.get('label')}': acc {f(emaj.get('accuracy'))}"
+        )
     elif suite == "scifact":
-        figs = (f"n={n}; abstract **label+rationale F1 {f(m.get('abstract_label_rationale_f1'))}**, "
-                f"label-only F1 {f(m.get('abstract_label_only_f1'))}; sentence selection+label F1 "
-                f"{f(m.get('sentence_selection_label_f1'))}, selection-only F1 {f(m.get('sentence_selection_f1'))}")
+        figs = (
+            f"n={n}; abstract **label+rationale F1 {f(m.get('abstract_label_rationale_f1'))}**, "
+            f"label-only F1 {f(m.get('abstract_label_only_f1'))}; sentence selection+label F1 "
+            f"{f(m.get('sentence_selection_label_f1'))}, selection-only F1 {f(m.get('sentence_selection_f1'))}"
+        )
         anchor = "predicting no evidence: F1 0 (all four)"
     else:
-        figs = (f"n={n} ({m.get('positives')} check-worthy); **MAP {f(m.get('map'))}**, P@10 {f(m.get('p_at_10'))}; "
-                f"P/R/F1 {f(m.get('precision'))}/{f(m.get('recall'))}/{f(m.get('f1'))} at {f(m.get('threshold'), 2)}")
+        figs = (
+            f"n={n} ({m.get('positives')} check-worthy); **MAP {f(m.get('map'))}**, P@10 {f(m.get('p_at_10'))}; "
+            f"P/R/F1 {f(m.get('precision'))}/{f(m.get('recall'))}/{f(m.get('f1'))} at {f(m.get('threshold'), 2)}"
+        )
         anchor = f"random ranking: MAP ~{f(m.get('positive_rate'))}; always 'not worthy': F1 0"
     pub = "; ".join(f"{text} [{src}]" for text, src in PUBLISHED.get(suite, [])) or "-"
     speed = m.get("claims_per_second") or m.get("sentences_per_second")

@@ -69,9 +69,11 @@ def main() -> int:
     ids = [r["source_id"][3:] for r in recs]
     qids = [q for q in qs if q in rel]
     raw = [qs[q] for q in qids]
-    queries = {"raw": raw,
-               "cleaned, author kept": [clean_post(t) or t for t in raw],
-               "cleaned, signature dropped": [clean_post(t, keep_author=False) or t for t in raw]}
+    queries = {
+        "raw": raw,
+        "cleaned, author kept": [clean_post(t) or t for t in raw],
+        "cleaned, signature dropped": [clean_post(t, keep_author=False) or t for t in raw],
+    }
     cache_names = {"raw": "raw", "cleaned, author kept": "clean-author", "cleaned, signature dropped": "clean-noauthor"}
 
     claims = [r["claim"]["text"] for r in recs]
@@ -105,28 +107,35 @@ def main() -> int:
         d_lists = [list(np.argsort(-r, kind="stable")[:n]) for r in cos]
         for k in (5, 10, 20, 60):
             variants[f"rrf k={k} of bm25 and dense top {n}"] = [
-                rrf([x, y], k) for x, y in zip(b_lists, d_lists, strict=True)]
+                rrf([x, y], k) for x, y in zip(b_lists, d_lists, strict=True)
+            ]
         for w in (0.2, 0.3, 0.4):
             variants[f"cosine + {w} x bm25/max"] = top20(cos + w * lex_n)
         variants["max(cosine claim, claim + title) + 0.3 x bm25/max"] = top20(np.maximum(cos, cos_both) + 0.3 * lex_n)
         for name, ranked in variants.items():
             m = score(ranked)
             out[f"{qname} | {name}"] = m
-            print(f"{qname:28s} {name:50s} MAP@5 {m['map@5']:.4f}  MRR {m['mrr']:.4f}  R@20 {m['recall@20']:.4f}",
-                  flush=True)
+            print(
+                f"{qname:28s} {name:50s} MAP@5 {m['map@5']:.4f}  MRR {m['mrr']:.4f}  R@20 {m['recall@20']:.4f}",
+                flush=True,
+            )
         if qname == "cleaned, author kept":
             final_cos, final_top = cos, variants[f"rrf k=10 of bm25 and dense top {n}"]
 
     # The same-claim decision on the matcher's top match (cleaned post, rrf k=10), judged by its cosine.
     assert final_cos is not None
-    top = [(float(final_cos[j, r[0]]), ids[r[0]] in rel[q]) for j, (q, r) in enumerate(zip(qids, final_top,
-                                                                                          strict=True))]
+    top = [
+        (float(final_cos[j, r[0]]), ids[r[0]] in rel[q]) for j, (q, r) in enumerate(zip(qids, final_top, strict=True))
+    ]
     thr: dict[str, dict[str, float]] = {}
     for t in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
         yes = [ok for c, ok in top if c >= t]
         thr[str(t)] = {"answered_yes": len(yes) / len(top), "precision": (sum(yes) / len(yes)) if yes else 0.0}
-        print(f"same claim at cosine >= {t}: yes for {len(yes) / len(top):.3f} of tweets, "
-              f"precision {thr[str(t)]['precision']:.3f}", flush=True)
+        print(
+            f"same claim at cosine >= {t}: yes for {len(yes) / len(top):.3f} of tweets, "
+            f"precision {thr[str(t)]['precision']:.3f}",
+            flush=True,
+        )
     out["same_claim_thresholds"] = thr
     res = ROOT / "bench" / "results"
     res.mkdir(parents=True, exist_ok=True)

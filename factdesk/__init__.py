@@ -26,8 +26,20 @@ from factdesk.types import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "AveritecLabel", "CheckDraft", "Claim", "Desk", "Document", "Evidence", "FactCheck", "Match", "Passage",
-    "Rating", "Stance", "StanceLabel", "Verdict", "__version__",
+    "AveritecLabel",
+    "CheckDraft",
+    "Claim",
+    "Desk",
+    "Document",
+    "Evidence",
+    "FactCheck",
+    "Match",
+    "Passage",
+    "Rating",
+    "Stance",
+    "StanceLabel",
+    "Verdict",
+    "__version__",
 ]
 
 

@@ -99,9 +99,11 @@ class BatchReport:
         return self.checked / self.seconds if self.seconds > 0 else 0.0
 
     def summary(self) -> str:
-        s = (f"{self.checked} claims checked in {self.seconds:.1f} s ({self.claims_per_second:.2f}/s), "
-             f"{self.already_done} already in the output, {len(self.failed)} failed, "
-             f"{len(self.bad_lines)} malformed lines skipped, {self.duplicates} duplicate ids skipped")
+        s = (
+            f"{self.checked} claims checked in {self.seconds:.1f} s ({self.claims_per_second:.2f}/s), "
+            f"{self.already_done} already in the output, {len(self.failed)} failed, "
+            f"{len(self.bad_lines)} malformed lines skipped, {self.duplicates} duplicate ids skipped"
+        )
         s += "".join(f"\n  failed {i}: {why}" for i, why in self.failed)
         s += "".join(f"\n  skipped {b}" for b in self.bad_lines)
         if self.failed:
@@ -125,8 +127,13 @@ def parse_claim_line(text: str, line: int) -> ClaimItem | BadLine:
         if obj.get(key) is not None and not isinstance(obj[key], str):
             return BadLine(line, f'"{key}" must be a string')
     try:
-        claim = Claim(text=words, speaker=obj.get("speaker"), speaker_title=obj.get("speaker_title"),
-                      date=obj.get("date"), source=obj.get("source"))
+        claim = Claim(
+            text=words,
+            speaker=obj.get("speaker"),
+            speaker_title=obj.get("speaker_title"),
+            date=obj.get("date"),
+            source=obj.get("source"),
+        )
     except ValueError as exc:
         return BadLine(line, str(exc))
     raw_id = obj.get("id")
@@ -140,7 +147,7 @@ def read_claims(path: str | os.PathLike[str]) -> Iterator[ClaimItem | BadLine]:
     """The claims of a JSONL file, one per non-blank line (1-based line numbers)."""
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"no claims file at {p}: pass a JSONL file with one {{\"claim\": ...}} per line")
+        raise InputError(f'no claims file at {p}: pass a JSONL file with one {{"claim": ...}} per line')
     with p.open(encoding="utf-8", errors="replace") as f:
         for n, text in enumerate(f, 1):
             if text.strip():
@@ -208,8 +215,11 @@ class RayCheckWorker(CheckWorker):
             ids.append(i)
             lines.append(line or "")
             errors.append(err or "")
-        return {"input_id": np.array(ids, dtype=object), "line": np.array(lines, dtype=object),
-                "error": np.array(errors, dtype=object)}
+        return {
+            "input_id": np.array(ids, dtype=object),
+            "line": np.array(lines, dtype=object),
+            "error": np.array(errors, dtype=object),
+        }
 
 
 _WORKER: CheckWorker | None = None
@@ -240,8 +250,12 @@ def _local(items: list[ClaimItem], desk_factory: DeskFactory, top_k: int, worker
     import multiprocessing as mp
 
     # spawn, not fork: forking a process that holds ONNX/FAISS thread pools can deadlock.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                             initializer=_init_process, initargs=(desk_factory, top_k)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=mp.get_context("spawn"),
+        initializer=_init_process,
+        initargs=(desk_factory, top_k),
+    ) as pool:
         queue = iter(items)
         running: set[Future[Result]] = set()
         limit = workers * 4  # bounded: results stream out, memory stays flat on huge inputs
@@ -259,8 +273,9 @@ def _local(items: list[ClaimItem], desk_factory: DeskFactory, top_k: int, worker
                 yield fut.result()
 
 
-def _ray(items: list[ClaimItem], desk_factory: DeskFactory, top_k: int, workers: int,
-         batch_size: int, address: str | None) -> Iterator[Result]:
+def _ray(
+    items: list[ClaimItem], desk_factory: DeskFactory, top_k: int, workers: int, batch_size: int, address: str | None
+) -> Iterator[Result]:
     try:
         import ray
         import ray.data

@@ -65,28 +65,61 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "factdesk.db", "Evidence store: a SQLite file path or a postgresql:// URL."),
-    Setting("organization", "factdesk", "The publishing organization: the author of ClaimReview output "
-            "(`factdesk check --format claimreview`/`html`, the web desk's published pages)."),
-    Setting("top_k", 6, "Evidence passages weighed per claim (`check`, `check-article`, `batch`, the web desk).",
-            minimum=1, maximum=50),
+    Setting(
+        "organization",
+        "factdesk",
+        "The publishing organization: the author of ClaimReview output "
+        "(`factdesk check --format claimreview`/`html`, the web desk's published pages).",
+    ),
+    Setting(
+        "top_k",
+        6,
+        "Evidence passages weighed per claim (`check`, `check-article`, `batch`, the web desk).",
+        minimum=1,
+        maximum=50,
+    ),
     Setting("candidates", 20, "Passages retrieved and judged before re-ranking down to top_k.", minimum=1),
     Setting("threads", 0, "onnxruntime threads per model; 0: as many as the CPU has, up to 4.", minimum=0),
-    Setting("allow_network", False, "Let `.urls` lists fetch http(s) pages (public hosts only); "
-            "factdesk is offline-first, so this is off."),
-    Setting("ingest_file_seconds", 120.0, "Seconds one HTML or PDF file may take to parse (in a child process) "
-            "before it is skipped with the reason.", minimum=0.1),
-    Setting("pg_index_memory", "", "PostgreSQL maintenance_work_mem for the HNSW build after `ingest --bulk` "
-            "(about 2GB per million passages, e.g. 3GB); empty: the server's own setting."),
+    Setting(
+        "allow_network",
+        False,
+        "Let `.urls` lists fetch http(s) pages (public hosts only); factdesk is offline-first, so this is off.",
+    ),
+    Setting(
+        "ingest_file_seconds",
+        120.0,
+        "Seconds one HTML or PDF file may take to parse (in a child process) before it is skipped with the reason.",
+        minimum=0.1,
+    ),
+    Setting(
+        "pg_index_memory",
+        "",
+        "PostgreSQL maintenance_work_mem for the HNSW build after `ingest --bulk` "
+        "(about 2GB per million passages, e.g. 3GB); empty: the server's own setting.",
+    ),
     Setting("llm_url", "", "Base URL of an OpenAI-compatible endpoint (ending in /v1) for the optional LLM writer."),
     Setting("llm_model", "", "Model name to request from llm_url (empty: `default`)."),
     Setting("llm_key", "", "API key for llm_url (often empty for local servers).", secret=True),
     Setting("gguf", "", "Path of a GGUF file for the optional local llama.cpp writer (used when llm_url is empty)."),
-    Setting("llm_timeout", 300.0, "Seconds to wait for one answer of the LLM writer (and for a local model to "
-            "load) before giving up.", minimum=0.1),
-    Setting("secret_key", "", "Key that signs the web desk's session cookies; empty: a random key per server "
-            "start, so logins end when the server stops.", secret=True),
-    Setting("shared", "", "Folder holding the shared data sets (data/, nli/) for evaluation and training; "
-            "empty: `shared` next to the repository."),
+    Setting(
+        "llm_timeout",
+        300.0,
+        "Seconds to wait for one answer of the LLM writer (and for a local model to load) before giving up.",
+        minimum=0.1,
+    ),
+    Setting(
+        "secret_key",
+        "",
+        "Key that signs the web desk's session cookies; empty: a random key per server "
+        "start, so logins end when the server stops.",
+        secret=True,
+    ),
+    Setting(
+        "shared",
+        "",
+        "Folder holding the shared data sets (data/, nli/) for evaluation and training; "
+        "empty: `shared` next to the repository.",
+    ),
     Setting("results_dir", "", "Where `factdesk eval` appends its run records; empty: bench/results."),
     Setting("cache", "", "Cache folder (NLTK data for the METEOR metric); empty: ~/.cache/factdesk."),
     Setting("wordnet_dir", "/usr/share/wordnet", "A WordNet 3.0 dict folder for the METEOR metric."),
@@ -142,7 +175,7 @@ def _coerce(s: Setting, value: Any, where: str) -> Any:
             raise InputError(f"{where}: {s.name} must be {bounds}, not {out!r}")
         return out
     if not isinstance(value, str):
-        raise InputError(f"{where}: {s.name} must be a string, e.g. {s.name} = \"{s.default}\", not {value!r}")
+        raise InputError(f'{where}: {s.name} must be a string, e.g. {s.name} = "{s.default}", not {value!r}')
     return value
 
 
@@ -155,8 +188,9 @@ class Config:
     and malformed TOML are an `InputError` that names the file or variable and the fix.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, env: Mapping[str, str] | None = None,
-                 **overrides: Any) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, *, env: Mapping[str, str] | None = None, **overrides: Any
+    ) -> None:
         env = os.environ if env is None else env
         self.values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
         self.sources: dict[str, str] = {s.name: "default" for s in SETTINGS}

@@ -83,9 +83,16 @@ class Job:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "kind": self.kind, "title": self.title, "status": self.status,
-            "progress": round(self.progress, 3), "message": self.message, "result": self.result,
-            "error": self.error, "created": self.created, "finished": self.finished,
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "status": self.status,
+            "progress": round(self.progress, 3),
+            "message": self.message,
+            "result": self.result,
+            "error": self.error,
+            "created": self.created,
+            "finished": self.finished,
         }
 
 
@@ -126,8 +133,14 @@ class JobRunner:
         self._thread = None
 
     # --- jobs -----------------------------------------------------------------------------------
-    def submit(self, kind: str, title: str, fn: JobFn, on_error: Callable[[str], None] | None = None,
-               time_limit: float | None = None) -> Job:
+    def submit(
+        self,
+        kind: str,
+        title: str,
+        fn: JobFn,
+        on_error: Callable[[str], None] | None = None,
+        time_limit: float | None = None,
+    ) -> Job:
         """Queue `fn(progress)`; its returned dict becomes `job.result`.
 
         `on_error(message)` runs on the worker when `fn` raises (e.g. to mark a check failed).
@@ -139,8 +152,10 @@ class JobRunner:
         with self._lock:
             waiting = sum(1 for j in self._jobs.values() if j.status == QUEUED)
             if waiting >= self.max_queued:
-                raise QueueFull(f"the desk has {waiting} jobs waiting, its limit: try again in a few minutes "
-                                "(or cancel queued jobs you no longer need)")
+                raise QueueFull(
+                    f"the desk has {waiting} jobs waiting, its limit: try again in a few minutes "
+                    "(or cancel queued jobs you no longer need)"
+                )
             self._jobs[job.id] = job
             self._fns[job.id] = fn
             while len(self._jobs) > self.keep:
@@ -219,8 +234,10 @@ class JobRunner:
             if job.cancel_requested:
                 raise JobCancelled(f"cancelled by {job.cancel_requested} (while: {job.message})")
             if deadline is not None and time.monotonic() > deadline:
-                raise JobTimeout(f"the {job.kind} job stopped at its {job.time_limit:g} s time limit "
-                                 f"(while: {job.message}); split the work into smaller jobs")
+                raise JobTimeout(
+                    f"the {job.kind} job stopped at its {job.time_limit:g} s time limit "
+                    f"(while: {job.message}); split the work into smaller jobs"
+                )
             with self._lock:
                 job.progress = min(1.0, max(0.0, float(fraction)))
                 job.message = message

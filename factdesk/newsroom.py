@@ -69,8 +69,17 @@ EDITABLE = ("draft", "approved", "published")
 RATINGS = [r.value for r in Rating]
 # The most characters each text an editor or API client sends may hold, the same for the pages
 # and the API (a 1.8 MB analysis once made a 10 MB public page). Over it: 422, naming the limit.
-TEXT_LIMITS = {"claim": 5000, "speaker": 300, "speaker_title": 300, "source": 2000, "note": 5000,
-               "headline": 500, "summary": 5000, "analysis": 20_000, "article": 200_000}
+TEXT_LIMITS = {
+    "claim": 5000,
+    "speaker": 300,
+    "speaker_title": 300,
+    "source": 2000,
+    "note": 5000,
+    "headline": 500,
+    "summary": 5000,
+    "analysis": 20_000,
+    "article": 200_000,
+}
 # An upload's ingest job: each file is read in a child process killed after INGEST_FILE_SECONDS,
 # and the whole job stops at INGEST_JOB_SECONDS, so one upload cannot hold the worker for long.
 INGEST_FILE_SECONDS: float = default("ingest_file_seconds")
@@ -114,8 +123,9 @@ def check_lengths(**texts: str | None) -> None:
     for name, value in texts.items():
         limit = TEXT_LIMITS[name]
         if value is not None and len(value) > limit:
-            raise TooLong(f"the {name.replace('_', ' ')} is {len(value):,} characters, over the {limit:,} limit: "
-                          "shorten it")
+            raise TooLong(
+                f"the {name.replace('_', ' ')} is {len(value):,} characters, over the {limit:,} limit: shorten it"
+            )
 
 
 def sentences_to_text(sentences: list[Sentence]) -> str:
@@ -202,8 +212,9 @@ def one_line(value: Any) -> str | None:
     return " ".join(value.split()) or None
 
 
-def claim_from_input(text: Any, speaker: Any = None, speaker_title: Any = None, date: str | None = None,
-                     source: Any = None) -> Claim:
+def claim_from_input(
+    text: Any, speaker: Any = None, speaker_title: Any = None, date: str | None = None, source: Any = None
+) -> Claim:
     """A claim as an editor or API client sent it: blank text is an `InputError` (a 400, never a
     500), the date is read strictly, and the other fields are one-line.
 
@@ -215,8 +226,13 @@ def claim_from_input(text: Any, speaker: Any = None, speaker_title: Any = None, 
     if not isinstance(text, str) or not text.strip():
         raise InputError("the claim is empty: type the words to check")
     check_lengths(claim=text)
-    return Claim(text=text, speaker=one_line(speaker), speaker_title=one_line(speaker_title),
-                 date=strict_date(date, "date"), source=one_line(source))
+    return Claim(
+        text=text,
+        speaker=one_line(speaker),
+        speaker_title=one_line(speaker_title),
+        date=strict_date(date, "date"),
+        source=one_line(source),
+    )
 
 
 def safe_filename(name: str | None) -> str:
@@ -236,7 +252,9 @@ def article_text(filename: str, raw: bytes) -> str:
     try:
         path = tmp / safe_filename(filename)
         if path.suffix.lower() not in ARTICLE_SUFFIXES:
-            raise InputError(f"cannot read {filename!r} as an article: upload .txt, .md, .html or .pdf, or paste the text")
+            raise InputError(
+                f"cannot read {filename!r} as an article: upload .txt, .md, .html or .pdf, or paste the text"
+            )
         path.write_bytes(raw)
         for item in load_file(path, allow_file_urls=False):
             if isinstance(item, Document):
@@ -274,8 +292,12 @@ class Newsroom:
     `ClaimExtractor` when installed).
     """
 
-    def __init__(self, desk_factory: Callable[[], Desk], extractor_factory: Callable[[], ClaimFinder] | None = None,
-                 jobs: JobRunner | None = None) -> None:
+    def __init__(
+        self,
+        desk_factory: Callable[[], Desk],
+        extractor_factory: Callable[[], ClaimFinder] | None = None,
+        jobs: JobRunner | None = None,
+    ) -> None:
         self._desk_factory = desk_factory
         self._desk: Desk | None = None
         self._extractor_factory = extractor_factory
@@ -313,7 +335,9 @@ class Newsroom:
     def record(self, check_id: str) -> CheckRecord:
         rec = self.store.get_record(check_id)
         if rec is None:
-            raise NotFound(f"no fact-check with id {check_id!r}: find checks on the desk (/desk) or in the archive (/archive)")
+            raise NotFound(
+                f"no fact-check with id {check_id!r}: find checks on the desk (/desk) or in the archive (/archive)"
+            )
         return rec
 
     def find(self, check_id: str) -> CheckRecord | None:
@@ -390,8 +414,10 @@ class Newsroom:
             self._save(rec, "running")
         desk = self.desk
         if desk.store.stats().get("passages", 0) == 0:
-            raise InputError("the evidence store is empty: upload documents on the Corpus page "
-                             "(or run `factdesk ingest PATH`), then re-run this check")
+            raise InputError(
+                "the evidence store is empty: upload documents on the Corpus page "
+                "(or run `factdesk ingest PATH`), then re-run this check"
+            )
         progress(0.05, "loading the models")
         desk.warm_up()
         progress(0.3, "retrieving and weighing the evidence")
@@ -399,8 +425,13 @@ class Newsroom:
         progress(0.9, "saving the draft")
         rec.check, rec.meta.error = fc, None
         self._save(rec, "draft")
-        self.store.add_audit(rec.id, "factdesk", "drafted", "",
-                             {"verdict": fc.verdict.rating.value, "confidence": round(fc.verdict.confidence, 4)})
+        self.store.add_audit(
+            rec.id,
+            "factdesk",
+            "drafted",
+            "",
+            {"verdict": fc.verdict.rating.value, "confidence": round(fc.verdict.confidence, 4)},
+        )
         return {"check_id": rec.id, "verdict": fc.verdict.rating.value}
 
     def rerun(self, check_id: str, user: str) -> None:
@@ -427,7 +458,9 @@ class Newsroom:
     def _editable(self, check_id: str) -> tuple[CheckRecord, FactCheck]:
         rec = self.record(check_id)
         if rec.status not in EDITABLE or rec.check is None:
-            raise Conflict(f"the check is {rec.status}: wait for it to finish (or re-run it if it failed) before editing")
+            raise Conflict(
+                f"the check is {rec.status}: wait for it to finish (or re-run it if it failed) before editing"
+            )
         return rec, rec.check
 
     def _rewrite(self, rec: CheckRecord, fc: FactCheck) -> None:
@@ -440,9 +473,19 @@ class Newsroom:
             summary = [Sentence(_CONFIDENCE.sub("", s.text), s.citations, s.grounded) for s in summary]
         fc.headline, fc.summary = head, summary
 
-    def edit(self, check_id: str, user: str, *, rating: str | Rating | None = None, note: str | None = None,
-             headline: str | None = None, summary: str | None = None, analysis: str | None = None,
-             remove_evidence: Iterable[str] = (), add_evidence: Iterable[str] = ()) -> CheckRecord:
+    def edit(
+        self,
+        check_id: str,
+        user: str,
+        *,
+        rating: str | Rating | None = None,
+        note: str | None = None,
+        headline: str | None = None,
+        summary: str | None = None,
+        analysis: str | None = None,
+        remove_evidence: Iterable[str] = (),
+        add_evidence: Iterable[str] = (),
+    ) -> CheckRecord:
         """Apply an editor's changes in one go: evidence, then text, then the verdict."""
         check_lengths(note=note, headline=headline, summary=summary, analysis=analysis)
         note = (note or "").strip()
@@ -476,18 +519,27 @@ class Newsroom:
                 new = parse_rating(rating)
                 if new != fc.verdict.rating:
                     if not note:
-                        raise InputError("a verdict change needs a note saying why: add one (e.g. \"the UNHCR figures show...\")")
+                        raise InputError(
+                            'a verdict change needs a note saying why: add one (e.g. "the UNHCR figures show...")'
+                        )
                     old = fc.verdict
                     if old.method != "editor":
                         meta.model_verdict = old
                     model = meta.model_verdict or old
                     probs = dict(model.probs)
-                    fc.verdict = Verdict(rating=new, confidence=float(probs.get(new.value, old.confidence)), probs=probs,
-                                         averitec_probs=dict(model.averitec_probs), method="editor")
+                    fc.verdict = Verdict(
+                        rating=new,
+                        confidence=float(probs.get(new.value, old.confidence)),
+                        probs=probs,
+                        averitec_probs=dict(model.averitec_probs),
+                        method="editor",
+                    )
                     audits.append(("changed verdict", note, {"from": old.rating.value, "to": new.value}))
             if not audits:
-                raise InputError("nothing to change: send rating (with a note), headline, summary, analysis, "
-                                 "remove_evidence or add_evidence")
+                raise InputError(
+                    "nothing to change: send rating (with a note), headline, summary, analysis, "
+                    "remove_evidence or add_evidence"
+                )
             if any(a[0] in ("removed evidence", "added evidence", "changed verdict") for a in audits):
                 self._rewrite(rec, fc)
             # an approved check that changes needs approving again
@@ -501,7 +553,9 @@ class Newsroom:
         have = {e.id for e in fc.evidence}
         unknown = [i for i in ids if i not in have]
         if unknown:
-            raise NotFound(f"evidence {unknown[0]!r} is not in this check: use a passage_id from the check's evidence list")
+            raise NotFound(
+                f"evidence {unknown[0]!r} is not in this check: use a passage_id from the check's evidence list"
+            )
         mapping: dict[int, int] = {}
         keep: list[Evidence] = []
         for n, e in enumerate(fc.evidence, 1):
@@ -539,8 +593,11 @@ class Newsroom:
 
     def set_status(self, check_id: str, user: str, action: str, note: str = "") -> CheckRecord:
         """approve (draft -> approved), publish (approved -> published), unpublish (published -> draft)."""
-        rules = {"approve": (("draft",), "approved"), "publish": (("approved",), "published"),
-                 "unpublish": (("published",), "draft")}
+        rules = {
+            "approve": (("draft",), "approved"),
+            "publish": (("approved",), "published"),
+            "unpublish": (("published",), "draft"),
+        }
         if action not in rules:
             raise InputError(f"unknown action {action!r}: choose one of {', '.join(rules)}")
         check_lengths(note=note)
@@ -548,8 +605,11 @@ class Newsroom:
         with self._edit:
             rec, _ = self._editable(check_id)
             if rec.status not in allowed:
-                hint = {"publish": "approve it first", "approve": "only drafts can be approved",
-                        "unpublish": "it is not published"}[action]
+                hint = {
+                    "publish": "approve it first",
+                    "approve": "only drafts can be approved",
+                    "unpublish": "it is not published",
+                }[action]
                 raise Conflict(f"cannot {action} a {rec.status} check: {hint}")
             if action == "approve":
                 rec.meta.approved_by = user
@@ -559,33 +619,59 @@ class Newsroom:
             if action == "unpublish":
                 rec.meta.published = None
             self._save(rec, target)
-            self.store.add_audit(check_id, user, {"approve": "approved", "publish": "published",
-                                                   "unpublish": "unpublished"}[action], note, {})
+            self.store.add_audit(
+                check_id,
+                user,
+                {"approve": "approved", "publish": "published", "unpublish": "unpublished"}[action],
+                note,
+                {},
+            )
             return self.record(check_id)
 
-    def list_checks(self, status: str | None = None, query: str | None = None, rating: str | None = None,
-                    speaker: str | None = None, limit: int = 50) -> list[CheckSummary]:
+    def list_checks(
+        self,
+        status: str | None = None,
+        query: str | None = None,
+        rating: str | None = None,
+        speaker: str | None = None,
+        limit: int = 50,
+    ) -> list[CheckSummary]:
         """The desk's checks (not imported ones), newest first: listing rows, never whole records."""
         if status and status not in STATUSES:
             raise InputError(f"unknown status {status!r}: choose one of {', '.join(STATUSES)}")
-        return self.store.list_summaries(status=status or STATUSES, query=query or None,
-                                         rating=parse_rating(rating).value if rating else None,
-                                         speaker=speaker or None, limit=limit)
+        return self.store.list_summaries(
+            status=status or STATUSES,
+            query=query or None,
+            rating=parse_rating(rating).value if rating else None,
+            speaker=speaker or None,
+            limit=limit,
+        )
 
     # --- archive ----------------------------------------------------------------------------------
-    def archive(self, q: str | None = None, rating: str | None = None, speaker: str | None = None,
-                since: str | None = None, until: str | None = None, mode: str = "text",
-                limit: int = 50) -> list[CheckSummary]:
+    def archive(
+        self,
+        q: str | None = None,
+        rating: str | None = None,
+        speaker: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        mode: str = "text",
+        limit: int = 50,
+    ) -> list[CheckSummary]:
         """Published checks: full-text (`mode="text"`) or meaning (`mode="semantic"`) search plus filters."""
         if mode not in ("text", "semantic"):
             raise InputError(f"unknown search mode {mode!r}: choose text or semantic")
         lo, hi = strict_date(since, "since"), strict_date(until, "until")
         semantic = mode == "semantic" and bool(q and q.strip())
         rows = self.store.list_summaries(
-            status="published", query=None if semantic else (q or None),
-            rating=parse_rating(rating).value if rating else None, speaker=speaker or None,
-            since=lo.isoformat() if lo else None, until=hi.isoformat() if hi else None,
-            limit=1000 if semantic else limit)
+            status="published",
+            query=None if semantic else (q or None),
+            rating=parse_rating(rating).value if rating else None,
+            speaker=speaker or None,
+            since=lo.isoformat() if lo else None,
+            until=hi.isoformat() if hi else None,
+            limit=1000 if semantic else limit,
+        )
         if semantic and rows:
             assert q is not None
             qv = self.desk.embedder.embed([q])[0]
@@ -598,8 +684,9 @@ class Newsroom:
     def _vector(self, row: CheckSummary) -> np.ndarray:
         key = (row.id, row.updated or "")
         if key not in self._vectors:
-            self._vectors[key] = np.asarray(self.desk.embedder.embed([f"{row.claim} {row.headline}"])[0],
-                                            dtype=np.float32)
+            self._vectors[key] = np.asarray(
+                self.desk.embedder.embed([f"{row.claim} {row.headline}"])[0], dtype=np.float32
+            )
         return self._vectors[key]
 
     # --- corpus -----------------------------------------------------------------------------------
@@ -616,8 +703,9 @@ class Newsroom:
         hits = self.store.lexical_search(query, k)
         return self.store.get_passages([h.passage_id for h in hits])
 
-    def ingest_files(self, files: list[tuple[str, bytes]], user: str, publisher: str | None = None,
-                     date: dt.date | None = None) -> Job:
+    def ingest_files(
+        self, files: list[tuple[str, bytes]], user: str, publisher: str | None = None, date: dt.date | None = None
+    ) -> Job:
         """Write uploads to a temporary folder and ingest them on the worker with `Desk.ingest_paths`,
         each file read in a child process under the time limits; a `.urls` list may not name
         file:// URLs (the server's own files)."""
@@ -648,26 +736,39 @@ class Newsroom:
                         done += 1
                         progress(0.05 + 0.9 * done / max(1, total), f"read {done} of {total} files")
 
-                    for item in read_files(paths, defaults, allow_file_urls=False, per_file_seconds=file_seconds,
-                                           deadline=deadline, isolate=SUFFIXES, loader=loader, on_file=next_file):
+                    for item in read_files(
+                        paths,
+                        defaults,
+                        allow_file_urls=False,
+                        per_file_seconds=file_seconds,
+                        deadline=deadline,
+                        isolate=SUFFIXES,
+                        loader=loader,
+                        on_file=next_file,
+                    ):
                         f = str(paths[min(done, total - 1)])
                         original = names.get(Path(f).name, f)
                         if isinstance(item, Document):
                             item.source_path = f"upload:{original}"
                         else:
-                            item.path = original + (item.path[len(f):] if item.path.startswith(f) else "")
+                            item.path = original + (item.path[len(f) :] if item.path.startswith(f) else "")
                         yield item
 
                 report = self.desk.ingest_paths([tmp], publisher=publisher, date=date, reader=read)
-                return {"documents_added": report.documents_added, "documents_unchanged": report.documents_unchanged,
-                        "passages_added": report.passages_added, "skipped": [str(s) for s in report.skipped],
-                        "summary": report.summary()}
+                return {
+                    "documents_added": report.documents_added,
+                    "documents_unchanged": report.documents_unchanged,
+                    "passages_added": report.passages_added,
+                    "skipped": [str(s) for s in report.skipped],
+                    "summary": report.summary(),
+                }
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
 
         title = f"ingest {len(files)} file" + ("s" if len(files) != 1 else "")
-        job = self.jobs.submit("ingest", title, run, time_limit=job_seconds,
-                               on_error=lambda _msg: shutil.rmtree(tmp, ignore_errors=True))  # also when cancelled queued
+        job = self.jobs.submit(
+            "ingest", title, run, time_limit=job_seconds, on_error=lambda _msg: shutil.rmtree(tmp, ignore_errors=True)
+        )  # also when cancelled queued
         job.result = {"files": list(names.values()), "user": user}
         return job
 
@@ -677,12 +778,15 @@ class Newsroom:
             return True
         return importlib.util.find_spec("factdesk.claims.extract") is not None
 
-    def extract(self, text: str, doc_date: dt.date | None, source: str | None, speaker: str | None,
-                speaker_title: str | None) -> Job:
+    def extract(
+        self, text: str, doc_date: dt.date | None, source: str | None, speaker: str | None, speaker_title: str | None
+    ) -> Job:
         """Find check-worthy claims in an article on the worker; `article_claims(job.id)` has them after."""
         if not self.extraction_available():
-            raise Unavailable("claim extraction is not installed in this build (factdesk.claims.extract): "
-                              "submit single claims instead")
+            raise Unavailable(
+                "claim extraction is not installed in this build (factdesk.claims.extract): "
+                "submit single claims instead"
+            )
         if not text.strip():
             raise InputError("the article is empty: paste its text or upload a .txt, .md or .html file")
         check_lengths(article=text, source=source, speaker=speaker, speaker_title=speaker_title)
@@ -695,9 +799,16 @@ class Newsroom:
             shown = []
             for item in list(extractor.run(text, doc_date=doc_date, source=source))[:40]:
                 c, score = _found_claim(item)
-                c = Claim(text=c.text, speaker=c.speaker or speaker, speaker_title=c.speaker_title or speaker_title,
-                          date=c.date or doc_date, quote=c.quote, source=c.source or source, paraphrase=c.paraphrase,
-                          date_source=c.date_source if c.date else ("document" if doc_date else None))
+                c = Claim(
+                    text=c.text,
+                    speaker=c.speaker or speaker,
+                    speaker_title=c.speaker_title or speaker_title,
+                    date=c.date or doc_date,
+                    quote=c.quote,
+                    source=c.source or source,
+                    paraphrase=c.paraphrase,
+                    date_source=c.date_source if c.date else ("document" if doc_date else None),
+                )
                 claims.append(c)
                 shown.append({**c.to_dict(), "score": score})
             return {"claims": shown}

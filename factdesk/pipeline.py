@@ -70,8 +70,10 @@ class IngestReport:
     skipped: list[Skip] = field(default_factory=list)
 
     def summary(self) -> str:
-        s = (f"{self.documents_added} documents added ({self.passages_added} passages), "
-             f"{self.documents_unchanged} already stored, {len(self.skipped)} skipped")
+        s = (
+            f"{self.documents_added} documents added ({self.passages_added} passages), "
+            f"{self.documents_unchanged} already stored, {len(self.skipped)} skipped"
+        )
         return s + "".join(f"\n  skipped {sk}" for sk in self.skipped)
 
 
@@ -212,12 +214,14 @@ class Desk:
         self._retriever = retriever
         self._matcher = matcher
         self.embedder: Embedder = embedder if embedder is not None else registry.create("embedder", "minilm")
-        self.stance_model: StanceModel = (stance_model if stance_model is not None
-                                          else registry.create("stance", "minilm-stance"))
+        self.stance_model: StanceModel = (
+            stance_model if stance_model is not None else registry.create("stance", "minilm-stance")
+        )
         if aggregator is None:
             aggregator = default_aggregator(self.stance_model)
-        self.judge_stage = Judge(stance_model=self.stance_model, aggregator=aggregator, reranker=reranker,
-                                 embedder=self.embedder)
+        self.judge_stage = Judge(
+            stance_model=self.stance_model, aggregator=aggregator, reranker=reranker, embedder=self.embedder
+        )
         if writer is None and generator is not None:
             from factdesk.report.llm_writer import LLMWriter
 
@@ -371,8 +375,9 @@ class Desk:
                 yield from (f for f in files if isinstance(f, Skip))
                 yield from reader([f for f in files if not isinstance(f, Skip)], defaults)
                 return
-            yield from read_files(files, defaults, per_file_seconds=file_seconds,
-                                  on_file=None if bar is None else lambda: bar.update(1))
+            yield from read_files(
+                files, defaults, per_file_seconds=file_seconds, on_file=None if bar is None else lambda: bar.update(1)
+            )
 
         import contextlib
 
@@ -384,9 +389,13 @@ class Desk:
                 if bar is not None and bulk and bulk_ctx is not None:
                     # Leaving the context builds the vector index: minutes per million passages.
                     bar.close()
-                    print(f"building the vector index over the store's {self.store.stats()['passages']} passages "
-                          "(PostgreSQL HNSW: about 25 min per million on 2 cores; set pg_index_memory "
-                          "to about 2GB per million passages)", file=sys.stderr, flush=True)
+                    print(
+                        f"building the vector index over the store's {self.store.stats()['passages']} passages "
+                        "(PostgreSQL HNSW: about 25 min per million on 2 cores; set pg_index_memory "
+                        "to about 2GB per million passages)",
+                        file=sys.stderr,
+                        flush=True,
+                    )
             return report
         finally:
             if bar is not None:

@@ -69,8 +69,9 @@ class Writer(Protocol):
 
     def warm_up(self) -> None: ...
 
-    def run(self, claim: Claim, evidence: list[Evidence], verdict: Verdict) -> tuple[str, list[Sentence], list[Sentence]]:
-        ...
+    def run(
+        self, claim: Claim, evidence: list[Evidence], verdict: Verdict
+    ) -> tuple[str, list[Sentence], list[Sentence]]: ...
 
 
 @runtime_checkable
@@ -87,8 +88,9 @@ class Grounder(Protocol):
 
     def warm_up(self) -> None: ...
 
-    def run(self, sentences: Sequence[Sentence], evidence: Sequence[Evidence]) -> tuple[list[Sentence], list[Sentence]]:
-        ...
+    def run(
+        self, sentences: Sequence[Sentence], evidence: Sequence[Evidence]
+    ) -> tuple[list[Sentence], list[Sentence]]: ...
 
 
 @runtime_checkable

@@ -41,7 +41,9 @@ class Registry:
         try:
             factory = self._factories[kind][name]
         except KeyError:
-            raise InputError(f"unknown {kind} {name!r}: choose one of {', '.join(self.names(kind)) or '(none)'}") from None
+            raise InputError(
+                f"unknown {kind} {name!r}: choose one of {', '.join(self.names(kind)) or '(none)'}"
+            ) from None
         return factory(**kwargs)
 
 

@@ -216,7 +216,7 @@ class Claim:
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str) or not self.text.strip():
-            raise InvalidValue("the claim is empty: pass the words to check, e.g. factdesk check \"...\"")
+            raise InvalidValue('the claim is empty: pass the words to check, e.g. factdesk check "..."')
         # Lone surrogates (from a JSON body or a terminal) and NUL reach spaCy, the tokenizer and
         # the stores otherwise; they become U+FFFD / nothing here, once.
         self.text = " ".join(clean_text(self.text).split())
@@ -304,8 +304,13 @@ class Evidence:
             published=d.get("published"),
             id=d["document_id"],
         )
-        p = Passage(document_id=d["document_id"], text=d["text"], start=d.get("start", 0),
-                    end=d.get("end", len(d["text"])), id=d["passage_id"])
+        p = Passage(
+            document_id=d["document_id"],
+            text=d["text"],
+            start=d.get("start", 0),
+            end=d.get("end", len(d["text"])),
+            id=d["passage_id"],
+        )
         stance = None
         if d.get("stance_probs"):
             stance = Stance(label=StanceLabel(d["stance"]), probs=dict(d["stance_probs"]))
@@ -485,9 +490,16 @@ class CheckDraft:
     def to_factcheck(self) -> FactCheck:
         if self.verdict is None:
             raise ValueError("the draft has no verdict: the pipeline needs a stage that sets one (the judge)")
-        return FactCheck(claim=self.claim, evidence=self.evidence, verdict=self.verdict, headline=self.headline,
-                         summary=self.summary, analysis=self.analysis, dropped=self.dropped,
-                         previous_checks=self.previous_checks)
+        return FactCheck(
+            claim=self.claim,
+            evidence=self.evidence,
+            verdict=self.verdict,
+            headline=self.headline,
+            summary=self.summary,
+            analysis=self.analysis,
+            dropped=self.dropped,
+            previous_checks=self.previous_checks,
+        )
 
 
 # --- the desk's records of checks ------------------------------------------------------------------
@@ -506,8 +518,13 @@ class AuditEntry:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> AuditEntry:
-        return cls(at=str(d["at"]), user=str(d["user"]), action=str(d["action"]), note=d.get("note") or "",
-                   detail=dict(d.get("detail") or {}))
+        return cls(
+            at=str(d["at"]),
+            user=str(d["user"]),
+            action=str(d["action"]),
+            note=d.get("note") or "",
+            detail=dict(d.get("detail") or {}),
+        )
 
 
 @dataclass
@@ -562,11 +579,17 @@ class CheckIndex:
         meta: dict[str, Any] = data["_desk"] if isinstance(data.get("_desk"), dict) else {}
         sentences = [s for s in (data.get("summary") or []) + (data.get("analysis") or []) if isinstance(s, dict)]
         conf = data.get("confidence")
-        return cls(claim=str(claim.get("text") or ""), speaker=claim.get("speaker"),
-                   speaker_title=claim.get("speaker_title"), claim_date=claim.get("date"),
-                   rating=data.get("verdict"), confidence=float(conf) if isinstance(conf, int | float) else None,
-                   headline=str(data.get("headline") or ""), published=meta.get("published"),
-                   body=" ".join(str(s.get("text", "")) for s in sentences))
+        return cls(
+            claim=str(claim.get("text") or ""),
+            speaker=claim.get("speaker"),
+            speaker_title=claim.get("speaker_title"),
+            claim_date=claim.get("date"),
+            rating=data.get("verdict"),
+            confidence=float(conf) if isinstance(conf, int | float) else None,
+            headline=str(data.get("headline") or ""),
+            published=meta.get("published"),
+            body=" ".join(str(s.get("text", "")) for s in sentences),
+        )
 
 
 @dataclass
@@ -601,22 +624,43 @@ class CheckRecord:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], *, status: str, check_id: str = "", created: str = "",
-                  updated: str = "", history: list[AuditEntry] | None = None) -> CheckRecord:
+    def from_dict(
+        cls,
+        data: dict[str, Any],
+        *,
+        status: str,
+        check_id: str = "",
+        created: str = "",
+        updated: str = "",
+        history: list[AuditEntry] | None = None,
+    ) -> CheckRecord:
         fc = FactCheck.from_dict(data) if "verdict_detail" in data else None
         claim = fc.claim if fc is not None else Claim.from_dict(data["claim"])
         meta = EditorialMeta.from_dict(data.get("_desk") or {})
-        return cls(claim=claim, status=status, check=fc, meta=meta, history=list(history or []),
-                   id=check_id or str(data.get("id") or ""), created=created, updated=updated)
+        return cls(
+            claim=claim,
+            status=status,
+            check=fc,
+            meta=meta,
+            history=list(history or []),
+            id=check_id or str(data.get("id") or ""),
+            created=created,
+            updated=updated,
+        )
 
     def index(self) -> CheckIndex:
         c, fc = self.claim, self.check
         return CheckIndex(
-            claim=c.text, speaker=c.speaker, speaker_title=c.speaker_title,
+            claim=c.text,
+            speaker=c.speaker,
+            speaker_title=c.speaker_title,
             claim_date=c.date.isoformat() if c.date else None,
-            rating=fc.verdict.rating.value if fc else None, confidence=fc.verdict.confidence if fc else None,
-            headline=fc.headline if fc else "", published=self.meta.published,
-            body=" ".join(s.text for s in fc.summary + fc.analysis) if fc else "")
+            rating=fc.verdict.rating.value if fc else None,
+            confidence=fc.verdict.confidence if fc else None,
+            headline=fc.headline if fc else "",
+            published=self.meta.published,
+            body=" ".join(s.text for s in fc.summary + fc.analysis) if fc else "",
+        )
 
 
 @dataclass
@@ -661,8 +705,14 @@ class DocumentSummary:
     SNIPPET = 240
 
     def to_dict(self) -> dict[str, Any]:
-        return {"document_id": self.id, "title": self.title, "publisher": self.publisher, "url": self.url,
-                "published": self.published, "source_path": self.source_path}
+        return {
+            "document_id": self.id,
+            "title": self.title,
+            "publisher": self.publisher,
+            "url": self.url,
+            "published": self.published,
+            "source_path": self.source_path,
+        }
 
 
 # --- claims found in the corpus, and the recurring claims they form (factdesk.narratives) ---------
@@ -706,8 +756,15 @@ class ClaimMention:
             self.id = content_hash("mention", self.document_id, self.start, self.end)
 
     def to_claim(self) -> Claim:
-        return Claim(text=self.text, speaker=self.speaker, speaker_title=self.speaker_title, date=self.date,
-                     quote=self.quote, source=self.source, date_source=self.date_source)
+        return Claim(
+            text=self.text,
+            speaker=self.speaker,
+            speaker_title=self.speaker_title,
+            date=self.date,
+            quote=self.quote,
+            source=self.source,
+            date_source=self.date_source,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -835,6 +892,13 @@ class Narrative:
         return [m for m in self.members if m.kind is not MemberKind.CLAIM]
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.group.to_dict(), "trend": self.trend, "weeks": self.weeks, "months": self.months,
-                "speakers": self.speakers, "outlets": self.outlets,
-                "checks": [m.to_dict() for m in self.checks], "members": [m.to_dict() for m in self.members]}
+        return {
+            **self.group.to_dict(),
+            "trend": self.trend,
+            "weeks": self.weeks,
+            "months": self.months,
+            "speakers": self.speakers,
+            "outlets": self.outlets,
+            "checks": [m.to_dict() for m in self.checks],
+            "members": [m.to_dict() for m in self.members],
+        }

@@ -13,6 +13,7 @@ if [ -z "${FACTDESK_TEST_PG_URL:-}" ] && [ -x scripts/pg.sh ]; then
 fi
 if [ $# -eq 0 ]; then  # the full run also lints and type-checks
   ruff check factdesk tests bench
+  ruff format --check factdesk tests bench
   mypy factdesk
 fi
 python -m pytest "$@"

@@ -27,15 +27,33 @@ def shared() -> Path:
 
 
 TINY_CORPUS = [
-    Document(text="Russian warplanes began air strikes in Syria on 30 September 2015.",
-             publisher="Reuters", title="Russia strikes Syria", published="2015-10-01",
-             url="https://example.org/a"),
-    Document(text="UNHCR registered almost 4.3 million Syrian refugees in neighbouring countries.",
-             publisher="UNHCR", title="Regional plan", published="2015-12-18", url="https://example.org/b"),
-    Document(text="The European Union imposed new sanctions on Belarus in November 2021.",
-             publisher="Council of the EU", title="Sanctions", published="2021-11-15", url="https://example.org/c"),
-    Document(text="The football team won its qualifying match on Tuesday.", publisher="Sports Desk",
-             title="Match report", published="2021-10-05"),
+    Document(
+        text="Russian warplanes began air strikes in Syria on 30 September 2015.",
+        publisher="Reuters",
+        title="Russia strikes Syria",
+        published="2015-10-01",
+        url="https://example.org/a",
+    ),
+    Document(
+        text="UNHCR registered almost 4.3 million Syrian refugees in neighbouring countries.",
+        publisher="UNHCR",
+        title="Regional plan",
+        published="2015-12-18",
+        url="https://example.org/b",
+    ),
+    Document(
+        text="The European Union imposed new sanctions on Belarus in November 2021.",
+        publisher="Council of the EU",
+        title="Sanctions",
+        published="2021-11-15",
+        url="https://example.org/c",
+    ),
+    Document(
+        text="The football team won its qualifying match on Tuesday.",
+        publisher="Sports Desk",
+        title="Match report",
+        published="2021-10-05",
+    ),
 ]
 
 

@@ -23,13 +23,20 @@ from factdesk.types import Claim, Document
 from factdesk.verdict.aggregate import RuleAggregator as Aggregator
 
 EVIDENCE = [
-    Document(text="Russia began air strikes in Syria on 30 September 2015.", publisher="Reuters", published="2015-10-01"),
+    Document(
+        text="Russia began air strikes in Syria on 30 September 2015.", publisher="Reuters", published="2015-10-01"
+    ),
     Document(text="Minsk is the capital of Belarus.", publisher="Atlas", published="2010-01-01"),
-    Document(text="The UN refugee agency registered 4.8 million Syrian refugees.", publisher="UNHCR",
-             published="2016-03-01"),
+    Document(
+        text="The UN refugee agency registered 4.8 million Syrian refugees.", publisher="UNHCR", published="2016-03-01"
+    ),
 ]
-CLAIMS = ["Russia began air strikes in Syria in 2015", "Minsk is the capital of Belarus",
-          "UNHCR registered millions of Syrian refugees", "Minsk is not in Belarus"]
+CLAIMS = [
+    "Russia began air strikes in Syria in 2015",
+    "Minsk is the capital of Belarus",
+    "UNHCR registered millions of Syrian refugees",
+    "Minsk is not in Belarus",
+]
 
 
 def make_store(path: Path) -> str:
@@ -41,8 +48,9 @@ def make_store(path: Path) -> str:
 
 def fake_factory(db: str) -> Any:
     """A picklable desk factory with the fake models (the pool and Ray workers rebuild it)."""
-    return functools.partial(Desk, db=db, embedder=FakeEmbedder(), stance_model=FakeStanceModel(),
-                             aggregator=Aggregator())
+    return functools.partial(
+        Desk, db=db, embedder=FakeEmbedder(), stance_model=FakeStanceModel(), aggregator=Aggregator()
+    )
 
 
 def write_claims(path: Path, n: int) -> list[str]:
@@ -50,8 +58,17 @@ def write_claims(path: Path, n: int) -> list[str]:
     with path.open("w") as f:
         for i in range(n):
             ids.append(f"c{i}")
-            f.write(json.dumps({"id": f"c{i}", "claim": CLAIMS[i % len(CLAIMS)] + f" (item {i})",
-                                "speaker": "Someone", "date": "2021-12-14"}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "id": f"c{i}",
+                        "claim": CLAIMS[i % len(CLAIMS)] + f" (item {i})",
+                        "speaker": "Someone",
+                        "date": "2021-12-14",
+                    }
+                )
+                + "\n"
+            )
     return ids
 
 
@@ -71,12 +88,16 @@ def test_parse_claim_line_accepts_and_rejects() -> None:
     assert item.input_id == "7" and item.claim.text == "Minsk is in Belarus"  # type: ignore[union-attr]
     no_id = parse_claim_line('{"claim": "Minsk is in Belarus"}', 2)
     assert no_id.input_id == Claim("Minsk is in Belarus").id  # type: ignore[union-attr]
-    for bad, why in [("{not json", "not JSON"), ("[1, 2]", "not a JSON object"), ('{"claim": ""}', "no \"claim\""),
-                     ('{"claim": "x y", "date": "yesterday"}', "cannot read date"),
-                     ('{"claim": "x y", "date": "2021-02-30"}', "cannot read date '2021-02-30'"),
-                     ('{"claim": "   "}', "no \"claim\""),
-                     ('{"claim": "x y", "speaker": 3}', "must be a string"),
-                     ('{"claim": "x y", "id": [1]}', "must be a string or an integer")]:
+    for bad, why in [
+        ("{not json", "not JSON"),
+        ("[1, 2]", "not a JSON object"),
+        ('{"claim": ""}', 'no "claim"'),
+        ('{"claim": "x y", "date": "yesterday"}', "cannot read date"),
+        ('{"claim": "x y", "date": "2021-02-30"}', "cannot read date '2021-02-30'"),
+        ('{"claim": "   "}', 'no "claim"'),
+        ('{"claim": "x y", "speaker": 3}', "must be a string"),
+        ('{"claim": "x y", "id": [1]}', "must be a string or an integer"),
+    ]:
         got = parse_claim_line(bad, 9)
         assert getattr(got, "line", None) == 9 and why in got.reason, bad  # type: ignore[union-attr]
 
@@ -91,8 +112,9 @@ def test_claims_reach_the_desk_as_claim_objects_in_process(tmp_path: Path, db: s
 
     claims, out = tmp_path / "claims.jsonl", tmp_path / "out.jsonl"
     claims.write_text(json.dumps({"id": "a", "claim": CLAIMS[0], "speaker": "S", "date": "2021-12-14"}) + "\n")
-    factory = functools.partial(Recording, db=db, embedder=FakeEmbedder(), stance_model=FakeStanceModel(),
-                                aggregator=Aggregator())
+    factory = functools.partial(
+        Recording, db=db, embedder=FakeEmbedder(), stance_model=FakeStanceModel(), aggregator=Aggregator()
+    )
     assert run_batch(claims, out, desk_factory=factory, progress=False).checked == 1
     (claim,) = seen
     assert type(claim) is Claim and claim.speaker == "S" and str(claim.date) == "2021-12-14"
@@ -114,13 +136,15 @@ def test_completed_ids_cuts_a_half_written_last_line(tmp_path: Path) -> None:
 # --- local engine ------------------------------------------------------------------------------
 def test_local_batch_writes_one_line_per_claim_and_reports_bad_lines(tmp_path: Path, db: str) -> None:
     claims = tmp_path / "claims.jsonl"
-    lines = [json.dumps({"id": "a", "claim": CLAIMS[0], "speaker": "X", "date": "2021-12-14"}),
-             "this is not json",
-             json.dumps({"id": "b", "claim": CLAIMS[1]}),
-             "",
-             json.dumps({"id": "c", "claim": "   "}),
-             json.dumps({"id": "a", "claim": CLAIMS[2]}),  # duplicate id
-             json.dumps({"claim": CLAIMS[3]})]  # no id: the claim hash
+    lines = [
+        json.dumps({"id": "a", "claim": CLAIMS[0], "speaker": "X", "date": "2021-12-14"}),
+        "this is not json",
+        json.dumps({"id": "b", "claim": CLAIMS[1]}),
+        "",
+        json.dumps({"id": "c", "claim": "   "}),
+        json.dumps({"id": "a", "claim": CLAIMS[2]}),  # duplicate id
+        json.dumps({"claim": CLAIMS[3]}),
+    ]  # no id: the claim hash
     claims.write_text("\n".join(lines) + "\n")
     out = tmp_path / "out.jsonl"
     messages: list[str] = []
@@ -153,10 +177,13 @@ def test_a_failing_claim_is_reported_not_written(tmp_path: Path, db: str) -> Non
             return super().predict(pairs)
 
     claims, out = tmp_path / "claims.jsonl", tmp_path / "out.jsonl"
-    claims.write_text(json.dumps({"id": "ok", "claim": CLAIMS[0]}) + "\n"
-                      + json.dumps({"id": "bad", "claim": "Russia air strikes explode"}) + "\n")
-    factory = functools.partial(Desk, db=db, embedder=FakeEmbedder(), stance_model=Exploding(),
-                                aggregator=Aggregator())
+    claims.write_text(
+        json.dumps({"id": "ok", "claim": CLAIMS[0]})
+        + "\n"
+        + json.dumps({"id": "bad", "claim": "Russia air strikes explode"})
+        + "\n"
+    )
+    factory = functools.partial(Desk, db=db, embedder=FakeEmbedder(), stance_model=Exploding(), aggregator=Aggregator())
     report = run_batch(claims, out, desk_factory=factory, progress=False)
     assert report.checked == 1 and report.failed[0][0] == "bad" and "model crashed" in report.failed[0][1]
     assert [r["input_id"] for r in results(out)] == ["ok"]
@@ -211,8 +238,11 @@ def test_resume_after_kill_leaves_no_duplicates(tmp_path: Path, db: str) -> None
     ids = write_claims(claims, 40)
     script = tmp_path / "slow_run.py"
     script.write_text(SLOW_RUN)
-    proc = subprocess.Popen([sys.executable, str(script), db, str(claims), str(out), str(Path(__file__).parent)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), db, str(claims), str(out), str(Path(__file__).parent)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -247,13 +277,17 @@ def test_cli_batch_with_an_injected_desk(tmp_path: Path, db: str) -> None:
     with claims.open("a") as f:
         f.write("{broken\n")
     runner = CliRunner()
-    res = runner.invoke(main, ["batch", str(claims), "--out", str(out), "--no-progress", "--top-k", "2"],
-                        obj={"desk_factory": fake_factory(db)})
+    res = runner.invoke(
+        main,
+        ["batch", str(claims), "--out", str(out), "--no-progress", "--top-k", "2"],
+        obj={"desk_factory": fake_factory(db)},
+    )
     assert res.exit_code == 0, res.output
     assert "3 claims checked" in res.output and "line 4: not JSON" in res.output
     assert all(len(r["evidence"]) <= 2 for r in results(out))
-    res = runner.invoke(main, ["batch", str(claims), "--out", str(out), "--no-progress"],
-                        obj={"desk_factory": fake_factory(db)})
+    res = runner.invoke(
+        main, ["batch", str(claims), "--out", str(out), "--no-progress"], obj={"desk_factory": fake_factory(db)}
+    )
     assert "0 claims checked" in res.output and "3 already in the output" in res.output
 
 
@@ -262,8 +296,9 @@ def test_cli_batch_without_a_store_says_ingest_first(tmp_path: Path) -> None:
 
     claims = tmp_path / "claims.jsonl"
     write_claims(claims, 1)
-    res = CliRunner().invoke(main, ["batch", str(claims), "--out", str(tmp_path / "o.jsonl"),
-                                    "--db", str(tmp_path / "none.db")])
+    res = CliRunner().invoke(
+        main, ["batch", str(claims), "--out", str(tmp_path / "o.jsonl"), "--db", str(tmp_path / "none.db")]
+    )
     assert res.exit_code == 2 and "factdesk ingest" in res.output
 
 

@@ -9,13 +9,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "examples" / "demo_corpus"
-GLAZ = ("Over the past decade, NATO countries, including EU members led by the United States, "
-        "have become a real machine producing refugees on a global scale.")
+GLAZ = (
+    "Over the past decade, NATO countries, including EU members led by the United States, "
+    "have become a real machine producing refugees on a global scale."
+)
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "factdesk.app.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "factdesk.app.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +38,16 @@ def test_reingest_is_idempotent(demo_db):
 
 @pytest.mark.slow
 def test_check_json_cites_the_right_passages(demo_db):
-    r = run("check", "Russia began air strikes in Syria on 30 September 2015.", "--db", str(demo_db),
-            "--format", "json", "--top-k", "4")
+    r = run(
+        "check",
+        "Russia began air strikes in Syria on 30 September 2015.",
+        "--db",
+        str(demo_db),
+        "--format",
+        "json",
+        "--top-k",
+        "4",
+    )
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     # The shipped judge is under-trained (see its model card): it must not call a claim that
@@ -47,14 +58,33 @@ def test_check_json_cites_the_right_passages(demo_db):
     assert top["publisher"] == "Reuters" and "30 September 2015" in top["text"]
     assert top["stance"] == "supports"
     for e in out["evidence"]:
-        assert {"passage_id", "document_id", "url", "title", "published", "text", "scores", "stance",
-                "stance_probability"} <= set(e)
+        assert {
+            "passage_id",
+            "document_id",
+            "url",
+            "title",
+            "published",
+            "text",
+            "scores",
+            "stance",
+            "stance_probability",
+        } <= set(e)
 
 
 @pytest.mark.slow
 def test_demo_claim_markdown_report(demo_db):
-    r = run("check", GLAZ, "--speaker", "Anatoly Glaz", "--speaker-title", "Press secretary, Belarus MFA",
-            "--date", "2021-12-14", "--db", str(demo_db))
+    r = run(
+        "check",
+        GLAZ,
+        "--speaker",
+        "Anatoly Glaz",
+        "--speaker-title",
+        "Press secretary, Belarus MFA",
+        "--date",
+        "2021-12-14",
+        "--db",
+        str(demo_db),
+    )
     assert r.returncode == 0, r.stderr
     md = r.stdout
     assert "Anatoly Glaz" in md and "**Verdict:**" in md and "## Sources" in md
@@ -66,8 +96,20 @@ def test_demo_claim_markdown_report(demo_db):
 
 @pytest.mark.slow
 def test_claimreview_and_html(demo_db):
-    r = run("check", GLAZ, "--speaker", "Anatoly Glaz", "--speaker-title", "Press secretary",
-            "--date", "2021-12-14", "--db", str(demo_db), "--format", "claimreview")
+    r = run(
+        "check",
+        GLAZ,
+        "--speaker",
+        "Anatoly Glaz",
+        "--speaker-title",
+        "Press secretary",
+        "--date",
+        "2021-12-14",
+        "--db",
+        str(demo_db),
+        "--format",
+        "claimreview",
+    )
     cr = json.loads(r.stdout)
     assert cr["@type"] == "ClaimReview" and cr["itemReviewed"]["author"]["name"] == "Anatoly Glaz"
     assert cr["itemReviewed"]["author"]["jobTitle"] == "Press secretary"
@@ -88,8 +130,9 @@ def test_bad_input_errors(tmp_path):
     assert r.returncode == 2 and "YYYY-MM-DD" in r.stderr
     (tmp_path / "bin.txt").write_bytes(b"\x00\xff" * 10)
     (tmp_path / "ok.txt").write_text("Minsk is the capital of Belarus.")
-    r = run("ingest", str(tmp_path / "bin.txt"), str(tmp_path / "ok.txt"), "--db", str(tmp_path / "m.db"),
-            "--no-progress")
+    r = run(
+        "ingest", str(tmp_path / "bin.txt"), str(tmp_path / "ok.txt"), "--db", str(tmp_path / "m.db"), "--no-progress"
+    )
     assert r.returncode == 0
     assert "1 documents added" in r.stdout and "bin.txt: looks binary" in r.stdout
     r = run("ingest", str(tmp_path / "bin.txt"), "--db", str(tmp_path / "m2.db"), "--no-progress")

@@ -17,8 +17,10 @@ from factdesk.testing.fakes import FakeEmbedder, FakeStanceModel
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs" / "config.md"
-EVIDENCE = ("Russia began air strikes in Syria on 30 September 2015, the defence ministry said. "
-            "The strikes targeted positions near Homs and Hama.")
+EVIDENCE = (
+    "Russia began air strikes in Syria on 30 September 2015, the defence ministry said. "
+    "The strikes targeted positions near Homs and Hama."
+)
 
 
 @pytest.fixture
@@ -31,7 +33,8 @@ def clean_env(monkeypatch):
 
 def test_docs_config_md_is_generated_from_the_table():
     assert DOCS.read_text(encoding="utf-8") == docs_markdown(), (
-        "docs/config.md is out of date: run `factdesk config --docs > docs/config.md`")
+        "docs/config.md is out of date: run `factdesk config --docs > docs/config.md`"
+    )
     for s in SETTINGS:
         assert f"| `{s.name}` |" in docs_markdown() and s.env in docs_markdown()
 
@@ -43,7 +46,11 @@ def test_precedence_file_env_override(tmp_path, clean_env):
     c = Config(f, candidates=40)
     assert (c.get("top_k"), c.get("organization"), c.get("candidates")) == (9, "Desk B", 40)
     assert (c.source("top_k"), c.source("organization"), c.source("candidates"), c.source("db")) == (
-        "factdesk.toml", "env FACTDESK_ORGANIZATION", "option", "default")
+        "factdesk.toml",
+        "env FACTDESK_ORGANIZATION",
+        "option",
+        "default",
+    )
 
 
 def test_unknown_setting_is_named(tmp_path):
@@ -53,14 +60,21 @@ def test_unknown_setting_is_named(tmp_path):
         Config(f)
 
 
-@pytest.mark.parametrize(("toml", "env", "message"), [
-    ('top_k = "many"\n', {}, r"top_k must be a whole number, e\.g\. 6, not 'many'"),
-    ("top_k = 0\n", {}, "top_k must be at least 1 and at most 50, not 0"),
-    ("db = 3\n", {}, "db must be a string"),
-    ("", {"FACTDESK_ALLOW_NETWORK": "maybe"}, "environment variable FACTDESK_ALLOW_NETWORK: allow_network must be true"),
-    ("", {"FACTDESK_THREADS": "2.5"}, "environment variable FACTDESK_THREADS: threads must be a whole number"),
-    ("top_k = [\n", {}, "is not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("toml", "env", "message"),
+    [
+        ('top_k = "many"\n', {}, r"top_k must be a whole number, e\.g\. 6, not 'many'"),
+        ("top_k = 0\n", {}, "top_k must be at least 1 and at most 50, not 0"),
+        ("db = 3\n", {}, "db must be a string"),
+        (
+            "",
+            {"FACTDESK_ALLOW_NETWORK": "maybe"},
+            "environment variable FACTDESK_ALLOW_NETWORK: allow_network must be true",
+        ),
+        ("", {"FACTDESK_THREADS": "2.5"}, "environment variable FACTDESK_THREADS: threads must be a whole number"),
+        ("top_k = [\n", {}, "is not valid TOML"),
+    ],
+)
 def test_bad_values_say_where_they_came_from(tmp_path, toml, env, message):
     f = tmp_path / "factdesk.toml"
     f.write_text(toml)
@@ -71,8 +85,9 @@ def test_bad_values_say_where_they_came_from(tmp_path, toml, env, message):
 def test_env_values_are_typed_and_empty_means_unset(tmp_path):
     f = tmp_path / "factdesk.toml"
     f.write_text('db = "x.db"\n')
-    c = Config(f, env={"FACTDESK_ALLOW_NETWORK": "yes", "FACTDESK_TOP_K": "3", "FACTDESK_DB": "",
-                       "FACTDESK_LLM_TIMEOUT": "7"})
+    c = Config(
+        f, env={"FACTDESK_ALLOW_NETWORK": "yes", "FACTDESK_TOP_K": "3", "FACTDESK_DB": "", "FACTDESK_LLM_TIMEOUT": "7"}
+    )
     assert (c.get("allow_network"), c.get("top_k"), c.get("db"), c.get("llm_timeout")) == (True, 3, "x.db", 7.0)
 
 
@@ -97,8 +112,11 @@ def test_llm_settings_in_factdesk_toml_select_the_generator(tmp_path):
     f = tmp_path / "factdesk.toml"
     f.write_text('llm_url = "http://127.0.0.1:9/v1"\nllm_model = "m"\nllm_timeout = 12\n')
     g = generator_from_config(Config(f, env={}))
-    assert isinstance(g, OpenAICompatibleGenerator) and (g.base_url, g.model, g.timeout) == ("http://127.0.0.1:9/v1",
-                                                                                          "m", 12.0)
+    assert isinstance(g, OpenAICompatibleGenerator) and (g.base_url, g.model, g.timeout) == (
+        "http://127.0.0.1:9/v1",
+        "m",
+        12.0,
+    )
     g = generator_from_config(Config(f, env={"FACTDESK_LLM_URL": "", "FACTDESK_GGUF": "/x.gguf"}))
     assert isinstance(g, OpenAICompatibleGenerator)  # an empty variable is unset: the file's llm_url stays
     f.write_text('gguf = "/x.gguf"\nllm_timeout = 5\n')

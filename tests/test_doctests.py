@@ -13,8 +13,11 @@ import pytest
 
 import factdesk
 
-MODULES = sorted(m.name for m in pkgutil.walk_packages(factdesk.__path__, "factdesk.")
-                 if not m.name.startswith("factdesk.models.llama_worker"))
+MODULES = sorted(
+    m.name
+    for m in pkgutil.walk_packages(factdesk.__path__, "factdesk.")
+    if not m.name.startswith("factdesk.models.llama_worker")
+)
 
 
 def test_modules_are_found() -> None:

@@ -36,18 +36,101 @@ from factdesk.types import Claim, Document, Rating, StanceLabel, Verdict
 EDITOR = "fuzz-editor-token-0123456789"
 ADMIN = "fuzz-admin-token-0123456789"
 
-WORDS = ("Syria Russia refugees NATO Belarus sanctions UNHCR border million 2015 2021 air strikes Minsk "
-         "Poland migrants EU Turkey hosts largest population world said claimed percent 4.3 September "
-         "the of and in on a to is was not never no false true").split()
-SPECIAL = ["\x00", "\ud800", "\udfff", "\u202e", "\ufeff", "\u200b", "e\u0301", "ß", "İ", "😀", "漢字", "عربى",
-           "\r\n", "\t", "\x0b", "\x1f", "\x7f", "\u2028", "²", "١٢", "Ⅻ", "\uffff", "\U0010ffff"]
-SYNTAX = ['"', "*", "NEAR(", "AND", "OR", "NOT", "-", "^", ":", "(", ")", "' OR 1=1 --", "%", "_", "\\",
-          "<script>alert(1)</script>", "&amp;", "&#0;", "{{ 7*7 }}", "{% raw %}", "[1]", "[0]", "[99999999]",
-          "[" + "9" * 60 + "]", "A. B. ", "Mr. ", "e.g. ", "U.S. ", "...", "?!", "$(id)", "../../etc/passwd"]
-DATES = ["2021-12-14", "2015-10-01", "2021-02-30", "2021-13-01", "2021-02", "2021", "99999", "0000-01-01",
-         "9999-12-31", "1999-12-31T23:59:59Z", "14/12/2021", "yesterday", "", " ", "²⁰²¹", "2021-1-1"]
-RATINGS = ["True", "False", "Misleading", "Unsubstantiated", "Partially True", "Partially False", "Mostly True",
-           "true", "FALSE", "bogus", ""]
+WORDS = (
+    "Syria Russia refugees NATO Belarus sanctions UNHCR border million 2015 2021 air strikes Minsk "
+    "Poland migrants EU Turkey hosts largest population world said claimed percent 4.3 September "
+    "the of and in on a to is was not never no false true"
+).split()
+SPECIAL = [
+    "\x00",
+    "\ud800",
+    "\udfff",
+    "\u202e",
+    "\ufeff",
+    "\u200b",
+    "e\u0301",
+    "ß",
+    "İ",
+    "😀",
+    "漢字",
+    "عربى",
+    "\r\n",
+    "\t",
+    "\x0b",
+    "\x1f",
+    "\x7f",
+    "\u2028",
+    "²",
+    "١٢",
+    "Ⅻ",
+    "\uffff",
+    "\U0010ffff",
+]
+SYNTAX = [
+    '"',
+    "*",
+    "NEAR(",
+    "AND",
+    "OR",
+    "NOT",
+    "-",
+    "^",
+    ":",
+    "(",
+    ")",
+    "' OR 1=1 --",
+    "%",
+    "_",
+    "\\",
+    "<script>alert(1)</script>",
+    "&amp;",
+    "&#0;",
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "[1]",
+    "[0]",
+    "[99999999]",
+    "[" + "9" * 60 + "]",
+    "A. B. ",
+    "Mr. ",
+    "e.g. ",
+    "U.S. ",
+    "...",
+    "?!",
+    "$(id)",
+    "../../etc/passwd",
+]
+DATES = [
+    "2021-12-14",
+    "2015-10-01",
+    "2021-02-30",
+    "2021-13-01",
+    "2021-02",
+    "2021",
+    "99999",
+    "0000-01-01",
+    "9999-12-31",
+    "1999-12-31T23:59:59Z",
+    "14/12/2021",
+    "yesterday",
+    "",
+    " ",
+    "²⁰²¹",
+    "2021-1-1",
+]
+RATINGS = [
+    "True",
+    "False",
+    "Misleading",
+    "Unsubstantiated",
+    "Partially True",
+    "Partially False",
+    "Mostly True",
+    "true",
+    "FALSE",
+    "bogus",
+    "",
+]
 
 
 class Gen:
@@ -66,7 +149,7 @@ class Gen:
         if k < 0.85:
             return self.r.choice(SYNTAX)
         if k < 0.92:
-            return str(self.r.choice([0, -1, 10**20, 2**63, self.r.randint(-10**6, 10**6)]))
+            return str(self.r.choice([0, -1, 10**20, 2**63, self.r.randint(-(10**6), 10**6)]))
         if k < 0.96:
             return "".join(chr(self.r.randint(1, 0x2FFF)) for _ in range(self.r.randint(1, 8)))
         return self.r.choice(["x" * self.r.randint(50, 400), "A. B. " * self.r.randint(10, 200)])
@@ -106,14 +189,37 @@ class Gen:
     def plain(self) -> tuple[str, bytes]:
         body = self.text(60)
         if self.r.random() < 0.3:
-            front = {"title": self.text(4), "publisher": self.text(3), "published": self.r.choice(DATES),
-                     "url": self.r.choice(["https://example.org/x", "javascript:alert(1)", self.text(2)])}
+            front = {
+                "title": self.text(4),
+                "publisher": self.text(3),
+                "published": self.r.choice(DATES),
+                "url": self.r.choice(["https://example.org/x", "javascript:alert(1)", self.text(2)]),
+            }
             body = "---\n" + "".join(f"{k}: {v}\n" for k, v in front.items()) + "---\n" + body
         return self.r.choice(["doc.txt", "note.md", "a.markdown"]), self.encode(body)
 
     def html(self) -> tuple[str, bytes]:
-        tags = ["p", "div", "span", "article", "h1", "title", "script", "style", "a", "meta", "table", "td", "b",
-                "iframe", "svg", "math", "template", "!--", "![CDATA["]
+        tags = [
+            "p",
+            "div",
+            "span",
+            "article",
+            "h1",
+            "title",
+            "script",
+            "style",
+            "a",
+            "meta",
+            "table",
+            "td",
+            "b",
+            "iframe",
+            "svg",
+            "math",
+            "template",
+            "!--",
+            "![CDATA[",
+        ]
         out = [self.r.choice(["<!doctype html>", "", "<?xml version='1.0'?>"]), "<html><head>"]
         if self.r.random() < 0.5:
             out.append(f'<meta property="article:published_time" content="{self.r.choice(DATES)}">')
@@ -121,8 +227,10 @@ class Gen:
         out.append("</head><body>")
         for _ in range(self.r.randint(0, 30)):
             tag = self.r.choice(tags)
-            attrs = " ".join(f'{self.r.choice(["class", "id", "href", "onload", "x"])}{i}="{self.text(2)}"'
-                             for i in range(self.r.choice([0, 1, 3, 40])))
+            attrs = " ".join(
+                f'{self.r.choice(["class", "id", "href", "onload", "x"])}{i}="{self.text(2)}"'
+                for i in range(self.r.choice([0, 1, 3, 40]))
+            )
             close = f"</{tag}>" if self.r.random() < 0.7 else ""
             out.append(f"<{tag} {attrs}>{self.text(20)}{close}")
         if self.r.random() < 0.7:
@@ -132,11 +240,14 @@ class Gen:
     def pdf(self) -> tuple[str, bytes]:
         text = re.sub(r"[()\\\r\n]", " ", self.text(30).encode("latin-1", "replace").decode("latin-1"))
         stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1", "replace")
-        objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-                b"/Resources << /Font << /F1 5 0 R >> >> >>",
-                b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+        objs = [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
         out = bytearray(b"%PDF-1.4\n")
         offsets = []
         for i, o in enumerate(objs, 1):
@@ -164,14 +275,21 @@ class Gen:
         for _ in range(self.r.randint(0, 8)):
             k = self.r.random()
             if k < 0.5:
-                rec: Any = {"text": self.text(30), "title": self.value(), "publisher": self.value(),
-                            "published": self.r.choice(DATES + [None, 2015, ["x"]]), "url": self.value()}
+                rec: Any = {
+                    "text": self.text(30),
+                    "title": self.value(),
+                    "publisher": self.value(),
+                    "published": self.r.choice(DATES + [None, 2015, ["x"]]),
+                    "url": self.value(),
+                }
             elif k < 0.7:
                 rec = {self.text(1) or "k": self.value() for _ in range(self.r.randint(0, 5))}
             elif k < 0.8:
                 rec = self.value()
             else:
-                lines.append(self.encode(self.r.choice(['{"text": "unterminated', "{", "", "   ", "null,", self.text(5)])))
+                lines.append(
+                    self.encode(self.r.choice(['{"text": "unterminated', "{", "", "   ", "null,", self.text(5)]))
+                )
                 continue
             lines.append(json.dumps(rec).encode())
         return "records.jsonl", b"\n".join(lines)
@@ -179,13 +297,28 @@ class Gen:
     def averitec(self) -> tuple[str, bytes]:
         recs: Any = []
         for _ in range(self.r.randint(0, 4)):
-            qs = [{"question": self.value(), "answers": [
-                {"answer": self.r.choice([self.text(20), self.value()]), "source_url": self.value(),
-                 "answer_type": self.r.choice(["Extractive", "Abstractive", "Boolean", self.value()])}
-                for _ in range(self.r.randint(0, 3))] if self.r.random() < 0.9 else self.value()}
-                for _ in range(self.r.randint(0, 3))]
-            rec = {"claim": self.value(), "claim_date": self.r.choice(DATES), "questions": qs,
-                   "label": self.r.choice(["Supported", "Refuted", self.value()])}
+            qs = [
+                {
+                    "question": self.value(),
+                    "answers": [
+                        {
+                            "answer": self.r.choice([self.text(20), self.value()]),
+                            "source_url": self.value(),
+                            "answer_type": self.r.choice(["Extractive", "Abstractive", "Boolean", self.value()]),
+                        }
+                        for _ in range(self.r.randint(0, 3))
+                    ]
+                    if self.r.random() < 0.9
+                    else self.value(),
+                }
+                for _ in range(self.r.randint(0, 3))
+            ]
+            rec = {
+                "claim": self.value(),
+                "claim_date": self.r.choice(DATES),
+                "questions": qs,
+                "label": self.r.choice(["Supported", "Refuted", self.value()]),
+            }
             recs.append(rec if self.r.random() < 0.9 else self.value())
         if self.r.random() < 0.15:
             recs = self.value()
@@ -193,10 +326,20 @@ class Gen:
 
     def urls(self, folder: Path) -> tuple[str, bytes]:
         (folder / "sibling.txt").write_text("Refugees crossed the Belarus border in November 2021.")
-        choices = ["file://" + str(folder / "sibling.txt"), "file://" + str(folder / "list.urls"),
-                   "file://" + str(folder / ".." / "secret.txt"), "file:///etc/hostname", "file:///dev/zero",
-                   "http://127.0.0.1:1/x", "https://example.org/page", "ftp://x", "javascript:alert(1)",
-                   "file://" + str(folder / "missing.txt"), "http://[::1]/", "http://169.254.169.254/"]
+        choices = [
+            "file://" + str(folder / "sibling.txt"),
+            "file://" + str(folder / "list.urls"),
+            "file://" + str(folder / ".." / "secret.txt"),
+            "file:///etc/hostname",
+            "file:///dev/zero",
+            "http://127.0.0.1:1/x",
+            "https://example.org/page",
+            "ftp://x",
+            "javascript:alert(1)",
+            "file://" + str(folder / "missing.txt"),
+            "http://[::1]/",
+            "http://169.254.169.254/",
+        ]
         lines = [self.r.choice(choices) if self.r.random() < 0.8 else self.text(3) for _ in range(self.r.randint(0, 6))]
         return "list.urls", self.encode("\n".join(lines))
 
@@ -230,11 +373,13 @@ class FuzzResult:
         return not (self.uncaught or self.server_errors or self.inconsistencies)
 
     def summary(self) -> str:
-        return (f"{self.cases} cases in {self.seconds:.1f} s ({self.cases / max(self.seconds, 1e-9):.0f}/s): "
-                f"{len(self.uncaught)} uncaught exceptions, {len(self.server_errors)} responses of 500+, "
-                f"{len(self.inconsistencies)} store inconsistencies; {self.refused} inputs refused with a reason; "
-                f"kinds {dict(sorted(self.kinds.items()))}; statuses {dict(sorted(self.statuses.items()))}; "
-                f"slowest case {self.slowest[0] * 1000:.0f} ms ({self.slowest[1]})")
+        return (
+            f"{self.cases} cases in {self.seconds:.1f} s ({self.cases / max(self.seconds, 1e-9):.0f}/s): "
+            f"{len(self.uncaught)} uncaught exceptions, {len(self.server_errors)} responses of 500+, "
+            f"{len(self.inconsistencies)} store inconsistencies; {self.refused} inputs refused with a reason; "
+            f"kinds {dict(sorted(self.kinds.items()))}; statuses {dict(sorted(self.statuses.items()))}; "
+            f"slowest case {self.slowest[0] * 1000:.0f} ms ({self.slowest[1]})"
+        )
 
 
 class _FakeExtractor:
@@ -259,8 +404,13 @@ class _FakeAggregator:
 
     def run(self, claim: Claim, evidence: list[Any]) -> Verdict:
         labels = [e.stance.label for e in evidence if e.stance]
-        rating = (Rating.FALSE if StanceLabel.REFUTES in labels else
-                  Rating.TRUE if StanceLabel.SUPPORTS in labels else Rating.UNSUBSTANTIATED)
+        rating = (
+            Rating.FALSE
+            if StanceLabel.REFUTES in labels
+            else Rating.TRUE
+            if StanceLabel.SUPPORTS in labels
+            else Rating.UNSUBSTANTIATED
+        )
         probs = {r.value: (0.7 if r == rating else 0.05) for r in Rating}
         return Verdict(rating=rating, confidence=0.7, probs=probs, method="fuzz")
 
@@ -281,8 +431,9 @@ def _q(value: Any) -> str:
 
 
 def _form(data: dict[str, Any]) -> bytes:
-    return urlencode({k: (v if isinstance(v, str) else json.dumps(v)).encode("utf-8", "surrogatepass")
-                      for k, v in data.items()}).encode()
+    return urlencode(
+        {k: (v if isinstance(v, str) else json.dumps(v)).encode("utf-8", "surrogatepass") for k, v in data.items()}
+    ).encode()
 
 
 class _Target:
@@ -294,12 +445,26 @@ class _Target:
         from factdesk.app.web import create_app, hash_token
 
         self.folder = folder
-        self.desk = Desk(db=str(folder / "fuzz.db"), embedder=FakeEmbedder(), stance_model=FakeStanceModel(),
-                         aggregator=_FakeAggregator())
-        self.desk.ingest([Document(text="Russian warplanes began air strikes in Syria on 30 September 2015.",
-                                   publisher="Reuters", published="2015-10-01"),
-                          Document(text="UNHCR registered 4.3 million Syrian refugees in neighbouring countries.",
-                                   publisher="UNHCR", published="2015-12-18")])
+        self.desk = Desk(
+            db=str(folder / "fuzz.db"),
+            embedder=FakeEmbedder(),
+            stance_model=FakeStanceModel(),
+            aggregator=_FakeAggregator(),
+        )
+        self.desk.ingest(
+            [
+                Document(
+                    text="Russian warplanes began air strikes in Syria on 30 September 2015.",
+                    publisher="Reuters",
+                    published="2015-10-01",
+                ),
+                Document(
+                    text="UNHCR registered 4.3 million Syrian refugees in neighbouring countries.",
+                    publisher="UNHCR",
+                    published="2015-12-18",
+                ),
+            ]
+        )
         self.desk.store.add_user("fuzz-editor", "editor", hash_token(EDITOR))
         self.desk.store.add_user("fuzz-admin", "admin", hash_token(ADMIN))
         self.app = create_app(self.desk, secret_key="fuzz", extractor_factory=_FakeExtractor)
@@ -340,32 +505,71 @@ def _api_case(g: Gen, t: _Target, uploads: bool) -> tuple[str, str, dict[str, An
     def check_body() -> Any:
         if r.random() < 0.15:
             return g.value()
-        return {k: v for k, v in {"claim": g.claim() if r.random() < 0.9 else g.value(),
-                                  "speaker": g.text(3), "speaker_title": g.text(3),
-                                  "date": r.choice(DATES + [g.text(1)]), "source": g.text(2),
-                                  "top_k": r.choice([1, 6, 0, 51, -1, "5", 2.5, None])}.items()
-                if r.random() < 0.7 or k == "claim"}
+        return {
+            k: v
+            for k, v in {
+                "claim": g.claim() if r.random() < 0.9 else g.value(),
+                "speaker": g.text(3),
+                "speaker_title": g.text(3),
+                "date": r.choice(DATES + [g.text(1)]),
+                "source": g.text(2),
+                "top_k": r.choice([1, 6, 0, 51, -1, "5", 2.5, None]),
+            }.items()
+            if r.random() < 0.7 or k == "claim"
+        }
 
     def patch_body() -> Any:
-        fields = {"rating": r.choice(RATINGS + [g.text(1)]), "note": g.text(5), "headline": g.text(6),
-                  "summary": g.text(10), "analysis": g.text(20) + r.choice(["", " [1]", " [2]", " [0]", " [1] [9]"]),
-                  "remove_evidence": [r.choice([pid, g.text(1)])], "add_evidence": [pid]}
+        fields = {
+            "rating": r.choice(RATINGS + [g.text(1)]),
+            "note": g.text(5),
+            "headline": g.text(6),
+            "summary": g.text(10),
+            "analysis": g.text(20) + r.choice(["", " [1]", " [2]", " [0]", " [1] [9]"]),
+            "remove_evidence": [r.choice([pid, g.text(1)])],
+            "add_evidence": [pid],
+        }
         return {k: v for k, v in fields.items() if r.random() < 0.35} if r.random() > 0.1 else g.value()
 
-    kind = r.choices(["archive", "list", "get", "submit", "patch", "status", "passages", "documents", "article",
-                      "job", "page", "page_submit", "page_edit", "page_pick", "login", "upload"],
-                     [10, 5, 10, 10, 12, 6, 5, 3, 3, 3, 10, 6, 8, 2, 3, 2 if uploads else 0])[0]
+    kind = r.choices(
+        [
+            "archive",
+            "list",
+            "get",
+            "submit",
+            "patch",
+            "status",
+            "passages",
+            "documents",
+            "article",
+            "job",
+            "page",
+            "page_submit",
+            "page_edit",
+            "page_pick",
+            "login",
+            "upload",
+        ],
+        [10, 5, 10, 10, 12, 6, 5, 3, 3, 3, 10, 6, 8, 2, 3, 2 if uploads else 0],
+    )[0]
     kw: dict[str, Any] = {"headers": raw_headers} if raw_headers else {}
     if kind == "archive":
-        url = r.choice(["/api/archive", "/archive"]) + params(q=g.text(4), rating=r.choice(RATINGS), speaker=g.text(2),
-                                                               since=r.choice(DATES), until=r.choice(DATES),
-                                                               mode=r.choice(["text", "semantic", g.text(1)]),
-                                                               limit=r.choice(["1", "50", "0", "501", "x", "²"]))
+        url = r.choice(["/api/archive", "/archive"]) + params(
+            q=g.text(4),
+            rating=r.choice(RATINGS),
+            speaker=g.text(2),
+            since=r.choice(DATES),
+            until=r.choice(DATES),
+            mode=r.choice(["text", "semantic", g.text(1)]),
+            limit=r.choice(["1", "50", "0", "501", "x", "²"]),
+        )
         return "GET", url, kw
     if kind == "list":
         url = r.choice(["/api/checks", "/desk", "/corpus"]) + params(
-            status=r.choice(["draft", "published", "queued", g.text(1)]), q=g.text(4), rating=r.choice(RATINGS),
-            limit=r.choice(["1", "500", "0", "-3", "1e3"]))
+            status=r.choice(["draft", "published", "queued", g.text(1)]),
+            q=g.text(4),
+            rating=r.choice(RATINGS),
+            limit=r.choice(["1", "500", "0", "-3", "1e3"]),
+        )
         return "GET", url, kw
     if kind == "get":
         suffix = r.choice(["", "/audit", "/claimreview"])
@@ -384,11 +588,18 @@ def _api_case(g: Gen, t: _Target, uploads: bool) -> tuple[str, str, dict[str, An
     if kind == "passages":
         return "GET", "/api/passages" + params(q=g.text(4), k=r.choice(["1", "10", "0", "101", "x"])), kw
     if kind == "documents":
-        return "GET", "/api/documents" + params(q=g.text(3), limit=r.choice(["1", "50", "0"]),
-                                                offset=r.choice(["0", "5", "-1", "x"])), kw
+        return (
+            "GET",
+            "/api/documents"
+            + params(q=g.text(3), limit=r.choice(["1", "50", "0"]), offset=r.choice(["0", "5", "-1", "x"])),
+            kw,
+        )
     if kind == "article":
-        return "POST", "/api/articles/claims", {**kw, **body({"text": g.text(40), "date": r.choice(DATES),
-                                                              "speaker": g.text(2)})}
+        return (
+            "POST",
+            "/api/articles/claims",
+            {**kw, **body({"text": g.text(40), "date": r.choice(DATES), "speaker": g.text(2)})},
+        )
     if kind == "job":
         return "GET", "/api/jobs/" + _q(jid), kw
     # pages: the logged-in session (cookie jar) unless the case sends its own cookie
@@ -404,24 +615,34 @@ def _api_case(g: Gen, t: _Target, uploads: bool) -> tuple[str, str, dict[str, An
         data = {"text": g.text(40), "date": r.choice(DATES), "csrf_token": csrf}
         return "POST", "/submit/article", {**kw, "content": _form(data), "headers": form_headers}
     if kind == "page_edit":
-        action = r.choice(["text", "verdict", "evidence/add", "evidence/remove", "approve", "publish", "rerun", g.text(1)])
-        data = {"rating": r.choice(RATINGS), "note": g.text(3), "analysis": g.text(10) + r.choice(["", " [1]", " [99]"]),
-                "headline": g.text(3), "passage_id": pid, "csrf_token": csrf}
+        action = r.choice(
+            ["text", "verdict", "evidence/add", "evidence/remove", "approve", "publish", "rerun", g.text(1)]
+        )
+        data = {
+            "rating": r.choice(RATINGS),
+            "note": g.text(3),
+            "analysis": g.text(10) + r.choice(["", " [1]", " [99]"]),
+            "headline": g.text(3),
+            "passage_id": pid,
+            "csrf_token": csrf,
+        }
         return "POST", f"/checks/{_q(cid)}/{_q(action)}", {**kw, "content": _form(data), "headers": form_headers}
     if kind == "page_pick":
-        picks = "&".join("pick=" + _q(r.choice(["0", "1", "²", "-1", "9" * 50, g.text(1)])) for _ in range(r.randint(0, 3)))
+        picks = "&".join(
+            "pick=" + _q(r.choice(["0", "1", "²", "-1", "9" * 50, g.text(1)])) for _ in range(r.randint(0, 3))
+        )
         content = (picks + "&csrf_token=" + _q(csrf)).encode()
         return "POST", f"/submit/article/{_q(jid)}", {**kw, "content": content, "headers": form_headers}
     if kind == "login":
         data = {"token": r.choice([EDITOR, g.text(2)]), "csrf_token": g.text(1), "next": g.text(1)}
         return "POST", "/login", {**kw, "content": _form(data), "headers": form_headers}
     name, data_bytes = g.file(t.folder)
-    return "POST", "/api/documents", {**kw, "files": {"files": (name, data_bytes)},
-                                      "data": {"date": r.choice(DATES)}}
+    return "POST", "/api/documents", {**kw, "files": {"files": (name, data_bytes)}, "data": {"date": r.choice(DATES)}}
 
 
-def run_fuzz(cases: int, seed: int = 0, folder: Path | None = None, uploads: bool = False,
-             check_every: int = 500) -> FuzzResult:
+def run_fuzz(
+    cases: int, seed: int = 0, folder: Path | None = None, uploads: bool = False, check_every: int = 500
+) -> FuzzResult:
     """Run `cases` seeded cases (files, claims, API requests) and check the store afterwards."""
     own = folder is None
     folder = Path(tempfile.mkdtemp(prefix="factdesk-fuzz-")) if folder is None else folder
@@ -442,8 +663,13 @@ def run_fuzz(cases: int, seed: int = 0, folder: Path | None = None, uploads: boo
                     name, data = g.file(sub)
                     path = sub / name
                     path.write_bytes(data)
-                    items = list(load_file(path, {"publisher": g.text(1)} if g.r.random() < 0.2 else None,
-                                           allow_file_urls=g.r.random() < 0.5))
+                    items = list(
+                        load_file(
+                            path,
+                            {"publisher": g.text(1)} if g.r.random() < 0.2 else None,
+                            allow_file_urls=g.r.random() < 0.5,
+                        )
+                    )
                     report = t.desk.ingest(items, batch_size=g.r.choice([1, 8]))
                     res.refused += len(report.skipped)
                     shutil.rmtree(sub, ignore_errors=True)
@@ -451,8 +677,11 @@ def run_fuzz(cases: int, seed: int = 0, folder: Path | None = None, uploads: boo
                     try:
                         # The speaker as the web desk and CLI pass it: one line, blank is None
                         # (see test_writer_headline_with_a_blank_speaker for the raw case).
-                        c = Claim(text=g.claim(), speaker=" ".join(g.text(2).split()) or None,
-                                  date=g.r.choice(DATES[:3] + [None]))
+                        c = Claim(
+                            text=g.claim(),
+                            speaker=" ".join(g.text(2).split()) or None,
+                            date=g.r.choice(DATES[:3] + [None]),
+                        )
                     except (ValueError, FactdeskError):
                         res.refused += 1  # the library's documented answer to an empty claim
                     else:
@@ -463,7 +692,9 @@ def run_fuzz(cases: int, seed: int = 0, folder: Path | None = None, uploads: boo
                     resp = t.client.request(method, url, follow_redirects=False, **kw)
                     res.statuses[resp.status_code] += 1
                     if resp.status_code >= 500:
-                        res.server_errors.append(f"{where}: {method} {url[:120]} -> {resp.status_code} {resp.text[:200]}")
+                        res.server_errors.append(
+                            f"{where}: {method} {url[:120]} -> {resp.status_code} {resp.text[:200]}"
+                        )
                     elif 400 <= resp.status_code < 500:
                         res.refused += 1
                     if resp.status_code in (200, 202) and url.startswith("/api/"):
@@ -517,10 +748,12 @@ def _consistency(t: _Target, wait_jobs: bool) -> list[str]:
     with store._lock:  # type: ignore[attr-defined]
         if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             problems.append("PRAGMA integrity_check failed")
-        no_passages = conn.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS "
-                                   "(SELECT 1 FROM passages p WHERE p.document_id = d.id)").fetchone()[0]
-        bad_vectors = conn.execute("SELECT count(*) FROM passages WHERE vector IS NULL OR length(vector) != ?",
-                                   (store.dim * 4,)).fetchone()[0]
+        no_passages = conn.execute(
+            "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM passages p WHERE p.document_id = d.id)"
+        ).fetchone()[0]
+        bad_vectors = conn.execute(
+            "SELECT count(*) FROM passages WHERE vector IS NULL OR length(vector) != ?", (store.dim * 4,)
+        ).fetchone()[0]
         fts = conn.execute("SELECT count(*) FROM passages_fts").fetchone()[0]
         passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         ids = [r[0] for r in conn.execute("SELECT id FROM checks")]
@@ -587,12 +820,19 @@ def test_writer_headline_with_a_blank_speaker(tmp_path: Path) -> None:
 def test_api_blank_speaker_does_not_fail_the_check(tmp_path: Path) -> None:
     t = _Target(tmp_path)
     try:
-        r = t.client.post("/api/checks", json={"claim": "Russian air strikes in Syria began in 2015.", "speaker": "  "},
-                          headers={"Authorization": f"Bearer {EDITOR}"})
+        r = t.client.post(
+            "/api/checks",
+            json={"claim": "Russian air strikes in Syria began in 2015.", "speaker": "  "},
+            headers={"Authorization": f"Bearer {EDITOR}"},
+        )
         assert r.status_code == 202
         job = t.app.state.newsroom.jobs.list_jobs("check")[0]
         assert t.app.state.newsroom.jobs.wait(job.id).status == "done"
-        assert t.client.get(f"/api/checks/{r.json()['id']}", headers={"Authorization": f"Bearer {EDITOR}"}
-                            ).json()["check"]["claim"]["speaker"] is None
+        assert (
+            t.client.get(f"/api/checks/{r.json()['id']}", headers={"Authorization": f"Bearer {EDITOR}"}).json()[
+                "check"
+            ]["claim"]["speaker"]
+            is None
+        )
     finally:
         t.close()

@@ -26,8 +26,10 @@ def test_a_job_past_its_time_limit_fails_and_frees_the_worker():
         assert done.status == "done" and done.result == {"ok": True}
         failed = runner.get(slow.id)
         assert failed is not None and failed.status == "failed"
-        assert failed.error == ("JobTimeout: the ingest job stopped at its 0.5 s time limit (while: still going); "
-                                "split the work into smaller jobs")
+        assert failed.error == (
+            "JobTimeout: the ingest job stopped at its 0.5 s time limit (while: still going); "
+            "split the work into smaller jobs"
+        )
         assert len(calls) >= 2  # it did run, and was stopped from a progress report
     finally:
         runner.stop()

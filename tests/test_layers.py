@@ -21,10 +21,13 @@ def _imports(path: Path) -> set[str]:
 
 
 def _offenders(folder: str, forbidden: str) -> list[str]:
-    return sorted(f"{p.relative_to(PACKAGE.parent)} imports {m}"
-                  for p in PACKAGE.rglob("*.py") if not p.is_relative_to(PACKAGE / "app")
-                  and (folder == "" or p.is_relative_to(PACKAGE / folder))
-                  for m in _imports(p) if m == forbidden or m.startswith(forbidden + "."))
+    return sorted(
+        f"{p.relative_to(PACKAGE.parent)} imports {m}"
+        for p in PACKAGE.rglob("*.py")
+        if not p.is_relative_to(PACKAGE / "app") and (folder == "" or p.is_relative_to(PACKAGE / folder))
+        for m in _imports(p)
+        if m == forbidden or m.startswith(forbidden + ".")
+    )
 
 
 def test_nothing_below_app_imports_app() -> None:

@@ -65,9 +65,13 @@ def test_limits_and_blank_claims_are_input_errors(news: Newsroom) -> None:
 
 
 def test_previous_lists_only_matches_taken_for_the_same_claim(news: Newsroom) -> None:
-    import_checks(news.store, [{"claimReviewed": CLAIM, "url": "https://factual.example/a",
-                                "reviewRating": {"alternateName": "True"}},
-                               {"claimReviewed": "Bleach cures the coronavirus", "url": "https://factual.example/b"}])
+    import_checks(
+        news.store,
+        [
+            {"claimReviewed": CLAIM, "url": "https://factual.example/a", "reviewRating": {"alternateName": "True"}},
+            {"claimReviewed": "Bleach cures the coronavirus", "url": "https://factual.example/b"},
+        ],
+    )
     (m,) = news.previous(claim_from_input(CLAIM))
     assert (m.claim, m.rating, m.url, m.same_claim) == (CLAIM, "True", "https://factual.example/a", True)
     assert news.previous(claim_from_input("The football team won on Tuesday.")) == []
@@ -83,8 +87,9 @@ def test_upload_ingest_goes_through_desk_ingest_paths(news: Newsroom, monkeypatc
         return real(paths, **kw)
 
     monkeypatch.setattr(news.desk, "ingest_paths", spy)
-    job = news.ingest_files([("minsk.txt", b"Minsk is the capital of Belarus."), ("x.bin", b"??")], "erin",
-                            publisher="Atlas")
+    job = news.ingest_files(
+        [("minsk.txt", b"Minsk is the capital of Belarus."), ("x.bin", b"??")], "erin", publisher="Atlas"
+    )
     done = news.jobs.wait(job.id, timeout=60)
     assert done.status == "done", done.error
     assert done.result["documents_added"] == 1 and any("x.bin" in s for s in done.result["skipped"])

@@ -66,8 +66,9 @@ def test_a_writer_that_requires_grounding_is_grounded_even_when_ground_is_off():
         def run(self, claim, evidence, verdict):
             return "Head", [], [Sentence("Something no passage says. [1]", [1])]
 
-    desk = Desk(db=":memory:", embedder=FakeEmbedder(), stance_model=FakeStanceModel(), ground=False,
-                writer=GeneratedWriter())
+    desk = Desk(
+        db=":memory:", embedder=FakeEmbedder(), stance_model=FakeStanceModel(), ground=False, writer=GeneratedWriter()
+    )
     assert "ground" in desk.describe()
 
 
@@ -106,8 +107,13 @@ def test_a_custom_reranker_changes_the_order_with_no_edit_to_the_desk(tmp_path, 
     claim = Claim(text="UNHCR registered almost 4.3 million Syrian refugees")
     firsts = []
     for reranker in (None, Reverse()):
-        desk = Desk(db=str(tmp_path / f"r{len(firsts)}.db"), embedder=FakeEmbedder(), stance_model=FakeStanceModel(),
-                    aggregator=RuleAggregator(), reranker=reranker)
+        desk = Desk(
+            db=str(tmp_path / f"r{len(firsts)}.db"),
+            embedder=FakeEmbedder(),
+            stance_model=FakeStanceModel(),
+            aggregator=RuleAggregator(),
+            reranker=reranker,
+        )
         desk.ingest(tiny_corpus)
         fc = desk.check(claim, top_k=2)
         firsts.append(fc.evidence[0].document.publisher)
@@ -117,8 +123,16 @@ def test_a_custom_reranker_changes_the_order_with_no_edit_to_the_desk(tmp_path, 
 
 def test_other_parts_are_swapped_by_passing_objects(fake_desk, tiny_corpus, tmp_path):
     fake_desk.ingest(tiny_corpus)
-    match = Match(check_id="c1", claim="Syrian refugees", rating="True", similarity=0.9, url=None, publisher="P",
-                  date=None, status="external")
+    match = Match(
+        check_id="c1",
+        claim="Syrian refugees",
+        rating="True",
+        similarity=0.9,
+        url=None,
+        publisher="P",
+        date=None,
+        status="external",
+    )
 
     class OneRetriever:
         def warm_up(self):
@@ -148,9 +162,16 @@ def test_other_parts_are_swapped_by_passing_objects(fake_desk, tiny_corpus, tmp_
         def run(self, sentences, evidence):
             return list(sentences), []
 
-    desk = Desk(db=str(tmp_path / "t.db"), embedder=FakeEmbedder(), stance_model=FakeStanceModel(),
-                aggregator=RuleAggregator(), writer=Plain(), retriever=OneRetriever(), matcher=FixedMatcher(),
-                grounder=KeepAll())
+    desk = Desk(
+        db=str(tmp_path / "t.db"),
+        embedder=FakeEmbedder(),
+        stance_model=FakeStanceModel(),
+        aggregator=RuleAggregator(),
+        writer=Plain(),
+        retriever=OneRetriever(),
+        matcher=FixedMatcher(),
+        grounder=KeepAll(),
+    )
     fc = desk.check(Claim(text="Syrian refugees were registered by UNHCR"))
     assert {e.document.publisher for e in fc.evidence} == {"Council of the EU"}
     assert fc.headline.endswith("Syrian refugees were registered by UNHCR")
@@ -159,8 +180,14 @@ def test_other_parts_are_swapped_by_passing_objects(fake_desk, tiny_corpus, tmp_
 
 
 def test_judge_run_weighs_what_it_is_given_or_picks_top_k():
-    docs = [Document(text=t) for t in ("Minsk is the capital of Belarus.", "Football scores from Tuesday.",
-                                       "Belarus has its capital in Minsk.")]
+    docs = [
+        Document(text=t)
+        for t in (
+            "Minsk is the capital of Belarus.",
+            "Football scores from Tuesday.",
+            "Belarus has its capital in Minsk.",
+        )
+    ]
 
     def fresh():
         return [Evidence(Passage(d.id, d.text, 0, len(d.text)), d, {"fused": 0.01}) for d in docs]
@@ -183,7 +210,7 @@ def test_check_keeps_previous_checks_typed(fake_desk, tiny_corpus):
         CheckDraft(claim=Claim("x y")).to_factcheck()
 
 
-KILLED_INGEST = textwrap.dedent('''
+KILLED_INGEST = textwrap.dedent("""
     import sys, time
     from factdesk.pipeline import Desk
     from factdesk.testing.fakes import FakeEmbedder
@@ -199,7 +226,7 @@ KILLED_INGEST = textwrap.dedent('''
             for i in range(100000))
     print("started", flush=True)
     desk.ingest(docs, batch_size=1)
-''')
+""")
 
 
 def test_killed_ingest_leaves_no_half_document(tmp_path):

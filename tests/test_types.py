@@ -51,8 +51,9 @@ def test_parse_date_forms_and_error():
         parse_date("last Tuesday")
 
 
-@pytest.mark.parametrize("text", ["2021-02-30", "2021-13-01", "20211214", "2021/12/14", "2021-12-14abc", "12-2021",
-                                  "٢٠٢١-١٢-١٤"])
+@pytest.mark.parametrize(
+    "text", ["2021-02-30", "2021-13-01", "20211214", "2021/12/14", "2021-12-14abc", "12-2021", "٢٠٢١-١٢-١٤"]
+)
 def test_parse_date_rejects_impossible_and_partial_dates(text):
     # Each of these once became a shorter date it starts with (2021-02-30 -> 2021-02-01,
     # 20211214 -> 2021-01-01), moving the evidence cut-off without a word.
@@ -82,8 +83,18 @@ def test_factcheck_round_trips_through_dict():
 
 
 def test_previous_checks_are_matches_and_round_trip():
-    m = Match(check_id="c1", claim="A claim.", rating="False", similarity=0.91, url="https://x", publisher="P",
-              date="2020-01-01", status="external", score=0.03, bm25=2.5)
+    m = Match(
+        check_id="c1",
+        claim="A claim.",
+        rating="False",
+        similarity=0.91,
+        url="https://x",
+        publisher="P",
+        date="2020-01-01",
+        status="external",
+        score=0.03,
+        bm25=2.5,
+    )
     fc = FactCheck(Claim(text="A claim."), [], Verdict(Rating.UNSUBSTANTIATED, 0.8), previous_checks=[m])
     d = fc.to_dict()
     assert d["previous_checks"][0]["check_id"] == "c1"  # stored checks keep the JSON shape

@@ -53,8 +53,10 @@ def open_desk(db: str, writer: str = "template") -> Any:
 
         generator = generator_from_config(cfg)
         if generator is None:
-            fail("--writer llm needs llm_url (FACTDESK_LLM_URL: an OpenAI-compatible /v1 endpoint) or gguf "
-                 "(FACTDESK_GGUF: a .gguf file), in the environment or factdesk.toml")
+            fail(
+                "--writer llm needs llm_url (FACTDESK_LLM_URL: an OpenAI-compatible /v1 endpoint) or gguf "
+                "(FACTDESK_GGUF: a .gguf file), in the environment or factdesk.toml"
+            )
     try:
         desk = Desk(db=cfg.get("db"), candidates=cfg.get("candidates"), generator=generator)
         _ = desk.store
@@ -80,14 +82,30 @@ def main() -> None:
 @click.option("--date", "date_", help="Publication date (YYYY-MM-DD) for documents that do not carry one.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @click.option("--bulk", is_flag=True, help="Large load into PostgreSQL: build the vector index once at the end.")
-@click.option("--follow-symlinks", is_flag=True,
-              help="Read what symlinks in a folder point to, also outside it (by default they are skipped with a reason).")
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Read what symlinks in a folder point to, also outside it (by default they are skipped with a reason).",
+)
 @setting_option("ingest_file_seconds", "--file-seconds")
-@click.option("--claims", "with_claims", is_flag=True,
-              help="Also extract the check-worthy claims of the new documents (see `factdesk narratives`).")
+@click.option(
+    "--claims",
+    "with_claims",
+    is_flag=True,
+    help="Also extract the check-worthy claims of the new documents (see `factdesk narratives`).",
+)
 @db_option
-def ingest(paths: tuple[str, ...], publisher: str | None, date_: str | None, progress: bool, bulk: bool,
-           follow_symlinks: bool, ingest_file_seconds: float, db: str, with_claims: bool = False) -> None:
+def ingest(
+    paths: tuple[str, ...],
+    publisher: str | None,
+    date_: str | None,
+    progress: bool,
+    bulk: bool,
+    follow_symlinks: bool,
+    ingest_file_seconds: float,
+    db: str,
+    with_claims: bool = False,
+) -> None:
     """Ingest evidence files or folders (.txt .md .html .pdf .jsonl, AVeriTeC .json, .urls).
 
     HTML, PDF and .urls files are parsed in a child process: one that stalls the parser is
@@ -96,13 +114,24 @@ def ingest(paths: tuple[str, ...], publisher: str | None, date_: str | None, pro
     when = date_arg(date_, "--date")
     desk = open_desk(db)
     try:
-        report = desk.ingest_paths(list(paths), publisher=publisher, date=when, progress=progress, bulk=bulk,
-                                   follow_symlinks=follow_symlinks, file_seconds=ingest_file_seconds)
+        report = desk.ingest_paths(
+            list(paths),
+            publisher=publisher,
+            date=when,
+            progress=progress,
+            bulk=bulk,
+            follow_symlinks=follow_symlinks,
+            file_seconds=ingest_file_seconds,
+        )
     except FactdeskError as exc:
         fail(_printable(str(exc)))
     except Exception as exc:  # an ingest must end with a line that says what happened, never a traceback
-        fail(_printable(f"the ingest stopped ({type(exc).__name__}: {exc}); documents stored before this are kept, "
-                        "and re-running the same command resumes (stored documents are not added twice)"))
+        fail(
+            _printable(
+                f"the ingest stopped ({type(exc).__name__}: {exc}); documents stored before this are kept, "
+                "and re-running the same command resumes (stored documents are not added twice)"
+            )
+        )
     click.echo(_printable(report.summary()))
     stats = desk.store.stats()
     click.echo(f"store {db}: {stats['documents']} documents, {stats['passages']} passages")
@@ -124,11 +153,26 @@ def ingest(paths: tuple[str, ...], publisher: str | None, date_: str | None, pro
 @setting_option("top_k")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
 @click.option("--source", help="Where the claim appeared (URL).")
-@click.option("--writer", type=click.Choice(["template", "llm"]), default="template", show_default=True,
-              help="llm: phrase the analysis with FACTDESK_LLM_URL or FACTDESK_GGUF (still grounding-checked).")
+@click.option(
+    "--writer",
+    type=click.Choice(["template", "llm"]),
+    default="template",
+    show_default=True,
+    help="llm: phrase the analysis with FACTDESK_LLM_URL or FACTDESK_GGUF (still grounding-checked).",
+)
 @db_option
-def check(claim: str, speaker: str | None, speaker_title: str | None, date_: str | None, before: str | None,
-          top_k: int, fmt: str, source: str | None, writer: str, db: str) -> None:
+def check(
+    claim: str,
+    speaker: str | None,
+    speaker_title: str | None,
+    date_: str | None,
+    before: str | None,
+    top_k: int,
+    fmt: str,
+    source: str | None,
+    writer: str,
+    db: str,
+) -> None:
     """Fact-check CLAIM against the evidence store."""
     from factdesk.report.render import render
     from factdesk.types import Claim
@@ -148,8 +192,11 @@ def check(claim: str, speaker: str | None, speaker_title: str | None, date_: str
     click.echo(render(fc, fmt, organization=resolve("organization")), nl=False)
     for m in fc.previous_checks:
         p = f", P(same claim) {m.probability:.2f}" if m.probability is not None else ""
-        click.echo(f"checked before by {m.publisher or 'an unnamed publisher'} on {m.date or 'an unknown date'} "
-                   f"(rated {m.rating or 'unrated'}{p}): {m.url or m.claim}", err=True)
+        click.echo(
+            f"checked before by {m.publisher or 'an unnamed publisher'} on {m.date or 'an unknown date'} "
+            f"(rated {m.rating or 'unrated'}{p}): {m.url or m.claim}",
+            err=True,
+        )
     if fc.previous_checks:
         click.echo(f"(earlier checks listed only when {desk.matcher.describe_decision()})", err=True)
     desk.close()
@@ -203,8 +250,11 @@ def match(claim: str, k: int, same_only: bool, db: str) -> None:
     for m in hits:
         click.echo(_json.dumps(m.to_dict(), ensure_ascii=False))
     same = sum(m.same_claim for m in hits)
-    click.echo(f"checked before: {'yes' if same else 'no'} ({same} of {len(hits)} listed count as the same "
-               f"claim: {matcher.describe_decision()})", err=True)
+    click.echo(
+        f"checked before: {'yes' if same else 'no'} ({same} of {len(hits)} listed count as the same "
+        f"claim: {matcher.describe_decision()})",
+        err=True,
+    )
 
 
 @main.command("config")
@@ -221,8 +271,11 @@ def config_cmd(docs: bool) -> None:
         fail(str(exc))
     for s in SETTINGS:
         value = cfg.get(s.name)
-        shown = "(set)" if s.secret and value else ("(empty)" if value == "" else str(value).lower()
-                                                     if isinstance(value, bool) else str(value))
+        shown = (
+            "(set)"
+            if s.secret and value
+            else ("(empty)" if value == "" else str(value).lower() if isinstance(value, bool) else str(value))
+        )
         click.echo(f"{s.name} = {shown}  [{cfg.source(s.name)}]")
 
 

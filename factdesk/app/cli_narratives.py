@@ -51,8 +51,13 @@ def extract_into_store(store: Any, min_checkworthiness: float, force: bool = Fal
         _fail(str(exc))
 
 
-_min_cw = click.option("--min-checkworthiness", type=click.FloatRange(0, 1), default=0.5, show_default=True,
-                       help="The check-worthiness probability a sentence needs to be kept as a claim.")
+_min_cw = click.option(
+    "--min-checkworthiness",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="The check-worthiness probability a sentence needs to be kept as a claim.",
+)
 
 
 @click.command("extract-claims")
@@ -71,20 +76,44 @@ def extract_claims(min_checkworthiness: float, force: bool, db: str) -> None:
 @click.group("narratives", invoke_without_command=True)
 @click.option("--since", help="Only members dated on or after this day (YYYY-MM-DD).")
 @click.option("--until", help="Only members dated on or before this day (YYYY-MM-DD).")
-@click.option("--min-size", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Only groups seen in at least this many sources, documents and checks (in the date range).")
+@click.option(
+    "--min-size",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Only groups seen in at least this many sources, documents and checks (in the date range).",
+)
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md", show_default=True)
 @click.option("--today", help="Reference day of the trends (default: the latest date in the store).")
-@click.option("--update/--no-update", default=True, show_default=True,
-              help="Group the claims and checks not grouped yet before listing.")
-@click.option("--rebuild", is_flag=True, help="Group everything again from scratch, then replay the editors' "
-              "merges and splits.")
-@click.option("--match/--no-match", default=True, show_default=True,
-              help="A claim the fact-check matcher says repeats a checked claim joins that check's group.")
+@click.option(
+    "--update/--no-update",
+    default=True,
+    show_default=True,
+    help="Group the claims and checks not grouped yet before listing.",
+)
+@click.option(
+    "--rebuild", is_flag=True, help="Group everything again from scratch, then replay the editors' merges and splits."
+)
+@click.option(
+    "--match/--no-match",
+    default=True,
+    show_default=True,
+    help="A claim the fact-check matcher says repeats a checked claim joins that check's group.",
+)
 @setting_option("db")
 @click.pass_context
-def narratives(ctx: click.Context, since: str | None, until: str | None, min_size: int, fmt: str,
-               today: str | None, update: bool, rebuild: bool, match: bool, db: str) -> None:
+def narratives(
+    ctx: click.Context,
+    since: str | None,
+    until: str | None,
+    min_size: int,
+    fmt: str,
+    today: str | None,
+    update: bool,
+    rebuild: bool,
+    match: bool,
+    db: str,
+) -> None:
     """Recurring claims: claims from the corpus, imported fact-checks and the desk's checks that
     assert the same thing, with speakers, outlets, timelines and trends (new, rising, steady, fading).
 
@@ -112,15 +141,21 @@ def narratives(ctx: click.Context, since: str | None, until: str | None, min_siz
         elif update:
             rep = tracker.update()
             if rep.placed:
-                click.echo(f"grouped {rep.placed} new claims and checks ({rep.joined} joined a group, "
-                           f"{rep.new_groups} started one)", err=True)
+                click.echo(
+                    f"grouped {rep.placed} new claims and checks ({rep.joined} joined a group, "
+                    f"{rep.new_groups} started one)",
+                    err=True,
+                )
         items = tracker.list(since=lo, until=hi, min_size=min_size, today=ref)
     except FactdeskError as exc:
         _fail(str(exc))
     click.echo(render(items, fmt), nl=False)
     if not items:
-        click.echo(f"no recurring claim seen in {min_size} or more sources: extract claims first "
-                   f"(`factdesk extract-claims --db {db}`) or lower --min-size", err=True)
+        click.echo(
+            f"no recurring claim seen in {min_size} or more sources: extract claims first "
+            f"(`factdesk extract-claims --db {db}`) or lower --min-size",
+            err=True,
+        )
     store.close()
 
 
@@ -174,17 +209,31 @@ def split_cmd(ctx: click.Context, member: str, note: str, user: str, sub_db: str
 
 @click.command("watch")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--interval", type=click.FloatRange(min=1), default=60, show_default=True,
-              help="Seconds between scans of FOLDER.")
+@click.option(
+    "--interval", type=click.FloatRange(min=1), default=60, show_default=True, help="Seconds between scans of FOLDER."
+)
 @click.option("--once", is_flag=True, help="Scan once, print the alerts and stop.")
-@click.option("--alerts", "alerts_file", default="factdesk-alerts.jsonl", show_default=True,
-              help="JSON-lines file the alerts are appended to.")
+@click.option(
+    "--alerts",
+    "alerts_file",
+    default="factdesk-alerts.jsonl",
+    show_default=True,
+    help="JSON-lines file the alerts are appended to.",
+)
 @click.option("--webhook", help="Also POST each alert as JSON to this URL (needs allow_network).")
 @click.option("--no-matcher", is_flag=True, help="Judge 'checked before' by the groups only, without the matcher.")
 @_min_cw
 @setting_option("db")
-def watch(folder: str, interval: float, once: bool, alerts_file: str, webhook: str | None, no_matcher: bool,
-          min_checkworthiness: float, db: str) -> None:
+def watch(
+    folder: str,
+    interval: float,
+    once: bool,
+    alerts_file: str,
+    webhook: str | None,
+    no_matcher: bool,
+    min_checkworthiness: float,
+    db: str,
+) -> None:
     """Watch FOLDER: ingest new or changed files, extract and group their claims, and print one
     JSON line per claim that repeats something already checked or joins a rising group (also
     appended to --alerts). Stopping and restarting loses and repeats nothing."""
@@ -209,15 +258,22 @@ def watch(folder: str, interval: float, once: bool, alerts_file: str, webhook: s
     def emit(line: str) -> None:
         click.echo(line)
         if webhook:
-            req = urllib.request.Request(webhook, data=line.encode("utf-8"), method="POST",
-                                         headers={"Content-Type": "application/json"})
+            req = urllib.request.Request(
+                webhook, data=line.encode("utf-8"), method="POST", headers={"Content-Type": "application/json"}
+            )
             try:
                 urllib.request.urlopen(req, timeout=10).close()  # noqa: S310 - the scheme is checked above
             except OSError as exc:
                 click.echo(f"warning: webhook {webhook} failed ({exc}); the alert is in {alerts_file}", err=True)
 
-    watcher = Watcher(desk, Narratives(store, embedder, matcher=None if no_matcher else desk.matcher), CorpusClaims(store, min_checkworthiness=min_checkworthiness),
-                      alerts_path=Path(alerts_file), emit=emit, use_matcher=not no_matcher)
+    watcher = Watcher(
+        desk,
+        Narratives(store, embedder, matcher=None if no_matcher else desk.matcher),
+        CorpusClaims(store, min_checkworthiness=min_checkworthiness),
+        alerts_path=Path(alerts_file),
+        emit=emit,
+        use_matcher=not no_matcher,
+    )
     try:
         while True:
             try:

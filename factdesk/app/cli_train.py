@@ -42,10 +42,22 @@ def train() -> None:
 
 
 @train.command("stance")
-@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA,
-              show_default="the `shared` setting, else ../shared", help="Folder holding data/ and nli/ (the shared public sets).")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
-              default=PACKAGE_MODELS / "stance", show_default=True, help="Where model.onnx and config.json go.")
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA,
+    show_default="the `shared` setting, else ../shared",
+    help="Folder holding data/ and nli/ (the shared public sets).",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=PACKAGE_MODELS / "stance",
+    show_default=True,
+    help="Where model.onnx and config.json go.",
+)
 @click.option("--epochs", type=float, default=1.0, show_default=True, help="Passes over the sampled mix.")
 @click.option("--seed", type=int, default=13, show_default=True, help="Seed for sampling, order and init.")
 @click.option("--max-pairs", type=int, default=None, help="Cap on the mixed training pairs.")
@@ -53,29 +65,86 @@ def train() -> None:
 @click.option("--max-length", type=int, default=128, show_default=True, help="Token limit per pair.")
 @click.option("--batch-size", type=int, default=32, show_default=True)
 @click.option("--lr", type=float, default=6e-5, show_default=True)
-@click.option("--warmup", type=float, default=0.06, show_default=True,
-              help="Share of the planned steps spent warming the LR up (a resumed model needs little).")
-@click.option("--max-minutes", type=float, default=None,
-              help="Wall-clock budget for the training loop; the LR schedule anneals to it.")
-@click.option("--freeze-layers", type=int, default=2, show_default=True,
-              help="Bottom encoder layers (and embeddings) kept frozen.")
+@click.option(
+    "--warmup",
+    type=float,
+    default=0.06,
+    show_default=True,
+    help="Share of the planned steps spent warming the LR up (a resumed model needs little).",
+)
+@click.option(
+    "--max-minutes",
+    type=float,
+    default=None,
+    help="Wall-clock budget for the training loop; the LR schedule anneals to it.",
+)
+@click.option(
+    "--freeze-layers",
+    type=int,
+    default=2,
+    show_default=True,
+    help="Bottom encoder layers (and embeddings) kept frozen.",
+)
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
-@click.option("--resume", "resume", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Continue from a stance model folder (int8 ONNX, e.g. factdesk/models/stance) or a torch "
-                   "checkpoint folder (.cache/stance-checkpoint); its stage log is carried over.")
-@click.option("--precision", type=click.Choice(["bf16", "fp32"]), default="bf16", show_default=True,
-              help="bf16: CPU bfloat16 autocast (AMX / AVX512-BF16); fp32: the v2 recipe.")
-@click.option("--mix", "mix_name", type=click.Choice(list(MIXES)), default="v3", show_default=True,
-              help="v3: every usable pair (anchors excluded); v2: the 27k sample of the v2 model.")
+@click.option(
+    "--resume",
+    "resume",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Continue from a stance model folder (int8 ONNX, e.g. factdesk/models/stance) or a torch "
+    "checkpoint folder (.cache/stance-checkpoint); its stage log is carried over.",
+)
+@click.option(
+    "--precision",
+    type=click.Choice(["bf16", "fp32"]),
+    default="bf16",
+    show_default=True,
+    help="bf16: CPU bfloat16 autocast (AMX / AVX512-BF16); fp32: the v2 recipe.",
+)
+@click.option(
+    "--mix",
+    "mix_name",
+    type=click.Choice(list(MIXES)),
+    default="v3",
+    show_default=True,
+    help="v3: every usable pair (anchors excluded); v2: the 27k sample of the v2 model.",
+)
 @click.option("--permissive-only", is_flag=True, help="Train only on permissively licensed sets.")
-@click.option("--anchors-per-set", type=int, default=2000, show_default=True,
-              help="Held-out NLI anchor pairs scored per set after export (0: skip).")
-@click.option("--checkpoint", type=click.Path(file_okay=False, path_type=Path), default=Path(".cache/stance-checkpoint"),
-              show_default=True, help="Where the stage's fp32 torch weights are kept (resume from it next time).")
-def stance_cmd(data: Path, out: Path, epochs: float, seed: int, max_pairs: int | None,
-               max_steps: int | None, max_length: int, batch_size: int, lr: float, max_minutes: float | None, freeze_layers: int,
-               threads: int, resume: Path | None, precision: str, mix_name: str, permissive_only: bool,
-               anchors_per_set: int, checkpoint: Path, warmup: float) -> None:
+@click.option(
+    "--anchors-per-set",
+    type=int,
+    default=2000,
+    show_default=True,
+    help="Held-out NLI anchor pairs scored per set after export (0: skip).",
+)
+@click.option(
+    "--checkpoint",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".cache/stance-checkpoint"),
+    show_default=True,
+    help="Where the stage's fp32 torch weights are kept (resume from it next time).",
+)
+def stance_cmd(
+    data: Path,
+    out: Path,
+    epochs: float,
+    seed: int,
+    max_pairs: int | None,
+    max_steps: int | None,
+    max_length: int,
+    batch_size: int,
+    lr: float,
+    max_minutes: float | None,
+    freeze_layers: int,
+    threads: int,
+    resume: Path | None,
+    precision: str,
+    mix_name: str,
+    permissive_only: bool,
+    anchors_per_set: int,
+    checkpoint: Path,
+    warmup: float,
+) -> None:
     """Fine-tune MiniLM-L6 as a 3-way stance cross-encoder and export int8 ONNX to --out.
 
     Stop it with Ctrl-C (or SIGTERM): the loop ends after the current step and the model is
@@ -85,30 +154,69 @@ def stance_cmd(data: Path, out: Path, epochs: float, seed: int, max_pairs: int |
     from factdesk.train.stance_data import mix_named
 
     mix = mix_named(mix_name, permissive_only)
-    cfg = StanceTrainConfig(data=str(data), out=str(out), epochs=epochs, seed=seed, max_pairs=max_pairs,
-                            max_steps=max_steps, max_length=max_length, batch_size=batch_size, lr=lr,
-                            num_threads=threads, max_minutes=max_minutes, freeze_layers=freeze_layers,
-                            resume=str(resume) if resume else None, precision=precision, mix=mix,
-                            anchors_per_set=anchors_per_set, checkpoint=str(checkpoint), warmup=warmup)
+    cfg = StanceTrainConfig(
+        data=str(data),
+        out=str(out),
+        epochs=epochs,
+        seed=seed,
+        max_pairs=max_pairs,
+        max_steps=max_steps,
+        max_length=max_length,
+        batch_size=batch_size,
+        lr=lr,
+        num_threads=threads,
+        max_minutes=max_minutes,
+        freeze_layers=freeze_layers,
+        resume=str(resume) if resume else None,
+        precision=precision,
+        mix=mix,
+        anchors_per_set=anchors_per_set,
+        checkpoint=str(checkpoint),
+        warmup=warmup,
+    )
     res = _run(lambda: train_stance(cfg))
     click.echo(json.dumps(res["metrics"], indent=1))
 
 
 @train.command("verdict")
-@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA,
-              show_default="the `shared` setting, else ../shared", help="Folder holding data/averitec/train.json.")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              default=PACKAGE_MODELS / "verdict" / "aggregator.json", show_default=True)
-@click.option("--stance-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Stance model folder (default: the shipped one).")
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA,
+    show_default="the `shared` setting, else ../shared",
+    help="Folder holding data/averitec/train.json.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=PACKAGE_MODELS / "verdict" / "aggregator.json",
+    show_default=True,
+)
+@click.option(
+    "--stance-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Stance model folder (default: the shipped one).",
+)
 @click.option("--seed", type=int, default=13, show_default=True)
-@click.option("--cache", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Optional .npz cache of stance scores, reused when the stance model is unchanged.")
-@click.option("--pool", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Store of the pooled AVeriTeC answers (built by `factdesk eval averitec --setting retrieved "
-                   "--db POOL`): adds rows with retrieved evidence, as `check` sees it.")
-def verdict_cmd(data: Path, out: Path, stance_dir: Path | None, seed: int, cache: Path | None,
-                pool: Path | None) -> None:
+@click.option(
+    "--cache",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Optional .npz cache of stance scores, reused when the stance model is unchanged.",
+)
+@click.option(
+    "--pool",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Store of the pooled AVeriTeC answers (built by `factdesk eval averitec --setting retrieved "
+    "--db POOL`): adds rows with retrieved evidence, as `check` sees it.",
+)
+def verdict_cmd(
+    data: Path, out: Path, stance_dir: Path | None, seed: int, cache: Path | None, pool: Path | None
+) -> None:
     """Fit the calibrated verdict aggregator on AVeriTeC train (held-out quarter) and save JSON."""
     from factdesk.train.verdict import train_verdict
 

@@ -1,7 +1,7 @@
 """`factdesk serve` (the web desk) and `factdesk user` (API tokens for editors).
 
-    factdesk user add alice --role admin --db factdesk.db   # prints a token once
-    factdesk serve --db factdesk.db --port 8000             # then log in with the token
+factdesk user add alice --role admin --db factdesk.db   # prints a token once
+factdesk serve --db factdesk.db --port 8000             # then log in with the token
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ def serve(host: str, port: int, db: str) -> None:
         app = create_app(db=db)
     except FactdeskError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"factdesk web desk on http://{host}:{port}/ (store {db}); create a login with `factdesk user add NAME`",
-               err=True)
+    click.echo(
+        f"factdesk web desk on http://{host}:{port}/ (store {db}); create a login with `factdesk user add NAME`",
+        err=True,
+    )
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
@@ -43,8 +45,9 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), default="editor", show_default=True,
-              help="admin can also unpublish checks.")
+@click.option(
+    "--role", type=click.Choice(ROLES), default="editor", show_default=True, help="admin can also unpublish checks."
+)
 @_db_option
 def add(name: str, role: str, db: str) -> None:
     """Create NAME (or give NAME a new token) and print the token once; only its hash is stored."""
@@ -61,5 +64,8 @@ def add(name: str, role: str, db: str) -> None:
     store.add_user(name.strip(), role, hash_token(token))
     store.close()
     click.echo(token)
-    click.echo(f"user {name.strip()!r} ({role}) saved in {db}. Keep the token above: it is not shown again. "
-               "Log in with it at /login, or send it as `Authorization: Bearer TOKEN`.", err=True)
+    click.echo(
+        f"user {name.strip()!r} ({role}) saved in {db}. Keep the token above: it is not shown again. "
+        "Log in with it at /login, or send it as `Authorization: Bearer TOKEN`.",
+        err=True,
+    )

@@ -28,8 +28,9 @@ def resolve(name: str) -> Any:
 def _click_type(name: str) -> Any:
     s = setting(name)
     if s.kind is int:
-        return click.IntRange(None if s.minimum is None else int(s.minimum),
-                              None if s.maximum is None else int(s.maximum))
+        return click.IntRange(
+            None if s.minimum is None else int(s.minimum), None if s.maximum is None else int(s.maximum)
+        )
     if s.kind is float:
         return click.FloatRange(s.minimum, s.maximum)
     if s.kind is bool:
@@ -42,5 +43,11 @@ def setting_option(name: str, *decls: str, help: str | None = None) -> Callable[
     s = setting(name)
     shown = s.default if s.default != "" else "(empty)"
     text = f"{help or s.help} [default: {shown}; env {s.env}; factdesk.toml `{s.name}`]"
-    return click.option(*(decls or (s.flag,)), s.name, default=lambda: resolve(name), show_default=False,
-                        type=_click_type(name), help=text)
+    return click.option(
+        *(decls or (s.flag,)),
+        s.name,
+        default=lambda: resolve(name),
+        show_default=False,
+        type=_click_type(name),
+        help=text,
+    )

@@ -55,17 +55,84 @@ _AUX = r"(?:(?:has|have|had|also|again|later|then|once|previously|recently|repea
 _AUX += r"reportedly|allegedly|further|all but|falsely|wrongly|correctly|\w+ly)\s+){0,3}"
 _VERB_RE = re.compile(r"\b" + _AUX + r"(?P<verb>" + SPEECH_VERBS + r")\b")
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording to (?P<np>(?:the\s+)?[A-Z][^,.;:“”\"()]{1,80}?)(?=[,.;:“”\"()]|$)")
-_THAT_RE = re.compile(r"^\s*(?:(?:reporters|journalists|parliament|lawmakers|the \w+|an? \w+|us|them|him|her|me|[A-Z]\w+)\s+)?that\s+")
+_THAT_RE = re.compile(
+    r"^\s*(?:(?:reporters|journalists|parliament|lawmakers|the \w+|an? \w+|us|them|him|her|me|[A-Z]\w+)\s+)?that\s+"
+)
 
 TITLE_WORDS = {
-    "president", "vice", "minister", "secretary", "senator", "sen.", "rep.", "representative", "governor",
-    "gov.", "mayor", "chancellor", "dr.", "prof.", "professor", "general", "gen.", "ambassador", "judge",
-    "justice", "commissioner", "king", "queen", "pope", "premier", "congressman", "congresswoman", "speaker",
-    "director", "chairman", "chairwoman", "chair", "ceo", "spokesperson", "spokesman", "spokeswoman", "head",
-    "chief", "founder", "leader", "adviser", "advisor", "analyst", "researcher", "economist", "official",
-    "officer", "deputy", "manager", "editor", "correspondent", "member", "candidate", "executive",
-    "coordinator", "lawyer", "attorney", "mp", "mep", "envoy", "press", "diplomat", "councillor", "councilor",
-    "superintendent", "commander", "scientist", "author", "host", "anchor", "moderator", "owner", "partner",
+    "president",
+    "vice",
+    "minister",
+    "secretary",
+    "senator",
+    "sen.",
+    "rep.",
+    "representative",
+    "governor",
+    "gov.",
+    "mayor",
+    "chancellor",
+    "dr.",
+    "prof.",
+    "professor",
+    "general",
+    "gen.",
+    "ambassador",
+    "judge",
+    "justice",
+    "commissioner",
+    "king",
+    "queen",
+    "pope",
+    "premier",
+    "congressman",
+    "congresswoman",
+    "speaker",
+    "director",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "ceo",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "head",
+    "chief",
+    "founder",
+    "leader",
+    "adviser",
+    "advisor",
+    "analyst",
+    "researcher",
+    "economist",
+    "official",
+    "officer",
+    "deputy",
+    "manager",
+    "editor",
+    "correspondent",
+    "member",
+    "candidate",
+    "executive",
+    "coordinator",
+    "lawyer",
+    "attorney",
+    "mp",
+    "mep",
+    "envoy",
+    "press",
+    "diplomat",
+    "councillor",
+    "councilor",
+    "superintendent",
+    "commander",
+    "scientist",
+    "author",
+    "host",
+    "anchor",
+    "moderator",
+    "owner",
+    "partner",
 }
 _TITLE_PREFIX = (
     r"(?:President|Vice President|Prime Minister|Foreign Minister|Minister|Secretary|Senator|Sen\.|Rep\.|"
@@ -74,25 +141,140 @@ _TITLE_PREFIX = (
     r"Chairwoman|CEO|Spokesperson|Spokesman|Spokeswoman|Mr\.|Mrs\.|Ms\.)"
 )
 ORG_WORDS = {
-    "ministry", "agency", "office", "department", "council", "union", "organization", "organisation", "watch",
-    "times", "news", "post", "reuters", "associated", "press", "committee", "commission", "government",
-    "party", "bank", "fund", "institute", "university", "center", "centre", "association", "federation",
-    "corporation", "inc", "inc.", "ltd", "company", "group", "service", "bureau", "house", "court",
-    "parliament", "congress", "senate", "kremlin", "administration", "authority", "police", "army", "forces",
-    "nato", "eu", "un", "u.n.", "who", "unhcr", "officials", "spokesperson", "spokesman", "report", "study",
-    "survey", "plan", "statement", "board", "school", "hospital", "network", "journal", "magazine", "tribune",
-    "telegraph", "guardian", "herald", "gazette", "cdc", "fbi", "cia", "nasa", "ministry's", "staff",
-    "campaign", "researchers", "experts", "scientists", "regime", "city", "state", "county", "people",
+    "ministry",
+    "agency",
+    "office",
+    "department",
+    "council",
+    "union",
+    "organization",
+    "organisation",
+    "watch",
+    "times",
+    "news",
+    "post",
+    "reuters",
+    "associated",
+    "press",
+    "committee",
+    "commission",
+    "government",
+    "party",
+    "bank",
+    "fund",
+    "institute",
+    "university",
+    "center",
+    "centre",
+    "association",
+    "federation",
+    "corporation",
+    "inc",
+    "inc.",
+    "ltd",
+    "company",
+    "group",
+    "service",
+    "bureau",
+    "house",
+    "court",
+    "parliament",
+    "congress",
+    "senate",
+    "kremlin",
+    "administration",
+    "authority",
+    "police",
+    "army",
+    "forces",
+    "nato",
+    "eu",
+    "un",
+    "u.n.",
+    "who",
+    "unhcr",
+    "officials",
+    "spokesperson",
+    "spokesman",
+    "report",
+    "study",
+    "survey",
+    "plan",
+    "statement",
+    "board",
+    "school",
+    "hospital",
+    "network",
+    "journal",
+    "magazine",
+    "tribune",
+    "telegraph",
+    "guardian",
+    "herald",
+    "gazette",
+    "cdc",
+    "fbi",
+    "cia",
+    "nasa",
+    "ministry's",
+    "staff",
+    "campaign",
+    "researchers",
+    "experts",
+    "scientists",
+    "regime",
+    "city",
+    "state",
+    "county",
+    "people",
 }
 _ORG_NOUN_RE = re.compile(
     r"\b(?:officials?|spokes(?:person|man|woman)|ministry|agency|government|police|department|researchers|"
     r"report|study|survey|experts?|scientists|company|campaign|administration|authorities|office|"
-    r"organi[sz]ation|committee|commission)\b", re.I)
+    r"organi[sz]ation|committee|commission)\b",
+    re.I,
+)
 _STOP_LABELS = {
-    "NOTE", "UPDATE", "SOURCE", "SOURCES", "Q", "A", "EDITOR'S NOTE", "EDITOR’S NOTE", "WARNING", "SUBJECT",
-    "TITLE", "DATE", "BY", "PHOTO", "CAPTION", "CORRECTION", "TRANSCRIPT", "CONTACT", "MEDIA CONTACT", "URL",
-    "PUBLISHED", "PUBLISHER", "AUTHOR", "LANGUAGE", "HTTP", "HTTPS", "TAGS", "RELATED", "READ MORE", "SEE ALSO",
-    "FOR IMMEDIATE RELEASE", "ABOUT", "EMAIL", "PHONE", "TEL", "FAX", "WEBSITE", "LOCATION", "WHEN", "WHERE",
+    "NOTE",
+    "UPDATE",
+    "SOURCE",
+    "SOURCES",
+    "Q",
+    "A",
+    "EDITOR'S NOTE",
+    "EDITOR’S NOTE",
+    "WARNING",
+    "SUBJECT",
+    "TITLE",
+    "DATE",
+    "BY",
+    "PHOTO",
+    "CAPTION",
+    "CORRECTION",
+    "TRANSCRIPT",
+    "CONTACT",
+    "MEDIA CONTACT",
+    "URL",
+    "PUBLISHED",
+    "PUBLISHER",
+    "AUTHOR",
+    "LANGUAGE",
+    "HTTP",
+    "HTTPS",
+    "TAGS",
+    "RELATED",
+    "READ MORE",
+    "SEE ALSO",
+    "FOR IMMEDIATE RELEASE",
+    "ABOUT",
+    "EMAIL",
+    "PHONE",
+    "TEL",
+    "FAX",
+    "WEBSITE",
+    "LOCATION",
+    "WHEN",
+    "WHERE",
 }
 _CAP_TOKEN = r"(?:[A-Z][\w’'.-]*|al-\w+|bin|de|van|von|der|da|di|la|le)"
 _NAME_RE = re.compile(r"[A-Z][\w’'-]*\.?(?:\s+" + _CAP_TOKEN + r"){0,4}")
@@ -112,55 +294,205 @@ _SPEAKER_LINE_RE = re.compile(
     r"(?:\s*\((?P<paren>[^)]{1,60})\))?(?:,\s*(?P<title>[^:\n]{2,80}?))?\s*:[ \t]+(?=\S)"
 )
 _PRONOUNS = {"he", "she", "they", "i", "we"}
-_GENERIC_ORG = {"company", "firm", "authority", "ministry", "agency", "council", "group", "department", "organisation",
-                "organization", "government", "union", "bank", "trust", "charity", "campaign", "party"}
+_GENERIC_ORG = {
+    "company",
+    "firm",
+    "authority",
+    "ministry",
+    "agency",
+    "council",
+    "group",
+    "department",
+    "organisation",
+    "organization",
+    "government",
+    "union",
+    "bank",
+    "trust",
+    "charity",
+    "campaign",
+    "party",
+}
 _DATELINE_RE = re.compile(
     r"(?m)^[ \t]*(?:[A-Z][A-Z.'’ -]{1,40}(?:,\s*[A-Z][\w.]+)?,?\s+)?(?P<date>(?:" + r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|"
     r"Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|"
     r"Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:\s+(?:19|20)\d\d)?|(?:19|20)\d\d-\d\d-\d\d))\s*(?:\([^)]{1,30}\)\s*)?"
-    r"(?:[—–]|--?)\s")
-_LEAD_STOP = {"on", "in", "at", "after", "before", "during", "monday", "tuesday", "wednesday", "thursday", "friday",
-              "saturday", "sunday", "today", "yesterday", "former", "then", "new", "when", "while", "but", "and",
-              "earlier", "later", "last", "this", "that", "year", "week", "month"}
-_MENTION_RE = re.compile(r"(?<![\w’'-])([A-Z][a-z’'-]+(?:\s+(?:al-|bin |de |van |von )?[A-Z][a-z’'-]+){1,2})(?![\w’'-])")
-_CLAUSAL = {"said", "says", "say", "claimed", "claims", "argued", "argues", "insisted", "insists", "stated", "states",
-            "added", "adds", "warned", "warns", "estimated", "estimates", "alleged", "alleges", "asserted", "asserts",
-            "maintained", "maintains", "noted", "notes", "predicted", "predicts", "contended", "contends", "believes"}
+    r"(?:[—–]|--?)\s"
+)
+_LEAD_STOP = {
+    "on",
+    "in",
+    "at",
+    "after",
+    "before",
+    "during",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "yesterday",
+    "former",
+    "then",
+    "new",
+    "when",
+    "while",
+    "but",
+    "and",
+    "earlier",
+    "later",
+    "last",
+    "this",
+    "that",
+    "year",
+    "week",
+    "month",
+}
+_MENTION_RE = re.compile(
+    r"(?<![\w’'-])([A-Z][a-z’'-]+(?:\s+(?:al-|bin |de |van |von )?[A-Z][a-z’'-]+){1,2})(?![\w’'-])"
+)
+_CLAUSAL = {
+    "said",
+    "says",
+    "say",
+    "claimed",
+    "claims",
+    "argued",
+    "argues",
+    "insisted",
+    "insists",
+    "stated",
+    "states",
+    "added",
+    "adds",
+    "warned",
+    "warns",
+    "estimated",
+    "estimates",
+    "alleged",
+    "alleges",
+    "asserted",
+    "asserts",
+    "maintained",
+    "maintains",
+    "noted",
+    "notes",
+    "predicted",
+    "predicts",
+    "contended",
+    "contends",
+    "believes",
+}
 
-MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], 1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        1,
+    )
+}
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
-         r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
 _DATE_RES = [
     re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"),
     re.compile(r"\b(?P<mon>" + _MONTH + r")\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?:,?\s+(?P<y>(?:19|20)\d\d))?\b"),
     re.compile(r"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?P<mon>" + _MONTH + r")(?:,?\s+(?P<y>(?:19|20)\d\d))?\b"),
-    re.compile(r"\b(?i:in|on|during|since|by|of|from|early|late|mid-?)\s+(?P<mon>" + _MONTH + r")(?:,?\s+(?P<y>(?:19|20)\d\d))?\b"),
+    re.compile(
+        r"\b(?i:in|on|during|since|by|of|from|early|late|mid-?)\s+(?P<mon>"
+        + _MONTH
+        + r")(?:,?\s+(?P<y>(?:19|20)\d\d))?\b"
+    ),
     re.compile(r"\b(?P<season>(?i:spring|summer|autumn|fall|winter))\s+(?:of\s+)?(?P<y>(?:19|20)\d\d)\b"),
     re.compile(r"\b(?P<mon>" + _MONTH + r")\s+(?P<y>(?:19|20)\d\d)\b"),
     re.compile(r"\b(?i:in|during|of)\s+(?P<y>(?:19|20)\d\d)\b"),
     # "That year, the U.N. refugee agency summarized ...": the year the text last gave
     re.compile(r"\b(?i:that|the same|that same)\s+(?P<rel>year)\b"),
     # "on Thursday", "said Tuesday": the latest such day on or before the document's date
-    re.compile(r"\b(?:(?i:on|last|this|early|late)\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
-               r"Sunday)\b(?!['’]s)"),
+    re.compile(
+        r"\b(?:(?i:on|last|this|early|late)\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+        r"Sunday)\b(?!['’]s)"
+    ),
 ]
-_WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                                         "sunday"])}
-_AUX_START = re.compile(r"\s*(?:may|might|can|could|would|will|should|must|shall|was|were|is|are|has|have|had|"
-                        r"did|does|do)\b", re.I)
+_WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+_AUX_START = re.compile(
+    r"\s*(?:may|might|can|could|would|will|should|must|shall|was|were|is|are|has|have|had|"
+    r"did|does|do)\b",
+    re.I,
+)
 _YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
-_REPORTING_RE = re.compile(r"\b(?:" + SPEECH_VERBS + r"|quoted?|quotes|quoting|published|interview\w*|statement|speech|"
-                           r"spoke|speaking|"
-                           r"briefing|press conference|remarks|article|post)\b", re.I)
+_REPORTING_RE = re.compile(
+    r"\b(?:" + SPEECH_VERBS + r"|quoted?|quotes|quoting|published|interview\w*|statement|speech|"
+    r"spoke|speaking|"
+    r"briefing|press conference|remarks|article|post)\b",
+    re.I,
+)
 
 _EN_FUNCTION = {
-    "the", "a", "an", "of", "to", "in", "and", "is", "are", "was", "were", "that", "for", "on", "with", "as",
-    "it", "this", "by", "be", "at", "from", "or", "not", "have", "has", "had", "but", "they", "he", "she",
-    "we", "i", "you", "will", "would", "said", "which", "their", "his", "her", "its", "our", "there", "been",
+    "the",
+    "a",
+    "an",
+    "of",
+    "to",
+    "in",
+    "and",
+    "is",
+    "are",
+    "was",
+    "were",
+    "that",
+    "for",
+    "on",
+    "with",
+    "as",
+    "it",
+    "this",
+    "by",
+    "be",
+    "at",
+    "from",
+    "or",
+    "not",
+    "have",
+    "has",
+    "had",
+    "but",
+    "they",
+    "he",
+    "she",
+    "we",
+    "i",
+    "you",
+    "will",
+    "would",
+    "said",
+    "which",
+    "their",
+    "his",
+    "her",
+    "its",
+    "our",
+    "there",
+    "been",
 }
 _WORDS_RE = re.compile(r"[^\W\d_]+", re.U)
 
@@ -177,6 +509,7 @@ def looks_english(text: str, sample: int = 20000) -> bool:
 
 
 # --- small helpers ---------------------------------------------------------------------------
+
 
 def _clean_np(s: str) -> str:
     s = " ".join(s.replace("\n", " ").split()).strip(" ,;:-—–")
@@ -202,8 +535,9 @@ def _looks_org(name: str) -> bool:
     return any(t in ORG_WORDS for t in toks) or (len(toks) == 1 and name.isupper() and len(name) <= 6)
 
 
-def parse_date_expr(m: re.Match[str], ref_year: int | None, doc_date: dt.date | None,
-                    anchor: dt.date | None = None) -> dt.date | None:
+def parse_date_expr(
+    m: re.Match[str], ref_year: int | None, doc_date: dt.date | None, anchor: dt.date | None = None
+) -> dt.date | None:
     """A date from one of `_DATE_RES`' matches; a missing year comes from the context.
 
     A weekday resolves against `anchor` (else `doc_date`): the latest such day on or before it,
@@ -237,8 +571,9 @@ def parse_date_expr(m: re.Match[str], ref_year: int | None, doc_date: dt.date | 
         return None
 
 
-def find_date(text: str, ref_year: int | None, doc_date: dt.date | None,
-              anchor: dt.date | None = None) -> dt.date | None:
+def find_date(
+    text: str, ref_year: int | None, doc_date: dt.date | None, anchor: dt.date | None = None
+) -> dt.date | None:
     """The first date expression in `text`; of overlapping ones the most precise, then the longest
     ("on October 2, 2023" is October 2, not October: `find_dates`).
 
@@ -255,8 +590,9 @@ _PRECISE_HINT = re.compile(r"\d{4}-\d\d-\d\d|\b(?:" + _MONTH[3:-1] + _WEEKDAY + 
 _PRECISION = ("day", "day", "day", "month", "season", "month", "year", "year", "day")
 
 
-def find_dates(text: str, ref_year: int | None, doc_date: dt.date | None,
-               anchor: dt.date | None = None) -> list[tuple[int, int, dt.date, str]]:
+def find_dates(
+    text: str, ref_year: int | None, doc_date: dt.date | None, anchor: dt.date | None = None
+) -> list[tuple[int, int, dt.date, str]]:
     """Every date expression in `text` as ``(start, end, date, precision)``, in order.
 
     Overlapping matches keep the longest (``December 14, 2021`` over ``December 2021``'s
@@ -290,8 +626,13 @@ def find_quotes(text: str) -> tuple[list[tuple[int, int]], bool, bool]:
     start: int | None = None
     carried = False
     for i, ch in enumerate(text):
-        if ch == "“" or (ch == '"' and start is None and (i == 0 or text[i - 1] in " \t\n([{—–-:") and
-                         i + 1 < len(text) and not text[i + 1].isspace()):
+        if ch == "“" or (
+            ch == '"'
+            and start is None
+            and (i == 0 or text[i - 1] in " \t\n([{—–-:")
+            and i + 1 < len(text)
+            and not text[i + 1].isspace()
+        ):
             if start is None:
                 start = i
         elif ch == "”" or ch == '"':
@@ -307,10 +648,12 @@ def find_quotes(text: str) -> tuple[list[tuple[int, int]], bool, bool]:
     return spans, carried, open_at_end
 
 
-_ABBREV = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|St|Jr|Sr|Inc|Ltd|Co|No|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec))$")
+_ABBREV = re.compile(
+    r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|St|Jr|Sr|Inc|Ltd|Co|No|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec))$"
+)
 
 
-def clause_start(masked: str, pos: int, marks: str = ",;:“”\"(!?") -> int:
+def clause_start(masked: str, pos: int, marks: str = ',;:“”"(!?') -> int:
     """Index just after the nearest clause boundary before `pos` (0 if none).
 
     A full stop counts only when it ends a sentence: not in "U.N." or "Mr." and followed by
@@ -319,9 +662,13 @@ def clause_start(masked: str, pos: int, marks: str = ",;:“”\"(!?") -> int:
     best = max(masked.rfind(ch, 0, pos) for ch in marks)
     i = masked.rfind(".", 0, pos)
     while i > best:
-        nxt = masked[i + 1:i + 3]
-        if (len(nxt) >= 2 and nxt[0].isspace() and (nxt[1].isupper() or nxt[1] in "“\"")
-                and not _ABBREV.search(masked[max(0, i - 5):i])):
+        nxt = masked[i + 1 : i + 3]
+        if (
+            len(nxt) >= 2
+            and nxt[0].isspace()
+            and (nxt[1].isupper() or nxt[1] in '“"')
+            and not _ABBREV.search(masked[max(0, i - 5) : i])
+        ):
             return i + 1
         i = masked.rfind(".", 0, i)
     return best + 1
@@ -336,6 +683,7 @@ def _mask(text: str, spans: Sequence[tuple[int, int]]) -> str:
 
 
 # --- results ---------------------------------------------------------------------------------
+
 
 @dataclass
 class Attribution:
@@ -392,7 +740,7 @@ class ParagraphAttribution:
             return Attribution(text=verbatim, quote=verbatim)
         inside = [(i, max(s, start), min(e, end)) for i, (s, e) in enumerate(self.quotes) if s < end and e > start]
         if inside:
-            parts = [self.text[s:e].strip().strip("“”\"").strip() for _, s, e in inside]
+            parts = [self.text[s:e].strip().strip('“”"').strip() for _, s, e in inside]
             quoted = " ".join(" ".join(p.split()) for p in parts if p)
             cue = None
             for i, _, _ in inside:
@@ -404,37 +752,64 @@ class ParagraphAttribution:
                 if text[-1:] not in ".!?…":
                     text += "."
                 if cue is None:
-                    return Attribution(text=text, quote=quoted, date=self.doc_date, kind="quote",
-                                       date_source=self._doc_source())
+                    return Attribution(
+                        text=text, quote=quoted, date=self.doc_date, kind="quote", date_source=self._doc_source()
+                    )
                 date, source = self._date(cue)
-                return Attribution(text=text, quote=quoted, speaker=cue.speaker, speaker_title=cue.title,
-                                   speaker_kind=cue.kind, date=date, date_source=source, verb=cue.verb,
-                                   kind="transcript" if cue is self.turn else "quote")
+                return Attribution(
+                    text=text,
+                    quote=quoted,
+                    speaker=cue.speaker,
+                    speaker_title=cue.title,
+                    speaker_kind=cue.kind,
+                    date=date,
+                    date_source=source,
+                    verb=cue.verb,
+                    kind="transcript" if cue is self.turn else "quote",
+                )
         cues = [c for c in self.cues if start <= c.pos < end]
         cues = [c for c in cues if c.according or c.reported_from is not None]
         if not cues and [c for c in self.cues if start <= c.pos < end] and self.turn is None:
             # "Lukashenko all but acknowledged his plan ...": a speech verb with no quote and no
             # reported clause is the writer's own account, not the speaker's claim.
-            return Attribution(text=verbatim, quote=verbatim, date=self.doc_date, date_source=self._doc_source(),
-                               narration=True)
+            return Attribution(
+                text=verbatim, quote=verbatim, date=self.doc_date, date_source=self._doc_source(), narration=True
+            )
         if cues:
             c = cues[0]
             text = verbatim
             if c.reported_from is not None and start <= c.reported_from < end:
-                rest = self.text[c.reported_from:end].strip()
+                rest = self.text[c.reported_from : end].strip()
                 if len(rest.split()) >= 4:
                     text = rest[0].upper() + rest[1:]
             elif c.according:
                 text = _ACCORDING_RE.sub("", sent).strip(" ,")
                 text = text[:1].upper() + text[1:] if text else verbatim
             date, source = self._date(c)
-            return Attribution(text=" ".join(text.split()), quote=verbatim, speaker=c.speaker, speaker_title=c.title,
-                               speaker_kind=c.kind, date=date, date_source=source, kind="reported",
-                               paraphrase=text != verbatim, verb=c.verb)
+            return Attribution(
+                text=" ".join(text.split()),
+                quote=verbatim,
+                speaker=c.speaker,
+                speaker_title=c.title,
+                speaker_kind=c.kind,
+                date=date,
+                date_source=source,
+                kind="reported",
+                paraphrase=text != verbatim,
+                verb=c.verb,
+            )
         if self.turn is not None:
             date, source = self._date(self.turn)
-            return Attribution(text=verbatim, quote=verbatim, speaker=self.turn.speaker, speaker_title=self.turn.title,
-                               speaker_kind=self.turn.kind, date=date, date_source=source, kind="transcript")
+            return Attribution(
+                text=verbatim,
+                quote=verbatim,
+                speaker=self.turn.speaker,
+                speaker_title=self.turn.title,
+                speaker_kind=self.turn.kind,
+                date=date,
+                date_source=source,
+                kind="transcript",
+            )
         return Attribution(text=verbatim, quote=verbatim, date=self.doc_date, date_source=self._doc_source())
 
     def _doc_source(self) -> str | None:
@@ -447,6 +822,7 @@ class ParagraphAttribution:
 
 
 # --- the attributor --------------------------------------------------------------------------
+
 
 @dataclass
 class Attributor:
@@ -519,8 +895,11 @@ class Attributor:
         for m in _PERSON_RE.finditer(text):
             if m.group("title"):
                 words = m.group("title").split()
-                while words and (words[0].lower() in _EN_FUNCTION or words[0].lower() in _LEAD_STOP
-                                 or words[0].lower().rstrip(".") in MONTHS):
+                while words and (
+                    words[0].lower() in _EN_FUNCTION
+                    or words[0].lower() in _LEAD_STOP
+                    or words[0].lower().rstrip(".") in MONTHS
+                ):
                     words.pop(0)
                 if words and any(w.lower().rstrip(".") in TITLE_WORDS or w.lower() == "chief" for w in words):
                     self._add_person(m.group("name"), " ".join(words))
@@ -551,19 +930,25 @@ class Attributor:
                 self._add_person(a, b, prefer=True)
                 self.box_speakers.add(_clean_np(a))
         for sm in _VERB_RE.finditer(text):
-            before = text[max(0, sm.start() - 60):sm.start()]
+            before = text[max(0, sm.start() - 60) : sm.start()]
             nm = re.search(r"([A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+){1,2})\s*$", before)
             if nm and not _looks_org(nm.group(1)) and nm.group(1).split()[0] not in ("The", "In", "On", "At"):
                 self._add_person(nm.group(1), None)
 
     @staticmethod
     def _is_name_line(s: str) -> bool:
-        return bool(re.fullmatch(r"[A-Z][a-z’'-]+(?:\s+(?:al-|bin |de |van |von )?[A-Z][a-z’'-]+){1,3}", s)) and not _looks_org(s)
+        return bool(
+            re.fullmatch(r"[A-Z][a-z’'-]+(?:\s+(?:al-|bin |de |van |von )?[A-Z][a-z’'-]+){1,3}", s)
+        ) and not _looks_org(s)
 
     @staticmethod
     def _is_title_line(s: str) -> bool:
-        return (len(s.split()) <= 12 and s[-1:] not in ".!?”\"" and not s.startswith(("“", '"'))
-                and (_is_title_phrase(s) or " for " in s or " of " in s))
+        return (
+            len(s.split()) <= 12
+            and s[-1:] not in '.!?”"'
+            and not s.startswith(("“", '"'))
+            and (_is_title_phrase(s) or " for " in s or " of " in s)
+        )
 
     # resolution ----------------------------------------------------------------------------
     def _in_a_title(self, name: str) -> bool:
@@ -586,8 +971,11 @@ class Attributor:
         if s in self.persons:
             return s, self.persons[s] or title, "person"
         full = self._surnames.get(s.split()[-1]) if s else None
-        if full and len(full) == 1 and (len(s.split()) == 1 or s in next(iter(full))
-                                        or s.endswith(" " + next(iter(full)))):
+        if (
+            full
+            and len(full) == 1
+            and (len(s.split()) == 1 or s in next(iter(full)) or s.endswith(" " + next(iter(full))))
+        ):
             # "Harbour master Colin Best" is Colin Best; the words before are his job
             name = next(iter(full))
             lead = s[: len(s) - len(name)].strip()
@@ -606,8 +994,12 @@ class Attributor:
         r = " ".join(region.split()).strip(" ,;")
         r = re.split(r"\s[—–]\s|\s-\s", r)[-1]  # "NORTHVALE, March 5 — The Authority ..."
         r = re.sub(r"^(?:and|but|as|while|when|so|then|yet|also|however)\s+", "", r, flags=re.I)
-        r = re.sub(r"\s+(?:today|yesterday|tonight|now|earlier|this (?:week|month|year)|last (?:week|month|year)|"
-                   r"on (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)$", "", r)
+        r = re.sub(
+            r"\s+(?:today|yesterday|tonight|now|earlier|this (?:week|month|year)|last (?:week|month|year)|"
+            r"on (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)$",
+            "",
+            r,
+        )
         if not r:
             return None
         if r.lower() in _PRONOUNS:
@@ -615,10 +1007,30 @@ class Attributor:
         if re.match(r"^(?:it|this|that|which|who|there|what|where|these|those|one|some)\b", r, re.I):
             return None
         last = r.split()[-1].lower()
-        if last.endswith("ed") or last in ("the", "a", "an", "his", "her", "its", "their", "our", "and", "of", "to",
-                                           "in", "new", "these", "those", "that", "which", "who"):
+        if last.endswith("ed") or last in (
+            "the",
+            "a",
+            "an",
+            "his",
+            "her",
+            "its",
+            "their",
+            "our",
+            "and",
+            "of",
+            "to",
+            "in",
+            "new",
+            "these",
+            "those",
+            "that",
+            "which",
+            "who",
+        ):
             return None  # "cited reports", "the reports": a noun, not a speech verb
-        lead = re.match(r"^(?:[Tt]he\s+)?" + r"(?:(?:U\.S\.|U\.K\.|[A-Z][\w’'.-]*)(?:\s+|$)(?:(?:of|for|and|de|al-\w+)\s+)?)+", r)
+        lead = re.match(
+            r"^(?:[Tt]he\s+)?" + r"(?:(?:U\.S\.|U\.K\.|[A-Z][\w’'.-]*)(?:\s+|$)(?:(?:of|for|and|de|al-\w+)\s+)?)+", r
+        )
         if lead and lead.group(0).strip() in ("The", "A", "An", "This", "That", "These", "Those"):
             lead = None
         if lead and (len(r) - lead.end() <= 12 or lead.end() == len(r)):
@@ -639,8 +1051,8 @@ class Attributor:
             vs, ve = m.start(), m.end()
             verb = m.group("verb")
             # Inverted: ...,” said Jane Roe
-            after = masked[ve:ve + 120]
-            bq = masked[max(0, vs - 4):vs]
+            after = masked[ve : ve + 120]
+            bq = masked[max(0, vs - 4) : vs]
             inv = re.match(r"\s+((?:[A-Z][\w’'.-]*\s*){1,5})(?:,\s*([^,.;“”\"]{3,90}))?", after)
             if ("”" in bq or '"' in bq) and inv:
                 name, title, kind = self.canonical(inv.group(1))
@@ -650,16 +1062,16 @@ class Attributor:
                 cues.append(_Cue(vs, ve, name, title, kind, when, date_source=source, verb=verb))
                 continue
             bound = clause_start(masked, vs) - 1
-            region = masked[bound + 1:vs]
+            region = masked[bound + 1 : vs]
             title = None
             subj = self._subject(region) if region.strip() else None
             if subj is None and bound >= 0 and masked[bound] == "," and not region.strip(" "):
                 # Appositive: Jane Roe, head of the office, said ...
                 prev = clause_start(masked, bound) - 1
-                appos = masked[prev + 1:bound]
-                prev2 = clause_start(masked, prev, ";:“”\"(!?") - 1 if prev >= 0 else -1
+                appos = masked[prev + 1 : bound]
+                prev2 = clause_start(masked, prev, ';:“”"(!?') - 1 if prev >= 0 else -1
                 if prev >= 0 and masked[prev] == "," and _is_title_phrase(appos):
-                    subj = self._subject(masked[prev2 + 1:prev])
+                    subj = self._subject(masked[prev2 + 1 : prev])
                     title = _clean_np(appos) if subj else None
             if subj is None:
                 continue
@@ -686,36 +1098,42 @@ class Attributor:
                 if t:
                     reported_from = ve + t.end()
                 elif verb in _CLAUSAL and re.match(
-                        r"\s+(?!(?:in|on|at|during|after|before|with|to|for|of|by|from|it|this|so|yes|no)\b)[\w$£€]", rest):
+                    r"\s+(?!(?:in|on|at|during|after|before|with|to|for|of|by|from|it|this|so|yes|no)\b)[\w$£€]", rest
+                ):
                     # "claimed victory" is an object, "said the ministry had overstated" a clause
                     # and "one strike the Times said may have killed" is a relative clause: its
                     # complement has no subject of its own
                     clause = re.split(r"[,.;!?“”\"]", rest, maxsplit=1)[0]
                     if looks_clause(clause) and not _AUX_START.match(clause):
                         reported_from = ve + len(rest) - len(rest.lstrip())
-            when, source = self._when(masked, name, kind, self._cue_date(masked, bound + 1, vs, ve, reported_from),
-                                      bound + 1)
-            cues.append(_Cue(vs, ve, name, title, kind, when, reported_from=reported_from, date_source=source,
-                             verb=verb))
+            when, source = self._when(
+                masked, name, kind, self._cue_date(masked, bound + 1, vs, ve, reported_from), bound + 1
+            )
+            cues.append(
+                _Cue(vs, ve, name, title, kind, when, reported_from=reported_from, date_source=source, verb=verb)
+            )
         for m in _ACCORDING_RE.finditer(masked):
             name, title, kind = self.canonical(m.group("np"))
-            when, source = self._when(masked, name, kind, find_date(m.group(0), self.ref_year, self.doc_date,
-                                                                    self.anchor),
-                                      m.start())
+            when, source = self._when(
+                masked, name, kind, find_date(m.group(0), self.ref_year, self.doc_date, self.anchor), m.start()
+            )
             cues.append(_Cue(m.start(), m.end(), name, title, kind, when, date_source=source, according=True))
         cues.sort(key=lambda c: c.pos)
         return cues
 
-    def _when(self, masked: str, name: str, kind: str, found: dt.date | None,
-              pos: int) -> tuple[dt.date | None, str | None]:
+    def _when(
+        self, masked: str, name: str, kind: str, found: dt.date | None, pos: int
+    ) -> tuple[dt.date | None, str | None]:
         """(date, source) of a claim: the attribution's own date, else the nearest date before it
         in the paragraph (day or month), else the date this speaker was last given; a dated
         claim also dates the speaker's later undated ones."""
         source: str | None = "text"
         if found is None and _PRECISE_HINT.search(masked, 0, pos):
-            before = [d for _, _, d, p in find_dates(masked[:pos].replace("·", " "), self.ref_year, self.doc_date,
-                                                     self.anchor)
-                      if p in ("day", "month")]
+            before = [
+                d
+                for _, _, d, p in find_dates(masked[:pos].replace("·", " "), self.ref_year, self.doc_date, self.anchor)
+                if p in ("day", "month")
+            ]
             found = before[-1] if before else None
         person = kind == "person" and name.lower() not in _PRONOUNS
         if found is None and person:
@@ -748,8 +1166,12 @@ class Attributor:
                 before = [d for s, d in precise if s < m.start()]
                 if not before:  # "Mayor Gloria Fenn spoke to reporters on Tuesday": the date after the
                     # name, in the same sentence, with no reported words or quote in between
-                    before = [d for s, d in precise if s > m.end()
-                              and not re.search(r"[.!?“”\"]|\bthat\b|\b(?:" + SPEECH_VERBS + r")\b", plain[m.end():s])][:1]
+                    before = [
+                        d
+                        for s, d in precise
+                        if s > m.end()
+                        and not re.search(r"[.!?“”\"]|\bthat\b|\b(?:" + SPEECH_VERBS + r")\b", plain[m.end() : s])
+                    ][:1]
                 if before and name not in self._speaker_dates:
                     self._speaker_dates[name] = before[-1]
                 break
@@ -765,12 +1187,13 @@ class Attributor:
             if kind == "person":
                 self._last_person = name
 
-    def _cue_date(self, masked: str, start: int, vs: int, ve: int | None = None,
-                  stop: int | None = None) -> dt.date | None:
+    def _cue_date(
+        self, masked: str, start: int, vs: int, ve: int | None = None, stop: int | None = None
+    ) -> dt.date | None:
         """A date in the attribution around the verb (outside the quote and before a reported
         clause): 'said in a speech in July', 'On 12 June, X told parliament that ...'."""
-        lo = clause_start(masked, start, "!?”“\"")
-        hi_candidates = [masked.find(ch, ve or vs) for ch in ".!?“”\""] + [stop if stop is not None else -1]
+        lo = clause_start(masked, start, '!?”“"')
+        hi_candidates = [masked.find(ch, ve or vs) for ch in '.!?“”"'] + [stop if stop is not None else -1]
         hi = min([h for h in hi_candidates if h >= 0] or [len(masked)])
         window = masked[lo:hi]
         if "·" in window:
@@ -786,7 +1209,7 @@ class Attributor:
             m = _SPEAKER_LINE_RE.match(raw)
             if m and m.group("label").strip().upper() not in _STOP_LABELS:
                 name = _title_case_label(m.group("label"))
-                title = (m.group("title") or m.group("paren") or None)
+                title = m.group("title") or m.group("paren") or None
                 full, t2, _ = self.canonical(name)
                 self._turn = _Cue(0, m.end(), full, (title.strip() if title else None) or t2, "person", None)
                 body_start = m.end()
@@ -845,13 +1268,23 @@ class Attributor:
             self.ref_year = int(y)
         if self.english:
             self._note_mentions(masked)
-        return ParagraphAttribution(text=raw, offset=offset, quotes=quotes, cues=cues, quote_speaker=quote_speaker,
-                                    turn=turn_cue, doc_date=self.doc_date, doc_date_source=self.doc_date_source,
-                                    ref_year=self.ref_year,
-                                    english=self.english, body_start=body_start)
+        return ParagraphAttribution(
+            text=raw,
+            offset=offset,
+            quotes=quotes,
+            cues=cues,
+            quote_speaker=quote_speaker,
+            turn=turn_cue,
+            doc_date=self.doc_date,
+            doc_date_source=self.doc_date_source,
+            ref_year=self.ref_year,
+            english=self.english,
+            body_start=body_start,
+        )
 
 
 # --- paragraphs ------------------------------------------------------------------------------
+
 
 def split_paragraphs(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each paragraph: a line, or a blank-line block of hard-wrapped lines.
@@ -861,7 +1294,7 @@ def split_paragraphs(text: str) -> Iterator[tuple[int, int]]:
     """
     for block in re.finditer(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*", text):
         lines = list(re.finditer(r"[^\n]+", block.group(0)))
-        long_open = sum(1 for ln in lines if len(ln.group(0)) > 50 and ln.group(0).rstrip()[-1:] not in ".!?:”\"")
+        long_open = sum(1 for ln in lines if len(ln.group(0)) > 50 and ln.group(0).rstrip()[-1:] not in '.!?:”"')
         if len(lines) >= 2 and long_open >= 0.6 * len(lines) and not _SPEAKER_LINE_RE.match(lines[1].group(0)):
             s, e = block.start(), block.end()
             yield s, e
@@ -894,8 +1327,10 @@ def resolve_pronouns(text: str, candidates: dict[str, list[str]], in_quote: bool
     pron = m.group(1)
     pool = {"He": "person", "She": "person", "They": "group", "It": "thing", "This": "thing"}[pron]
     options = candidates.get(pool, [])
-    if pron == "This" and not re.match(r"This\s+(?:will|would|could|has|had|means|meant|shows|showed|cost|costs)\b", text):
+    if pron == "This" and not re.match(
+        r"This\s+(?:will|would|could|has|had|means|meant|shows|showed|cost|costs)\b", text
+    ):
         return text
     if len(options) == 1:
-        return options[0] + text[m.end(1):]
+        return options[0] + text[m.end(1) :]
     return text

@@ -50,24 +50,47 @@ _NUM_WORDS = r"(?:hundred|thousand|million|billion|trillion|dozen|half|twice|dou
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("numbers", re.compile(r"\d+(?:[.,]\d+)*|\b" + _NUM_WORDS + r"s?\b", re.I)),
     ("percent", re.compile(r"%|\bper ?cent\b|\bpercentage\b", re.I)),
-    ("money", re.compile(r"[$£€]|\b(?:dollars?|euros?|pounds?|budget|tax(?:es)?|deficit|debt|spend\w*|cost\w*)\b", re.I)),
+    (
+        "money",
+        re.compile(r"[$£€]|\b(?:dollars?|euros?|pounds?|budget|tax(?:es)?|deficit|debt|spend\w*|cost\w*)\b", re.I),
+    ),
     ("year", re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?:last|this|next) (?:year|decade|month)\b", re.I)),
-    ("comparative", re.compile(
-        r"\b(?:more|less|fewer|than|most|least|highest|lowest|largest|biggest|smallest|"
-        r"record|only|every|all|never|first|\w+est)\b", re.I)),
-    ("trend", re.compile(
-        r"\b(?:increas|decreas|doubl|tripl|cut|ris|rose|fell|fall|grew|grow|drop|declin|"
-        r"reduc|rais|lost|lose|creat|add|bann|vot|pass|sign)\w*", re.I)),
-    ("statistic", re.compile(
-        r"\b(?:rate|average|number|percent\w*|jobs?|unemploy\w*|crime|deaths?|killed|people|"
-        r"americans|citizens|refugees|migrants|population|gdp|economy|inflation)\b", re.I)),
+    (
+        "comparative",
+        re.compile(
+            r"\b(?:more|less|fewer|than|most|least|highest|lowest|largest|biggest|smallest|"
+            r"record|only|every|all|never|first|\w+est)\b",
+            re.I,
+        ),
+    ),
+    (
+        "trend",
+        re.compile(
+            r"\b(?:increas|decreas|doubl|tripl|cut|ris|rose|fell|fall|grew|grow|drop|declin|"
+            r"reduc|rais|lost|lose|creat|add|bann|vot|pass|sign)\w*",
+            re.I,
+        ),
+    ),
+    (
+        "statistic",
+        re.compile(
+            r"\b(?:rate|average|number|percent\w*|jobs?|unemploy\w*|crime|deaths?|killed|people|"
+            r"americans|citizens|refugees|migrants|population|gdp|economy|inflation)\b",
+            re.I,
+        ),
+    ),
     ("first_singular", re.compile(r"\b(?:I|me|my|mine|I'm|I've|I'll)\b")),
     ("first_plural", re.compile(r"\b(?:we|us|our|ours|we're|we've|we'll)\b", re.I)),
     ("second_person", re.compile(r"\b(?:you|your|yours|you're)\b", re.I)),
-    ("opinion", re.compile(
-        r"\b(?:think|believe|feel|hope|want|wish|love|hate|agree|disagree|should|must|need|"
-        r"going to|will|would|could|might|may|ought|great|wonderful|terrible|thank\w*|welcome|"
-        r"please|congratulat\w*)\b", re.I)),
+    (
+        "opinion",
+        re.compile(
+            r"\b(?:think|believe|feel|hope|want|wish|love|hate|agree|disagree|should|must|need|"
+            r"going to|will|would|could|might|may|ought|great|wonderful|terrible|thank\w*|welcome|"
+            r"please|congratulat\w*)\b",
+            re.I,
+        ),
+    ),
     ("question", re.compile(r"\?")),
     ("negation", re.compile(r"\b(?:not|no|never|none|nobody|n't)\b|n't\b", re.I)),
     ("quote", re.compile(r"[\"“”]")),
@@ -140,9 +163,15 @@ class CheckWorthiness:
     ('checkworthy', 'head')
     """
 
-    def __init__(self, model_dir: str | Path | None = None, embedder: Embedder | None = None,
-                 threshold: float | None = None, backend: str | None = None, batch_size: int = 64,
-                 num_threads: int | None = None) -> None:
+    def __init__(
+        self,
+        model_dir: str | Path | None = None,
+        embedder: Embedder | None = None,
+        threshold: float | None = None,
+        backend: str | None = None,
+        batch_size: int = 64,
+        num_threads: int | None = None,
+    ) -> None:
         backend = backend or "auto"
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
@@ -202,8 +231,9 @@ class CheckWorthiness:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as e:
-            raise ModelError("the check-worthiness model needs onnxruntime and tokenizers: "
-                             "pip install onnxruntime tokenizers") from e
+            raise ModelError(
+                "the check-worthiness model needs onnxruntime and tokenizers: pip install onnxruntime tokenizers"
+            ) from e
         from factdesk.models.embed import default_threads
 
         opts = ort.SessionOptions()
@@ -213,8 +243,9 @@ class CheckWorthiness:
         try:
             session = ort.InferenceSession(str(onnx_path), sess_options=opts, providers=["CPUExecutionProvider"])
         except Exception as e:  # noqa: BLE001 - onnxruntime raises its own untyped errors
-            raise ModelError(f"cannot load {onnx_path}: {e}. Rebuild it with "
-                             "`factdesk train checkworthy --model finetune`") from e
+            raise ModelError(
+                f"cannot load {onnx_path}: {e}. Rebuild it with `factdesk train checkworthy --model finetune`"
+            ) from e
         tok = Tokenizer.from_file(str(tok_path))
         tok.no_padding()
         tok.enable_truncation(max_length=int(config.get("max_length", 64)))
@@ -273,13 +304,13 @@ class CheckWorthiness:
         order = np.argsort(lens, kind="stable")  # similar lengths together: little padding
         z = np.zeros(len(texts), dtype=np.float32)
         for s in range(0, len(order), self.batch_size):
-            idx = order[s:s + self.batch_size]
+            idx = order[s : s + self.batch_size]
             width = int(lens[idx].max())
             ids = np.zeros((len(idx), width), dtype=np.int64)
             mask = np.zeros_like(ids)
             for r, i in enumerate(idx):
-                ids[r, :lens[i]] = encs[i].ids
-                mask[r, :lens[i]] = 1
+                ids[r, : lens[i]] = encs[i].ids
+                mask[r, : lens[i]] = 1
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             out = self._session.run(None, {k: v for k, v in feed.items() if k in self._input_names})[0]
             out = np.asarray(out, dtype=np.float32)

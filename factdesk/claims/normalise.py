@@ -36,24 +36,35 @@ _FINITE = re.compile(
     r"paid|pays|lost|loses|won|wins|built|builds|left|leaves|kept|keeps|came|comes|went|goes|saw|sees|"
     r"got|gets|ran|runs|cut|cuts|put|puts|set|sets|hit|hits|spent|spends|brought|brings|bought|buys|"
     r"held|holds|led|leads|knew|knows|thought|thinks|found|finds|told|tells|said|says|stood|stands|"
-    r"remains|remained|lies|lay|means|meant|shows|showed|[a-z]{3,}ed)\b|n[’']t\b", re.I)
+    r"remains|remained|lies|lay|means|meant|shows|showed|[a-z]{3,}ed)\b|n[’']t\b",
+    re.I,
+)
 _DIGIT = re.compile(r"\d")
 _SPLIT_AT = re.compile(r"(?<=[\w)’'\"”])\s*:\s+(?=\S)|\s[—–]\s")
 # "going to" is a future only before a verb: "going to close", not "going to the border"
 _GOING = r"going\s+to\s+(?!(?:the|a|an|his|her|their|our|its|my|your|this|that|these|those|work|school|war|court|bed)\b)[a-z]"
-_FUTURE = re.compile(r"\b(?:will|won[’']t|shall)\b|\w[’']ll\b|(?:\b(?:is|are|am|was|were)\s+|\w[’'](?:s|re|m)\s+)" + _GOING,
-                     re.I)
-_WOULD_BY = re.compile(r"\bwould\b[^.;]*\b(?:by|in|before|until|within)\s+(?:(?:the\s+end\s+of\s+)?(?:19|20)\d\d|"
-                       r"next\s+\w+|the\s+(?:coming|next)\s+\w+)", re.I)
+_FUTURE = re.compile(
+    r"\b(?:will|won[’']t|shall)\b|\w[’']ll\b|(?:\b(?:is|are|am|was|were)\s+|\w[’'](?:s|re|m)\s+)" + _GOING, re.I
+)
+_WOULD_BY = re.compile(
+    r"\bwould\b[^.;]*\b(?:by|in|before|until|within)\s+(?:(?:the\s+end\s+of\s+)?(?:19|20)\d\d|"
+    r"next\s+\w+|the\s+(?:coming|next)\s+\w+)",
+    re.I,
+)
 _CONDITIONAL = re.compile(r"^\s*(?:if|unless|should)\b", re.I)
-PROMISE_VERBS = frozenset({"promised", "promises", "vowed", "vows", "pledged", "pledges", "predicted", "predicts",
-                           "forecast", "forecasts"})
-_SPEECH = (r"said|says|claimed|claims|added|adds|promised|promises|vowed|vows|pledged|pledges|predicted|predicts|"
-           r"insisted|insists|stated|states|argued|argues|noted|notes|warned|warns|announced|announces|"
-           r"stressed|stresses|declared|declares|asserted|asserts|alleged|alleges|maintained|maintains|"
-           r"boasted|boasts|told \w+|forecast|forecasts")
-_COORD = re.compile(r",?\s+and\s+(?:(?:also|then|later|again|further|\w+ly)\s+)?(?P<verb>" + _SPEECH + r")"
-                    r"(?:\s+(?:that\s+)?|\s*,\s*)(?=\S)")
+PROMISE_VERBS = frozenset(
+    {"promised", "promises", "vowed", "vows", "pledged", "pledges", "predicted", "predicts", "forecast", "forecasts"}
+)
+_SPEECH = (
+    r"said|says|claimed|claims|added|adds|promised|promises|vowed|vows|pledged|pledges|predicted|predicts|"
+    r"insisted|insists|stated|states|argued|argues|noted|notes|warned|warns|announced|announces|"
+    r"stressed|stresses|declared|declares|asserted|asserts|alleged|alleges|maintained|maintains|"
+    r"boasted|boasts|told \w+|forecast|forecasts"
+)
+_COORD = re.compile(
+    r",?\s+and\s+(?:(?:also|then|later|again|further|\w+ly)\s+)?(?P<verb>" + _SPEECH + r")"
+    r"(?:\s+(?:that\s+)?|\s*,\s*)(?=\S)"
+)
 _PRONOUN_START = re.compile(r"^\s*(?:we|they|he|she|I)\s+[a-z]", re.I)
 _PRONOUN_CLAUSE = re.compile(r",\s+(?:and|but)\s+(?=(?:we|they|he|she|I|it)\s+\S+)")
 
@@ -89,10 +100,15 @@ def strip_framing(text: str, max_lead_words: int = 14) -> str:
     for m in _SPLIT_AT.finditer(text):
         if m.group(0).strip() in "—–" and dashes != 1:
             continue
-        lead, rest = text[:m.start()], text[m.end():]
+        lead, rest = text[: m.start()], text[m.end() :]
         lead_words = len(lead.split())
-        if (1 <= lead_words <= max_lead_words and not _DIGIT.search(lead) and lead_words < len(rest.split())
-                and looks_clause(rest, 5) and not rest.lstrip().startswith(("“", '"'))):
+        if (
+            1 <= lead_words <= max_lead_words
+            and not _DIGIT.search(lead)
+            and lead_words < len(rest.split())
+            and looks_clause(rest, 5)
+            and not rest.lstrip().startswith(("“", '"'))
+        ):
             return _sentence(rest)
         break
     return text
@@ -131,8 +147,10 @@ def split_coordinated(text: str, verb: str | None = None, min_words: int = 4) ->
         pos, cur_verb = b, (v or cur_verb)
     parts.append(ClaimPart(text[pos:], cur_verb))
     # a part that opens with a subject pronoun ("we now power 310,000 homes") has its verb next
-    if any(not (looks_clause(p.text, min_words) or (_PRONOUN_START.match(p.text) and len(p.text.split()) >= min_words))
-           for p in parts):
+    if any(
+        not (looks_clause(p.text, min_words) or (_PRONOUN_START.match(p.text) and len(p.text.split()) >= min_words))
+        for p in parts
+    ):
         return [ClaimPart(text, verb)]
     return [ClaimPart(_sentence(p.text), p.verb) for p in parts]
 

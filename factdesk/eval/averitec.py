@@ -112,10 +112,15 @@ def gold_qas(item: dict[str, Any]) -> list[QA]:
     for q in item.get("questions") or []:
         answers = _answers(q)
         for a in answers:
-            out.append(QA(question=q["question"], answer=str(a.get("answer", "")),
-                          answer_type=a.get("answer_type"),
-                          boolean_explanation=a.get("boolean_explanation"),
-                          source_url=a.get("source_url")))
+            out.append(
+                QA(
+                    question=q["question"],
+                    answer=str(a.get("answer", "")),
+                    answer_type=a.get("answer_type"),
+                    boolean_explanation=a.get("boolean_explanation"),
+                    source_url=a.get("source_url"),
+                )
+            )
         if not answers:
             out.append(QA(question=q["question"], answer=None))
     return out
@@ -137,12 +142,19 @@ def load_averitec(path: str | Path, limit: int | None = None, require_label: boo
             raise InputError(f"{where}: 'questions' must be a list of {{question, answers}} objects")
         try:
             date = item.get("claim_date")
-            claim = Claim(text=item["claim"], speaker=item.get("speaker"), date=date,
-                          source=item.get("original_claim_url") or item.get("reporting_source"))
+            claim = Claim(
+                text=item["claim"],
+                speaker=item.get("speaker"),
+                date=date,
+                source=item.get("original_claim_url") or item.get("reporting_source"),
+            )
         except ValueError:
             claim = Claim(text=item["claim"], speaker=item.get("speaker"))
-        out.append(AveritecExample(claim=claim, label=label, qas=gold_qas(item),
-                                   questions=[q["question"] for q in qs], raw=item))
+        out.append(
+            AveritecExample(
+                claim=claim, label=label, qas=gold_qas(item), questions=[q["question"] for q in qs], raw=item
+            )
+        )
     return out
 
 
@@ -176,22 +188,27 @@ def prediction_questions(item: dict[str, Any]) -> list[str]:
     return prediction_strings(item)
 
 
-def score_claim(prediction: dict[str, Any], reference: dict[str, Any],
-                preserve_line: bool = False) -> dict[str, float]:
+def score_claim(prediction: dict[str, Any], reference: dict[str, Any], preserve_line: bool = False) -> dict[str, float]:
     """Q-only and Q+A METEOR-Hungarian and label correctness for one claim."""
     gold_q = [q["question"] for q in reference.get("questions") or []]
     return {
-        "q_only": hungarian_meteor(prediction_questions(prediction)[:MAX_EVIDENCE], gold_q,
-                                   MAX_EVIDENCE, preserve_line),
-        "q_plus_a": hungarian_meteor(prediction_strings(prediction)[:MAX_EVIDENCE],
-                                     reference_strings(reference), MAX_EVIDENCE, preserve_line),
+        "q_only": hungarian_meteor(
+            prediction_questions(prediction)[:MAX_EVIDENCE], gold_q, MAX_EVIDENCE, preserve_line
+        ),
+        "q_plus_a": hungarian_meteor(
+            prediction_strings(prediction)[:MAX_EVIDENCE], reference_strings(reference), MAX_EVIDENCE, preserve_line
+        ),
         "label_correct": float(prediction.get("label") == reference.get("label")),
     }
 
 
-def score_predictions(predictions: Sequence[dict[str, Any]], references: Sequence[dict[str, Any]],
-                      thresholds: Sequence[float] = THRESHOLDS, preserve_line: bool = False,
-                      per_claim: bool = False) -> dict[str, Any]:
+def score_predictions(
+    predictions: Sequence[dict[str, Any]],
+    references: Sequence[dict[str, Any]],
+    thresholds: Sequence[float] = THRESHOLDS,
+    preserve_line: bool = False,
+    per_claim: bool = False,
+) -> dict[str, Any]:
     """The AVeriTeC scorer over aligned prediction and reference records.
 
     Returns ``q_only``, ``q_plus_a``, ``accuracy``, ``averitec_score`` (at tau 0.25, the
@@ -199,8 +216,10 @@ def score_predictions(predictions: Sequence[dict[str, Any]], references: Sequenc
     confusion matrix, and with ``per_claim`` the per-claim lists.
     """
     if len(predictions) != len(references):
-        raise InputError(f"{len(predictions)} predictions for {len(references)} reference claims: "
-                         "the predictions file must list one prediction per claim, in the same order")
+        raise InputError(
+            f"{len(predictions)} predictions for {len(references)} reference claims: "
+            "the predictions file must list one prediction per claim, in the same order"
+        )
     rows = [score_claim(p, r, preserve_line) for p, r in zip(predictions, references, strict=True)]
     n = len(rows)
     q_only = np.array([r["q_only"] for r in rows])
@@ -231,8 +250,10 @@ def score_predictions(predictions: Sequence[dict[str, Any]], references: Sequenc
 # --------------------------------------------------------------------------- the desk's runs
 
 
-_LOWER_FIRST = frozenset("the a an in on at this that these those there it its our we you your their over more "
-                         "most all every no some many if when since after before during".split())
+_LOWER_FIRST = frozenset(
+    "the a an in on at this that these those there it its our we you your their over more "
+    "most all every no some many if when since after before during".split()
+)
 
 
 def question_for(claim: Claim) -> str:
@@ -254,8 +275,7 @@ def gold_evidence(example: AveritecExample) -> list[Evidence]:
     for qa in example.qas:
         text = qa.text
         doc = Document(text=text, url=qa.source_url)
-        out.append(Evidence(passage=Passage(document_id=doc.id, text=text, start=0, end=len(text)),
-                            document=doc))
+        out.append(Evidence(passage=Passage(document_id=doc.id, text=text, start=0, end=len(text)), document=doc))
     return out
 
 
@@ -283,15 +303,20 @@ def pooled_documents(paths: Iterable[str | Path]) -> list[Document]:
     return list(seen.values())
 
 
-def prediction_record(index: int, example: AveritecExample, label: str,
-                      evidence_strings: Sequence[tuple[str, str]] | None = None,
-                      questions: list[dict[str, Any]] | None = None,
-                      extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def prediction_record(
+    index: int,
+    example: AveritecExample,
+    label: str,
+    evidence_strings: Sequence[tuple[str, str]] | None = None,
+    questions: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """A prediction in the gold file's format (what upstream's scorer reads): either
     ``(question, answer)`` pairs or ready ``questions`` records."""
     if questions is None:
-        questions = [{"question": q, "answers": [{"answer": a, "answer_type": "Extractive"}]}
-                     for q, a in evidence_strings or []]
+        questions = [
+            {"question": q, "answers": [{"answer": a, "answer_type": "Extractive"}]} for q, a in evidence_strings or []
+        ]
     rec: dict[str, Any] = {
         "claim_id": index,
         "claim": example.claim.text,
@@ -322,8 +347,15 @@ def run_gold(examples: Sequence[AveritecExample], judge: JudgeFn | None = None) 
         evidence = gold_evidence(ex)
         _, verdict = judge(ex.claim, evidence)
         label = verdict.averitec_label.value if verdict.averitec_label else AveritecLabel.NOT_ENOUGH_EVIDENCE.value
-        preds.append(prediction_record(i, ex, label, questions=ex.raw.get("questions") or [],
-                                       extra={"confidence": verdict.confidence, "rating": verdict.rating.value}))
+        preds.append(
+            prediction_record(
+                i,
+                ex,
+                label,
+                questions=ex.raw.get("questions") or [],
+                extra={"confidence": verdict.confidence, "rating": verdict.rating.value},
+            )
+        )
     return preds
 
 
@@ -337,10 +369,21 @@ def run_retrieved(examples: Sequence[AveritecExample], desk: Any, top_k: int = M
         q = question_for(ex.claim)
         own = {d.id for d in answer_documents(ex.raw)}
         hit = sorted(own & {str(e.passage.document_id) for e in evidence[:MAX_EVIDENCE]})
-        preds.append(prediction_record(i, ex, label, [(q, e.passage.text) for e in evidence[:MAX_EVIDENCE]],
-                                       extra={"confidence": verdict.confidence, "rating": verdict.rating.value,
-                                              "evidence_urls": [e.document.url for e in evidence[:MAX_EVIDENCE]],
-                                              "own_answers": len(own), "own_answers_retrieved": len(hit)}))
+        preds.append(
+            prediction_record(
+                i,
+                ex,
+                label,
+                [(q, e.passage.text) for e in evidence[:MAX_EVIDENCE]],
+                extra={
+                    "confidence": verdict.confidence,
+                    "rating": verdict.rating.value,
+                    "evidence_urls": [e.document.url for e in evidence[:MAX_EVIDENCE]],
+                    "own_answers": len(own),
+                    "own_answers_retrieved": len(hit),
+                },
+            )
+        )
     return preds
 
 
@@ -356,15 +399,26 @@ def build_pooled_desk(data: str | Path, train: str | Path | None, db: str | Path
     desk.warm_up()
     t0 = time.perf_counter()
     report = desk.ingest(docs)
-    info = {"pool_documents": len(docs), "documents_added": getattr(report, "documents_added", None),
-            "passages_added": getattr(report, "passages_added", None),
-            "ingest_seconds": time.perf_counter() - t0, "db": str(db)}
+    info = {
+        "pool_documents": len(docs),
+        "documents_added": getattr(report, "documents_added", None),
+        "passages_added": getattr(report, "passages_added", None),
+        "ingest_seconds": time.perf_counter() - t0,
+        "db": str(db),
+    }
     return desk, info
 
 
-def evaluate(data: str | Path, setting: str = "gold", train: str | Path | None = None,
-             db: str | Path | None = None, out: str | Path | None = None, limit: int | None = None,
-             judge: JudgeFn | None = None, desk: Any = None) -> dict[str, Any]:
+def evaluate(
+    data: str | Path,
+    setting: str = "gold",
+    train: str | Path | None = None,
+    db: str | Path | None = None,
+    out: str | Path | None = None,
+    limit: int | None = None,
+    judge: JudgeFn | None = None,
+    desk: Any = None,
+) -> dict[str, Any]:
     """Run the desk on an AVeriTeC file and score it with the official measures.
 
     ``judge`` (gold) and ``desk`` (retrieved) can be passed in, e.g. fakes in tests.
@@ -391,17 +445,20 @@ def evaluate(data: str | Path, setting: str = "gold", train: str | Path | None =
         Path(out).write_text(json.dumps(preds, indent=1, ensure_ascii=False), encoding="utf-8")
     metrics = score_predictions(preds, [ex.raw for ex in examples])
     gold_labels = [str(ex.label) for ex in examples]
-    metrics.update({
-        "setting": setting,
-        "seconds": seconds,
-        "setup_seconds": setup_seconds,
-        "claims_per_second": len(examples) / seconds if seconds > 0 else 0.0,
-        "majority": majority_baseline(gold_labels, list(LABELS)),
-    })
+    metrics.update(
+        {
+            "setting": setting,
+            "seconds": seconds,
+            "setup_seconds": setup_seconds,
+            "claims_per_second": len(examples) / seconds if seconds > 0 else 0.0,
+            "majority": majority_baseline(gold_labels, list(LABELS)),
+        }
+    )
     from factdesk.eval.metrics import expected_calibration_error
 
-    metrics["ece"] = expected_calibration_error([p.get("confidence", 0.0) for p in preds],
-                                                [p["label"] == g for p, g in zip(preds, gold_labels, strict=True)])
+    metrics["ece"] = expected_calibration_error(
+        [p.get("confidence", 0.0) for p in preds], [p["label"] == g for p, g in zip(preds, gold_labels, strict=True)]
+    )
     if setting == "retrieved":
         # How much of the claim's own gold evidence came back from the pool: the leakage, measured.
         own = sum(p.get("own_answers", 0) for p in preds)

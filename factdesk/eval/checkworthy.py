@@ -104,8 +104,14 @@ def load_checkworthy(path: str | Path, limit: int | None = None) -> tuple[str, l
             row: dict[str, str | None] = dict(rec)
             if row.get("text") is None or row.get("label") is None:
                 raise InputError(f"{p}: row {i + 2} is short: expected line_number,speaker,text,label,file_name")
-            items.append(CheckworthyItem(text=str(row["text"]), label=_label(row["label"], f"{p}: row {i + 2}"),
-                                         group=row.get("file_name") or "all", speaker=row.get("speaker")))
+            items.append(
+                CheckworthyItem(
+                    text=str(row["text"]),
+                    label=_label(row["label"], f"{p}: row {i + 2}"),
+                    group=row.get("file_name") or "all",
+                    speaker=row.get("speaker"),
+                )
+            )
     else:
         reader = csv.reader(io.StringIO(text), delimiter="\t")
         next(reader, None)
@@ -122,8 +128,9 @@ def load_checkworthy(path: str | Path, limit: int | None = None) -> tuple[str, l
     return fmt, items
 
 
-def score_checkworthy(items: Sequence[CheckworthyItem], scores: Sequence[float] | np.ndarray,
-                      threshold: float = 0.5) -> dict[str, Any]:
+def score_checkworthy(
+    items: Sequence[CheckworthyItem], scores: Sequence[float] | np.ndarray, threshold: float = 0.5
+) -> dict[str, Any]:
     """P/R/F1 of the check-worthy class at ``threshold``, and MAP / P@10 over debates."""
     s = np.asarray(scores, dtype=float)
     if s.shape != (len(items),):
@@ -134,9 +141,15 @@ def score_checkworthy(items: Sequence[CheckworthyItem], scores: Sequence[float] 
     groups: dict[str, list[int]] = {}
     for i, it in enumerate(items):
         groups.setdefault(it.group, []).append(i)
-    per_group = {g: {"ap": average_precision(y[idx], s[idx]),
-                     "p_at_10": precision_at_k(y[idx], s[idx], 10),
-                     "n": len(idx), "positives": int(y[idx].sum())} for g, idx in groups.items()}
+    per_group = {
+        g: {
+            "ap": average_precision(y[idx], s[idx]),
+            "p_at_10": precision_at_k(y[idx], s[idx], 10),
+            "n": len(idx),
+            "positives": int(y[idx].sum()),
+        }
+        for g, idx in groups.items()
+    }
     m = float(np.mean([v["ap"] for v in per_group.values()]))
     return {
         "primary_metric": "map",
@@ -175,8 +188,13 @@ def default_scorer() -> ScoreFn:
     return score
 
 
-def evaluate(path: str | Path, score: ScoreFn | None = None, limit: int | None = None,
-             threshold: float | None = None, batch_size: int = 256) -> dict[str, Any]:
+def evaluate(
+    path: str | Path,
+    score: ScoreFn | None = None,
+    limit: int | None = None,
+    threshold: float | None = None,
+    batch_size: int = 256,
+) -> dict[str, Any]:
     """Score a check-worthiness file with ``score`` (default: the desk's model).
 
     ``threshold`` defaults to the model's own tuned one (a ``threshold`` attribute of the
@@ -188,13 +206,15 @@ def evaluate(path: str | Path, score: ScoreFn | None = None, limit: int | None =
     fn = score or default_scorer()
     t0 = time.perf_counter()
     texts = [it.text for it in items]
-    parts = [np.asarray(fn(texts[i:i + batch_size]), dtype=float).reshape(-1)
-             for i in range(0, len(texts), batch_size)]
+    parts = [
+        np.asarray(fn(texts[i : i + batch_size]), dtype=float).reshape(-1) for i in range(0, len(texts), batch_size)
+    ]
     scores = np.concatenate(parts) if parts else np.zeros(0)
     seconds = time.perf_counter() - t0
     if threshold is None:
         threshold = float(getattr(fn, "threshold", 0.5))
     out = score_checkworthy(items, scores, threshold)
-    out.update({"format": fmt, "seconds": seconds,
-                "sentences_per_second": len(items) / seconds if seconds > 0 else 0.0})
+    out.update(
+        {"format": fmt, "seconds": seconds, "sentences_per_second": len(items) / seconds if seconds > 0 else 0.0}
+    )
     return out

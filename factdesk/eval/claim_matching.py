@@ -46,8 +46,10 @@ def load_queries(path: str | Path) -> dict[str, str]:
     p = Path(path)
     rows = read_tsv(p, "the queries")
     if not rows or len(rows[0]) != 2:
-        raise InputError(f"{p} is not a CheckThat! queries file: expected a header line and then "
-                         "id<TAB>text lines (e.g. tweets.queries.tsv)")
+        raise InputError(
+            f"{p} is not a CheckThat! queries file: expected a header line and then "
+            "id<TAB>text lines (e.g. tweets.queries.tsv)"
+        )
     out: dict[str, str] = {}
     for n, row in enumerate(rows[1:], start=2):
         if not row or not any(x.strip() for x in row):
@@ -76,8 +78,9 @@ def load_qrels(path: str | Path) -> dict[str, set[str]]:
             continue
         parts = line.split()
         if len(parts) != 4:
-            raise InputError(f"{p} line {n}: expected 'query_id 0 claim_id relevance' (TREC qrels), "
-                             f"got {len(parts)} field(s)")
+            raise InputError(
+                f"{p} line {n}: expected 'query_id 0 claim_id relevance' (TREC qrels), got {len(parts)} field(s)"
+            )
         try:
             rel = int(parts[3])
         except ValueError:
@@ -156,8 +159,9 @@ def _decision(hits_by_query: Mapping[str, Sequence[Match]], rel: Mapping[str, se
     }
 
 
-def _run_matcher(m: FactCheckMatcher, qs: Mapping[str, str], qids: Sequence[str]
-                 ) -> tuple[dict[str, list[Match]], list[float]]:
+def _run_matcher(
+    m: FactCheckMatcher, qs: Mapping[str, str], qids: Sequence[str]
+) -> tuple[dict[str, list[Match]], list[float]]:
     hits: dict[str, list[Match]] = {}
     ms: list[float] = []
     for q in qids:
@@ -167,11 +171,17 @@ def _run_matcher(m: FactCheckMatcher, qs: Mapping[str, str], qids: Sequence[str]
     return hits, ms
 
 
-def evaluate(queries: str | Path, qrels: str | Path, checks: str | Path, db: str | None = None,
-             limit: int | None = None, embedder: Embedder | None = None,
-             matcher: Callable[..., FactCheckMatcher] = FactCheckMatcher,
-             reranker: ClaimReranker | Literal["default"] | None = "default",
-             progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def evaluate(
+    queries: str | Path,
+    qrels: str | Path,
+    checks: str | Path,
+    db: str | None = None,
+    limit: int | None = None,
+    embedder: Embedder | None = None,
+    matcher: Callable[..., FactCheckMatcher] = FactCheckMatcher,
+    reranker: ClaimReranker | Literal["default"] | None = "default",
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Import `checks`, rank them for every query with the matcher and with plain BM25; metrics of both.
 
     The matcher is run twice on the same index: with the same-claim `reranker` (the result's
@@ -185,8 +195,10 @@ def evaluate(queries: str | Path, qrels: str | Path, checks: str | Path, db: str
     known = {r["source_id"][3:] for r in records}
     unknown = sorted({d for ds in rel.values() for d in ds} - known)
     if unknown:
-        raise InputError(f"{qrels} names claim id(s) {', '.join(unknown[:5])} that {checks} lacks: "
-                         "pass the verified-claims file these qrels belong to")
+        raise InputError(
+            f"{qrels} names claim id(s) {', '.join(unknown[:5])} that {checks} lacks: "
+            "pass the verified-claims file these qrels belong to"
+        )
     qids = [q for q in qs if q in rel]
     if not qids:
         raise InputError(f"no query id of {queries} appears in {qrels}: pass matching files")

@@ -60,8 +60,10 @@ def token_f1(a: str, b: str) -> float:
 
 def same_speaker(a: str | None, b: str | None) -> bool:
     """Speakers equal up to case, spacing and a leading 'the' (None only equals None)."""
+
     def norm(s: str | None) -> str:
         return re.sub(r"^the\s+", "", " ".join((s or "").lower().split()))
+
     return norm(a) == norm(b)
 
 
@@ -80,8 +82,9 @@ def load_set(folder: str | Path) -> list[GoldItem]:
     """Every ``NAME.gold.json`` in `folder` with its text file, sorted by name."""
     root = Path(folder)
     if not root.is_dir():
-        raise InputError(f"{root} is not a folder: pass a folder of NAME.txt + NAME.gold.json pairs, "
-                         "e.g. examples/claims-eval/dev")
+        raise InputError(
+            f"{root} is not a folder: pass a folder of NAME.txt + NAME.gold.json pairs, e.g. examples/claims-eval/dev"
+        )
     items: list[GoldItem] = []
     for gold_path in sorted(root.glob("*.gold.json")):
         stem = gold_path.name[: -len(".gold.json")]
@@ -117,8 +120,10 @@ def _read_text(path: Path) -> str:
 
 def match(pred: list[str], gold: list[str], threshold: float) -> list[tuple[int, int, float]]:
     """Greedy one-to-one pairs ``(pred index, gold index, similarity)``, best first, >= threshold."""
-    pairs = sorted(((token_f1(p, g), i, j) for i, p in enumerate(pred) for j, g in enumerate(gold)),
-                   key=lambda t: (-t[0], t[1], t[2]))
+    pairs = sorted(
+        ((token_f1(p, g), i, j) for i, p in enumerate(pred) for j, g in enumerate(gold)),
+        key=lambda t: (-t[0], t[1], t[2]),
+    )
     used_p: set[int] = set()
     used_g: set[int] = set()
     out: list[tuple[int, int, float]] = []
@@ -133,8 +138,9 @@ def match(pred: list[str], gold: list[str], threshold: float) -> list[tuple[int,
     return out
 
 
-def evaluate(folder: str | Path, threshold: float = 0.5, min_score: float = 0.5, extractor: Any = None,
-             details: bool = True) -> dict[str, Any]:
+def evaluate(
+    folder: str | Path, threshold: float = 0.5, min_score: float = 0.5, extractor: Any = None, details: bool = True
+) -> dict[str, Any]:
     """Claim precision / recall / F1, speaker and date accuracy over `folder` (module docstring)."""
     if not 0.0 < threshold <= 1.0:
         raise InputError(f"threshold={threshold}: pass a similarity in (0, 1], e.g. 0.5")
@@ -155,26 +161,43 @@ def evaluate(folder: str | Path, threshold: float = 0.5, min_score: float = 0.5,
         n_speaker, n_date = n_speaker + sp, n_date + dd
         if details:
             matched = {j: i for i, j, _ in pairs}
-            per_doc.append({
-                "document": item.name, "predicted": len(preds), "gold": len(item.claims), "matched": len(pairs),
-                "missed": [c["text"] for j, c in enumerate(item.claims) if j not in matched],
-                "wrong": [{"gold": item.claims[j]["text"], "speaker": preds[i].claim.speaker,
-                           "gold_speaker": item.claims[j].get("speaker"),
-                           "date": preds[i].claim.date.isoformat() if preds[i].claim.date else None,
-                           "gold_date": item.claims[j].get("date")}
-                          for j, i in matched.items()
-                          if not same_speaker(preds[i].claim.speaker, item.claims[j].get("speaker"))
-                          or preds[i].claim.date != parse_date(item.claims[j].get("date"))],
-                "extra": [ec.claim.text for k, ec in enumerate(preds) if k not in {i for i, _, _ in pairs}],
-            })
+            per_doc.append(
+                {
+                    "document": item.name,
+                    "predicted": len(preds),
+                    "gold": len(item.claims),
+                    "matched": len(pairs),
+                    "missed": [c["text"] for j, c in enumerate(item.claims) if j not in matched],
+                    "wrong": [
+                        {
+                            "gold": item.claims[j]["text"],
+                            "speaker": preds[i].claim.speaker,
+                            "gold_speaker": item.claims[j].get("speaker"),
+                            "date": preds[i].claim.date.isoformat() if preds[i].claim.date else None,
+                            "gold_date": item.claims[j].get("date"),
+                        }
+                        for j, i in matched.items()
+                        if not same_speaker(preds[i].claim.speaker, item.claims[j].get("speaker"))
+                        or preds[i].claim.date != parse_date(item.claims[j].get("date"))
+                    ],
+                    "extra": [ec.claim.text for k, ec in enumerate(preds) if k not in {i for i, _, _ in pairs}],
+                }
+            )
     p = n_match / n_pred if n_pred else 0.0
     r = n_match / n_gold if n_gold else 0.0
     out: dict[str, Any] = {
-        "data": str(folder), "documents": len(items), "gold_claims": n_gold, "predicted_claims": n_pred,
-        "matched": n_match, "precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
+        "data": str(folder),
+        "documents": len(items),
+        "gold_claims": n_gold,
+        "predicted_claims": n_pred,
+        "matched": n_match,
+        "precision": p,
+        "recall": r,
+        "f1": 2 * p * r / (p + r) if p + r else 0.0,
         "speaker_accuracy": n_speaker / n_match if n_match else 0.0,
         "date_accuracy": n_date / n_match if n_match else 0.0,
-        "match": f"token F1 >= {threshold}", "min_score": min_score,
+        "match": f"token F1 >= {threshold}",
+        "min_score": min_score,
     }
     if details:
         out["per_document"] = per_doc

@@ -78,19 +78,29 @@ def load_climate_fever(path: str | Path, limit: int | None = None) -> list[Clima
             except json.JSONDecodeError as exc:
                 raise InputError(f"{p}: line {n} is not JSON ({exc}); expected one claim object per line") from exc
             if not isinstance(d, dict) or not isinstance(d.get("claim"), str) or "evidences" not in d:
-                raise InputError(f"{p}: line {n} needs 'claim', 'claim_label' and 'evidences' (Climate-FEVER JSON lines)")
+                raise InputError(
+                    f"{p}: line {n} needs 'claim', 'claim_label' and 'evidences' (Climate-FEVER JSON lines)"
+                )
             label = d.get("claim_label")
             if label not in CLAIM_LABELS:
                 raise InputError(f"{p}: line {n} has claim_label {label!r}; valid: {', '.join(CLAIM_LABELS)}")
             evs = []
             for e in d["evidences"]:
                 if not isinstance(e, dict) or e.get("evidence_label") not in EVIDENCE_LABELS:
-                    raise InputError(f"{p}: line {n} has an evidence without a valid evidence_label "
-                                     f"({', '.join(EVIDENCE_LABELS)})")
-                evs.append(ClimateEvidence(text=str(e.get("evidence", "")), label=e["evidence_label"],
-                                           article=e.get("article"), evidence_id=e.get("evidence_id")))
-            out.append(ClimateClaim(id=str(d.get("claim_id", n)), claim=Claim(text=d["claim"]),
-                                    label=label, evidences=evs))
+                    raise InputError(
+                        f"{p}: line {n} has an evidence without a valid evidence_label ({', '.join(EVIDENCE_LABELS)})"
+                    )
+                evs.append(
+                    ClimateEvidence(
+                        text=str(e.get("evidence", "")),
+                        label=e["evidence_label"],
+                        article=e.get("article"),
+                        evidence_id=e.get("evidence_id"),
+                    )
+                )
+            out.append(
+                ClimateClaim(id=str(d.get("claim_id", n)), claim=Claim(text=d["claim"]), label=label, evidences=evs)
+            )
             if limit and len(out) >= limit:
                 break
     if not out:
@@ -102,8 +112,7 @@ def evidence_for(item: ClimateClaim) -> list[Evidence]:
     out = []
     for e in item.evidences:
         doc = Document(text=e.text, title=e.article)
-        out.append(Evidence(passage=Passage(document_id=doc.id, text=e.text, start=0, end=len(e.text)),
-                            document=doc))
+        out.append(Evidence(passage=Passage(document_id=doc.id, text=e.text, start=0, end=len(e.text)), document=doc))
     return out
 
 
@@ -146,8 +155,11 @@ def evaluate(path: str | Path, judge: JudgeFn | None = None, limit: int | None =
         "ece": expected_calibration_error(conf, [g == p for g, p in zip(gold, pred, strict=True)]),
         "majority": majority_baseline(gold, list(CLAIM_LABELS)),
         "evidence": {
-            "n": ev["n"], "accuracy": ev["accuracy"], "macro_f1": ev["macro_f1"],
-            "per_class": ev["per_class"], "labels": ev["labels"],
+            "n": ev["n"],
+            "accuracy": ev["accuracy"],
+            "macro_f1": ev["macro_f1"],
+            "per_class": ev["per_class"],
+            "labels": ev["labels"],
             "confusion_matrix": ev["confusion_matrix"],
             "majority": majority_baseline(ev_gold, list(EVIDENCE_LABELS)),
         },

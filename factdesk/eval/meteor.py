@@ -43,12 +43,12 @@ def meteor(hypothesis: str, reference: str, preserve_line: bool = False) -> floa
     ensure_nltk_data()
     from nltk.translate.meteor_score import single_meteor_score
 
-    return float(single_meteor_score(list(_tokenize(reference, preserve_line)),
-                                     list(_tokenize(hypothesis, preserve_line))))
+    return float(
+        single_meteor_score(list(_tokenize(reference, preserve_line)), list(_tokenize(hypothesis, preserve_line)))
+    )
 
 
-def pairwise_meteor(predicted: Sequence[str], gold: Sequence[str],
-                    preserve_line: bool = False) -> np.ndarray:
+def pairwise_meteor(predicted: Sequence[str], gold: Sequence[str], preserve_line: bool = False) -> np.ndarray:
     """Matrix ``X[i, j] = meteor(predicted[i], gold[j])``, shape (len(predicted), len(gold))."""
     x = np.zeros((len(predicted), len(gold)), dtype=float)
     for i, p in enumerate(predicted):
@@ -65,8 +65,9 @@ def hungarian_match(scores: np.ndarray) -> tuple[float, list[tuple[int, int]]]:
     return float(scores[rows, cols].sum()), [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
 
 
-def hungarian_meteor(predicted: Sequence[str], gold: Sequence[str], max_predicted: int = 10,
-                     preserve_line: bool = False) -> float:
+def hungarian_meteor(
+    predicted: Sequence[str], gold: Sequence[str], max_predicted: int = 10, preserve_line: bool = False
+) -> float:
     """Matched METEOR sum of the first ``max_predicted`` predicted strings over ``len(gold)``.
 
     0.0 when there is no gold string (upstream would divide by zero).
@@ -77,7 +78,9 @@ def hungarian_meteor(predicted: Sequence[str], gold: Sequence[str], max_predicte
     return total / len(gold)
 
 
-def justification_meteor(predictions: Sequence[dict[str, Any]], references: Sequence[dict[str, Any]]) -> dict[str, float]:
+def justification_meteor(
+    predictions: Sequence[dict[str, Any]], references: Sequence[dict[str, Any]]
+) -> dict[str, float]:
     """Mean METEOR of predicted ``justification`` against the gold one (nltk, as AVeriTeC's scorer).
 
     `predictions` are AVeriTeC records (`factdesk.report.averitec.to_averitec`), `references`
@@ -87,6 +90,9 @@ def justification_meteor(predictions: Sequence[dict[str, Any]], references: Sequ
     """
     if len(predictions) != len(references):
         raise ValueError(f"{len(predictions)} predictions for {len(references)} references: pass aligned lists")
-    scores = [meteor(str(p.get("justification") or ""), str(r["justification"]))
-              for p, r in zip(predictions, references, strict=True) if r.get("justification")]
+    scores = [
+        meteor(str(p.get("justification") or ""), str(r["justification"]))
+        for p, r in zip(predictions, references, strict=True)
+        if r.get("justification")
+    ]
     return {"justification_meteor": sum(scores) / len(scores) if scores else 0.0, "n": float(len(scores))}

@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 
 
-def _labels(gold: Sequence[Hashable], pred: Sequence[Hashable],
-            labels: Sequence[Hashable] | None) -> list[Hashable]:
+def _labels(gold: Sequence[Hashable], pred: Sequence[Hashable], labels: Sequence[Hashable] | None) -> list[Hashable]:
     if len(gold) != len(pred):
         raise ValueError(f"gold has {len(gold)} items and pred {len(pred)}: pass aligned lists")
     if labels is not None:
@@ -27,8 +26,9 @@ def _labels(gold: Sequence[Hashable], pred: Sequence[Hashable],
     return list(seen)
 
 
-def confusion_matrix(gold: Sequence[Hashable], pred: Sequence[Hashable],
-                     labels: Sequence[Hashable] | None = None) -> list[list[int]]:
+def confusion_matrix(
+    gold: Sequence[Hashable], pred: Sequence[Hashable], labels: Sequence[Hashable] | None = None
+) -> list[list[int]]:
     """Rows are gold labels, columns predicted labels, both in ``labels`` order.
 
     Pairs whose gold or predicted label is not in ``labels`` are not counted.
@@ -59,8 +59,9 @@ def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
     return p, r, f
 
 
-def per_class_prf(gold: Sequence[Hashable], pred: Sequence[Hashable],
-                  labels: Sequence[Hashable] | None = None) -> dict[Hashable, dict[str, float]]:
+def per_class_prf(
+    gold: Sequence[Hashable], pred: Sequence[Hashable], labels: Sequence[Hashable] | None = None
+) -> dict[Hashable, dict[str, float]]:
     """``{label: {"precision", "recall", "f1", "support"}}`` for each label."""
     labs = _labels(gold, pred, labels)
     m = np.array(confusion_matrix(gold, pred, labs), dtype=np.int64).reshape(len(labs), len(labs))
@@ -72,8 +73,7 @@ def per_class_prf(gold: Sequence[Hashable], pred: Sequence[Hashable],
     return out
 
 
-def macro_f1(gold: Sequence[Hashable], pred: Sequence[Hashable],
-             labels: Sequence[Hashable] | None = None) -> float:
+def macro_f1(gold: Sequence[Hashable], pred: Sequence[Hashable], labels: Sequence[Hashable] | None = None) -> float:
     """Unweighted mean of per-class F1 over ``labels`` (default: labels seen in gold or pred,
     as scikit-learn's ``f1_score(average="macro")`` does)."""
     per = per_class_prf(gold, pred, labels)
@@ -104,16 +104,14 @@ def mean_average_precision(
     return float(np.mean([average_precision(r, s) for r, s in groups]))
 
 
-def precision_at_k(relevant: Sequence[int | bool] | np.ndarray, scores: Sequence[float] | np.ndarray,
-                   k: int) -> float:
+def precision_at_k(relevant: Sequence[int | bool] | np.ndarray, scores: Sequence[float] | np.ndarray, k: int) -> float:
     """Share of relevant items among the ``k`` highest scored."""
     order = np.argsort(-np.asarray(scores, dtype=float), kind="stable")[:k]
     rel = np.asarray(relevant, dtype=bool)
     return float(rel[order].sum() / k) if k else 0.0
 
 
-def expected_calibration_error(confidence: Sequence[float], correct: Sequence[int | bool],
-                               n_bins: int = 10) -> float:
+def expected_calibration_error(confidence: Sequence[float], correct: Sequence[int | bool], n_bins: int = 10) -> float:
     """ECE with ``n_bins`` equal-width bins over [0, 1]: sum of |accuracy - confidence|
     per bin, weighted by the bin's share of items. A confidence of exactly 0 goes to the
     first bin, bins are otherwise right-closed ``(lo, hi]``."""
@@ -132,8 +130,9 @@ def expected_calibration_error(confidence: Sequence[float], correct: Sequence[in
     return float(ece)
 
 
-def classification_report(gold: Sequence[Hashable], pred: Sequence[Hashable],
-                          labels: Sequence[Hashable]) -> dict[str, Any]:
+def classification_report(
+    gold: Sequence[Hashable], pred: Sequence[Hashable], labels: Sequence[Hashable]
+) -> dict[str, Any]:
     """Accuracy, macro-F1 over ``labels``, per-class P/R/F1 and the confusion matrix,
     JSON-ready (labels as strings)."""
     per = per_class_prf(gold, pred, labels)

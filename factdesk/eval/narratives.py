@@ -67,12 +67,21 @@ def pairwise_prf(labels: Sequence[int], gold: set[tuple[int, int]]) -> dict[str,
     p = tp / len(pred) if pred else 1.0
     r = tp / len(gold) if gold else 1.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "predicted_pairs": len(pred),
-            "gold_pairs": len(gold)}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(f, 4),
+        "predicted_pairs": len(pred),
+        "gold_pairs": len(gold),
+    }
 
 
-def group_posts(vectors: np.ndarray, texts: Sequence[str], threshold: float = DEFAULT_THRESHOLD,
-                word_weight: float = DEFAULT_WORD_WEIGHT) -> list[int]:
+def group_posts(
+    vectors: np.ndarray,
+    texts: Sequence[str],
+    threshold: float = DEFAULT_THRESHOLD,
+    word_weight: float = DEFAULT_WORD_WEIGHT,
+) -> list[int]:
     g = IncrementalGrouper(dim=vectors.shape[1], threshold=threshold, word_weight=word_weight)
     return [g.add(v, t).group for v, t in zip(vectors, texts, strict=True)]
 
@@ -95,9 +104,14 @@ def bm25_groups(texts: Sequence[str], threshold: float = DEFAULT_BM25_THRESHOLD)
     return labels
 
 
-def anchored_labels(texts: Sequence[str], vectors: np.ndarray, best: Sequence[tuple[str, float] | None],
-                    threshold: float = DEFAULT_THRESHOLD, word_weight: float = DEFAULT_WORD_WEIGHT,
-                    anchor_threshold: float = DEFAULT_ANCHOR_THRESHOLD) -> list[int]:
+def anchored_labels(
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    best: Sequence[tuple[str, float] | None],
+    threshold: float = DEFAULT_THRESHOLD,
+    word_weight: float = DEFAULT_WORD_WEIGHT,
+    anchor_threshold: float = DEFAULT_ANCHOR_THRESHOLD,
+) -> list[int]:
     """Groups when each post may join the group of its best-matching check ((check id, cosine) or None)."""
     free = [i for i, b in enumerate(best) if b is None or b[1] < anchor_threshold]
     inner = group_posts(vectors[free], [texts[i] for i in free], threshold, word_weight) if free else []
@@ -111,8 +125,13 @@ def anchored_labels(texts: Sequence[str], vectors: np.ndarray, best: Sequence[tu
     return [ids.setdefault(k, len(ids)) for k in keys]
 
 
-def best_checks(texts: Sequence[str], checks: str | Path, embedder: Embedder, db: str | None = None,
-                progress: Callable[[str], None] | None = None) -> list[tuple[str, float] | None]:
+def best_checks(
+    texts: Sequence[str],
+    checks: str | Path,
+    embedder: Embedder,
+    db: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[tuple[str, float] | None]:
     """(check id, cosine) of each post's best match among the imported `checks` (first stage only)."""
     from factdesk.match.previous import FactCheckMatcher, import_checks, load_checkthat_claims
     from factdesk.registry import open_store
@@ -150,11 +169,17 @@ def _default_embedder() -> Embedder:
     return e
 
 
-def evaluate(pairs: Sequence[tuple[str | Path, str | Path]], embedder: Embedder | None = None,
-             threshold: float = DEFAULT_THRESHOLD, word_weight: float = DEFAULT_WORD_WEIGHT,
-             bm25_threshold: float = DEFAULT_BM25_THRESHOLD, checks: str | Path | None = None, db: str | None = None,
-             anchor_threshold: float = DEFAULT_ANCHOR_THRESHOLD,
-             progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def evaluate(
+    pairs: Sequence[tuple[str | Path, str | Path]],
+    embedder: Embedder | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    word_weight: float = DEFAULT_WORD_WEIGHT,
+    bm25_threshold: float = DEFAULT_BM25_THRESHOLD,
+    checks: str | Path | None = None,
+    db: str | None = None,
+    anchor_threshold: float = DEFAULT_ANCHOR_THRESHOLD,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Pairwise P/R/F1 of the grouper and both baselines, per split and (with several) all together.
 
     The primary metric is ``f1`` on all the posts given: of the grouping through the checks when
@@ -180,9 +205,13 @@ def evaluate(pairs: Sequence[tuple[str | Path, str | Path]], embedder: Embedder 
     def score(texts: list[str], claims: list[set[str]], vectors: np.ndarray, best: list[Any]) -> dict[str, Any]:
         gold = gold_pairs(claims)
         labels = group_posts(vectors, texts, threshold, word_weight)
-        out = {"posts": len(texts), "groups": len(set(labels)), **pairwise_prf(labels, gold),
-               "singletons": pairwise_prf(list(range(len(texts))), gold),
-               "bm25": pairwise_prf(bm25_groups(texts, bm25_threshold), gold)}
+        out = {
+            "posts": len(texts),
+            "groups": len(set(labels)),
+            **pairwise_prf(labels, gold),
+            "singletons": pairwise_prf(list(range(len(texts))), gold),
+            "bm25": pairwise_prf(bm25_groups(texts, bm25_threshold), gold),
+        }
         if best:
             anchored = anchored_labels(texts, vectors, best, threshold, word_weight, anchor_threshold)
             out["with_checks"] = {"groups": len(set(anchored)), **pairwise_prf(anchored, gold)}
@@ -196,13 +225,23 @@ def evaluate(pairs: Sequence[tuple[str | Path, str | Path]], embedder: Embedder 
         # post and a dev post that match the same claim belong together too.
         all_texts = [t for s in splits for t in s[1]]
         all_claims = [c for s in splits for c in s[2]]
-        out["all"] = score(all_texts, all_claims, np.concatenate([s[3] for s in splits]),
-                           [b for s in splits for b in s[4]])
+        out["all"] = score(
+            all_texts, all_claims, np.concatenate([s[3] for s in splits]), [b for s in splits for b in s[4]]
+        )
     primary = out["all"] if len(splits) > 1 else out[splits[0][0]]
     head = primary["with_checks"] if checks is not None else primary
-    return {"f1": head["f1"], "precision": head["precision"], "recall": head["recall"],
-            "posts_only_f1": primary["f1"],
-            "settings": {"threshold": threshold, "word_weight": word_weight, "checks": str(checks) if checks else None,
-                         "anchor_threshold": anchor_threshold if checks is not None else None,
-                         "bm25_threshold": bm25_threshold, "text": "clean_post (author name kept)"},
-            "splits": out}
+    return {
+        "f1": head["f1"],
+        "precision": head["precision"],
+        "recall": head["recall"],
+        "posts_only_f1": primary["f1"],
+        "settings": {
+            "threshold": threshold,
+            "word_weight": word_weight,
+            "checks": str(checks) if checks else None,
+            "anchor_threshold": anchor_threshold if checks is not None else None,
+            "bm25_threshold": bm25_threshold,
+            "text": "clean_post (author name kept)",
+        },
+        "splits": out,
+    }

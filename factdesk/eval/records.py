@@ -33,6 +33,7 @@ def results_dir() -> Path:
 
 def git_state(root: Path = REPO_ROOT) -> dict[str, Any]:
     """The commit checked out and whether the tree has uncommitted changes (None if unknown)."""
+
     def git(*args: str) -> str | None:
         try:
             r = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
@@ -59,8 +60,13 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    return {"host": platform.node(), "system": platform.platform(), "cpu": cpu,
-            "cores": cores, "python": sys.version.split()[0]}
+    return {
+        "host": platform.node(),
+        "system": platform.platform(),
+        "cpu": cpu,
+        "cores": cores,
+        "python": sys.version.split()[0],
+    }
 
 
 def peak_rss_mb() -> float:
@@ -71,8 +77,9 @@ def peak_rss_mb() -> float:
     return max(own, kids) / scale
 
 
-def make_record(suite: str, metrics: dict[str, Any], wall_seconds: float,
-                args: dict[str, Any] | None = None) -> dict[str, Any]:
+def make_record(
+    suite: str, metrics: dict[str, Any], wall_seconds: float, args: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A JSON-ready record of one eval run."""
     return {
         "suite": suite,

@@ -97,11 +97,18 @@ def load_claims(path: str | Path, limit: int | None = None) -> list[SciFactClaim
         for sets in ev.values():
             for s in sets:
                 if s.get("label") not in SCIFACT_LABELS or not isinstance(s.get("sentences"), list):
-                    raise InputError(f"{path}: line {n}: each evidence set needs 'sentences' and a label in "
-                                     f"{', '.join(SCIFACT_LABELS)}")
-        out.append(SciFactClaim(id=int(d["id"]), claim=Claim(text=d["claim"]),
-                                evidence={str(k): v for k, v in ev.items()},
-                                cited_doc_ids=[str(x) for x in d.get("cited_doc_ids") or []]))
+                    raise InputError(
+                        f"{path}: line {n}: each evidence set needs 'sentences' and a label in "
+                        f"{', '.join(SCIFACT_LABELS)}"
+                    )
+        out.append(
+            SciFactClaim(
+                id=int(d["id"]),
+                claim=Claim(text=d["claim"]),
+                evidence={str(k): v for k, v in ev.items()},
+                cited_doc_ids=[str(x) for x in d.get("cited_doc_ids") or []],
+            )
+        )
         if limit and len(out) >= limit:
             break
     if not out:
@@ -114,10 +121,16 @@ def load_corpus(path: str | Path) -> list[Abstract]:
     out = []
     for n, d in _jsonl(path, "corpus"):
         if "doc_id" not in d or not isinstance(d.get("abstract"), list):
-            raise InputError(f"{path}: line {n} needs 'doc_id' and 'abstract' (a list of sentences): "
-                             "is this corpus.jsonl?")
-        out.append(Abstract(doc_id=str(d["doc_id"]), title=str(d.get("title") or ""),
-                            sentences=[str(s).strip() for s in d["abstract"]]))
+            raise InputError(
+                f"{path}: line {n} needs 'doc_id' and 'abstract' (a list of sentences): is this corpus.jsonl?"
+            )
+        out.append(
+            Abstract(
+                doc_id=str(d["doc_id"]),
+                title=str(d.get("title") or ""),
+                sentences=[str(s).strip() for s in d["abstract"]],
+            )
+        )
     if not out:
         raise InputError(f"SciFact corpus file {str(path)!r} holds no abstracts")
     return out
@@ -130,14 +143,26 @@ def _gold_label(sets: Sequence[dict[str, Any]]) -> str:
     return str(sets[0]["label"])
 
 
-def score_predictions(claims: Sequence[SciFactClaim], predictions: dict[int, dict[str, dict[str, Any]]],
-                      max_abstract_sentences: int = 3) -> dict[str, Any]:
+def score_predictions(
+    claims: Sequence[SciFactClaim], predictions: dict[int, dict[str, dict[str, Any]]], max_abstract_sentences: int = 3
+) -> dict[str, Any]:
     """Official abstract- and sentence-level P/R/F1.
 
     ``predictions`` maps claim id to ``{doc_id: {"label": "SUPPORT"|"CONTRADICT", "sentences": [...]}}``.
     """
-    counts = {k: 0 for k in ("abs_pred", "abs_gold", "abs_label_only", "abs_label_rationale",
-                             "sent_pred", "sent_gold", "sent_selection", "sent_selection_label")}
+    counts = {
+        k: 0
+        for k in (
+            "abs_pred",
+            "abs_gold",
+            "abs_label_only",
+            "abs_label_rationale",
+            "sent_pred",
+            "sent_gold",
+            "sent_selection",
+            "sent_selection_label",
+        )
+    }
     for c in claims:
         gold = c.evidence
         pred = predictions.get(c.id, {})
@@ -190,8 +215,9 @@ def sentences_in(abstract: Abstract, start: int, end: int) -> list[int]:
     return [i for i, (s, e) in enumerate(abstract.spans()) if s < end and e > start]
 
 
-def predict_claim(desk: Any, claim: Claim, by_id: dict[str, Abstract], top_k: int = RETRIEVE_TOP_K,
-                  max_docs: int = 3) -> dict[str, dict[str, Any]]:
+def predict_claim(
+    desk: Any, claim: Claim, by_id: dict[str, Abstract], top_k: int = RETRIEVE_TOP_K, max_docs: int = 3
+) -> dict[str, dict[str, Any]]:
     """Retrieve, judge each sentence of the retrieved passages, predict per-abstract labels."""
     retrieved = desk.retrieve(claim, top_k=top_k)
     wanted: dict[str, set[int]] = {}
@@ -209,8 +235,11 @@ def predict_claim(desk: Any, claim: Claim, by_id: dict[str, Abstract], top_k: in
         doc = Document(text=a.text, title=a.title, id=doc_id)
         for i in sorted(idx):
             s, e = spans[i]
-            evidence.append(Evidence(passage=Passage(document_id=doc_id, text=a.sentences[i], start=s,
-                                                     end=e, index=i), document=doc))
+            evidence.append(
+                Evidence(
+                    passage=Passage(document_id=doc_id, text=a.sentences[i], start=s, end=e, index=i), document=doc
+                )
+            )
     if not evidence:
         return {}
     evidence, _ = desk.judge(claim, evidence)
@@ -229,9 +258,16 @@ def predict_claim(desk: Any, claim: Claim, by_id: dict[str, Abstract], top_k: in
     return out
 
 
-def evaluate(claims_path: str | Path, corpus_path: str | Path, limit: int | None = None,
-             db: str | Path | None = None, desk: Any = None, top_k: int = RETRIEVE_TOP_K, max_docs: int = 3,
-             out: str | Path | None = None) -> dict[str, Any]:
+def evaluate(
+    claims_path: str | Path,
+    corpus_path: str | Path,
+    limit: int | None = None,
+    db: str | Path | None = None,
+    desk: Any = None,
+    top_k: int = RETRIEVE_TOP_K,
+    max_docs: int = 3,
+    out: str | Path | None = None,
+) -> dict[str, Any]:
     """Ingest the corpus into a (temporary) store, run every claim, score officially."""
     claims = load_claims(claims_path, limit)
     corpus = load_corpus(corpus_path)
@@ -260,11 +296,13 @@ def evaluate(claims_path: str | Path, corpus_path: str | Path, limit: int | None
     gold_docs = sum(len(c.evidence) for c in claims)
     recall_at_k = sum(len(set(c.evidence) & set(preds[c.id])) for c in claims)
     metrics.update(info)
-    metrics.update({
-        "n": len(claims),
-        "corpus_size": len(corpus),
-        "predicted_abstract_recall": recall_at_k / gold_docs if gold_docs else 0.0,
-        "seconds": seconds,
-        "claims_per_second": len(claims) / seconds if seconds > 0 else 0.0,
-    })
+    metrics.update(
+        {
+            "n": len(claims),
+            "corpus_size": len(corpus),
+            "predicted_abstract_recall": recall_at_k / gold_docs if gold_docs else 0.0,
+            "seconds": seconds,
+            "claims_per_second": len(claims) / seconds if seconds > 0 else 0.0,
+        }
+    )
     return metrics

@@ -91,8 +91,10 @@ def score_anchors(model: StanceModel, anchors: Mapping[str, Sequence[AnchorPair]
 def _data_path(root: Path, *parts: str) -> Path:
     p = root.joinpath(*parts)
     if not p.exists():
-        raise InputError(f"{p} is missing: pass --data pointing at the folder that holds data/ "
-                         "(Climate-FEVER, SciFact), e.g. ../shared")
+        raise InputError(
+            f"{p} is missing: pass --data pointing at the folder that holds data/ "
+            "(Climate-FEVER, SciFact), e.g. ../shared"
+        )
     return p
 
 
@@ -101,8 +103,9 @@ def score_climate_fever_heldout(model: StanceModel, root: Path) -> dict[str, Any
 
     DISPUTED claims count as wrong in ``accuracy_all`` and are left out of ``accuracy_3way``.
     """
-    items = [it for it in load_climate_fever(_data_path(root, *CLIMATE_FEVER_FILE))
-             if is_heldout("climate-fever", it.id)]
+    items = [
+        it for it in load_climate_fever(_data_path(root, *CLIMATE_FEVER_FILE)) if is_heldout("climate-fever", it.id)
+    ]
     probs = model.predict([(it.claim.text, " ".join(e.text for e in it.evidences)) for it in items])
     names = {"SUPPORTS": 0, "REFUTES": 1, "NOT_ENOUGH_INFO": 2}
     gold = [names.get(it.label, -1) for it in items]
@@ -145,8 +148,12 @@ def score_scifact_heldout(model: StanceModel, root: Path, threshold: float = 0.5
             label = "SUPPORT" if b[0] >= b[1] else "CONTRADICT"
             predictions.setdefault(claim_id, {})[doc_id] = {"label": label, "sentences": []}
     m = score_predictions(claims, predictions)
-    return {"claims": len(claims), "precision": round(m["abstract_label_only_precision"], 4),
-            "recall": round(m["abstract_label_only_recall"], 4), "f1": round(m["abstract_label_only_f1"], 4)}
+    return {
+        "claims": len(claims),
+        "precision": round(m["abstract_label_only_precision"], 4),
+        "recall": round(m["abstract_label_only_recall"], 4),
+        "f1": round(m["abstract_label_only_f1"], 4),
+    }
 
 
 def evaluate_heldout(root: str | Path, model: StanceModel | None = None) -> dict[str, Any]:
@@ -156,8 +163,10 @@ def evaluate_heldout(root: str | Path, model: StanceModel | None = None) -> dict
 
         model = OnnxCrossEncoder()
     root = Path(root).resolve()
-    return {"climate_fever_heldout": score_climate_fever_heldout(model, root),
-            "scifact_heldout_abstract_label_only": score_scifact_heldout(model, root)}
+    return {
+        "climate_fever_heldout": score_climate_fever_heldout(model, root),
+        "scifact_heldout_abstract_label_only": score_scifact_heldout(model, root),
+    }
 
 
 class _Always:

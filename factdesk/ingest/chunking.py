@@ -15,7 +15,9 @@ from factdesk.types import Document, Passage
 
 # A sentence ends at . ! ? (optionally followed by quotes/brackets) before whitespace and an
 # upper-case letter, digit or quote; abbreviations like "U.S." or "Dr." are kept whole.
-_ABBREV = re.compile(r"(?:\b(?:[A-Z]|Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|St|Jr|Sr|No|vs|etc|Inc|Ltd|Co|U\.S|U\.N|e\.g|i\.e))\.$")
+_ABBREV = re.compile(
+    r"(?:\b(?:[A-Z]|Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|St|Jr|Sr|No|vs|etc|Inc|Ltd|Co|U\.S|U\.N|e\.g|i\.e))\.$"
+)
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 # The longest abbreviation is 5 characters with its dot, and `\b` needs the one before it, so
 # the abbreviation test only ever needs the last few characters of a sentence. Searching the

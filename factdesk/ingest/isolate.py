@@ -45,8 +45,9 @@ def _import_parsers(files: list[str]) -> None:
         pass
 
 
-def _read_in_child(conn: Connection, files: list[str], first: int, defaults: dict[str, Any],
-                   allow_file_urls: bool, loader: Loader) -> None:
+def _read_in_child(
+    conn: Connection, files: list[str], first: int, defaults: dict[str, Any], allow_file_urls: bool, loader: Loader
+) -> None:
     try:
         _import_parsers(files)
         conn.send(("ready", first, None))
@@ -87,8 +88,12 @@ def load_files_isolated(
                 yield j, Skip(names[j], "not read: the ingest ran out of time (upload fewer files at once)")
             return
         receiver, sender = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_read_in_child, name="factdesk-read",
-                            args=(sender, names[i:], i, defaults or {}, allow_file_urls, loader), daemon=True)
+        child = ctx.Process(
+            target=_read_in_child,
+            name="factdesk-read",
+            args=(sender, names[i:], i, defaults or {}, allow_file_urls, loader),
+            daemon=True,
+        )
         child.start()
         sender.close()  # so a dead child reads as EOF here
         try:
@@ -104,8 +109,10 @@ def load_files_isolated(
                     elif not ready:
                         why = f"not read: the reader process did not start within {STARTUP_SECONDS:g} s"
                     else:
-                        why = (f"reading it made no progress for {per_file_seconds:g} s: skipped "
-                               "(split it, or convert it to .txt)")
+                        why = (
+                            f"reading it made no progress for {per_file_seconds:g} s: skipped "
+                            "(split it, or convert it to .txt)"
+                        )
                     yield i, Skip(names[i], why)
                     i += 1
                     break
@@ -115,7 +122,10 @@ def load_files_isolated(
                     if i >= len(names):
                         return
                     child.join(1.0)
-                    yield i, Skip(names[i], f"the reader process died (exit code {child.exitcode}) on this file: skipped")
+                    yield (
+                        i,
+                        Skip(names[i], f"the reader process died (exit code {child.exitcode}) on this file: skipped"),
+                    )
                     i += 1
                     break
                 # The clock restarts with every message, so a long .jsonl that keeps yielding

@@ -81,8 +81,10 @@ def iter_files(paths: Iterable[str | os.PathLike[str]], *, follow_symlinks: bool
 def _walk_folder(top: Path, follow_symlinks: bool = False) -> Iterator[Path | Skip]:
     root = top.resolve()
     found: list[tuple[str, Path | Skip]] = []
-    outside = ("a symlink to {} outside the folder: not followed (copy it in, name it on the command line, "
-               "or pass --follow-symlinks)")
+    outside = (
+        "a symlink to {} outside the folder: not followed (copy it in, name it on the command line, "
+        "or pass --follow-symlinks)"
+    )
     walked: set[Path] = set()  # resolved folders already walked: with followed links, a loop ends here
     for dirpath, dirnames, filenames in os.walk(top, followlinks=follow_symlinks):
         here = Path(dirpath)
@@ -105,8 +107,15 @@ def _walk_folder(top: Path, follow_symlinks: bool = False) -> Iterator[Path | Sk
                 continue
             if any(w.is_relative_to(target) for w in walked):  # that folder, or one inside it, is walked
                 dirnames.remove(d)
-                found.append((str(sub), Skip(str(sub), "a symlink to a folder read already (a loop, or a second "
-                                                       "link to it): not followed again")))
+                found.append(
+                    (
+                        str(sub),
+                        Skip(
+                            str(sub),
+                            "a symlink to a folder read already (a loop, or a second link to it): not followed again",
+                        ),
+                    )
+                )
             else:
                 walked.add(target)
         for name in filenames:
@@ -158,24 +167,29 @@ _TAG = re.compile(r"<[^<>]*>")  # [^<>] so a run of "<" costs linear, not quadra
 def check_html_bounds(html: str) -> None:
     """Raise ValueError (a skip reason) for HTML too large or attribute-heavy to parse in bounded time."""
     if len(html) > MAX_HTML_BYTES:
-        raise ValueError(f"HTML of {len(html) / 1e6:.1f} M characters is over the {MAX_HTML_BYTES // (1024 * 1024)} MB "
-                         "limit for pages: save the article's text as .txt")
+        raise ValueError(
+            f"HTML of {len(html) / 1e6:.1f} M characters is over the {MAX_HTML_BYTES // (1024 * 1024)} MB "
+            "limit for pages: save the article's text as .txt"
+        )
     total = 0
     for m in _TAG.finditer(html):
         n = html.count("=", m.start(), m.end())
         if n > MAX_HTML_ATTRIBUTES_PER_TAG:
-            raise ValueError(f"an HTML tag with about {n} attributes (limit {MAX_HTML_ATTRIBUTES_PER_TAG}) "
-                             "would stall the parser: skipped; save the article's text as .txt")
+            raise ValueError(
+                f"an HTML tag with about {n} attributes (limit {MAX_HTML_ATTRIBUTES_PER_TAG}) "
+                "would stall the parser: skipped; save the article's text as .txt"
+            )
         total += n
         if total > MAX_HTML_ATTRIBUTES:
-            raise ValueError(f"over {MAX_HTML_ATTRIBUTES} HTML attributes would stall the parser: skipped; "
-                             "save the article's text as .txt")
+            raise ValueError(
+                f"over {MAX_HTML_ATTRIBUTES} HTML attributes would stall the parser: skipped; "
+                "save the article's text as .txt"
+            )
 
 
 def _html_document(html: str, path: str, defaults: dict[str, Any]) -> Document:
     check_html_bounds(html)
     import trafilatura
-
 
     text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_precision=True) or ""
     meta = trafilatura.extract_metadata(html)
@@ -296,8 +310,11 @@ def _jsonl_documents(path: Path, defaults: dict[str, Any]) -> Iterator[Document 
                     raise ValueError("a line must be a JSON object")
                 text = obj.get("text")
                 if not isinstance(text, str) or not text.strip():
-                    raise ValueError('no "text" field' if text is None or isinstance(text, str)
-                                     else f'"text" must be a string, not {type(text).__name__}')
+                    raise ValueError(
+                        'no "text" field'
+                        if text is None or isinstance(text, str)
+                        else f'"text" must be a string, not {type(text).__name__}'
+                    )
                 yield Document(
                     text=clean_text(text),
                     url=_field(obj, "url"),
@@ -309,8 +326,11 @@ def _jsonl_documents(path: Path, defaults: dict[str, Any]) -> Iterator[Document 
                     source_path=where,
                 )
             except (ValueError, TypeError, RecursionError) as exc:
-                yield Skip(where, f"malformed JSONL line ({exc}); expected "
-                                  '{"text": ..., "url": ..., "title": ..., "publisher": ..., "published": "YYYY-MM-DD"}')
+                yield Skip(
+                    where,
+                    f"malformed JSONL line ({exc}); expected "
+                    '{"text": ..., "url": ..., "title": ..., "publisher": ..., "published": "YYYY-MM-DD"}',
+                )
 
 
 def averitec_documents(records: list[Any], where: str) -> Iterator[Document | Skip]:
@@ -326,8 +346,11 @@ def averitec_documents(records: list[Any], where: str) -> Iterator[Document | Sk
         try:
             found = list(_averitec_record(rec, at))
         except (ValueError, TypeError) as exc:
-            yield Skip(at, f"malformed AVeriTeC claim ({exc}); expected questions: [{{question, answers: "
-                           "[{answer, source_url}]}]")
+            yield Skip(
+                at,
+                f"malformed AVeriTeC claim ({exc}); expected questions: [{{question, answers: "
+                "[{answer, source_url}]}]",
+            )
             continue
         yield from found
 
@@ -354,8 +377,7 @@ def _averitec_record(rec: dict[str, Any], at: str) -> Iterator[Document]:
                 text = f"{text}. {clean_text(why)}".strip()
             if not text or text.lower() == "no answer could be found.":
                 continue
-            yield Document(text=text, url=_field(a, "source_url", "url"), title=question,
-                           source_path=at)
+            yield Document(text=text, url=_field(a, "source_url", "url"), title=question, source_path=at)
 
 
 def network_allowed() -> bool:
@@ -386,12 +408,18 @@ def _checked_addresses(host: str, port: int) -> list[tuple[Any, ...]]:
     for info in infos:
         why = blocked_address(str(info[4][0]))
         if why is not None:
-            raise Refused(f"{host} resolves to {info[4][0]}, a {why} address: refused (factdesk fetches only public hosts)")
+            raise Refused(
+                f"{host} resolves to {info[4][0]}, a {why} address: refused (factdesk fetches only public hosts)"
+            )
     return infos
 
 
-def _guarded_connection(address: tuple[str, int], timeout: Any = socket._GLOBAL_DEFAULT_TIMEOUT,  # type: ignore[attr-defined]
-                        source_address: Any = None, **_: Any) -> socket.socket:
+def _guarded_connection(
+    address: tuple[str, int],
+    timeout: Any = socket._GLOBAL_DEFAULT_TIMEOUT,  # type: ignore[attr-defined]
+    source_address: Any = None,
+    **_: Any,
+) -> socket.socket:
     """socket.create_connection that connects only to the checked addresses of the host."""
     host, port = address
     err: OSError | None = None
@@ -448,8 +476,15 @@ def _opener() -> Any:
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
     opener = urllib.request.OpenerDirector()
-    for handler in (urllib.request.ProxyHandler({}), urllib.request.UnknownHandler(), HttpHandler(), HttpsHandler(),
-                    urllib.request.HTTPDefaultErrorHandler(), Redirects(), urllib.request.HTTPErrorProcessor()):
+    for handler in (
+        urllib.request.ProxyHandler({}),
+        urllib.request.UnknownHandler(),
+        HttpHandler(),
+        HttpsHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        Redirects(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
         opener.add_handler(handler)
     return opener
 
@@ -484,8 +519,10 @@ def _local_target(url: str, urls_file: Path) -> Path:
     if local.suffix.lower() == ".urls" or real.suffix.lower() == ".urls":
         raise Refused("a .urls list cannot name another .urls list (or itself): list the pages instead")
     if not real.is_relative_to(root):
-        raise Refused(f"file:// URLs may only name files in the list's own folder ({root}): "
-                      "move the file there, or ingest it by its path")
+        raise Refused(
+            f"file:// URLs may only name files in the list's own folder ({root}): "
+            "move the file there, or ingest it by its path"
+        )
     return real
 
 
@@ -504,8 +541,11 @@ def _url_documents(path: Path, defaults: dict[str, Any], allow_file_urls: bool =
         try:
             if scheme == "file":
                 if not allow_file_urls:
-                    yield Skip(where, f"{shown}: file:// URLs are refused here (an uploaded list may not read the "
-                                      "server's files): upload the file itself")
+                    yield Skip(
+                        where,
+                        f"{shown}: file:// URLs are refused here (an uploaded list may not read the "
+                        "server's files): upload the file itself",
+                    )
                     continue
                 local = _local_target(url, path)
                 for item in load_file(local, defaults):
@@ -517,8 +557,11 @@ def _url_documents(path: Path, defaults: dict[str, Any], allow_file_urls: bool =
                 yield Skip(where, f"not a URL: {url[:80]!r} (one http(s):// or file:// URL a line)")
                 continue
             if not network_allowed():
-                yield Skip(where, f"{shown}: network fetching is off (factdesk is offline-first); save the page "
-                                  "and ingest the file, or set FACTDESK_ALLOW_NETWORK=1")
+                yield Skip(
+                    where,
+                    f"{shown}: network fetching is off (factdesk is offline-first); save the page "
+                    "and ingest the file, or set FACTDESK_ALLOW_NETWORK=1",
+                )
                 continue
             raw = fetch_url(url)
             doc = _html_document(raw.decode("utf-8", errors="replace"), where, {**defaults, "url": url})
@@ -530,8 +573,9 @@ def _url_documents(path: Path, defaults: dict[str, Any], allow_file_urls: bool =
             yield Skip(where, f"{shown}: could not fetch ({type(exc).__name__}: {exc})")
 
 
-def load_file(path: Path, defaults: dict[str, Any] | None = None, *,
-              allow_file_urls: bool = True) -> Iterator[Document | Skip]:
+def load_file(
+    path: Path, defaults: dict[str, Any] | None = None, *, allow_file_urls: bool = True
+) -> Iterator[Document | Skip]:
     """Yield the documents in one file, or a Skip saying why it cannot be read.
 
     `allow_file_urls=False` refuses every file:// line of a .urls list (the web upload rule).
@@ -548,7 +592,10 @@ def _load_file(path: Path, defaults: dict[str, Any], allow_file_urls: bool) -> I
             yield Skip(str(path), "empty file (nothing to ingest)")
             return
         if size > MAX_FILE_BYTES:
-            yield Skip(str(path), f"{size / 1e6:.0f} MB is over the 50 MB limit: split it, or use .jsonl with one document a line")
+            yield Skip(
+                str(path),
+                f"{size / 1e6:.0f} MB is over the 50 MB limit: split it, or use .jsonl with one document a line",
+            )
             return
         if sfx not in SUFFIXES:
             yield Skip(str(path), f"unknown extension {sfx or '(none)'}: use one of {', '.join(SUFFIXES)}")
@@ -575,7 +622,10 @@ def _load_file(path: Path, defaults: dict[str, Any], allow_file_urls: bool) -> I
                 if isinstance(data, list) and all(isinstance(r, dict) and "questions" in r for r in data[:5]):
                     yield from averitec_documents(data, str(path))
                     return
-                yield Skip(str(path), "a .json file must be AVeriTeC claims (a list with 'questions'); use .jsonl for documents")
+                yield Skip(
+                    str(path),
+                    "a .json file must be AVeriTeC claims (a list with 'questions'); use .jsonl for documents",
+                )
                 return
             if sfx in (".html", ".htm"):
                 doc = _html_document(text, str(path), defaults)

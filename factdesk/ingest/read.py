@@ -56,8 +56,20 @@ def read_files(
     suffixes = {s.lower() for s in isolate}
     heavy = [f for f in items if isinstance(f, Path) and f.suffix.lower() in suffixes]
     # One child reads all the heavy files in order; its results are merged in as each file comes up.
-    isolated = (iter(load_files_isolated(heavy, defaults, allow_file_urls=allow_file_urls, per_file_seconds=seconds,
-                                         deadline=deadline, loader=loader)) if heavy else iter(()))
+    isolated = (
+        iter(
+            load_files_isolated(
+                heavy,
+                defaults,
+                allow_file_urls=allow_file_urls,
+                per_file_seconds=seconds,
+                deadline=deadline,
+                loader=loader,
+            )
+        )
+        if heavy
+        else iter(())
+    )
     ahead: tuple[int, Document | Skip] | None = None
     h = 0  # index of the next heavy file
     for f in items:

@@ -25,7 +25,7 @@ import re
 import time
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,7 +35,7 @@ from factdesk.errors import InputError
 from factdesk.match.bm25 import BM25Index
 from factdesk.match.rerank import ClaimReranker, SameClaimReranker, check_pair_text, rerank_order
 from factdesk.models.embed import Embedder
-from factdesk.store.base import EvidenceStore
+from factdesk.store.base import CheckVectorSearch, EvidenceStore
 from factdesk.types import Match, content_hash
 
 DEFAULT_COSINE_THRESHOLD = 0.75
@@ -97,8 +97,11 @@ def _record_from_claimreview(cr: dict[str, Any]) -> dict[str, Any]:
     if isinstance(org, list):
         org = org[0] if org else None
     return {
-        "claim": {"text": _text(cr.get("claimReviewed")) or "", "speaker": _text(_dict(author).get("name")),
-                  "date": _text(item.get("datePublished"))},
+        "claim": {
+            "text": _text(cr.get("claimReviewed")) or "",
+            "speaker": _text(_dict(author).get("name")),
+            "date": _text(item.get("datePublished")),
+        },
         "verdict": _text(rating.get("alternateName")) or _text(rating.get("name")),
         "url": _text(cr.get("url")),
         "publisher": _text(_dict(org).get("name")),
@@ -108,8 +111,11 @@ def _record_from_claimreview(cr: dict[str, Any]) -> dict[str, Any]:
 
 def _record_from_averitec(r: dict[str, Any]) -> dict[str, Any]:
     return {
-        "claim": {"text": _text(r.get("claim")) or "", "speaker": _text(r.get("speaker")),
-                  "date": _text(r.get("claim_date"))},
+        "claim": {
+            "text": _text(r.get("claim")) or "",
+            "speaker": _text(r.get("speaker")),
+            "date": _text(r.get("claim_date")),
+        },
         "verdict": _text(r.get("label")),
         "url": _text(r.get("fact_checking_article")) or _text(r.get("original_claim_url")),
         "publisher": _text(r.get("reporting_source")),
@@ -202,9 +208,11 @@ def load_check_records(path: str | os.PathLike[str], skipped: list[str] | None =
         skipped.extend(problems)
     if not records:
         detail = f" ({len(problems)} skipped; first: {problems[0]})" if problems else ""
-        raise InputError(f"{p} holds no fact-check to import{detail}: expected ClaimReview objects (with "
-                         "claimReviewed), a schema.org DataFeed of them, AVeriTeC claims (with claim), or a "
-                         "CheckThat! verified-claims .tsv")
+        raise InputError(
+            f"{p} holds no fact-check to import{detail}: expected ClaimReview objects (with "
+            "claimReviewed), a schema.org DataFeed of them, AVeriTeC claims (with claim), or a "
+            "CheckThat! verified-claims .tsv"
+        )
     return records
 
 
@@ -257,22 +265,35 @@ def load_checkthat_claims(path: str | os.PathLike[str], skipped: list[str] | Non
     p = Path(path)
     rows = read_tsv(p)
     if not rows or len(rows[0]) < 2 or rows[0][1].strip().lower() not in {"vclaim", "claim"}:
-        raise InputError(f"{p} is not a CheckThat! verified-claims file: expected a header line "
-                         "'<TAB>vclaim<TAB>title' and then id<TAB>claim<TAB>title lines")
+        raise InputError(
+            f"{p} is not a CheckThat! verified-claims file: expected a header line "
+            "'<TAB>vclaim<TAB>title' and then id<TAB>claim<TAB>title lines"
+        )
     out = []
     for n, row in enumerate(rows[1:], start=2):
         if not row or not any(x.strip() for x in row):
             continue
         if len(row) < 2 or not row[0].strip() or not row[1].strip():
-            why = (f"expected id<TAB>claim<TAB>title, got {len(row)} field(s)" if len(row) < 2
-                   else "the id or the claim is empty")
+            why = (
+                f"expected id<TAB>claim<TAB>title, got {len(row)} field(s)"
+                if len(row) < 2
+                else "the id or the claim is empty"
+            )
             if skipped is None:
                 raise InputError(f"{p} row {n}: {why}")
             skipped.append(f"line {n} skipped: {why}")
             continue
-        out.append({"claim": {"text": row[1].strip(), "speaker": None, "date": None},
-                    "title": row[2].strip() if len(row) > 2 else "", "verdict": None, "url": None,
-                    "publisher": None, "date": None, "source_id": f"ct:{row[0].strip()}"})
+        out.append(
+            {
+                "claim": {"text": row[1].strip(), "speaker": None, "date": None},
+                "title": row[2].strip() if len(row) > 2 else "",
+                "verdict": None,
+                "url": None,
+                "publisher": None,
+                "date": None,
+                "source_id": f"ct:{row[0].strip()}",
+            }
+        )
     return out
 
 
@@ -282,8 +303,9 @@ class FactCheckMatcher:
     A post is cleaned first (`clean_post`: URLs, handles, hashtags, embedded-tweet signature).
     Candidates come from two rankings of every stored check: BM25 over claim and title (OR
     semantics: a post rarely repeats all the words of a claim) and the cosine similarity of
-    the claims' embeddings (a FAISS index: exact inner product up to `HNSW_FROM` checks, HNSW
-    above); the `candidates` best of each are fused by reciprocal rank fusion (constant
+    the claims' embeddings (in SQLite mode a FAISS index: exact inner product up to `HNSW_FROM`
+    checks, HNSW above; in PostgreSQL mode, or with any store that offers `CheckVectorSearch`,
+    the store's own search of the cached vectors: pgvector HNSW); the `candidates` best of each are fused by reciprocal rank fusion (constant
     `rrf_k`). On CheckThat! 2020 train, RRF with k=10 beat RRF with k=60 and a linear fusion of
     cosine and BM25 (bench/tune_claim_matching.py). Ties go to the check imported first.
 
@@ -313,9 +335,16 @@ class FactCheckMatcher:
         reranker: the same-claim model; "default" is the shipped one, None turns reranking off.
     """
 
-    def __init__(self, store: EvidenceStore, embedder: Embedder, threshold: float | None = None,
-                 candidates: int = 100, rrf_k: int = 10, clean: bool = True,
-                 reranker: ClaimReranker | Literal["default"] | None = "default") -> None:
+    def __init__(
+        self,
+        store: EvidenceStore,
+        embedder: Embedder,
+        threshold: float | None = None,
+        candidates: int = 100,
+        rrf_k: int = 10,
+        clean: bool = True,
+        reranker: ClaimReranker | Literal["default"] | None = "default",
+    ) -> None:
         if threshold is not None and not -1.0 <= threshold <= 1.0:
             raise ValueError(f"threshold is a probability (or a cosine) between -1 and 1, got {threshold}")
         if reranker is not None and threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -344,7 +373,7 @@ class FactCheckMatcher:
         """The same-claim rule in words, for the CLI and reports."""
         if self.reranker is None:
             return f"cosine similarity >= {self.threshold:g}"
-        how = ("chosen on CheckThat! 2020 dev for precision >= 0.9" if self._threshold is None else "set by the caller")
+        how = "chosen on CheckThat! 2020 dev for precision >= 0.9" if self._threshold is None else "set by the caller"
         return f"P(same claim) >= {self.threshold:.2f} ({how})"
 
     def warm_up(self) -> None:
@@ -360,9 +389,11 @@ class FactCheckMatcher:
         """Re-read the store's checks now (otherwise changes are seen within `RECHECK_SECONDS`)."""
         _index_for(self.store, self.embedder, force=True)
 
-    def _fused(self, claim: str) -> list[Match]:
-        """Every candidate of either ranking, best first (the reranked head, then the fusion's order)."""
-        if not claim.strip():
+    def _fused(self, claim: str, k: int, same_only: bool = False) -> list[Match]:
+        """The `k` best candidates of either ranking (only those that count as the same claim
+        with `same_only`), best first: the reranked head, then the fusion's order. Only those
+        returned are made into `Match`es (building all ~200 cost ~8 ms a query)."""
+        if not claim.strip() or k <= 0:
             return []
         idx = self._index()
         if not idx.rows:
@@ -396,12 +427,17 @@ class FactCheckMatcher:
             same = {i: prob.get(i, 0.0) >= threshold for i in order}
         else:
             same = {i: sim[i] >= threshold for i in order}
-        return [idx.match(i, score=fused[i], similarity=sim[i], bm25=bm25.get(i, 0.0), same_claim=same[i],
-                          probability=prob.get(i)) for i in order]
+        keep = [i for i in order if same[i]][:k] if same_only else order[:k]
+        return [
+            idx.match(
+                i, score=fused[i], similarity=sim[i], bm25=bm25.get(i, 0.0), same_claim=same[i], probability=prob.get(i)
+            )
+            for i in keep
+        ]
 
     def rank(self, claim: str, k: int = 5) -> list[Match]:
         """The `k` checks most likely to be of the same claim, best first, each with its scores."""
-        return self._fused(claim)[:k] if k > 0 else []
+        return self._fused(claim, k)
 
     def run(self, claim: str, k: int = 5) -> list[Match]:
         """Only the ranked matches that count as the same claim, best first.
@@ -410,7 +446,7 @@ class FactCheckMatcher:
         probability); without it, every check at or above the cosine threshold is among the
         dense candidates (unless more than `candidates` are), so none is lost to the fusion.
         """
-        return [m for m in self._fused(claim) if m.same_claim][:k] if k > 0 else []
+        return self._fused(claim, k, same_only=True)
 
 
 def check_texts(data: dict[str, Any]) -> tuple[str, str]:
@@ -422,6 +458,9 @@ def check_texts(data: dict[str, Any]) -> tuple[str, str]:
 # Up to this many checks the dense index is exact (FAISS flat inner product: ~10 ms a query at
 # 100k on one core); above it, HNSW (approximate, a few ms at any size, built once per change).
 HNSW_FROM = 300_000
+# The most hits asked of a store's own vector search (pgvector's HNSW returns at most its
+# ef_search, which the store raises to k up to 1000).
+STORE_SEARCH_MAX = 1000
 
 
 def build_dense_index(vectors: np.ndarray) -> Any:
@@ -452,26 +491,64 @@ class _CheckIndex:
     vectors: np.ndarray
     dense: Any
     checked_at: float = 0.0
+    keys: list[str] = field(default_factory=list)
+    store_search: CheckVectorSearch | None = None
 
     def nearest(self, vector: np.ndarray, k: int) -> list[int]:
-        """Positions of the `k` checks of highest cosine, best first (ties: imported first)."""
+        """Positions of the `k` checks of highest cosine, best first (ties: imported first).
+
+        From the FAISS index, or, when the store searches its check vectors itself (pgvector),
+        from the store: its hits are keys (one per claim text, shared by checks of the same
+        claim; vectors of other models or of deleted checks are skipped, asking for more
+        while too few are left)."""
         if not len(self.rows) or k <= 0:
             return []
-        scores, ids = self.dense.search(vector.reshape(1, -1), min(k, len(self.rows)))
-        hits = [(float(s), int(i)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
-        return [i for _, i in sorted(hits, key=lambda h: (-h[0], h[1]))]
+        k = min(k, len(self.rows))
+        if self.store_search is None:
+            scores, ids = self.dense.search(vector.reshape(1, -1), k)
+            hits = [(float(s), int(i)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+            return [i for _, i in sorted(hits, key=lambda h: (-h[0], h[1]))]
+        positions = self._key_positions()
+        want = k
+        while True:
+            found = self.store_search.check_vector_search(vector, want)
+            hits = [(s, p) for key, s in found for p in positions.get(key, ())]
+            if len(hits) >= k or len(found) < want or want >= STORE_SEARCH_MAX:
+                break
+            want = min(want * 4, STORE_SEARCH_MAX)
+        return [i for _, i in sorted(hits, key=lambda h: (-h[0], h[1]))][:k]
 
-    def match(self, i: int, score: float, similarity: float, bm25: float, same_claim: bool,
-              probability: float | None = None) -> Match:
+    def _key_positions(self) -> dict[str, list[int]]:
+        if self._positions is None:
+            out: dict[str, list[int]] = {}
+            for p, key in enumerate(self.keys):
+                out.setdefault(key, []).append(p)
+            self._positions = out
+        return self._positions
+
+    _positions: dict[str, list[int]] | None = None
+
+    def match(
+        self, i: int, score: float, similarity: float, bm25: float, same_claim: bool, probability: float | None = None
+    ) -> Match:
         c = self.rows[i]
         d = c["data"]
         claim, title = self.texts[i]
         return Match(
-            check_id=c["id"], claim=claim, rating=d.get("verdict"), similarity=round(similarity, 4),
-            url=d.get("url"), publisher=d.get("publisher"),
-            date=d.get("date") or (d.get("claim") or {}).get("date"), status=c["status"],
-            score=round(score, 6), bm25=round(bm25, 4), same_claim=same_claim, title=title or None,
-            source_id=d.get("source_id"), probability=None if probability is None else round(probability, 4),
+            check_id=c["id"],
+            claim=claim,
+            rating=d.get("verdict"),
+            similarity=round(similarity, 4),
+            url=d.get("url"),
+            publisher=d.get("publisher"),
+            date=d.get("date") or (d.get("claim") or {}).get("date"),
+            status=c["status"],
+            score=round(score, 6),
+            bm25=round(bm25, 4),
+            same_claim=same_claim,
+            title=title or None,
+            source_id=d.get("source_id"),
+            probability=None if probability is None else round(probability, 4),
         )
 
 
@@ -488,8 +565,11 @@ _ALL = 10**9
 
 def _signature(store: EvidenceStore) -> tuple[Any, ...]:
     latest = store.list_checks(limit=1)
-    return (store.stats().get("checks", 0), latest[0]["id"] if latest else None,
-            latest[0]["updated"] if latest else None)
+    return (
+        store.stats().get("checks", 0),
+        latest[0]["id"] if latest else None,
+        latest[0]["updated"] if latest else None,
+    )
 
 
 def _natural(text: str) -> tuple[Any, ...]:
@@ -534,13 +614,38 @@ def _index_for(store: EvidenceStore, embedder: Embedder, force: bool = False) ->
         fresh = {k: new[j] for j, (k, _) in enumerate(missing)}
         store.save_check_vectors(fresh)
         cached.update(fresh)
-    vectors = (np.stack([cached[k] for k in keys]).astype(np.float32) if keys
-               else np.zeros((0, embedder.dim), dtype=np.float32))
-    idx = _CheckIndex(signature=sig, rows=rows, texts=texts, bm25=bm, vectors=vectors,
-                      dense=build_dense_index(vectors), checked_at=time.monotonic())
+    vectors = (
+        np.stack([cached[k] for k in keys]).astype(np.float32)
+        if keys
+        else np.zeros((0, embedder.dim), dtype=np.float32)
+    )
+    # PostgreSQL searches the vectors it caches (pgvector HNSW); other stores get a FAISS index.
+    search = store if isinstance(store, CheckVectorSearch) and store.dim == embedder.dim else None
+    idx = _CheckIndex(
+        signature=sig,
+        rows=rows,
+        texts=texts,
+        bm25=bm,
+        vectors=vectors,
+        dense=build_dense_index(vectors) if search is None else None,
+        checked_at=time.monotonic(),
+        keys=keys,
+        store_search=search,
+    )
     cache[model] = idx
     return idx
 
 
-__all__ = ["DEFAULT_COSINE_THRESHOLD", "FactCheckMatcher", "Match", "build_dense_index", "check_texts", "clean_post",
-           "import_checks", "load_check_records", "load_checkthat_claims", "record_problem", "split_words"]
+__all__ = [
+    "DEFAULT_COSINE_THRESHOLD",
+    "FactCheckMatcher",
+    "Match",
+    "build_dense_index",
+    "check_texts",
+    "clean_post",
+    "import_checks",
+    "load_check_records",
+    "load_checkthat_claims",
+    "record_problem",
+    "split_words",
+]

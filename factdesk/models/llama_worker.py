@@ -71,8 +71,13 @@ class Worker:
             return {"ok": False, "stage": "import", "error": str(exc)}
         self.seed = int(req.get("seed", 0))
         try:
-            self.llm = Llama(model_path=str(req["model_path"]), n_ctx=int(req.get("n_ctx", 2048)),
-                             n_threads=int(req.get("n_threads", 2)), seed=self.seed, verbose=False)
+            self.llm = Llama(
+                model_path=str(req["model_path"]),
+                n_ctx=int(req.get("n_ctx", 2048)),
+                n_threads=int(req.get("n_threads", 2)),
+                seed=self.seed,
+                verbose=False,
+            )
         except (ValueError, RuntimeError, KeyError) as exc:
             return {"ok": False, "stage": "load", "error": str(exc)}
         return {"ok": True}
@@ -82,9 +87,12 @@ class Worker:
             return {"ok": False, "stage": "request", "error": "no model loaded: send a load request first"}
         try:
             out = self.llm.create_chat_completion(
-                messages=list(req["messages"]), max_tokens=int(req.get("max_tokens", 400)),
-                temperature=float(req.get("temperature", 0.0)), stop=list(req.get("stop") or []) or None,
-                seed=self.seed)
+                messages=list(req["messages"]),
+                max_tokens=int(req.get("max_tokens", 400)),
+                temperature=float(req.get("temperature", 0.0)),
+                stop=list(req.get("stop") or []) or None,
+                seed=self.seed,
+            )
         except (ValueError, RuntimeError, KeyError) as exc:  # e.g. prompt longer than n_ctx
             return {"ok": False, "stage": "generate", "error": str(exc)}
         return {"ok": True, "text": str(out["choices"][0]["message"]["content"] or "")}
@@ -100,8 +108,11 @@ def main() -> int:
             continue
         try:
             req = json.loads(line)
-            reply = worker.handle(req) if isinstance(req, dict) else {
-                "ok": False, "stage": "request", "error": "a request is one JSON object a line"}
+            reply = (
+                worker.handle(req)
+                if isinstance(req, dict)
+                else {"ok": False, "stage": "request", "error": "a request is one JSON object a line"}
+            )
         except json.JSONDecodeError as exc:
             reply = {"ok": False, "stage": "request", "error": f"not JSON: {exc}"}
         out.write(json.dumps(reply) + "\n")

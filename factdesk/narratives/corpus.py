@@ -30,8 +30,10 @@ class ClaimsReport:
     skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        s = (f"claims: read {self.documents} documents ({self.already} read before), kept {self.claims} "
-             f"check-worthy claims, {self.new} new")
+        s = (
+            f"claims: read {self.documents} documents ({self.already} read before), kept {self.claims} "
+            f"check-worthy claims, {self.new} new"
+        )
         return s + (f"; skipped {len(self.skipped)}: {'; '.join(self.skipped[:3])}" if self.skipped else "")
 
 
@@ -51,8 +53,13 @@ class CorpusClaims:
         force: read documents again even when they were read before.
     """
 
-    def __init__(self, store: Any, extractor: Any = None,
-                 min_checkworthiness: float = DEFAULT_MIN_CHECKWORTHINESS, force: bool = False) -> None:
+    def __init__(
+        self,
+        store: Any,
+        extractor: Any = None,
+        min_checkworthiness: float = DEFAULT_MIN_CHECKWORTHINESS,
+        force: bool = False,
+    ) -> None:
         if not 0.0 <= min_checkworthiness <= 1.0:
             raise InputError(f"min_checkworthiness is a probability between 0 and 1, not {min_checkworthiness!r}")
         self.store = store
@@ -79,15 +86,29 @@ class CorpusClaims:
             need = self.min_checkworthiness / 2 if c.speaker else self.min_checkworthiness
             if not ec.checkable or ec.kind == "narration" or ec.checkworthiness < need:
                 continue
-            out.append(ClaimMention(
-                document_id=document.id, start=ec.start, end=ec.end, text=c.text, quote=c.quote,
-                speaker=c.speaker, speaker_title=c.speaker_title, outlet=document.publisher, date=c.date,
-                date_source=ec.date_source or c.date_source, checkworthiness=float(ec.checkworthiness),
-                score=float(ec.score), kind=ec.kind, source=document.url or document.source_path))
+            out.append(
+                ClaimMention(
+                    document_id=document.id,
+                    start=ec.start,
+                    end=ec.end,
+                    text=c.text,
+                    quote=c.quote,
+                    speaker=c.speaker,
+                    speaker_title=c.speaker_title,
+                    outlet=document.publisher,
+                    date=c.date,
+                    date_source=ec.date_source or c.date_source,
+                    checkworthiness=float(ec.checkworthiness),
+                    score=float(ec.score),
+                    kind=ec.kind,
+                    source=document.url or document.source_path,
+                )
+            )
         return sorted(out, key=lambda m: m.start)
 
-    def run(self, documents: Iterable[Document] | None = None,
-            progress: Callable[[str], None] | None = None) -> ClaimsReport:
+    def run(
+        self, documents: Iterable[Document] | None = None, progress: Callable[[str], None] | None = None
+    ) -> ClaimsReport:
         """Extract from `documents` (default: every stored document not read yet)."""
         report = ClaimsReport()
         done = set() if self.force else self.store.extracted_documents()

@@ -49,10 +49,21 @@ def group_id(first_key: str) -> str:
 
 
 def claim_member(m: ClaimMention, narrative_id: str = "", similarity: float = 1.0) -> NarrativeMember:
-    return NarrativeMember(key=f"claim:{m.id}", narrative_id=narrative_id, kind=MemberKind.CLAIM, text=m.text,
-                           speaker=m.speaker, speaker_title=m.speaker_title, outlet=m.outlet,
-                           date=m.date.isoformat() if m.date else None, url=m.source, document_id=m.document_id,
-                           start=m.start, end=m.end, similarity=similarity)
+    return NarrativeMember(
+        key=f"claim:{m.id}",
+        narrative_id=narrative_id,
+        kind=MemberKind.CLAIM,
+        text=m.text,
+        speaker=m.speaker,
+        speaker_title=m.speaker_title,
+        outlet=m.outlet,
+        date=m.date.isoformat() if m.date else None,
+        url=m.source,
+        document_id=m.document_id,
+        start=m.start,
+        end=m.end,
+        similarity=similarity,
+    )
 
 
 def check_member(check: dict[str, Any]) -> NarrativeMember | None:
@@ -68,10 +79,18 @@ def check_member(check: dict[str, Any]) -> NarrativeMember | None:
         day = parse_date(str(date)[:10]) if date else None
     except ValueError:
         day = None
-    return NarrativeMember(key=f"check:{check['id']}", narrative_id="", kind=kind, text=" ".join(text.split()),
-                           speaker=claim.get("speaker"), speaker_title=claim.get("speaker_title"),
-                           outlet=data.get("publisher"), date=day.isoformat() if day else None,
-                           rating=data.get("verdict"), url=data.get("url") or f"/checks/{check['id']}")
+    return NarrativeMember(
+        key=f"check:{check['id']}",
+        narrative_id="",
+        kind=kind,
+        text=" ".join(text.split()),
+        speaker=claim.get("speaker"),
+        speaker_title=claim.get("speaker_title"),
+        outlet=data.get("publisher"),
+        date=day.isoformat() if day else None,
+        rating=data.get("verdict"),
+        url=data.get("url") or f"/checks/{check['id']}",
+    )
 
 
 @dataclass
@@ -108,8 +127,15 @@ class Narratives:
             would say. Checks are placed before claims, so they are there to be joined.
     """
 
-    def __init__(self, store: Any, embedder: Embedder, threshold: float = DEFAULT_THRESHOLD,
-                 word_weight: float = DEFAULT_WORD_WEIGHT, batch_size: int = 64, matcher: Any = None) -> None:
+    def __init__(
+        self,
+        store: Any,
+        embedder: Embedder,
+        threshold: float = DEFAULT_THRESHOLD,
+        word_weight: float = DEFAULT_WORD_WEIGHT,
+        batch_size: int = 64,
+        matcher: Any = None,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.matcher = matcher
@@ -166,7 +192,7 @@ class Narratives:
         where = {m.key: position[gid] for gid, ms in members.items() if gid in position for m in ms}
         touched: set[int] = set()
         for start in range(0, len(todo), self.batch_size):
-            batch = todo[start:start + self.batch_size]
+            batch = todo[start : start + self.batch_size]
             vectors = np.asarray(self.embedder.embed([m.text for m in batch]), dtype=np.float32)
             for m, v in zip(batch, vectors, strict=True):
                 a = grouper.add(v, m.text, group=self._anchor(m, where))
@@ -227,7 +253,9 @@ class Narratives:
                     changed = True
         return current
 
-    def _group(self, narrative_id: str, follow: bool = True) -> tuple[NarrativeGroup, np.ndarray, list[NarrativeMember]]:
+    def _group(
+        self, narrative_id: str, follow: bool = True
+    ) -> tuple[NarrativeGroup, np.ndarray, list[NarrativeMember]]:
         gid = self.resolve(narrative_id) if follow else narrative_id
         found = [g for g in self.store.list_narrative_groups() if g.id == gid]
         if not found:
@@ -256,8 +284,10 @@ class Narratives:
     def _split(self, member_key: str) -> str:
         found = [m for m in self.store.list_narrative_members() if m.key == member_key]
         if not found:
-            raise NotFound(f"no grouped claim {member_key!r}: member keys are listed by "
-                           "`factdesk narratives --format json` (claim:... or check:...)")
+            raise NotFound(
+                f"no grouped claim {member_key!r}: member keys are listed by "
+                "`factdesk narratives --format json` (claim:... or check:...)"
+            )
         m = found[0]
         g, gv, gm = self._group(m.narrative_id)
         if len(gm) < 2:
@@ -276,13 +306,19 @@ class Narratives:
         found = [m for m in self.store.list_narrative_members() if m.key == member_key]
         old = found[0].narrative_id if found else ""
         gid = self._split(member_key)
-        self.store.add_narrative_edit(NarrativeEdit("split", narrative_id=old, other_id=gid, member_key=member_key,
-                                                    user=user, note=note))
+        self.store.add_narrative_edit(
+            NarrativeEdit("split", narrative_id=old, other_id=gid, member_key=member_key, user=user, note=note)
+        )
         return gid
 
     # --- reading ----------------------------------------------------------------------------
-    def list(self, since: dt.date | None = None, until: dt.date | None = None, min_size: int = 1,
-             today: dt.date | None = None) -> list[Narrative]:
+    def list(
+        self,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        min_size: int = 1,
+        today: dt.date | None = None,
+    ) -> list[Narrative]:
         """The groups seen in at least `min_size` sources (documents and checks: a claim said twice
         in one article does not recur) among their members dated in [since, until] (undated
         members count only without bounds), biggest first; `today` is the trends' reference day
@@ -312,8 +348,15 @@ class Narratives:
         weeks, months = counts(claim_dates)
         speakers = list(dict.fromkeys(m.speaker for m in members if m.speaker and m.kind is MemberKind.CLAIM))
         outlets = list(dict.fromkeys(m.outlet for m in members if m.outlet and m.kind is MemberKind.CLAIM))
-        return Narrative(group=g, members=sorted(members, key=_date_order), weeks=weeks, months=months,
-                         speakers=speakers, outlets=outlets, trend=trend(claim_dates, today))
+        return Narrative(
+            group=g,
+            members=sorted(members, key=_date_order),
+            weeks=weeks,
+            months=months,
+            speakers=speakers,
+            outlets=outlets,
+            trend=trend(claim_dates, today),
+        )
 
     def get(self, narrative_id: str, today: dt.date | None = None) -> Narrative:
         g, _, ms = self._group(narrative_id)

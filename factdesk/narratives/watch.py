@@ -55,8 +55,15 @@ class Watcher:
         use_matcher: also ask the desk's fact-check matcher whether a claim was checked before.
     """
 
-    def __init__(self, desk: Any, tracker: Narratives, claims: CorpusClaims, alerts_path: Path | None = None,
-                 emit: Callable[[str], None] | None = None, use_matcher: bool = True) -> None:
+    def __init__(
+        self,
+        desk: Any,
+        tracker: Narratives,
+        claims: CorpusClaims,
+        alerts_path: Path | None = None,
+        emit: Callable[[str], None] | None = None,
+        use_matcher: bool = True,
+    ) -> None:
         self.desk = desk
         self.tracker = tracker
         self.claims = claims
@@ -94,19 +101,41 @@ class Watcher:
 
     def weigh(self, n: Narrative, m: NarrativeMember) -> dict[str, Any] | None:
         """The alert for claim `m` of group `n`, or None when it raises none."""
-        checks = [{"rating": c.rating, "url": c.url, "publisher": c.outlet, "claim": c.text, "via": "group"}
-                  for c in n.checks]
+        checks = [
+            {"rating": c.rating, "url": c.url, "publisher": c.outlet, "claim": c.text, "via": "group"} for c in n.checks
+        ]
         if self.use_matcher:
             known = {c["url"] for c in checks}
             for match in self.desk.matcher.run(m.text, k=3):
                 if match.url not in known:
-                    checks.append({"rating": match.rating, "url": match.url, "publisher": match.publisher,
-                                   "claim": match.claim, "via": "matcher", "probability": match.probability})
+                    checks.append(
+                        {
+                            "rating": match.rating,
+                            "url": match.url,
+                            "publisher": match.publisher,
+                            "claim": match.claim,
+                            "via": "matcher",
+                            "probability": match.probability,
+                        }
+                    )
         reasons = (["repeats-checked"] if checks else []) + (["rising-group"] if n.trend == "rising" else [])
         if not reasons:
             return None
-        return {"key": m.key, "reasons": reasons, "claim": m.text, "speaker": m.speaker,
-                "speaker_title": m.speaker_title, "outlet": m.outlet, "date": m.date, "document_id": m.document_id,
-                "start": m.start, "end": m.end, "narrative_id": n.id, "narrative": n.group.representative,
-                "trend": n.trend, "group_size": n.group.size, "checks": checks,
-                "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        return {
+            "key": m.key,
+            "reasons": reasons,
+            "claim": m.text,
+            "speaker": m.speaker,
+            "speaker_title": m.speaker_title,
+            "outlet": m.outlet,
+            "date": m.date,
+            "document_id": m.document_id,
+            "start": m.start,
+            "end": m.end,
+            "narrative_id": n.id,
+            "narrative": n.group.representative,
+            "trend": n.trend,
+            "group_size": n.group.size,
+            "checks": checks,
+            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }

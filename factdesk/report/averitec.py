@@ -48,8 +48,10 @@ def to_averitec(fc: FactCheck, claim_id: int | str | None = None, max_evidence: 
         "claim": fc.claim.text,
         "label": label,
         "pred_label": label,
-        "questions": [{"question": qq, "answers": [{"answer": a, "answer_type": "Extractive",
-                                                    "source_url": u}]} for qq, a, u in pairs],
+        "questions": [
+            {"question": qq, "answers": [{"answer": a, "answer_type": "Extractive", "source_url": u}]}
+            for qq, a, u in pairs
+        ],
         "evidence": [{"question": qq, "answer": a, "url": u} for qq, a, u in pairs],
         "justification": justification(fc),
         "confidence": fc.verdict.confidence,

@@ -44,6 +44,8 @@ _CITE_TAIL = re.compile(r"(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+\s*([.!?]?)\s*$
 def strip_citations(text: str) -> str:
     """The sentence without trailing [n] markers (markers inside quotes are the passage's own)."""
     return _CITE_TAIL.sub(r"\1", text).strip()
+
+
 _QUOTE = re.compile(r"“([^“”]+)”|\"([^\"]+)\"")
 _WHEN = r"(?: (?:in [A-Z][a-z]+ \d{4}|in \d{4}|on [A-Z][a-z]+ \d{1,2}, \d{4}))?"
 _VERB = r"(?:reported|reports|said|says|stated|states|wrote|writes|noted|notes|found|finds|estimated|announced)"
@@ -78,7 +80,9 @@ def _frame_ok(prefix: str, e: Evidence) -> bool:
     return False
 
 
-_FRAME = re.compile(rf"^(?:According to [^,“”]{{1,80}},\s*|(?:[A-Z][\w.&'’-]*\s+){{1,6}}{_VERB}{_WHEN}(?: that|:|,)?\s+)")
+_FRAME = re.compile(
+    rf"^(?:According to [^,“”]{{1,80}},\s*|(?:[A-Z][\w.&'’-]*\s+){{1,6}}{_VERB}{_WHEN}(?: that|:|,)?\s+)"
+)
 
 
 def claim_body(text: str) -> str:

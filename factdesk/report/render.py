@@ -29,9 +29,12 @@ FORMATS = ("md", "json", "claimreview", "html", "averitec")
 
 
 DATE_SOURCE_LABEL = {
-    "text": "from the text", "speaker": "from the text, where it dates this speaker's words",
-    "dateline": "from the text's dateline", "document": "the document's date",
-    "inferred": "the latest date the text mentions", "ingest": "the day the text came in: the text gives no date",
+    "text": "from the text",
+    "speaker": "from the text, where it dates this speaker's words",
+    "dateline": "from the text's dateline",
+    "document": "the document's date",
+    "inferred": "the latest date the text mentions",
+    "ingest": "the day the text came in: the text gives no date",
 }
 """How the claim box says where the claim's date came from (`Claim.date_source`)."""
 
@@ -99,8 +102,10 @@ def grounding_line(fc: FactCheck) -> str | None:
     """
     cited = [s for s in fc.analysis if s.citations]
     n_drop = len(fc.dropped)
-    dropped = (f"{n_drop} sentence{'s' if n_drop != 1 else ''} failed the check and "
-               f"{'were' if n_drop != 1 else 'was'} left out")
+    dropped = (
+        f"{n_drop} sentence{'s' if n_drop != 1 else ''} failed the check and "
+        f"{'were' if n_drop != 1 else 'was'} left out"
+    )
     if not cited:
         return f"{dropped[:1].upper()}{dropped[1:]}." if n_drop else None
     ok = sum(1 for s in cited if s.grounded)
@@ -119,8 +124,12 @@ def _md_sentence(s: Sentence, evidence: list[Evidence]) -> str:
 
 
 def _source_parts(d: Document) -> list[str]:
-    parts = [source_name(d), f"“{d.title}”" if d.title else None,
-             format_date(d.published) if d.published else "undated", d.url]
+    parts = [
+        source_name(d),
+        f"“{d.title}”" if d.title else None,
+        format_date(d.published) if d.published else "undated",
+        d.url,
+    ]
     return [p for p in parts if p]
 
 
@@ -136,12 +145,18 @@ def to_markdown(fc: FactCheck) -> str:
     label = "Claim (paraphrase)" if c.paraphrase and not c.quote else "Claim"
     lines.append(f"> **{label}:** “{_md_escape(c.quote or c.text)}”  ")
     if c.speaker:
-        lines.append(f"> **Speaker:** {_md_escape(c.speaker)}" + (f", {_md_escape(c.speaker_title)}" if c.speaker_title else "") + "  ")
+        lines.append(
+            f"> **Speaker:** {_md_escape(c.speaker)}"
+            + (f", {_md_escape(c.speaker_title)}" if c.speaker_title else "")
+            + "  "
+        )
     if c.date:
         lines.append(f"> **Date:** {_md_escape(date_line(c))}  ")
     nxt = runner_up_text(v)
-    lines.append(f"> **Verdict:** **{v.rating.value}** (confidence {v.confidence:.2f}"
-                 f"{'; ' + nxt if nxt else ''}; AVeriTeC: {v.averitec_label.value if v.averitec_label else '-'})")
+    lines.append(
+        f"> **Verdict:** **{v.rating.value}** (confidence {v.confidence:.2f}"
+        f"{'; ' + nxt if nxt else ''}; AVeriTeC: {v.averitec_label.value if v.averitec_label else '-'})"
+    )
     ev = fc.evidence
     lines += ["", "## Summary", "", " ".join(_md_sentence(s, ev) for s in fc.summary), "", "## Analysis", ""]
     for para in paragraphs(fc):
@@ -173,9 +188,18 @@ def to_json(fc: FactCheck) -> dict[str, Any]:
     d = fc.to_dict()
     ru = runner_up(fc.verdict)
     d["runner_up"] = {"rating": ru[0], "probability": ru[1]} if ru else None
-    d["sources"] = [{"number": m, "document_id": doc.id, "publisher": source_name(doc), "title": doc.title,
-                     "published": doc.published.isoformat() if doc.published else None, "url": doc.url,
-                     "evidence": [n for n, _ in items]} for m, doc, items in sources(fc)]
+    d["sources"] = [
+        {
+            "number": m,
+            "document_id": doc.id,
+            "publisher": source_name(doc),
+            "title": doc.title,
+            "published": doc.published.isoformat() if doc.published else None,
+            "url": doc.url,
+            "evidence": [n for n, _ in items],
+        }
+        for m, doc, items in sources(fc)
+    ]
     return d
 
 
@@ -190,8 +214,10 @@ def to_claimreview(fc: FactCheck, url: str | None = None, organization: str = OR
         rating["ratingExplanation"] = "Not enough evidence to rate the claim on the scale."
     nxt = runner_up(v)
     if nxt is not None:  # schema.org has no property for a runner-up: say it in the explanation
-        note = (f"factdesk's calibrated probability for {v.rating.value} is {v.confidence:.2f}; "
-                f"the next most likely rating is {nxt[0]} ({nxt[1]:.2f}).")
+        note = (
+            f"factdesk's calibrated probability for {v.rating.value} is {v.confidence:.2f}; "
+            f"the next most likely rating is {nxt[0]} ({nxt[1]:.2f})."
+        )
         rating["ratingExplanation"] = " ".join(x for x in (rating.get("ratingExplanation"), note) if x)
     item: dict[str, Any] = {"@type": "Claim"}
     if c.speaker:
@@ -221,8 +247,12 @@ def to_claimreview(fc: FactCheck, url: str | None = None, organization: str = OR
 
 def jsonld_script(fc: FactCheck, url: str | None = None, organization: str = ORG_NAME) -> str:
     # "</" inside JSON would end the script element early; escape it.
-    data = (json.dumps(to_claimreview(fc, url, organization), ensure_ascii=False)
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    data = (
+        json.dumps(to_claimreview(fc, url, organization), ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
     return f'<script type="application/ld+json">{data}</script>'
 
 
@@ -234,16 +264,23 @@ def to_html_fragment(fc: FactCheck) -> str:
     c, v = fc.claim, fc.verdict
     out = [f'<article class="factcheck"><h1>{e(fc.headline)}</h1>', '<div class="claim-box">']
     if c.speaker:
-        out.append(f'<p class="speaker"><strong>{e(c.speaker)}</strong>' + (f", {e(c.speaker_title)}" if c.speaker_title else "") + "</p>")
+        out.append(
+            f'<p class="speaker"><strong>{e(c.speaker)}</strong>'
+            + (f", {e(c.speaker_title)}" if c.speaker_title else "")
+            + "</p>"
+        )
     if c.date:
         out.append(f'<p class="date">{e(date_line(c))}</p>')
-    out.append(f'<blockquote>“{e(c.quote or c.text)}”</blockquote>')
+    out.append(f"<blockquote>“{e(c.quote or c.text)}”</blockquote>")
     if c.paraphrase and not c.quote:
         out.append('<p class="paraphrase">Paraphrase of the speaker\'s words, as reported.</p>')
     nxt = runner_up_text(v)
-    out.append(f'<p class="verdict verdict-{RATING_CLASS[v.rating]}"><strong>{e(v.rating.value)}</strong> '
-               f'<span class="confidence">confidence {v.confidence:.2f}</span>'
-               + (f' <span class="runner-up">{e(nxt)}</span>' if nxt else "") + "</p></div>")
+    out.append(
+        f'<p class="verdict verdict-{RATING_CLASS[v.rating]}"><strong>{e(v.rating.value)}</strong> '
+        f'<span class="confidence">confidence {v.confidence:.2f}</span>'
+        + (f' <span class="runner-up">{e(nxt)}</span>' if nxt else "")
+        + "</p></div>"
+    )
 
     def sent(s: Sentence) -> str:
         cites = "".join(f'<a href="#src-{n}">[{n}]</a>' for n in cited_sources(s.citations, fc.evidence))
@@ -254,16 +291,28 @@ def to_html_fragment(fc: FactCheck) -> str:
     grounding = grounding_line(fc)
     if grounding:
         out.append(f'<p class="grounding"><em>{e(grounding)}</em></p>')
-    out.append("<h2>Sources</h2><ol class=\"sources\">")
+    out.append('<h2>Sources</h2><ol class="sources">')
     for m, d, items in sources(fc):
-        link = f' <a href="{e(d.url)}" rel="nofollow noopener">{e(d.url)}</a>' if d.url and d.url.startswith(("http://", "https://")) else (f" {e(d.url)}" if d.url else "")
+        link = (
+            f' <a href="{e(d.url)}" rel="nofollow noopener">{e(d.url)}</a>'
+            if d.url and d.url.startswith(("http://", "https://"))
+            else (f" {e(d.url)}" if d.url else "")
+        )
         quotes = "".join(
             f'<blockquote id="ev-{n}">'
-            + (f'<span class="stance stance-{ev.stance.label.value}">{e(ev.stance.label.value)} '
-               f'{ev.stance.probability:.2f}</span> ' if ev.stance else "")
-            + f"{e(ev.passage.text)}</blockquote>" for n, ev in items)
-        out.append(f'<li id="src-{m}">{e(source_name(d))}, “{e(d.title or "untitled")}”, '
-                   f"{e(format_date(d.published) if d.published else 'undated')}{link}{quotes}</li>")
+            + (
+                f'<span class="stance stance-{ev.stance.label.value}">{e(ev.stance.label.value)} '
+                f"{ev.stance.probability:.2f}</span> "
+                if ev.stance
+                else ""
+            )
+            + f"{e(ev.passage.text)}</blockquote>"
+            for n, ev in items
+        )
+        out.append(
+            f'<li id="src-{m}">{e(source_name(d))}, “{e(d.title or "untitled")}”, '
+            f"{e(format_date(d.published) if d.published else 'undated')}{link}{quotes}</li>"
+        )
     out.append("</ol></article>")
     return "\n".join(out)
 
@@ -271,8 +320,8 @@ def to_html_fragment(fc: FactCheck) -> str:
 def to_html(fc: FactCheck, url: str | None = None, organization: str = ORG_NAME) -> str:
     """A standalone page with the ClaimReview JSON-LD embedded."""
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(fc.headline)}</title>{jsonld_script(fc, url, organization)}"
         "<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:auto;padding:1rem;line-height:1.5}"
         ".claim-box{border:2px solid #333;padding:.5rem 1rem}blockquote{margin:.5rem 0;color:#333}"

@@ -52,20 +52,31 @@ QUOTE_CHARS = 300  # longest verbatim quote an analysis sentence carries
 # Desk notes: sentences about the evidence as a whole, not facts taken from a passage, so they
 # carry no citation. The grounding check keeps an uncited sentence only when it matches one of
 # these patterns; anything else uncited (e.g. from a generator) is dropped.
-NOTE_NO_EVIDENCE = ("None of the {n} passages retrieved from the evidence store says whether {claim}; "
-                    "an editor should look for primary sources before publishing.")
-NOTE_NOTHING_FOUND = ("The evidence store holds no passage about {claim}; "
-                      "an editor should look for primary sources before publishing.")
+NOTE_NO_EVIDENCE = (
+    "None of the {n} passages retrieved from the evidence store says whether {claim}; "
+    "an editor should look for primary sources before publishing."
+)
+NOTE_NOTHING_FOUND = (
+    "The evidence store holds no passage about {claim}; an editor should look for primary sources before publishing."
+)
 NOTE_MIXED = "Some sources bear out part of the claim while others contradict it, so it leaves a false impression."
 NOTE_ONE_SIDED = "factdesk found no passage in the evidence store that {side} the claim."
 # After the passages that bear on the claim without deciding it (Unsubstantiated, Misleading):
 # what they leave open.
-NOTE_LEAVES_OPEN = ("These passages bear on the subject, but none of them says whether {claim}; "
-                    "an editor should look for primary sources before publishing.")
+NOTE_LEAVES_OPEN = (
+    "These passages bear on the subject, but none of them says whether {claim}; "
+    "an editor should look for primary sources before publishing."
+)
 NOTE_PART_OPEN = "None of the passages weighed settles every part of {claim}."
 DESK_NOTE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile("^" + re.escape(t).replace(re.escape("{n}"), r"\d+").replace(re.escape("{claim}"), r"[^\n]+")
-               .replace(re.escape("{side}"), r"(?:supports|contradicts)") + "$")
+    re.compile(
+        "^"
+        + re.escape(t)
+        .replace(re.escape("{n}"), r"\d+")
+        .replace(re.escape("{claim}"), r"[^\n]+")
+        .replace(re.escape("{side}"), r"(?:supports|contradicts)")
+        + "$"
+    )
     for t in (NOTE_NO_EVIDENCE, NOTE_NOTHING_FOUND, NOTE_MIXED, NOTE_ONE_SIDED, NOTE_LEAVES_OPEN, NOTE_PART_OPEN)
 )
 RELEVANT = 0.35  # least claim-passage similarity for an undecided passage to be set out as context
@@ -162,14 +173,46 @@ _INSTITUTION = re.compile(
     r"UNHCR|WHO|UN|EU|Company|Corporation|Inc\.?|Ltd\.?|Group|Association|Foundation|Watch|Treasury)$"
 )
 # Words that name what an institution does, not which one it is: "Foreign Ministry" alone is nobody's.
-_GENERIC = {"foreign", "affairs", "health", "defence", "defense", "interior", "justice", "finance", "economy",
-            "education", "digital", "energy", "transport", "environment", "trade", "press", "state", "national",
-            "federal", "central", "public", "internal", "home", "security", "information", "communications",
-            "the", "of", "and", "for"}
-_CAP_RUN = re.compile(r"(?:U\.S\.|U\.K\.|U\.N\.|[A-Z][\w.'’-]*)(?:\s+(?:(?:of|and)\s+(?:the\s+)?)?"
-                      r"(?:U\.S\.|U\.K\.|U\.N\.|[A-Z][\w.'’-]*))*")
-_TITLE_WORD = re.compile(r"^(?:Press|Secretary|Spokes(?:man|woman|person)|Head|Chief|Director|Minister|Deputy|"
-                         r"President|Vice|Chair(?:man|woman)?|Executive|Officer|Adviser|Advisor|Senior|Official)$")
+_GENERIC = {
+    "foreign",
+    "affairs",
+    "health",
+    "defence",
+    "defense",
+    "interior",
+    "justice",
+    "finance",
+    "economy",
+    "education",
+    "digital",
+    "energy",
+    "transport",
+    "environment",
+    "trade",
+    "press",
+    "state",
+    "national",
+    "federal",
+    "central",
+    "public",
+    "internal",
+    "home",
+    "security",
+    "information",
+    "communications",
+    "the",
+    "of",
+    "and",
+    "for",
+}
+_CAP_RUN = re.compile(
+    r"(?:U\.S\.|U\.K\.|U\.N\.|[A-Z][\w.'’-]*)(?:\s+(?:(?:of|and)\s+(?:the\s+)?)?"
+    r"(?:U\.S\.|U\.K\.|U\.N\.|[A-Z][\w.'’-]*))*"
+)
+_TITLE_WORD = re.compile(
+    r"^(?:Press|Secretary|Spokes(?:man|woman|person)|Head|Chief|Director|Minister|Deputy|"
+    r"President|Vice|Chair(?:man|woman)?|Executive|Officer|Adviser|Advisor|Senior|Official)$"
+)
 
 
 def _desk_org(name: str) -> str:
@@ -216,14 +259,18 @@ def organisation(speaker_title: str | None) -> str | None:
                 found.append(name)  # "Spokesman, Kremlin": a bare name after the comma is the employer
     for name in found:
         name = _desk_org(re.sub(r"^the\s+", "", name))
-        if any(w.lower() not in _GENERIC and not _INSTITUTION.match(w) for w in name.split()) \
-                or (len(name.split()) == 1 and _INSTITUTION.match(name) and name not in ("Ministry", "Office")):
+        if any(w.lower() not in _GENERIC and not _INSTITUTION.match(w) for w in name.split()) or (
+            len(name.split()) == 1 and _INSTITUTION.match(name) and name not in ("Ministry", "Office")
+        ):
             return name
     return None
 
 
-_PLURAL_WHO = re.compile(r"(?:officials|researchers|experts|scientists|authorities|activists|lawmakers|"
-                         r"protesters|doctors|critics|economists|analysts|ministers|leaders)$", re.I)
+_PLURAL_WHO = re.compile(
+    r"(?:officials|researchers|experts|scientists|authorities|activists|lawmakers|"
+    r"protesters|doctors|critics|economists|analysts|ministers|leaders)$",
+    re.I,
+)
 
 
 def speaker_name(claim: Claim) -> str | None:
@@ -244,13 +291,15 @@ def speaker_name(claim: Claim) -> str | None:
 
 _SMALL = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with", "from", "as", "than"}
 # Words that end a noun phrase: common verbs and clause words the stopword list lacks.
-_BREAK = set("""become became becomes began begin begins refused refuse refuses appear appears appeared
+_BREAK = set(
+    """become became becomes began begin begins refused refuse refuses appear appears appeared
     claim claims claimed show shows showed shown make makes made get gets got take takes took give gives
     gave use uses used want wants wanted know knows knew think thinks thought tell tells told see sees saw
     still well even already never always really led including spent went put set won lost paid sent kept
     left held brought bought built fell found grew ran rose sold wrote wants wanted remembers remember
     almost nearly about around over under approximately roughly least million billion thousand hundred
-    percent per cent number""".split())
+    percent per cent number""".split()
+)
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’.-]*[\w]|[A-Za-z0-9]")
 
 
@@ -265,15 +314,16 @@ def key_phrases(text: str, n: int = 2) -> list[str]:
     for i, m in enumerate(_TOKEN.finditer(text)):
         w = m.group(0).rstrip(".")
         low = w.lower()
-        verbish = ((low.endswith(("ed", "ing")) and not w[0].isupper()) or low in _BREAK
-                   or bool(re.fullmatch(r"[\d.,%]+", w)))
+        verbish = (
+            (low.endswith(("ed", "ing")) and not w[0].isupper()) or low in _BREAK or bool(re.fullmatch(r"[\d.,%]+", w))
+        )
         if low in STOPWORDS or verbish or (i == 0 and low in _SMALL):
             if cur:
                 runs.append(cur)
             cur = []
             continue
         cur.append(w)
-        gap = text[m.end():m.end() + 2]
+        gap = text[m.end() : m.end() + 2]
         if gap[:1] in {",", ";", ":", "(", ")"}:
             runs.append(cur)
             cur = []
@@ -335,8 +385,12 @@ def plain_headline(claim: Claim, verdict: Verdict, topic: Sequence[str] = ()) ->
     """The form that cannot be wrong: 'Claim by the Belarus Foreign Ministry on NATO and refugees:
     Unsubstantiated' (topic words from the claim; none: just who and the rating)."""
     who = speaker_name(claim)
-    if who and (who == organisation(claim.speaker_title) or _looks_institution(who)) and \
-            len(who.split()) > 1 and not who.startswith("The "):
+    if (
+        who
+        and (who == organisation(claim.speaker_title) or _looks_institution(who))
+        and len(who.split()) > 1
+        and not who.startswith("The ")
+    ):
         who = "the " + who
     if not topic:
         from factdesk.claims.clause import main_clause
@@ -392,7 +446,7 @@ def best_quote(text: str, query: str, max_chars: int = QUOTE_CHARS) -> str:
     q = set(query_terms(query, limit=64))
 
     def score(span: tuple[int, int]) -> float:
-        words = set(query_terms(text[span[0]:span[1]], limit=128))
+        words = set(query_terms(text[span[0] : span[1]], limit=128))
         return len(q & words) / (len(q) or 1)
 
     scores = [score(s) for s in spans]
@@ -429,8 +483,11 @@ def attribute(e: Evidence, query: str = "") -> str:
 
 def sided(evidence: Sequence[Evidence], label: StanceLabel) -> list[tuple[int, Evidence]]:
     """(1-based number, evidence) of passages that take `label`'s side strongly, strongest first."""
-    out = [(n, e) for n, e in enumerate(evidence, 1)
-           if e.stance and e.stance.label == label and e.stance.probability >= STRONG]
+    out = [
+        (n, e)
+        for n, e in enumerate(evidence, 1)
+        if e.stance and e.stance.label == label and e.stance.probability >= STRONG
+    ]
     return sorted(out, key=lambda ne: -(ne[1].stance.probability if ne[1].stance else 0.0))
 
 
@@ -515,18 +572,34 @@ class TemplateWriter:
             out = [Sentence(f"The claim under review{made} is “{quoted}”")]
         conf = f"(confidence {verdict.confidence:.2f})"
         if verdict.rating == Rating.UNSUBSTANTIATED:
-            out.append(Sentence(f"factdesk rates it {phrase} {conf}: of the {len(evidence)} passages retrieved, "
-                                "none clearly supports or contradicts it."))
+            out.append(
+                Sentence(
+                    f"factdesk rates it {phrase} {conf}: of the {len(evidence)} passages retrieved, "
+                    "none clearly supports or contradicts it."
+                )
+            )
             return out
-        out.append(Sentence(f"factdesk rates it {phrase} {conf}: of the {len(evidence)} passages weighed, "
-                            f"{n_ref} contradict{'s' if n_ref == 1 else ''} it and {n_sup} support{'s' if n_sup == 1 else ''} it."))
-        lead = ref if verdict.rating in (Rating.FALSE, Rating.LIKELY_FALSE, Rating.PARTIALLY_FALSE, Rating.MISLEADING) else sup
+        out.append(
+            Sentence(
+                f"factdesk rates it {phrase} {conf}: of the {len(evidence)} passages weighed, "
+                f"{n_ref} contradict{'s' if n_ref == 1 else ''} it and {n_sup} support{'s' if n_sup == 1 else ''} it."
+            )
+        )
+        lead = (
+            ref
+            if verdict.rating in (Rating.FALSE, Rating.LIKELY_FALSE, Rating.PARTIALLY_FALSE, Rating.MISLEADING)
+            else sup
+        )
         if lead:
             n, e = lead[0]
             verb = "contradicts it" if lead is ref else "bears it out"
-            out.append(Sentence(f"The strongest evidence {verb}: {source_name(e.document)}"
-                                f"{' (' + when_phrase(e.document.published)[3:] + ')' if e.document.published else ''}.",
-                                [n]))
+            out.append(
+                Sentence(
+                    f"The strongest evidence {verb}: {source_name(e.document)}"
+                    f"{' (' + when_phrase(e.document.published)[3:] + ')' if e.document.published else ''}.",
+                    [n],
+                )
+            )
         return out
 
     def analysis(self, claim: Claim, evidence: Sequence[Evidence], verdict: Verdict) -> list[Sentence]:
@@ -568,10 +641,15 @@ class TemplateWriter:
                 out.append(Sentence(NOTE_ONE_SIDED.format(side=missing)))
         return out
 
-    def run(self, claim: Claim, evidence: list[Evidence], verdict: Verdict) -> tuple[str, list[Sentence], list[Sentence]]:
+    def run(
+        self, claim: Claim, evidence: list[Evidence], verdict: Verdict
+    ) -> tuple[str, list[Sentence], list[Sentence]]:
         """(headline, summary, analysis) for a judged claim; the verdict is taken as given."""
-        return (headline(claim, verdict), self.summary(claim, evidence, verdict),
-                self.analysis(claim, evidence, verdict))
+        return (
+            headline(claim, verdict),
+            self.summary(claim, evidence, verdict),
+            self.analysis(claim, evidence, verdict),
+        )
 
     @staticmethod
     def attribute(e: Evidence, query: str = "") -> str:

@@ -35,5 +35,8 @@ class LexicalRetriever:
     def run(self, claim: Claim, top_k: int = 10, before: dt.date | None = None) -> list[Evidence]:
         hits = self.hits(claim, top_k, before)
         rows = {p.id: (p, d) for p, d in self.store.get_passages([h.passage_id for h in hits])}
-        return [Evidence(passage=rows[h.passage_id][0], document=rows[h.passage_id][1], scores={"bm25": h.score})
-                for h in hits if h.passage_id in rows]
+        return [
+            Evidence(passage=rows[h.passage_id][0], document=rows[h.passage_id][1], scores={"bm25": h.score})
+            for h in hits
+            if h.passage_id in rows
+        ]

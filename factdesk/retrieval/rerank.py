@@ -34,8 +34,10 @@ class RelevanceReranker:
 
     def __init__(self, relevance_weight: float = 0.7, retrieval_weight: float = 0.3) -> None:
         if relevance_weight < 0 or retrieval_weight < 0 or relevance_weight + retrieval_weight <= 0:
-            raise ValueError(f"weights must be >= 0 and not both 0, got relevance_weight={relevance_weight}, "
-                             f"retrieval_weight={retrieval_weight}; the defaults are 0.7 and 0.3")
+            raise ValueError(
+                f"weights must be >= 0 and not both 0, got relevance_weight={relevance_weight}, "
+                f"retrieval_weight={retrieval_weight}; the defaults are 0.7 and 0.3"
+            )
         self.relevance_weight = relevance_weight
         self.retrieval_weight = retrieval_weight
 
@@ -49,6 +51,8 @@ class RelevanceReranker:
         """Set ``scores["rerank"]`` on every item and return the `top_k` best, best first."""
         top = max((e.scores.get("fused", 0.0) for e in evidence), default=1.0) or 1.0
         for e in evidence:
-            e.scores["rerank"] = (self.relevance_weight * e.scores.get("relevance", 0.0)
-                                  + self.retrieval_weight * e.scores.get("fused", 0.0) / top)
+            e.scores["rerank"] = (
+                self.relevance_weight * e.scores.get("relevance", 0.0)
+                + self.retrieval_weight * e.scores.get("fused", 0.0) / top
+            )
         return sorted(evidence, key=lambda e: -e.scores["rerank"])[:top_k]

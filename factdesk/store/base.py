@@ -120,8 +120,9 @@ class EvidenceStore(CheckStore, Protocol):
 
     def list_documents(self, limit: int = 50, offset: int = 0, query: str | None = None) -> list[Document]: ...
 
-    def list_document_summaries(self, limit: int = 50, offset: int = 0,
-                                query: str | None = None) -> list[DocumentSummary]:
+    def list_document_summaries(
+        self, limit: int = 50, offset: int = 0, query: str | None = None
+    ) -> list[DocumentSummary]:
         """Like `list_documents`, without reading more of each text than a listing shows."""
         ...
 
@@ -154,6 +155,20 @@ class EvidenceStore(CheckStore, Protocol):
 
 
 @runtime_checkable
+class CheckVectorSearch(Protocol):
+    """A store that searches the cached check vectors itself (PostgreSQL: pgvector HNSW), so the
+    claim matcher need not keep a FAISS index of them. Stores without it (SQLite) leave the
+    dense search to the matcher's FAISS index."""
+
+    dim: int
+
+    def check_vector_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The `k` cached check vectors (`save_check_vectors`) of highest inner product with
+        `vector` (cosine for unit vectors), as (key, score), best first; approximate."""
+        ...
+
+
+@runtime_checkable
 class ClaimStore(Protocol):
     """Claims found in stored documents (`ClaimMention`), kept per document with their offsets.
 
@@ -166,8 +181,13 @@ class ClaimStore(Protocol):
         """Store the mentions not stored yet (by document and offsets); returns how many were new."""
         ...
 
-    def list_claims(self, since: str | None = None, until: str | None = None, document_id: str | None = None,
-                    limit: int | None = None) -> list[ClaimMention]:
+    def list_claims(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        document_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[ClaimMention]:
         """Oldest first (undated last), then by document and offset; `since`/`until` bound the claim's date."""
         ...
 
@@ -182,8 +202,12 @@ class ClaimStore(Protocol):
 class NarrativeStore(Protocol):
     """Recurring claims: groups (with their centroids), their members and the editors' edits."""
 
-    def save_narratives(self, groups: Sequence[tuple[NarrativeGroup, np.ndarray]], members: Sequence[NarrativeMember],
-                        deleted: Sequence[str] = ()) -> None:
+    def save_narratives(
+        self,
+        groups: Sequence[tuple[NarrativeGroup, np.ndarray]],
+        members: Sequence[NarrativeMember],
+        deleted: Sequence[str] = (),
+    ) -> None:
         """In one transaction: delete the `deleted` groups with their members, then upsert the groups
         (with their mean vectors) and the members (by key)."""
         ...

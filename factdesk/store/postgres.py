@@ -133,8 +133,17 @@ CREATE TABLE IF NOT EXISTS sessions (
 """
 
 # Inner product on unit vectors is cosine similarity; `<#>` returns its negative.
-_HNSW = "CREATE INDEX IF NOT EXISTS passages_embedding ON passages USING hnsw (embedding vector_ip_ops) " \
-        "WITH (m = {m}, ef_construction = {ef})"
+_HNSW = (
+    "CREATE INDEX IF NOT EXISTS passages_embedding ON passages USING hnsw (embedding vector_ip_ops) "
+    "WITH (m = {m}, ef_construction = {ef})"
+)
+# The claim matcher's check vectors (`check_vector_search`): beside the cached bytes, a pgvector
+# copy when the vector has the store's dimension, under its own HNSW index.
+_CHECK_VECTORS = (
+    "ALTER TABLE check_vectors ADD COLUMN IF NOT EXISTS embedding vector({dim}); "
+    "CREATE INDEX IF NOT EXISTS check_vectors_embedding ON check_vectors USING hnsw (embedding vector_ip_ops) "
+    "WITH (m = {m}, ef_construction = {ef})"
+)
 
 
 # A document and its passages in one statement. The passage rows come from parallel arrays;
@@ -240,12 +249,14 @@ class PostgresStore:
         self.dim = dim
         self.ef_search = ef_search
         self._hnsw = _HNSW.format(m=int(hnsw_m), ef=int(hnsw_ef_construction))
+        self._check_vectors_sql = _CHECK_VECTORS.format(dim=self.dim, m=int(hnsw_m), ef=int(hnsw_ef_construction))
         self._connect_timeout = connect_timeout
         self.index_build_memory = index_build_memory
         self._lock = threading.RLock()
         self._conn = self._connect()
         self._init_schema()
         self._migrate_checks()
+        self._migrate_check_vectors()
 
     # --- connection -------------------------------------------------------------------------
     def _connect(self) -> psycopg.Connection[Any]:
@@ -259,8 +270,7 @@ class PostgresStore:
             ) from exc
         except psycopg.ProgrammingError as exc:
             raise StoreError(
-                f"cannot read the PostgreSQL URL {_redact(self.url)}: {exc} "
-                "(use postgresql://USER@HOST:PORT/DATABASE)"
+                f"cannot read the PostgreSQL URL {_redact(self.url)}: {exc} (use postgresql://USER@HOST:PORT/DATABASE)"
             ) from exc
         return conn
 
@@ -290,6 +300,7 @@ class PostgresStore:
                     self._conn.execute("SELECT pg_advisory_xact_lock(74667864)")
                     self._conn.execute(_SCHEMA.format(dim=self.dim, ts=TS_CONFIG))
                     self._conn.execute(self._hnsw)
+                    self._conn.execute(self._check_vectors_sql)
                     row = self._conn.execute("SELECT value FROM factdesk_meta WHERE key = 'dim'").fetchone()
                     if row is None:
                         self._conn.execute("INSERT INTO factdesk_meta VALUES ('dim', %s)", (str(self.dim),))
@@ -322,8 +333,10 @@ class PostgresStore:
 
     # --- evidence -----------------------------------------------------------------------------
     def has_document(self, document_id: str) -> bool:
-        return self._run("has_document", lambda c: c.execute(
-            "SELECT 1 FROM documents WHERE id = %s", (document_id,)).fetchone() is not None)
+        return self._run(
+            "has_document",
+            lambda c: c.execute("SELECT 1 FROM documents WHERE id = %s", (document_id,)).fetchone() is not None,
+        )
 
     def add_document(self, document: Document, passages: Sequence[Passage], vectors: np.ndarray) -> bool:
         vectors = np.asarray(vectors, dtype=np.float32)
@@ -337,9 +350,21 @@ class PostgresStore:
         # calls. Passages are inserted only when the document row is new: a duplicate adds nothing.
         # Most of an insert's cost is pgvector's HNSW upkeep (~3 ms of server CPU per vector at 20k passages).
         args = (
-            d.id, d.url, d.title, d.publisher, d.published, d.language, d.source_path, d.author, d.text,
-            [p.id for p in passages], [p.index for p in passages], [p.start for p in passages],
-            [p.end for p in passages], [p.text for p in passages], [_Vec(v) for v in vectors],
+            d.id,
+            d.url,
+            d.title,
+            d.publisher,
+            d.published,
+            d.language,
+            d.source_path,
+            d.author,
+            d.text,
+            [p.id for p in passages],
+            [p.index for p in passages],
+            [p.start for p in passages],
+            [p.end for p in passages],
+            [p.text for p in passages],
+            [_Vec(v) for v in vectors],
         )
 
         def tx(c: psycopg.Connection[Any]) -> bool:
@@ -356,13 +381,22 @@ class PostgresStore:
     @staticmethod
     def _row_to_document(r: Sequence[Any]) -> Document:
         return Document(
-            id=r[0], url=r[1], title=r[2], publisher=r[3], published=r[4], language=r[5],
-            source_path=r[6], author=r[7], text=r[8],
+            id=r[0],
+            url=r[1],
+            title=r[2],
+            publisher=r[3],
+            published=r[4],
+            language=r[5],
+            source_path=r[6],
+            author=r[7],
+            text=r[8],
         )
 
     def get_document(self, document_id: str) -> Document | None:
-        r = self._run("get_document", lambda c: c.execute(
-            f"SELECT {self._DOC_COLS} FROM documents WHERE id = %s", (document_id,)).fetchone())
+        r = self._run(
+            "get_document",
+            lambda c: c.execute(f"SELECT {self._DOC_COLS} FROM documents WHERE id = %s", (document_id,)).fetchone(),
+        )
         return self._row_to_document(r) if r else None
 
     def get_passages(self, passage_ids: Sequence[str]) -> list[tuple[Passage, Document]]:
@@ -370,12 +404,15 @@ class PostgresStore:
             return []
         ids = list(dict.fromkeys(passage_ids))
         # Like SQLite, the document text is not fetched here: callers need the passage text only.
-        rows = self._run("get_passages", lambda c: c.execute(
-            'SELECT p.id, p.document_id, p.idx, p.start, p."end", p.text, '
-            "d.id, d.url, d.title, d.publisher, d.published, d.language, d.source_path, d.author, '' "
-            "FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id = ANY(%s)",
-            (ids,),
-        ).fetchall())
+        rows = self._run(
+            "get_passages",
+            lambda c: c.execute(
+                'SELECT p.id, p.document_id, p.idx, p.start, p."end", p.text, '
+                "d.id, d.url, d.title, d.publisher, d.published, d.language, d.source_path, d.author, '' "
+                "FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id = ANY(%s)",
+                (ids,),
+            ).fetchall(),
+        )
         return passages_in_order(rows, ids, self._row_to_document)
 
     def lexical_search(self, query: str, k: int, before: dt.date | None = None) -> list[Hit]:
@@ -427,38 +464,63 @@ class PostgresStore:
             q = _websearch(query)
             if q is None:
                 return []
-            rows = self._run("list_documents", lambda c: c.execute(
-                f"SELECT {self._DOC_COLS} FROM documents d WHERE d.id IN ("
-                f" SELECT p.document_id FROM passages p WHERE p.tsv @@ websearch_to_tsquery('{TS_CONFIG}', %s))"
-                " ORDER BY d.added DESC, d.id LIMIT %s OFFSET %s",
-                (q, limit, offset),
-            ).fetchall())
+            rows = self._run(
+                "list_documents",
+                lambda c: c.execute(
+                    f"SELECT {self._DOC_COLS} FROM documents d WHERE d.id IN ("
+                    f" SELECT p.document_id FROM passages p WHERE p.tsv @@ websearch_to_tsquery('{TS_CONFIG}', %s))"
+                    " ORDER BY d.added DESC, d.id LIMIT %s OFFSET %s",
+                    (q, limit, offset),
+                ).fetchall(),
+            )
         else:
-            rows = self._run("list_documents", lambda c: c.execute(
-                f"SELECT {self._DOC_COLS} FROM documents ORDER BY added DESC, id LIMIT %s OFFSET %s",
-                (limit, offset),
-            ).fetchall())
+            rows = self._run(
+                "list_documents",
+                lambda c: c.execute(
+                    f"SELECT {self._DOC_COLS} FROM documents ORDER BY added DESC, id LIMIT %s OFFSET %s",
+                    (limit, offset),
+                ).fetchall(),
+            )
         return [self._row_to_document(r) for r in rows]
 
-    def list_document_summaries(self, limit: int = 50, offset: int = 0,
-                                query: str | None = None) -> list[DocumentSummary]:
+    def list_document_summaries(
+        self, limit: int = 50, offset: int = 0, query: str | None = None
+    ) -> list[DocumentSummary]:
         n = DocumentSummary.SNIPPET
         cols = f"d.id, d.title, d.publisher, d.url, d.published, d.source_path, left(d.text, {n + 1})"
         if query:
             q = _websearch(query)
             if q is None:
                 return []
-            rows = self._run("list_document_summaries", lambda c: c.execute(
-                f"SELECT {cols} FROM documents d WHERE d.id IN ("
-                f" SELECT p.document_id FROM passages p WHERE p.tsv @@ websearch_to_tsquery('{TS_CONFIG}', %s))"
-                " ORDER BY d.added DESC, d.id LIMIT %s OFFSET %s", (q, limit, offset)).fetchall())
+            rows = self._run(
+                "list_document_summaries",
+                lambda c: c.execute(
+                    f"SELECT {cols} FROM documents d WHERE d.id IN ("
+                    f" SELECT p.document_id FROM passages p WHERE p.tsv @@ websearch_to_tsquery('{TS_CONFIG}', %s))"
+                    " ORDER BY d.added DESC, d.id LIMIT %s OFFSET %s",
+                    (q, limit, offset),
+                ).fetchall(),
+            )
         else:
-            rows = self._run("list_document_summaries", lambda c: c.execute(
-                f"SELECT {cols} FROM documents d ORDER BY d.added DESC, d.id LIMIT %s OFFSET %s",
-                (limit, offset)).fetchall())
-        return [DocumentSummary(id=r[0], title=r[1], publisher=r[2], url=r[3],
-                                published=r[4].isoformat() if r[4] else None, source_path=r[5],
-                                snippet=r[6][:n], truncated=len(r[6]) > n) for r in rows]
+            rows = self._run(
+                "list_document_summaries",
+                lambda c: c.execute(
+                    f"SELECT {cols} FROM documents d ORDER BY d.added DESC, d.id LIMIT %s OFFSET %s", (limit, offset)
+                ).fetchall(),
+            )
+        return [
+            DocumentSummary(
+                id=r[0],
+                title=r[1],
+                publisher=r[2],
+                url=r[3],
+                published=r[4].isoformat() if r[4] else None,
+                source_path=r[5],
+                snippet=r[6][:n],
+                truncated=len(r[6]) > n,
+            )
+            for r in rows
+        ]
 
     def stats(self) -> dict[str, int]:
         def q(c: psycopg.Connection[Any]) -> dict[str, int]:
@@ -493,6 +555,7 @@ class PostgresStore:
 
     def rebuild_vector_index(self) -> None:
         """Drop and rebuild the HNSW index (after a bulk load, building once is far faster)."""
+
         def q(c: psycopg.Connection[Any]) -> None:
             with c.transaction():
                 if self.index_build_memory:
@@ -511,17 +574,28 @@ class PostgresStore:
 
     # --- fact-checks (the CheckStore contract) ------------------------------------------------
     # Listings read the indexed columns only; `data` (the whole record, JSON) is read by id.
-    _CHECK_COLUMNS = (("speaker_title", "text"), ("confidence", "double precision"), ("headline", "text"),
-                      ("published", "text"))
-    _SUMMARY_COLS = ("id, status, claim, speaker, speaker_title, claim_date, rating, confidence, headline, "
-                     "created, updated, published")
+    _CHECK_COLUMNS = (
+        ("speaker_title", "text"),
+        ("confidence", "double precision"),
+        ("headline", "text"),
+        ("published", "text"),
+    )
+    _SUMMARY_COLS = (
+        "id, status, claim, speaker, speaker_title, claim_date, rating, confidence, headline, "
+        "created, updated, published"
+    )
 
     def _migrate_checks(self) -> None:
         """Add the listing columns to a store made before them, filled from the stored records."""
+
         def run(c: psycopg.Connection[Any]) -> None:
-            have = {r[0] for r in c.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = 'checks' "
-                "AND table_schema = current_schema()").fetchall()}
+            have = {
+                r[0]
+                for r in c.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = 'checks' "
+                    "AND table_schema = current_schema()"
+                ).fetchall()
+            }
             missing = [(n, k) for n, k in self._CHECK_COLUMNS if n not in have]
             if missing:
                 with c.transaction():
@@ -532,23 +606,43 @@ class PostgresStore:
             old = c.execute("SELECT id, data FROM checks WHERE headline IS NULL").fetchall()
             for cid, data in old:
                 ix = CheckIndex.from_stored(json.loads(data))
-                c.execute("UPDATE checks SET speaker_title = %s, confidence = %s, headline = %s, published = %s "
-                          "WHERE id = %s", (ix.speaker_title, ix.confidence, ix.headline, ix.published, cid))
+                c.execute(
+                    "UPDATE checks SET speaker_title = %s, confidence = %s, headline = %s, published = %s "
+                    "WHERE id = %s",
+                    (ix.speaker_title, ix.confidence, ix.headline, ix.published, cid),
+                )
 
         self._run("migrate_checks", run)
 
     def _write_check(self, check_id: str, status: str, ix: CheckIndex, payload: str) -> None:
         now = dt.datetime.now(dt.UTC)
-        self._run("save_check", lambda c: c.execute(
-            "INSERT INTO checks (id, status, claim, speaker, speaker_title, rating, confidence, claim_date, headline, "
-            "published, body, data, created, updated) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
-            "ON CONFLICT (id) DO UPDATE SET status = excluded.status, claim = excluded.claim, "
-            "speaker = excluded.speaker, speaker_title = excluded.speaker_title, rating = excluded.rating, "
-            "confidence = excluded.confidence, claim_date = excluded.claim_date, headline = excluded.headline, "
-            "published = excluded.published, body = excluded.body, data = excluded.data, updated = excluded.updated",
-            (check_id, status, ix.claim, ix.speaker, ix.speaker_title, ix.rating, ix.confidence, ix.claim_date,
-             ix.headline, ix.published, ix.body, payload, now, now),
-        ))
+        self._run(
+            "save_check",
+            lambda c: c.execute(
+                "INSERT INTO checks (id, status, claim, speaker, speaker_title, rating, confidence, claim_date, headline, "
+                "published, body, data, created, updated) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
+                "ON CONFLICT (id) DO UPDATE SET status = excluded.status, claim = excluded.claim, "
+                "speaker = excluded.speaker, speaker_title = excluded.speaker_title, rating = excluded.rating, "
+                "confidence = excluded.confidence, claim_date = excluded.claim_date, headline = excluded.headline, "
+                "published = excluded.published, body = excluded.body, data = excluded.data, updated = excluded.updated",
+                (
+                    check_id,
+                    status,
+                    ix.claim,
+                    ix.speaker,
+                    ix.speaker_title,
+                    ix.rating,
+                    ix.confidence,
+                    ix.claim_date,
+                    ix.headline,
+                    ix.published,
+                    ix.body,
+                    payload,
+                    now,
+                    now,
+                ),
+            ),
+        )
 
     def save_record(self, record: CheckRecord) -> None:
         self._write_check(record.id, record.status, record.index(), json.dumps(record.to_dict()))
@@ -558,8 +652,14 @@ class PostgresStore:
         if raw is None:
             return None
         history = [AuditEntry.from_dict(a) for a in self.list_audit(check_id)]
-        return CheckRecord.from_dict(raw["data"], status=raw["status"], check_id=raw["id"], created=raw["created"],
-                                     updated=raw["updated"], history=history)
+        return CheckRecord.from_dict(
+            raw["data"],
+            status=raw["status"],
+            check_id=raw["id"],
+            created=raw["created"],
+            updated=raw["updated"],
+            history=history,
+        )
 
     def save_check(self, check_id: str, data: dict[str, Any], status: str) -> None:
         self._write_check(check_id, status, CheckIndex.from_stored(data), json.dumps(data))
@@ -569,13 +669,23 @@ class PostgresStore:
         return {"id": r[0], "status": r[1], "data": json.loads(r[2]), "created": _iso(r[3]), "updated": _iso(r[4])}
 
     def get_check(self, check_id: str) -> dict[str, Any] | None:
-        r = self._run("get_check", lambda c: c.execute(
-            "SELECT id, status, data, created, updated FROM checks WHERE id = %s", (check_id,)).fetchone())
+        r = self._run(
+            "get_check",
+            lambda c: c.execute(
+                "SELECT id, status, data, created, updated FROM checks WHERE id = %s", (check_id,)
+            ).fetchone(),
+        )
         return self._check_row(r) if r else None
 
     @staticmethod
-    def _check_filter(status: str | Sequence[str] | None, query: str | None, rating: str | None, speaker: str | None,
-                      since: str | None = None, until: str | None = None) -> tuple[str, list[Any]] | None:
+    def _check_filter(
+        status: str | Sequence[str] | None,
+        query: str | None,
+        rating: str | None,
+        speaker: str | None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> tuple[str, list[Any]] | None:
         """The WHERE of a check listing and its arguments; None when the query has no words."""
         where: list[str] = []
         args: list[Any] = []
@@ -622,79 +732,171 @@ class PostgresStore:
         rows = self._run("list_checks", lambda c: c.execute(sql, [*args, limit]).fetchall())
         return [self._check_row(r) for r in rows]
 
-    def list_summaries(self, status: str | Sequence[str] | None = None, query: str | None = None, rating: str | None = None,
-                       speaker: str | None = None, since: str | None = None, until: str | None = None,
-                       limit: int = 50) -> list[CheckSummary]:
+    def list_summaries(
+        self,
+        status: str | Sequence[str] | None = None,
+        query: str | None = None,
+        rating: str | None = None,
+        speaker: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 50,
+    ) -> list[CheckSummary]:
         found = self._check_filter(status, query, rating, speaker, since, until)
         if found is None:
             return []
         where, args = found
         sql = f"SELECT {self._SUMMARY_COLS} FROM checks" + where + " ORDER BY updated DESC, id LIMIT %s"
         rows = self._run("list_summaries", lambda c: c.execute(sql, [*args, limit]).fetchall())
-        return [CheckSummary(id=r[0], status=r[1], claim=r[2], speaker=r[3], speaker_title=r[4], date=r[5],
-                             verdict=r[6], confidence=r[7], headline=r[8] or "", created=_iso(r[9]),
-                             updated=_iso(r[10]), published=r[11]) for r in rows]
+        return [
+            CheckSummary(
+                id=r[0],
+                status=r[1],
+                claim=r[2],
+                speaker=r[3],
+                speaker_title=r[4],
+                date=r[5],
+                verdict=r[6],
+                confidence=r[7],
+                headline=r[8] or "",
+                created=_iso(r[9]),
+                updated=_iso(r[10]),
+                published=r[11],
+            )
+            for r in rows
+        ]
 
     def get_check_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         if not keys:
             return {}
-        rows = self._run("get_check_vectors", lambda c: c.execute(
-            "SELECT key, vector FROM check_vectors WHERE key = ANY(%s)", (list(keys),)).fetchall())
+        rows = self._run(
+            "get_check_vectors",
+            lambda c: c.execute("SELECT key, vector FROM check_vectors WHERE key = ANY(%s)", (list(keys),)).fetchall(),
+        )
         return {k: np.frombuffer(bytes(v), dtype=np.float32).copy() for k, v in rows}
 
     def save_check_vectors(self, vectors: Mapping[str, np.ndarray]) -> None:
-        rows = [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in vectors.items()]
+        rows = []
+        for k, v in vectors.items():
+            a = np.asarray(v, dtype=np.float32)
+            rows.append((k, a.tobytes(), _Vec(a.reshape(self.dim)) if a.size == self.dim else None))
         if not rows:
             return
 
         def write(c: psycopg.Connection[Any]) -> None:
             with c.transaction(), c.cursor() as cur:
                 cur.executemany(
-                    "INSERT INTO check_vectors (key, vector) VALUES (%s, %s) "
-                    "ON CONFLICT (key) DO UPDATE SET vector = excluded.vector", rows)
+                    "INSERT INTO check_vectors (key, vector, embedding) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (key) DO UPDATE SET vector = excluded.vector, embedding = excluded.embedding",
+                    rows,
+                )
 
         self._run("save_check_vectors", write)
 
+    def check_vector_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The `k` check vectors of highest inner product with `vector` (pgvector HNSW: approximate),
+        as (key, score), best first. Vectors of another dimension than the store's are not searched."""
+        if k <= 0:
+            return []
+        v = np.asarray(vector, dtype=np.float32)
+        if v.size != self.dim:
+            raise ValueError(f"the query vector has {v.size} dimensions but the store holds {self.dim}")
+        q = _Vec(v.reshape(self.dim))
+
+        def query(c: psycopg.Connection[Any]) -> list[Any]:
+            with c.transaction():
+                # ef_search >= k, else HNSW returns fewer than k (SET LOCAL: this transaction only).
+                c.execute(f"SET LOCAL hnsw.ef_search = {max(self.ef_search, min(int(k), 1000))}")
+                return c.execute(
+                    "SELECT key, (embedding <#> %s) * -1 FROM check_vectors WHERE embedding IS NOT NULL "
+                    "ORDER BY embedding <#> %s LIMIT %s",
+                    (q, q, int(k)),
+                ).fetchall()
+
+        hits = [(str(r[0]), float(r[1])) for r in self._run("check_vector_search", query)]
+        hits.sort(key=lambda h: -h[1])
+        return hits
+
+    def _migrate_check_vectors(self) -> None:
+        """Give check vectors cached before `check_vector_search` existed their pgvector copy."""
+
+        def run(c: psycopg.Connection[Any]) -> None:
+            rows = c.execute(
+                "SELECT key, vector FROM check_vectors WHERE embedding IS NULL AND length(vector) = %s",
+                (4 * self.dim,),
+            ).fetchall()
+            if rows:
+                with c.transaction(), c.cursor() as cur:
+                    cur.executemany(
+                        "UPDATE check_vectors SET embedding = %s WHERE key = %s",
+                        [(_Vec(np.frombuffer(bytes(v), dtype=np.float32)), k) for k, v in rows],
+                    )
+
+        self._run("migrate check_vectors", run)
+
     def add_audit(self, check_id: str, user: str, action: str, note: str, detail: dict[str, Any]) -> None:
-        self._run("add_audit", lambda c: c.execute(
-            'INSERT INTO audit (check_id, at, "user", action, note, detail) VALUES (%s,%s,%s,%s,%s,%s)',
-            (check_id, dt.datetime.now(dt.UTC), user, action, note, json.dumps(detail)),
-        ))
+        self._run(
+            "add_audit",
+            lambda c: c.execute(
+                'INSERT INTO audit (check_id, at, "user", action, note, detail) VALUES (%s,%s,%s,%s,%s,%s)',
+                (check_id, dt.datetime.now(dt.UTC), user, action, note, json.dumps(detail)),
+            ),
+        )
 
     def list_audit(self, check_id: str) -> list[dict[str, Any]]:
-        rows = self._run("list_audit", lambda c: c.execute(
-            'SELECT at, "user", action, note, detail FROM audit WHERE check_id = %s ORDER BY seq', (check_id,)
-        ).fetchall())
-        return [{"at": _iso(r[0]), "user": r[1], "action": r[2], "note": r[3], "detail": json.loads(r[4] or "{}")}
-                for r in rows]
+        rows = self._run(
+            "list_audit",
+            lambda c: c.execute(
+                'SELECT at, "user", action, note, detail FROM audit WHERE check_id = %s ORDER BY seq', (check_id,)
+            ).fetchall(),
+        )
+        return [
+            {"at": _iso(r[0]), "user": r[1], "action": r[2], "note": r[3], "detail": json.loads(r[4] or "{}")}
+            for r in rows
+        ]
 
     def add_user(self, name: str, role: str, token_hash: str) -> None:
-        self._run("add_user", lambda c: c.execute(
-            "INSERT INTO users (name, role, token_hash, created) VALUES (%s,%s,%s,%s) "
-            "ON CONFLICT (name) DO UPDATE SET role = excluded.role, token_hash = excluded.token_hash",
-            (name, role, token_hash, dt.datetime.now(dt.UTC)),
-        ))
+        self._run(
+            "add_user",
+            lambda c: c.execute(
+                "INSERT INTO users (name, role, token_hash, created) VALUES (%s,%s,%s,%s) "
+                "ON CONFLICT (name) DO UPDATE SET role = excluded.role, token_hash = excluded.token_hash",
+                (name, role, token_hash, dt.datetime.now(dt.UTC)),
+            ),
+        )
 
     def get_user_by_token_hash(self, token_hash: str) -> dict[str, Any] | None:
-        r = self._run("get_user_by_token_hash", lambda c: c.execute(
-            "SELECT name, role FROM users WHERE token_hash = %s", (token_hash,)).fetchone())
+        r = self._run(
+            "get_user_by_token_hash",
+            lambda c: c.execute("SELECT name, role FROM users WHERE token_hash = %s", (token_hash,)).fetchone(),
+        )
         return {"name": r[0], "role": r[1]} if r else None
 
     # --- login sessions (server-side, so logging out ends them) ---------------------------------
     def add_session(self, session_hash: str, token_hash: str, csrf: str, expires: float) -> None:
         """Keep a login session until `expires` (Unix seconds); expired sessions are dropped here."""
+
         def run(c: Any) -> None:
             c.execute("DELETE FROM sessions WHERE expires < %s", (time.time(),))
-            c.execute("INSERT INTO sessions (id_hash, token_hash, csrf, expires) VALUES (%s,%s,%s,%s) "
-                      "ON CONFLICT (id_hash) DO UPDATE SET token_hash = excluded.token_hash, csrf = excluded.csrf, "
-                      "expires = excluded.expires", (session_hash, token_hash, csrf, float(expires)))
+            c.execute(
+                "INSERT INTO sessions (id_hash, token_hash, csrf, expires) VALUES (%s,%s,%s,%s) "
+                "ON CONFLICT (id_hash) DO UPDATE SET token_hash = excluded.token_hash, csrf = excluded.csrf, "
+                "expires = excluded.expires",
+                (session_hash, token_hash, csrf, float(expires)),
+            )
+
         self._run("add_session", run)
 
     def get_session(self, session_hash: str) -> dict[str, Any] | None:
         """{"name", "role", "csrf"} of a live session whose user still holds the token it logged in with."""
-        r = self._run("get_session", lambda c: c.execute(
-            "SELECT u.name, u.role, s.csrf FROM sessions s JOIN users u ON u.token_hash = s.token_hash "
-            "WHERE s.id_hash = %s AND s.expires >= %s", (session_hash, time.time())).fetchone())
+        r = self._run(
+            "get_session",
+            lambda c: c.execute(
+                "SELECT u.name, u.role, s.csrf FROM sessions s JOIN users u ON u.token_hash = s.token_hash "
+                "WHERE s.id_hash = %s AND s.expires >= %s",
+                (session_hash, time.time()),
+            ).fetchone(),
+        )
         return {"name": r[0], "role": r[1], "csrf": r[2]} if r else None
 
     def delete_session(self, session_hash: str) -> None:
@@ -704,7 +906,6 @@ class PostgresStore:
         with self._lock:
             if not self._conn.closed:
                 self._conn.close()
-
 
     # --- claims found in the corpus, and recurring claims (ClaimStore, NarrativeStore) ----------
     # Created on first use (under the schema lock), so older databases gain them without a migration step.
@@ -730,13 +931,18 @@ class PostgresStore:
         at timestamptz NOT NULL DEFAULT clock_timestamp(), alert text);
     """
     _claims_ready: bool = False
-    _CLAIM_COLS = ('id, document_id, start, "end", text, quote, speaker, speaker_title, outlet, claim_date, '
-                   "date_source, checkworthiness, score, kind, source")
-    _MEMBER_COLS = ('key, narrative_id, kind, text, speaker, speaker_title, outlet, claim_date, rating, url, '
-                    'document_id, start, "end", similarity, pinned')
+    _CLAIM_COLS = (
+        'id, document_id, start, "end", text, quote, speaker, speaker_title, outlet, claim_date, '
+        "date_source, checkworthiness, score, kind, source"
+    )
+    _MEMBER_COLS = (
+        "key, narrative_id, kind, text, speaker, speaker_title, outlet, claim_date, rating, url, "
+        'document_id, start, "end", similarity, pinned'
+    )
 
     def _claim_run(self, what: str, fn: Callable[[psycopg.Connection[Any]], T]) -> T:
         if not self._claims_ready:
+
             def create(c: psycopg.Connection[Any]) -> None:
                 with c.transaction():
                     c.execute("SELECT pg_advisory_xact_lock(74667864)")
@@ -747,9 +953,26 @@ class PostgresStore:
         return self._run(what, fn)
 
     def add_claims(self, mentions: Sequence[ClaimMention]) -> int:
-        rows = [(m.id, m.document_id, m.start, m.end, m.text, m.quote, m.speaker, m.speaker_title, m.outlet,
-                 m.date.isoformat() if m.date else None, m.date_source, m.checkworthiness, m.score, m.kind,
-                 m.source) for m in mentions]
+        rows = [
+            (
+                m.id,
+                m.document_id,
+                m.start,
+                m.end,
+                m.text,
+                m.quote,
+                m.speaker,
+                m.speaker_title,
+                m.outlet,
+                m.date.isoformat() if m.date else None,
+                m.date_source,
+                m.checkworthiness,
+                m.score,
+                m.kind,
+                m.source,
+            )
+            for m in mentions
+        ]
         if not rows:
             return 0
 
@@ -757,19 +980,30 @@ class PostgresStore:
             n = 0
             with c.transaction(), c.cursor() as cur:
                 for r in rows:
-                    cur.execute(f"INSERT INTO claims ({self._CLAIM_COLS}) VALUES "
-                                "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING", r)
+                    cur.execute(
+                        f"INSERT INTO claims ({self._CLAIM_COLS}) VALUES "
+                        "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                        r,
+                    )
                     n += cur.rowcount
             return n
 
         return self._claim_run("add_claims", write)
 
-    def list_claims(self, since: str | None = None, until: str | None = None, document_id: str | None = None,
-                    limit: int | None = None) -> list[ClaimMention]:
+    def list_claims(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        document_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[ClaimMention]:
         where: list[str] = []
         args: list[Any] = []
-        for cond, value in (("claim_date >= %s", since), ("claim_date <= %s", until),
-                            ("document_id = %s", document_id)):
+        for cond, value in (
+            ("claim_date >= %s", since),
+            ("claim_date <= %s", until),
+            ("document_id = %s", document_id),
+        ):
             if value:
                 where.append(cond)
                 args.append(value)
@@ -779,28 +1013,83 @@ class PostgresStore:
             sql += " LIMIT %s"
             args.append(limit)
         rows = self._claim_run("list_claims", lambda c: c.execute(sql, args).fetchall())
-        return [ClaimMention(id=r[0], document_id=r[1], start=r[2], end=r[3], text=r[4], quote=r[5], speaker=r[6],
-                             speaker_title=r[7], outlet=r[8], date=r[9], date_source=r[10],
-                             checkworthiness=r[11] or 0.0, score=r[12] or 0.0, kind=r[13] or "statement",
-                             source=r[14]) for r in rows]
+        return [
+            ClaimMention(
+                id=r[0],
+                document_id=r[1],
+                start=r[2],
+                end=r[3],
+                text=r[4],
+                quote=r[5],
+                speaker=r[6],
+                speaker_title=r[7],
+                outlet=r[8],
+                date=r[9],
+                date_source=r[10],
+                checkworthiness=r[11] or 0.0,
+                score=r[12] or 0.0,
+                kind=r[13] or "statement",
+                source=r[14],
+            )
+            for r in rows
+        ]
 
     def mark_extracted(self, document_id: str, claims: int) -> None:
-        self._claim_run("mark_extracted", lambda c: c.execute(
-            "INSERT INTO claim_extractions (document_id, claims) VALUES (%s, %s) ON CONFLICT (document_id) "
-            "DO UPDATE SET claims = excluded.claims, at = clock_timestamp()", (document_id, claims)))
+        self._claim_run(
+            "mark_extracted",
+            lambda c: c.execute(
+                "INSERT INTO claim_extractions (document_id, claims) VALUES (%s, %s) ON CONFLICT (document_id) "
+                "DO UPDATE SET claims = excluded.claims, at = clock_timestamp()",
+                (document_id, claims),
+            ),
+        )
 
     def extracted_documents(self) -> set[str]:
-        rows = self._claim_run("extracted_documents", lambda c: c.execute(
-            "SELECT document_id FROM claim_extractions").fetchall())
+        rows = self._claim_run(
+            "extracted_documents", lambda c: c.execute("SELECT document_id FROM claim_extractions").fetchall()
+        )
         return {r[0] for r in rows}
 
-    def save_narratives(self, groups: Sequence[tuple[NarrativeGroup, np.ndarray]], members: Sequence[NarrativeMember],
-                        deleted: Sequence[str] = ()) -> None:
+    def save_narratives(
+        self,
+        groups: Sequence[tuple[NarrativeGroup, np.ndarray]],
+        members: Sequence[NarrativeMember],
+        deleted: Sequence[str] = (),
+    ) -> None:
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        group_rows = [(g.id, g.representative, g.size, g.first_seen, g.last_seen,
-                       np.asarray(v, dtype=np.float32).tobytes(), g.created or now, now) for g, v in groups]
-        member_rows = [(m.key, m.narrative_id, m.kind.value, m.text, m.speaker, m.speaker_title, m.outlet, m.date,
-                        m.rating, m.url, m.document_id, m.start, m.end, m.similarity, m.pinned) for m in members]
+        group_rows = [
+            (
+                g.id,
+                g.representative,
+                g.size,
+                g.first_seen,
+                g.last_seen,
+                np.asarray(v, dtype=np.float32).tobytes(),
+                g.created or now,
+                now,
+            )
+            for g, v in groups
+        ]
+        member_rows = [
+            (
+                m.key,
+                m.narrative_id,
+                m.kind.value,
+                m.text,
+                m.speaker,
+                m.speaker_title,
+                m.outlet,
+                m.date,
+                m.rating,
+                m.url,
+                m.document_id,
+                m.start,
+                m.end,
+                m.similarity,
+                m.pinned,
+            )
+            for m in members
+        ]
 
         def write(c: psycopg.Connection[Any]) -> None:
             with c.transaction(), c.cursor() as cur:
@@ -814,7 +1103,9 @@ class PostgresStore:
                         "updated) VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET "
                         "representative = excluded.representative, size = excluded.size, "
                         "first_seen = excluded.first_seen, last_seen = excluded.last_seen, "
-                        "centroid = excluded.centroid, updated = excluded.updated", group_rows)
+                        "centroid = excluded.centroid, updated = excluded.updated",
+                        group_rows,
+                    )
                 if member_rows:
                     cur.executemany(
                         f"INSERT INTO narrative_members ({self._MEMBER_COLS}) VALUES "
@@ -822,21 +1113,31 @@ class PostgresStore:
                         "narrative_id = excluded.narrative_id, kind = excluded.kind, text = excluded.text, "
                         "speaker = excluded.speaker, speaker_title = excluded.speaker_title, outlet = excluded.outlet, "
                         "claim_date = excluded.claim_date, rating = excluded.rating, url = excluded.url, "
-                        "document_id = excluded.document_id, start = excluded.start, \"end\" = excluded.\"end\", "
-                        "similarity = excluded.similarity, pinned = excluded.pinned", member_rows)
+                        'document_id = excluded.document_id, start = excluded.start, "end" = excluded."end", '
+                        "similarity = excluded.similarity, pinned = excluded.pinned",
+                        member_rows,
+                    )
 
         self._claim_run("save_narratives", write)
 
     def list_narrative_groups(self) -> list[NarrativeGroup]:
-        rows = self._claim_run("list_narrative_groups", lambda c: c.execute(
-            "SELECT id, representative, size, first_seen, last_seen, created, updated FROM narratives "
-            "ORDER BY id").fetchall())
-        return [NarrativeGroup(id=r[0], representative=r[1], size=r[2], first_seen=r[3], last_seen=r[4], created=r[5],
-                               updated=r[6]) for r in rows]
+        rows = self._claim_run(
+            "list_narrative_groups",
+            lambda c: c.execute(
+                "SELECT id, representative, size, first_seen, last_seen, created, updated FROM narratives ORDER BY id"
+            ).fetchall(),
+        )
+        return [
+            NarrativeGroup(
+                id=r[0], representative=r[1], size=r[2], first_seen=r[3], last_seen=r[4], created=r[5], updated=r[6]
+            )
+            for r in rows
+        ]
 
     def narrative_centroids(self) -> dict[str, np.ndarray]:
-        rows = self._claim_run("narrative_centroids", lambda c: c.execute(
-            "SELECT id, centroid FROM narratives").fetchall())
+        rows = self._claim_run(
+            "narrative_centroids", lambda c: c.execute("SELECT id, centroid FROM narratives").fetchall()
+        )
         return {r[0]: np.frombuffer(bytes(r[1]), dtype=np.float32).copy() for r in rows}
 
     def list_narrative_members(self, narrative_id: str | None = None) -> list[NarrativeMember]:
@@ -847,29 +1148,58 @@ class PostgresStore:
             args.append(narrative_id)
         sql += " ORDER BY claim_date IS NULL, claim_date, key"
         rows = self._claim_run("list_narrative_members", lambda c: c.execute(sql, args).fetchall())
-        return [NarrativeMember(key=r[0], narrative_id=r[1], kind=MemberKind(r[2]), text=r[3], speaker=r[4],
-                                speaker_title=r[5], outlet=r[6], date=r[7], rating=r[8], url=r[9], document_id=r[10],
-                                start=r[11], end=r[12], similarity=float(r[13]), pinned=bool(r[14])) for r in rows]
+        return [
+            NarrativeMember(
+                key=r[0],
+                narrative_id=r[1],
+                kind=MemberKind(r[2]),
+                text=r[3],
+                speaker=r[4],
+                speaker_title=r[5],
+                outlet=r[6],
+                date=r[7],
+                rating=r[8],
+                url=r[9],
+                document_id=r[10],
+                start=r[11],
+                end=r[12],
+                similarity=float(r[13]),
+                pinned=bool(r[14]),
+            )
+            for r in rows
+        ]
 
     def add_narrative_edit(self, edit: NarrativeEdit) -> None:
-        self._claim_run("add_narrative_edit", lambda c: c.execute(
-            'INSERT INTO narrative_edits (at, "user", action, narrative_id, other_id, member_key, note) '
-            "VALUES (%s,%s,%s,%s,%s,%s,%s)",
-            (edit.at, edit.user, edit.action, edit.narrative_id, edit.other_id, edit.member_key, edit.note)))
+        self._claim_run(
+            "add_narrative_edit",
+            lambda c: c.execute(
+                'INSERT INTO narrative_edits (at, "user", action, narrative_id, other_id, member_key, note) '
+                "VALUES (%s,%s,%s,%s,%s,%s,%s)",
+                (edit.at, edit.user, edit.action, edit.narrative_id, edit.other_id, edit.member_key, edit.note),
+            ),
+        )
 
     def list_narrative_edits(self) -> list[NarrativeEdit]:
-        rows = self._claim_run("list_narrative_edits", lambda c: c.execute(
-            'SELECT action, narrative_id, other_id, member_key, "user", note, at FROM narrative_edits '
-            "ORDER BY seq").fetchall())
-        return [NarrativeEdit(action=r[0], narrative_id=r[1], other_id=r[2], member_key=r[3], user=r[4],
-                              note=r[5] or "", at=r[6]) for r in rows]
+        rows = self._claim_run(
+            "list_narrative_edits",
+            lambda c: c.execute(
+                'SELECT action, narrative_id, other_id, member_key, "user", note, at FROM narrative_edits ORDER BY seq'
+            ).fetchall(),
+        )
+        return [
+            NarrativeEdit(
+                action=r[0], narrative_id=r[1], other_id=r[2], member_key=r[3], user=r[4], note=r[5] or "", at=r[6]
+            )
+            for r in rows
+        ]
 
     def add_alert(self, key: str, alert: dict[str, Any] | None) -> bool:
         payload = None if alert is None else json.dumps(alert)
 
         def write(c: psycopg.Connection[Any]) -> bool:
-            cur = c.execute("INSERT INTO alerts (key, alert) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
-                            (key, payload))
+            cur = c.execute(
+                "INSERT INTO alerts (key, alert) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING", (key, payload)
+            )
             return cur.rowcount > 0
 
         return self._claim_run("add_alert", write)
@@ -879,6 +1209,10 @@ class PostgresStore:
         return {r[0] for r in rows}
 
     def list_alerts(self, limit: int = 100) -> list[dict[str, Any]]:
-        rows = self._claim_run("list_alerts", lambda c: c.execute(
-            "SELECT alert FROM alerts WHERE alert IS NOT NULL ORDER BY seq DESC LIMIT %s", (limit,)).fetchall())
+        rows = self._claim_run(
+            "list_alerts",
+            lambda c: c.execute(
+                "SELECT alert FROM alerts WHERE alert IS NOT NULL ORDER BY seq DESC LIMIT %s", (limit,)
+            ).fetchall(),
+        )
         return [json.loads(r[0]) for r in rows]

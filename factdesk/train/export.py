@@ -56,27 +56,46 @@ def export_onnx(model: Any, out_dir: Path, max_length: int, fuse: bool = False) 
             self.m = m
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.m(input_ids=input_ids, attention_mask=attention_mask,
-                          token_type_ids=token_type_ids).logits
+            return self.m(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
 
-    axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-            "token_type_ids": {0: "batch", 1: "seq"}, "logits": {0: "batch"}}
+    axes = {
+        "input_ids": {0: "batch", 1: "seq"},
+        "attention_mask": {0: "batch", 1: "seq"},
+        "token_type_ids": {0: "batch", 1: "seq"},
+        "logits": {0: "batch"},
+    }
     try:
-        torch.onnx.export(_Wrap(model), (ids, mask, types), str(fp32), dynamo=False,
-                          input_names=list(ONNX_INPUTS),
-                          output_names=["logits"], dynamic_axes=axes, opset_version=17,
-                          do_constant_folding=True)
+        torch.onnx.export(
+            _Wrap(model),
+            (ids, mask, types),
+            str(fp32),
+            dynamo=False,
+            input_names=list(ONNX_INPUTS),
+            output_names=["logits"],
+            dynamic_axes=axes,
+            opset_version=17,
+            do_constant_folding=True,
+        )
         if fuse:
             import onnx
             from onnxruntime.transformers import optimizer
 
             cfg = model.config
-            opt = optimizer.optimize_model(str(fp32), model_type="bert", num_heads=cfg.num_attention_heads,
-                                           hidden_size=cfg.hidden_size, opt_level=1)
+            opt = optimizer.optimize_model(
+                str(fp32),
+                model_type="bert",
+                num_heads=cfg.num_attention_heads,
+                hidden_size=cfg.hidden_size,
+                opt_level=1,
+            )
             opt.save_model_to_file(str(fused))
             # Shape inference cannot type the fused (com.microsoft) ops' outputs: they are float.
-            quantize_dynamic(str(fused), str(int8), weight_type=QuantType.QInt8,
-                             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+            quantize_dynamic(
+                str(fused),
+                str(int8),
+                weight_type=QuantType.QInt8,
+                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+            )
         else:
             quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
     finally:
@@ -165,7 +184,9 @@ def load_onnx_weights(model: Any, onnx_path: Path) -> dict[str, Any]:
     trainable = {n for n, p_ in model.named_parameters() if p_.requires_grad}
     missing = sorted(trainable - set(new))
     if not new or any(k.startswith("classifier") for k in missing):
-        raise ModelError(f"{onnx_path} does not hold this model's weights ({len(new)} tensors matched; "
-                         f"missing {missing[:4]}...): resume from a factdesk stance model folder")
+        raise ModelError(
+            f"{onnx_path} does not hold this model's weights ({len(new)} tensors matched; "
+            f"missing {missing[:4]}...): resume from a factdesk stance model folder"
+        )
     model.load_state_dict(new, strict=False)
     return {"tensors_loaded": len(new), "kept_base_exact": kept_exact, "trainable_missing": missing}

@@ -89,6 +89,7 @@ def base_model_path() -> Path:
 
 # --- tokenising ------------------------------------------------------------------------------
 
+
 def make_tokenizer(path: Path, max_length: int) -> Any:
     """MiniLM's `tokenizers.Tokenizer`, truncating pairs longest-first, without padding."""
     from tokenizers import Tokenizer
@@ -125,6 +126,7 @@ def pad_batch(encs: Sequence[Encoded]) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 # --- the batch plan --------------------------------------------------------------------------
 
+
 def length_batches(lengths: Sequence[int], batch_size: int, rng: random.Random, bucket: int = 50) -> list[list[int]]:
     """Batches of similar length (sorted within shuffled buckets of `bucket` batches), shuffled.
 
@@ -141,8 +143,9 @@ def length_batches(lengths: Sequence[int], batch_size: int, rng: random.Random, 
     return batches
 
 
-def plan_epochs(one_epoch: Callable[[], list[list[int]]], epochs: float,
-                max_steps: int | None = None) -> tuple[list[list[int]], float]:
+def plan_epochs(
+    one_epoch: Callable[[], list[list[int]]], epochs: float, max_steps: int | None = None
+) -> tuple[list[list[int]], float]:
     """The batches of a whole run: ``ceil(epochs)`` fresh draws of `one_epoch()`, cut to ``epochs``.
 
     A fractional ``epochs`` cuts the last draw short; ``max_steps`` caps the count. Also returns
@@ -161,6 +164,7 @@ def plan_epochs(one_epoch: Callable[[], list[list[int]]], epochs: float,
 
 # --- the model -------------------------------------------------------------------------------
 
+
 def is_checkpoint(path: Path) -> bool:
     """True when `path` holds torch weights saved by `save_checkpoint`."""
     return (Path(path) / CHECKPOINT_WEIGHTS).is_file()
@@ -172,7 +176,9 @@ def load_classifier(labels: Sequence[str], checkpoint: Path | None = None) -> An
 
     source = checkpoint if checkpoint is not None else base_model_path()
     return AutoModelForSequenceClassification.from_pretrained(
-        str(source), num_labels=len(labels), id2label=dict(enumerate(labels)),
+        str(source),
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
         label2id={lab: i for i, lab in enumerate(labels)},
     )
 
@@ -204,10 +210,13 @@ def make_optimizer(model: Any, lr: float, weight_decay: float) -> Any:
     torch = require_torch()
     no_decay = ("bias", "LayerNorm.weight", "layer_norm")
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    return torch.optim.AdamW([
-        {"params": [p for n, p in params if not any(k in n for k in no_decay)], "weight_decay": weight_decay},
-        {"params": [p for n, p in params if any(k in n for k in no_decay)], "weight_decay": 0.0},
-    ], lr=lr)
+    return torch.optim.AdamW(
+        [
+            {"params": [p for n, p in params if not any(k in n for k in no_decay)], "weight_decay": weight_decay},
+            {"params": [p for n, p in params if any(k in n for k in no_decay)], "weight_decay": 0.0},
+        ],
+        lr=lr,
+    )
 
 
 def predict_torch(model: Any, encs: list[Encoded], batch_size: int = 64) -> np.ndarray:
@@ -220,13 +229,17 @@ def predict_torch(model: Any, encs: list[Encoded], batch_size: int = 64) -> np.n
         for s in range(0, len(order), batch_size):
             idx = order[s : s + batch_size]
             ids, mask, types = pad_batch([encs[i] for i in idx])
-            logits = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
-                           token_type_ids=torch.from_numpy(types)).logits
+            logits = model(
+                input_ids=torch.from_numpy(ids),
+                attention_mask=torch.from_numpy(mask),
+                token_type_ids=torch.from_numpy(types),
+            ).logits
             out[idx] = torch.softmax(logits.float(), dim=-1).numpy()
     return out
 
 
 # --- the loop --------------------------------------------------------------------------------
+
 
 class StopFlag:
     """Set by SIGINT/SIGTERM during training: the loop ends after the current step and the
@@ -258,10 +271,22 @@ class StopFlag:
 PRECISIONS = ("fp32", "bf16")
 
 
-def run_training(model: Any, encs: Sequence[Encoded], y: np.ndarray,
-                 plan: Sequence[Sequence[int]], *, lr: float, weight_decay: float, warmup: float,
-                 max_minutes: float | None, log_every: int, log: Callable[[str], None] = print,
-                 unit: str = "pairs", precision: str = "fp32", stop: StopFlag | None = None) -> dict[str, Any]:
+def run_training(
+    model: Any,
+    encs: Sequence[Encoded],
+    y: np.ndarray,
+    plan: Sequence[Sequence[int]],
+    *,
+    lr: float,
+    weight_decay: float,
+    warmup: float,
+    max_minutes: float | None,
+    log_every: int,
+    log: Callable[[str], None] = print,
+    unit: str = "pairs",
+    precision: str = "fp32",
+    stop: StopFlag | None = None,
+) -> dict[str, Any]:
     """The optimiser loop shared by factdesk's fine-tuned models; one step per batch of `plan`.
 
     Linear warm-up (``warmup`` share of the steps), then linear decay to 0 by the planned
@@ -301,8 +326,12 @@ def run_training(model: Any, encs: Sequence[Encoded], y: np.ndarray,
             g["lr"] = lr * f
         ids, mask, types = pad_batch([encs[i] for i in idx])
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
-            out = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
-                        token_type_ids=torch.from_numpy(types), labels=torch.from_numpy(y[list(idx)]))
+            out = model(
+                input_ids=torch.from_numpy(ids),
+                attention_mask=torch.from_numpy(mask),
+                token_type_ids=torch.from_numpy(types),
+                labels=torch.from_numpy(y[list(idx)]),
+            )
         out.loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -313,7 +342,9 @@ def run_training(model: Any, encs: Sequence[Encoded], y: np.ndarray,
         run_n += 1
         if step % log_every == 0 or step == total:
             el = time.time() - t0
-            log(f"step {step}/{total} loss {run_loss / max(1, run_n):.4f} lr {lr * f:.2e} "
-                f"{seen / el:.1f} {unit}/s, eta {(total - step) * el / step / 60:.1f} min")
+            log(
+                f"step {step}/{total} loss {run_loss / max(1, run_n):.4f} lr {lr * f:.2e} "
+                f"{seen / el:.1f} {unit}/s, eta {(total - step) * el / step / 60:.1f} min"
+            )
             run_loss, run_n = 0.0, 0
     return {"seconds": time.time() - t0, "steps": done, "seen": seen, "stopped_by_time_budget": stopped_early}

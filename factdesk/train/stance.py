@@ -128,10 +128,16 @@ def accuracy_by_source(pairs: list[StancePair], probs: np.ndarray) -> dict[str, 
     res = {}
     for s, idx in sorted(groups.items()):
         g, q = gold[idx], pred[idx]
-        f1s = [prf(int(((q == c) & (g == c)).sum()), int((q == c).sum()), int((g == c).sum()))[2]
-               for c in range(len(LABELS)) if (g == c).sum()]
-        res[s] = {"n": len(idx), "accuracy": round(float((g == q).mean()), 4),
-                  "macro_f1": round(float(np.mean(f1s)), 4)}
+        f1s = [
+            prf(int(((q == c) & (g == c)).sum()), int((q == c).sum()), int((g == c).sum()))[2]
+            for c in range(len(LABELS))
+            if (g == c).sum()
+        ]
+        res[s] = {
+            "n": len(idx),
+            "accuracy": round(float((g == q).mean()), 4),
+            "macro_f1": round(float(np.mean(f1s)), 4),
+        }
     return res
 
 
@@ -150,10 +156,16 @@ def build_model(cfg: StanceTrainConfig) -> tuple[Any, dict[str, Any]]:
         info = {"from": "base model (fresh head)"}
         if resume is not None:
             if not (resume / "model.onnx").is_file():
-                raise ModelError(f"--resume {resume}: no model.onnx or model.safetensors there; pass a stance "
-                                 "model folder (e.g. factdesk/models/stance) or a checkpoint folder")
+                raise ModelError(
+                    f"--resume {resume}: no model.onnx or model.safetensors there; pass a stance "
+                    "model folder (e.g. factdesk/models/stance) or a checkpoint folder"
+                )
             freeze_lower(model, cfg.freeze_layers)  # so the check below asks only for trainable tensors
-            info = {"from": "int8 ONNX (dequantised)", "path": str(resume), **load_onnx_weights(model, resume / "model.onnx")}
+            info = {
+                "from": "int8 ONNX (dequantised)",
+                "path": str(resume),
+                **load_onnx_weights(model, resume / "model.onnx"),
+            }
     freeze_lower(model, cfg.freeze_layers)
     return model, info
 
@@ -171,10 +183,18 @@ def stage_log(resume: str | None) -> list[dict[str, Any]]:
     if "stages" in prev:
         return list(prev["stages"])
     m = prev.get("metrics") or {}  # a v2 model: its one stage, rebuilt from its metrics
-    return [{"stage": 1, "version": prev.get("version"), "from": "base model (fresh head)",
-             "pairs_seen": m.get("train_pairs_seen"), "minutes": round((m.get("train_seconds") or 0) / 60, 1),
-             "pairs_per_s": m.get("train_pairs_per_s"), "data": "DEFAULT_MIX sample (27k pairs)",
-             "validation_all": (m.get("validation") or {}).get("ALL")}]
+    return [
+        {
+            "stage": 1,
+            "version": prev.get("version"),
+            "from": "base model (fresh head)",
+            "pairs_seen": m.get("train_pairs_seen"),
+            "minutes": round((m.get("train_seconds") or 0) / 60, 1),
+            "pairs_per_s": m.get("train_pairs_per_s"),
+            "data": "DEFAULT_MIX sample (27k pairs)",
+            "validation_all": (m.get("validation") or {}).get("ALL"),
+        }
+    ]
 
 
 def evaluate_anchors(root: Path, model_dir: Path, per_set: int | None = 2000) -> dict[str, Any]:
@@ -203,8 +223,14 @@ def train_stance(cfg: StanceTrainConfig) -> dict[str, Any]:
     return fit_and_export(train, val, cfg, out_dir, root=root, t_start=t_start)
 
 
-def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTrainConfig,
-                   out_dir: Path, root: Path | None = None, t_start: float | None = None) -> dict[str, Any]:
+def fit_and_export(
+    train: list[StancePair],
+    val: list[StancePair],
+    cfg: StanceTrainConfig,
+    out_dir: Path,
+    root: Path | None = None,
+    t_start: float | None = None,
+) -> dict[str, Any]:
     """Fine-tune on `train`, score `val`, export int8 ONNX + tokenizer + config into `out_dir`."""
     torch = require_torch()
 
@@ -222,17 +248,35 @@ def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTr
     rng = random.Random(cfg.seed)
     plan, _ = plan_epochs(lambda: length_batches(lengths, cfg.batch_size, rng), cfg.epochs, cfg.max_steps)
     total = len(plan)
-    _log(f"training {total} steps, batch {cfg.batch_size}, max_length {cfg.max_length}, "
-         f"mean length {np.mean(lengths):.1f} tokens, label counts {dict(Counter(y_train.tolist()))}")
+    _log(
+        f"training {total} steps, batch {cfg.batch_size}, max_length {cfg.max_length}, "
+        f"mean length {np.mean(lengths):.1f} tokens, label counts {dict(Counter(y_train.tolist()))}"
+    )
 
     with StopFlag() as stop:
-        run = run_training(model, enc_train, y_train, plan, lr=cfg.lr, weight_decay=cfg.weight_decay,
-                           warmup=cfg.warmup, max_minutes=cfg.max_minutes, log_every=cfg.log_every, log=_log,
-                           precision=cfg.precision, stop=stop)
+        run = run_training(
+            model,
+            enc_train,
+            y_train,
+            plan,
+            lr=cfg.lr,
+            weight_decay=cfg.weight_decay,
+            warmup=cfg.warmup,
+            max_minutes=cfg.max_minutes,
+            log_every=cfg.log_every,
+            log=_log,
+            precision=cfg.precision,
+            stop=stop,
+        )
     train_s, seen, steps_done, stopped_early = run["seconds"], run["seen"], run["steps"], run["stopped_by_time_budget"]
-    metrics: dict[str, Any] = {"train_seconds": round(train_s, 1), "steps": steps_done,
-                               "planned_steps": total, "stopped_by_time_budget": stopped_early,
-                               "train_pairs_seen": seen, "train_pairs_per_s": round(seen / max(train_s, 1e-9), 1)}
+    metrics: dict[str, Any] = {
+        "train_seconds": round(train_s, 1),
+        "steps": steps_done,
+        "planned_steps": total,
+        "stopped_by_time_budget": stopped_early,
+        "train_pairs_seen": seen,
+        "train_pairs_per_s": round(seen / max(train_s, 1e-9), 1),
+    }
     if val:
         probs = predict_torch(model, encode_pairs(tok, [(p.claim, p.evidence) for p in val]))
         metrics["validation"] = accuracy_by_source(val, probs)
@@ -247,8 +291,11 @@ def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTr
         shutil.rmtree(ckpt, ignore_errors=True)
     shutil.copyfile(base / "tokenizer.json", out_dir / "tokenizer.json")
     metrics["model_mb"] = round(mb, 2)
-    _log(f"exported {onnx_path} ({mb:.1f} MB); fp32 weights kept in {ckpt}" if cfg.checkpoint
-         else f"exported {onnx_path} ({mb:.1f} MB)")
+    _log(
+        f"exported {onnx_path} ({mb:.1f} MB); fp32 weights kept in {ckpt}"
+        if cfg.checkpoint
+        else f"exported {onnx_path} ({mb:.1f} MB)"
+    )
     if root is not None and cfg.anchors_per_set != 0:
         try:
             metrics["anchors"] = evaluate_anchors(root, out_dir, cfg.anchors_per_set)
@@ -259,7 +306,7 @@ def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTr
     cfg_dict = dataclasses.asdict(cfg)
     heldout: dict[str, Any] = {
         "averitec_train": f"claims (0-based index i in train.json) with sha1('averitec:'+i) % "
-                          f"{AVERITEC_HOLDOUT_K} == 0 are not in stance training (used to fit the aggregator)",
+        f"{AVERITEC_HOLDOUT_K} == 0 are not in stance training (used to fit the aggregator)",
         "averitec_dev_public": "never used for training",
         "rule": "fold = int(sha1(f'{dataset}:{id}').hexdigest(), 16) % k; held out when fold == 0",
     }
@@ -283,11 +330,20 @@ def fit_and_export(train: list[StancePair], val: list[StancePair], cfg: StanceTr
         "metrics": metrics,
         "total_seconds": round(time.time() - t_start, 1),
     }
-    stage: dict[str, Any] = {"stage": len(earlier) + 1, "version": MODEL_VERSION, "from": resumed.get("from"),
-             "pairs_seen": seen, "minutes": round(train_s / 60, 1), "pairs_per_s": metrics["train_pairs_per_s"],
-             "precision": cfg.precision, "lr": cfg.lr, "data": {s_: n for s_, n in cfg.mix.items()},
-             "validation_all": (metrics.get("validation") or {}).get("ALL"), "anchors": metrics.get("anchors"),
-             "date": time.strftime("%Y-%m-%d")}
+    stage: dict[str, Any] = {
+        "stage": len(earlier) + 1,
+        "version": MODEL_VERSION,
+        "from": resumed.get("from"),
+        "pairs_seen": seen,
+        "minutes": round(train_s / 60, 1),
+        "pairs_per_s": metrics["train_pairs_per_s"],
+        "precision": cfg.precision,
+        "lr": cfg.lr,
+        "data": {s_: n for s_, n in cfg.mix.items()},
+        "validation_all": (metrics.get("validation") or {}).get("ALL"),
+        "anchors": metrics.get("anchors"),
+        "date": time.strftime("%Y-%m-%d"),
+    }
     stages = [*earlier, stage]
     config["stages"] = stages
     config["pairs_seen_all_stages"] = sum(int(st.get("pairs_seen") or 0) for st in stages)

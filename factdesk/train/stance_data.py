@@ -74,8 +74,15 @@ class StancePair:
 def _clean(text: Any) -> str:
     s = " ".join(str(text or "").split())
     # FEVER-style token escapes; the tokenizer would otherwise see -LRB- as a word.
-    for a, b in (("-LRB-", "("), ("-RRB-", ")"), ("-LSB-", "["), ("-RSB-", "]"),
-                 ("-LCB-", "{"), ("-RCB-", "}"), ("-COLON-", ":")):
+    for a, b in (
+        ("-LRB-", "("),
+        ("-RRB-", ")"),
+        ("-LSB-", "["),
+        ("-RSB-", "]"),
+        ("-LCB-", "{"),
+        ("-RCB-", "}"),
+        ("-COLON-", ":"),
+    ):
         s = s.replace(a, b)
     return s
 
@@ -109,11 +116,28 @@ def is_anchor(p: StancePair) -> bool:
 
 
 _GENERIC = {
-    "supports": SUPPORTS, "support": SUPPORTS, "supported": SUPPORTS, "sup": SUPPORTS, "s": SUPPORTS,
-    "entailment": SUPPORTS, "e": SUPPORTS, "entail": SUPPORTS,
-    "refutes": REFUTES, "refute": REFUTES, "refuted": REFUTES, "contradict": REFUTES,
-    "contradiction": REFUTES, "c": REFUTES, "ref": REFUTES, "u": REFUTES, "contra": REFUTES,
-    "not enough info": NEI, "not_enough_info": NEI, "nei": NEI, "neutral": NEI, "n": NEI,
+    "supports": SUPPORTS,
+    "support": SUPPORTS,
+    "supported": SUPPORTS,
+    "sup": SUPPORTS,
+    "s": SUPPORTS,
+    "entailment": SUPPORTS,
+    "e": SUPPORTS,
+    "entail": SUPPORTS,
+    "refutes": REFUTES,
+    "refute": REFUTES,
+    "refuted": REFUTES,
+    "contradict": REFUTES,
+    "contradiction": REFUTES,
+    "c": REFUTES,
+    "ref": REFUTES,
+    "u": REFUTES,
+    "contra": REFUTES,
+    "not enough info": NEI,
+    "not_enough_info": NEI,
+    "nei": NEI,
+    "neutral": NEI,
+    "n": NEI,
     "not enough": NEI,
 }
 
@@ -123,6 +147,7 @@ def _map(label: Any) -> str | None:
 
 
 # ---------------------------------------------------------------- AVeriTeC (in-domain)
+
 
 def averitec_qa_text(q: dict[str, Any]) -> str:
     """One question-answer pair as the AVeriTeC scorer writes it: ``question answer``.
@@ -146,9 +171,7 @@ def averitec_qa_text(q: dict[str, Any]) -> str:
 def averitec_qa_unanswered(q: dict[str, Any]) -> bool:
     """True when every answer of a QA pair is empty or of type Unanswerable."""
     answers = q.get("answers") or []
-    return not answers or all(
-        a.get("answer_type") == "Unanswerable" or not _clean(a.get("answer")) for a in answers
-    )
+    return not answers or all(a.get("answer_type") == "Unanswerable" or not _clean(a.get("answer")) for a in answers)
 
 
 _AVERITEC_CLAIM_STANCE = {
@@ -246,11 +269,11 @@ def load_averitec_claim(root: Path) -> list[StancePair]:
 
 # ---------------------------------------------------------------- Climate-FEVER, SciFact
 
+
 def climate_fever_heldout_ids(root: Path) -> list[str]:
     """Climate-FEVER claim ids kept out of stance training (fold 0 of 5)."""
     path = root / "data" / "climate-fever" / "climate-fever-public.jsonl"
-    return [str(r["claim_id"]) for r in _jsonl(path)
-            if fold("climate-fever", r["claim_id"], EVAL_HOLDOUT_K) == 0]
+    return [str(r["claim_id"]) for r in _jsonl(path) if fold("climate-fever", r["claim_id"], EVAL_HOLDOUT_K) == 0]
 
 
 def load_climate_fever(root: Path) -> list[StancePair]:
@@ -267,8 +290,7 @@ def load_climate_fever(root: Path) -> list[StancePair]:
         for ev in evs:
             out.append(_pair(r["claim"], ev["evidence"], _map(ev["evidence_label"]), "climate_fever"))
         lab = _map(r.get("claim_label"))
-        out.append(_pair(r["claim"], " ".join(_clean(ev["evidence"]) for ev in evs), lab,
-                         "climate_fever_claim"))
+        out.append(_pair(r["claim"], " ".join(_clean(ev["evidence"]) for ev in evs), lab, "climate_fever_claim"))
     return _keep(iter(out))
 
 
@@ -307,8 +329,7 @@ def load_scifact(root: Path, seed: int = 0) -> list[StancePair]:
                 idx = [i for i in rs["sentences"] if i < len(sents)]
                 used.update(idx)
                 out.append(_pair(r["claim"], " ".join(sents[i] for i in idx), lab, "scifact"))
-            out.append(_pair(r["claim"], f"{doc['title']}. {' '.join(sents)}", doc_label or NEI,
-                             "scifact_abstract"))
+            out.append(_pair(r["claim"], f"{doc['title']}. {' '.join(sents)}", doc_label or NEI, "scifact_abstract"))
             rest = [i for i in range(len(sents)) if i not in used]
             for i in rng.sample(rest, min(2, len(rest))):
                 out.append(_pair(r["claim"], sents[i], NEI, "scifact"))
@@ -317,20 +338,24 @@ def load_scifact(root: Path, seed: int = 0) -> list[StancePair]:
 
 # ---------------------------------------------------------------- fact verification sets
 
+
 def _nli(root: Path) -> Path:
     return root / "nli"
 
 
 def load_vitaminc_real(root: Path) -> list[StancePair]:
     p = _nli(root) / "vitaminc" / "vitaminc_real" / "test.jsonl"
-    return _keep(_anchor_tag(_pair(r["claim"], r["evidence"], _map(r["label"]), "vitaminc_real"),
-                             fold("vitaminc-anchor", i, 5) == 0) for i, r in enumerate(_jsonl(p)))
+    return _keep(
+        _anchor_tag(
+            _pair(r["claim"], r["evidence"], _map(r["label"]), "vitaminc_real"), fold("vitaminc-anchor", i, 5) == 0
+        )
+        for i, r in enumerate(_jsonl(p))
+    )
 
 
 def load_vitaminc_synthetic(root: Path) -> list[StancePair]:
     p = _nli(root) / "vitaminc" / "vitaminc_synthetic" / "test.jsonl"
-    return _keep(_pair(r["claim"], r["evidence"], _map(r["label"]), "vitaminc_synthetic")
-                 for r in _jsonl(p))
+    return _keep(_pair(r["claim"], r["evidence"], _map(r["label"]), "vitaminc_synthetic") for r in _jsonl(p))
 
 
 def load_fever_misc(root: Path) -> list[StancePair]:
@@ -338,13 +363,20 @@ def load_fever_misc(root: Path) -> list[StancePair]:
     out: list[StancePair | None] = []
     v = _nli(root) / "vitaminc"
     for name in ("fever_adversarial", "fever_triggers"):
-        out += [_pair(r["claim"], r["evidence"], _map(r["label"]), "fever_misc")
-                for r in _jsonl(v / name / "test.jsonl")]
+        out += [
+            _pair(r["claim"], r["evidence"], _map(r["label"]), "fever_misc") for r in _jsonl(v / name / "test.jsonl")
+        ]
     fs = _nli(root) / "fever_symmetric"
     for f in sorted(fs.glob("*.jsonl")):
         for r in _jsonl(f):
-            out.append(_pair(r["claim"], r.get("evidence") or r.get("evidence_sentence"),
-                             _map(r.get("gold_label") or r.get("label")), "fever_misc"))
+            out.append(
+                _pair(
+                    r["claim"],
+                    r.get("evidence") or r.get("evidence_sentence"),
+                    _map(r.get("gold_label") or r.get("label")),
+                    "fever_misc",
+                )
+            )
     return _keep(iter(out))
 
 
@@ -421,8 +453,7 @@ def load_wice(root: Path) -> list[StancePair]:
     for f in sorted(d.glob("code_and_resources_entailment_inputs_oracle_chunks_claim_*.jsonl")):
         for r in _jsonl(f):
             ev = r["evidence"]
-            out.append(_pair(r["claim"], " ".join(ev) if isinstance(ev, list) else ev,
-                             m.get(r["label"]), "wice"))
+            out.append(_pair(r["claim"], " ".join(ev) if isinstance(ev, list) else ev, m.get(r["label"]), "wice"))
     return _keep(iter(out))
 
 
@@ -432,12 +463,19 @@ def load_liar_plus(root: Path) -> list[StancePair]:
     out: list[StancePair | None] = []
     for f in ("dataset_jsonl_val2.jsonl", "dataset_jsonl_test2.jsonl"):
         for r in _jsonl(_nli(root) / "liar_plus" / f):
-            out.append(_pair(r.get("claim") or r.get("statement"), r.get("justification"),
-                             m.get(str(r.get("label")).strip().lower()), "liar_plus"))
+            out.append(
+                _pair(
+                    r.get("claim") or r.get("statement"),
+                    r.get("justification"),
+                    m.get(str(r.get("label")).strip().lower()),
+                    "liar_plus",
+                )
+            )
     return _keep(iter(out))
 
 
 # ---------------------------------------------------------------- general NLI sets
+
 
 def load_anli(root: Path) -> list[StancePair]:
     out: list[StancePair | None] = []
@@ -448,8 +486,10 @@ def load_anli(root: Path) -> list[StancePair]:
 
 def load_mnli(root: Path) -> list[StancePair]:
     p = _nli(root) / "mnli" / "data_mnli_dev.jsonl"
-    return _keep(_anchor_tag(_pair(r["hypothesis"], r["premise"], _map(r["label"]), "mnli"),
-                             fold("mnli-anchor", i, 2) == 0) for i, r in enumerate(_jsonl(p)))
+    return _keep(
+        _anchor_tag(_pair(r["hypothesis"], r["premise"], _map(r["label"]), "mnli"), fold("mnli-anchor", i, 2) == 0)
+        for i, r in enumerate(_jsonl(p))
+    )
 
 
 def load_snli(root: Path) -> list[StancePair]:
@@ -531,9 +571,9 @@ def contrast(p: StancePair, rng: random.Random) -> StancePair | None:
         m2 = _COPULA.search(p.claim)
         if m2 is None or " not " in f" {p.evidence} " or "n't" in p.evidence:
             return None
-        claim = p.claim[: m2.end()] + " not" + p.claim[m2.end():]
+        claim = p.claim[: m2.end()] + " not" + p.claim[m2.end() :]
         return StancePair(claim, p.evidence, REFUTES, "contrastive")
-    claim = p.claim[: m.start(1)] + new + p.claim[m.end(1):]
+    claim = p.claim[: m.start(1)] + new + p.claim[m.end(1) :]
     return StancePair(claim, p.evidence, REFUTES, "contrastive") if claim != p.claim else None
 
 
@@ -604,8 +644,13 @@ SOURCES: tuple[StanceSource, ...] = (
     StanceSource("sick", load_sick, "CC BY-NC-SA 3.0", 200, 3000),
     StanceSource("semi_auto_nli", load_semi_auto_nli, "CC BY-SA (wiki premises)", 300, 10000, True),
     StanceSource("rte", load_rte_glue, "PASCAL RTE, research use", None, None),
-    StanceSource("contrastive", load_contrastive, "derived from its sources (AVeriTeC CC BY-NC 4.0, Climate-FEVER, "
-                 "SciFact, FEVER, FM2, HealthVer)", None, 0),
+    StanceSource(
+        "contrastive",
+        load_contrastive,
+        "derived from its sources (AVeriTeC CC BY-NC 4.0, Climate-FEVER, SciFact, FEVER, FM2, HealthVer)",
+        None,
+        0,
+    ),
 )
 
 SOURCE_BY_NAME: dict[str, StanceSource] = {s.name: s for s in SOURCES}
@@ -654,9 +699,14 @@ def check_root(root: Path) -> Path:
     return root
 
 
-def build_mix(root: Path, mix: dict[str, int] | None = None, seed: int = 13,
-              max_pairs: int | None = None, claim_level_repeat: int = 2,
-              exclude_anchors: bool = True) -> list[StancePair]:
+def build_mix(
+    root: Path,
+    mix: dict[str, int] | None = None,
+    seed: int = 13,
+    max_pairs: int | None = None,
+    claim_level_repeat: int = 2,
+    exclude_anchors: bool = True,
+) -> list[StancePair]:
     """Load the chosen sets, sample each down to its cap, and shuffle them together.
 
     Sets whose files are absent are skipped with a note on stderr rather than failing, so
@@ -697,8 +747,11 @@ def v2_seen(root: Path) -> set[tuple[str, str]]:
     The v2 run (seed 13, `V2_MIX`) drew from the whole of MNLI dev-matched, SNLI and VitaminC
     real; replaying its sample lets the anchors leave out the few hundred pairs it saw.
     """
-    return {(p.claim, p.evidence) for p in build_mix(root, V2_MIX, seed=13, exclude_anchors=False)
-            if p.source in ("mnli", "snli", "vitaminc_real")}
+    return {
+        (p.claim, p.evidence)
+        for p in build_mix(root, V2_MIX, seed=13, exclude_anchors=False)
+        if p.source in ("mnli", "snli", "vitaminc_real")
+    }
 
 
 ANCHOR_SETS = ("snli", "mnli", "vitaminc_real")
@@ -727,8 +780,26 @@ def describe(pairs: list[StancePair]) -> dict[str, dict[str, int]]:
 
 
 __all__ = [
-    "LABELS", "SOURCES", "StanceSource", "LOADERS", "LICENCES", "DEFAULT_MIX", "V2_MIX", "V3_MIX", "MIXES",
-    "PERMISSIVE", "mix_named", "StancePair", "build_mix", "describe", "fold", "anchor_pairs",
-    "averitec_qa_text", "averitec_pair_label", "averitec_evidence_concat", "check_root",
-    "climate_fever_heldout_ids", "scifact_heldout_ids",
+    "LABELS",
+    "SOURCES",
+    "StanceSource",
+    "LOADERS",
+    "LICENCES",
+    "DEFAULT_MIX",
+    "V2_MIX",
+    "V3_MIX",
+    "MIXES",
+    "PERMISSIVE",
+    "mix_named",
+    "StancePair",
+    "build_mix",
+    "describe",
+    "fold",
+    "anchor_pairs",
+    "averitec_qa_text",
+    "averitec_pair_label",
+    "averitec_evidence_concat",
+    "check_root",
+    "climate_fever_heldout_ids",
+    "scifact_heldout_ids",
 ]

@@ -66,6 +66,7 @@ KINDS = ("gold", "retrieved", "irrelevant")
 
 # ---------------------------------------------------------------- data
 
+
 def averitec_claim(item: dict[str, Any]) -> Claim:
     """An AVeriTeC record as a `Claim` (dates like 25-8-2020 are read day-first)."""
     date = None
@@ -85,8 +86,9 @@ def averitec_evidence(item: dict[str, Any]) -> list[Evidence]:
         text = averitec_qa_text(q)
         url = next((a.get("source_url") for a in q.get("answers") or [] if a.get("source_url")), None)
         doc = Document(text=text, url=url)
-        out.append(Evidence(passage=Passage(document_id=doc.id, text=text, start=0, end=len(text), index=i),
-                            document=doc))
+        out.append(
+            Evidence(passage=Passage(document_id=doc.id, text=text, start=0, end=len(text), index=i), document=doc)
+        )
     return out
 
 
@@ -104,8 +106,9 @@ def _save_cache(cache: Path | None, key: str, **arrays: np.ndarray) -> None:
         np.savez(cache, key=np.asarray(key), **arrays)  # type: ignore[arg-type]  # numpy stubs type allow_pickle
 
 
-def score_claims(items: Sequence[dict[str, Any]], stance_model: Any,
-                 cache: Path | None = None) -> tuple[list[Claim], list[list[Evidence]], np.ndarray]:
+def score_claims(
+    items: Sequence[dict[str, Any]], stance_model: Any, cache: Path | None = None
+) -> tuple[list[Claim], list[list[Evidence]], np.ndarray]:
     """Score every QA pair and every claim-level pair; return claims, judged evidence, claim probs."""
     claims = [averitec_claim(it) for it in items]
     evs = [averitec_evidence(it) for it in items]
@@ -120,7 +123,7 @@ def score_claims(items: Sequence[dict[str, Any]], stance_model: Any,
     else:
         stance_model.warm_up()
         probs = stance_model.predict(pairs + claim_pairs)
-        probs, claim_probs_arr = probs[: len(pairs)], probs[len(pairs):]
+        probs, claim_probs_arr = probs[: len(pairs)], probs[len(pairs) :]
         _save_cache(cache, key, pairs=probs, claims=claim_probs_arr)
     k = 0
     for ev in evs:
@@ -142,10 +145,14 @@ RETRIEVED_TOP_K = 10
 """Passages retrieved per claim for the retrieved-evidence rows (as `factdesk eval averitec`)."""
 
 
-def score_retrieved(items: Sequence[dict[str, Any]], pool: Path, stance_model: Any,
-                    cache: Path | None = None,
-                    top_k: int = RETRIEVED_TOP_K,
-                    embedder: Any = None) -> tuple[list[Claim], list[list[Evidence]], np.ndarray]:
+def score_retrieved(
+    items: Sequence[dict[str, Any]],
+    pool: Path,
+    stance_model: Any,
+    cache: Path | None = None,
+    top_k: int = RETRIEVED_TOP_K,
+    embedder: Any = None,
+) -> tuple[list[Claim], list[list[Evidence]], np.ndarray]:
     """Retrieve ``top_k`` passages per claim from the pooled store ``pool`` and score them.
 
     The pool is the store `factdesk eval averitec --setting retrieved --db POOL` builds (every
@@ -154,12 +161,15 @@ def score_retrieved(items: Sequence[dict[str, Any]], pool: Path, stance_model: A
     from factdesk.pipeline import Desk
 
     if not Path(pool).is_file():
-        raise InputError(f"pool store {str(pool)!r} does not exist: build it with `factdesk eval averitec "
-                         "--setting retrieved --db POOL` (or leave --pool out)")
+        raise InputError(
+            f"pool store {str(pool)!r} does not exist: build it with `factdesk eval averitec "
+            "--setting retrieved --db POOL` (or leave --pool out)"
+        )
     claims = [averitec_claim(it) for it in items]
     st = Path(pool).stat()
-    key = hashlib.sha1(json.dumps([[c.text for c in claims], str(pool), st.st_size, top_k,
-                                   _model_id(stance_model)]).encode()).hexdigest()
+    key = hashlib.sha1(
+        json.dumps([[c.text for c in claims], str(pool), st.st_size, top_k, _model_id(stance_model)]).encode()
+    ).hexdigest()
     rec: dict[str, Any] | None = None
     if cache is not None and cache.is_file():
         loaded = json.loads(cache.read_text(encoding="utf-8"))
@@ -170,13 +180,19 @@ def score_retrieved(items: Sequence[dict[str, Any]], pool: Path, stance_model: A
         stance_model.warm_up()
         from tqdm import tqdm
 
-        texts = [[e.passage.text for e in desk.retrieve(c, top_k=top_k)]
-                 for c in tqdm(claims, desc="retrieve", unit="claim", file=sys.stderr, disable=len(claims) < 50)]
+        texts = [
+            [e.passage.text for e in desk.retrieve(c, top_k=top_k)]
+            for c in tqdm(claims, desc="retrieve", unit="claim", file=sys.stderr, disable=len(claims) < 50)
+        ]
         pairs = [(c.text, t) for c, ts in zip(claims, texts) for t in ts]
         joined = [(c.text, " ".join(ts)) for c, ts in zip(claims, texts) if ts]
         probs = stance_model.predict(pairs + joined) if pairs else np.zeros((0, 3))
-        rec = {"key": key, "texts": texts, "pairs": np.asarray(probs[: len(pairs)]).tolist(),
-               "claims": np.asarray(probs[len(pairs):]).tolist()}
+        rec = {
+            "key": key,
+            "texts": texts,
+            "pairs": np.asarray(probs[: len(pairs)]).tolist(),
+            "claims": np.asarray(probs[len(pairs) :]).tolist(),
+        }
         if cache is not None:
             cache.parent.mkdir(parents=True, exist_ok=True)
             cache.write_text(json.dumps(rec), encoding="utf-8")
@@ -200,8 +216,9 @@ def score_retrieved(items: Sequence[dict[str, Any]], pool: Path, stance_model: A
     return claims, evs, cps
 
 
-def add_similarities(claims: Sequence[Claim], evs: Sequence[Sequence[Evidence]], embedder: Any,
-                     cache: Path | None = None) -> None:
+def add_similarities(
+    claims: Sequence[Claim], evs: Sequence[Sequence[Evidence]], embedder: Any, cache: Path | None = None
+) -> None:
     """Set ``scores["similarity"]`` (cosine of the claim and passage embeddings) on every item.
 
     Each distinct text is embedded once; the similarities are cached in ``cache`` (.npz) under
@@ -235,8 +252,9 @@ IRRELEVANT_MAX_CLAIM_SIM = 0.5
 own (AVeriTeC repeats claims across fact-checkers; their evidence is not irrelevant)."""
 
 
-def donor_claims(claims: Sequence[Claim], embedder: Any, seed: int,
-                 max_sim: float = IRRELEVANT_MAX_CLAIM_SIM) -> list[int]:
+def donor_claims(
+    claims: Sequence[Claim], embedder: Any, seed: int, max_sim: float = IRRELEVANT_MAX_CLAIM_SIM
+) -> list[int]:
     """For each claim, the index of another claim whose evidence is not about it.
 
     A seeded random pick among the claims whose embedding has cosine < `max_sim` to this one.
@@ -257,8 +275,13 @@ def donor_claims(claims: Sequence[Claim], embedder: Any, seed: int,
     return out
 
 
-def irrelevant_rows(claims: Sequence[Claim], evs: Sequence[Sequence[Evidence]], donors: Sequence[int],
-                    stance_model: Any, cache: Path | None = None) -> tuple[list[Claim], list[list[Evidence]], np.ndarray]:
+def irrelevant_rows(
+    claims: Sequence[Claim],
+    evs: Sequence[Sequence[Evidence]],
+    donors: Sequence[int],
+    stance_model: Any,
+    cache: Path | None = None,
+) -> tuple[list[Claim], list[list[Evidence]], np.ndarray]:
     """Each claim paired with the evidence of ``evs[donors[i]]`` (gathered for another claim),
     re-judged against this claim; same return shape as `score_claims`. Label: Not Enough Evidence.
     """
@@ -295,8 +318,12 @@ def _model_id(stance_model: Any) -> str:
     return repr(stance_model)
 
 
-def feature_matrix(claims: Sequence[Claim], evs: Sequence[Sequence[Evidence]], cps: np.ndarray | None,
-                   features: Sequence[str] = FEATURES) -> np.ndarray:
+def feature_matrix(
+    claims: Sequence[Claim],
+    evs: Sequence[Sequence[Evidence]],
+    cps: np.ndarray | None,
+    features: Sequence[str] = FEATURES,
+) -> np.ndarray:
     """Rows of `evidence_features` (claim-level probs from `cps`, or the passage mean when None)."""
     rows = []
     for i, (c, ev) in enumerate(zip(claims, evs)):
@@ -306,6 +333,7 @@ def feature_matrix(claims: Sequence[Claim], evs: Sequence[Sequence[Evidence]], c
 
 
 # ---------------------------------------------------------------- model
+
 
 def _bounds(features: Sequence[str], n_classes: int = 4) -> list[tuple[float | None, float | None]]:
     """Sign constraints: Supported's weight is fixed at 0 on monotone features, the others
@@ -326,20 +354,21 @@ def _bounds(features: Sequence[str], n_classes: int = 4) -> list[tuple[float | N
     return b + [(None, None)] * n_classes
 
 
-def fit_logreg(x: np.ndarray, y: np.ndarray, l2: float, features: Sequence[str],
-               n_classes: int = 4) -> tuple[np.ndarray, np.ndarray]:
+def fit_logreg(
+    x: np.ndarray, y: np.ndarray, l2: float, features: Sequence[str], n_classes: int = 4
+) -> tuple[np.ndarray, np.ndarray]:
     """Sign-constrained multinomial logistic regression on standardised `x`; returns (W, b)."""
     n, d = x.shape
     onehot = np.eye(n_classes)[y]
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         w = theta[: n_classes * d].reshape(n_classes, d)
-        b = theta[n_classes * d:]
+        b = theta[n_classes * d :]
         z = x @ w.T + b
         z = z - z.max(1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(1, keepdims=True))
         p = np.exp(logp)
-        nll = -(onehot * logp).sum() / n + 0.5 * l2 * (w ** 2).sum()
+        nll = -(onehot * logp).sum() / n + 0.5 * l2 * (w**2).sum()
         g = (p - onehot) / n
         gw = g.T @ x + l2 * w
         gb = g.sum(0)
@@ -347,15 +376,17 @@ def fit_logreg(x: np.ndarray, y: np.ndarray, l2: float, features: Sequence[str],
 
     theta0 = np.zeros(n_classes * d + n_classes)
     prior = np.bincount(y, minlength=n_classes) + 1.0
-    theta0[n_classes * d:] = np.log(prior / prior.sum())
-    res = minimize(loss, theta0, jac=True, method="L-BFGS-B", bounds=_bounds(features, n_classes),
-                   options={"maxiter": 2000})
+    theta0[n_classes * d :] = np.log(prior / prior.sum())
+    res = minimize(
+        loss, theta0, jac=True, method="L-BFGS-B", bounds=_bounds(features, n_classes), options={"maxiter": 2000}
+    )
     w = res.x[: n_classes * d].reshape(n_classes, d)
-    return w, res.x[n_classes * d:]
+    return w, res.x[n_classes * d :]
 
 
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     """The temperature T minimising the NLL of softmax(logits / T)."""
+
     def nll(t: np.ndarray) -> float:
         p = _softmax(logits / float(t[0]))
         return float(-np.log(p[np.arange(len(y)), y] + 1e-12).mean())
@@ -385,8 +416,12 @@ def classification_metrics(pred: np.ndarray, y: np.ndarray, n_classes: int = 4) 
         fp = float(((pred == c) & (y != c)).sum())
         fn = float(((pred != c) & (y == c)).sum())
         f1[AVERITEC_ORDER[c].value] = 0.0 if tp == 0 else round(2 * tp / (2 * tp + fp + fn), 4)
-    return {"accuracy": round(float((pred == y).mean()), 4),
-            "macro_f1": round(float(np.mean(list(f1.values()))), 4), "f1": f1, "n": int(len(y))}
+    return {
+        "accuracy": round(float((pred == y).mean()), 4),
+        "macro_f1": round(float(np.mean(list(f1.values()))), 4),
+        "f1": f1,
+        "n": int(len(y)),
+    }
 
 
 def _folds(n: int, k: int, seed: int, groups: np.ndarray | None = None) -> np.ndarray:
@@ -398,8 +433,16 @@ def _folds(n: int, k: int, seed: int, groups: np.ndarray | None = None) -> np.nd
     return (np.random.default_rng(seed).permutation(len(uniq)) % k)[inv]
 
 
-def out_of_fold_logits(x: np.ndarray, y: np.ndarray, l2: float, features: Sequence[str],
-                       k: int, seed: int, groups: np.ndarray | None = None, n_classes: int = 4) -> np.ndarray:
+def out_of_fold_logits(
+    x: np.ndarray,
+    y: np.ndarray,
+    l2: float,
+    features: Sequence[str],
+    k: int,
+    seed: int,
+    groups: np.ndarray | None = None,
+    n_classes: int = 4,
+) -> np.ndarray:
     """Logits for every row from a model fitted on the other folds (standardised per fold)."""
     f = _folds(len(y), k, seed, groups)
     out = np.zeros((len(y), n_classes))
@@ -444,16 +487,28 @@ def choose_decision_weights(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
     return best_w
 
 
-def fit_aggregator(x: np.ndarray, y: np.ndarray, seed: int, features: Sequence[str] = FEATURES,
-                   k: int = 5, groups: np.ndarray | None = None,
-                   decision_rows: np.ndarray | None = None) -> dict[str, Any]:
+def fit_aggregator(
+    x: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+    features: Sequence[str] = FEATURES,
+    k: int = 5,
+    groups: np.ndarray | None = None,
+    decision_rows: np.ndarray | None = None,
+) -> dict[str, Any]:
     """Choose L2 by OOF log-loss, fit T and decision weights on OOF logits, refit on all rows."""
     return fit_aggregator_oof(x, y, seed, features, k, groups, decision_rows)[0]
 
 
-def fit_aggregator_oof(x: np.ndarray, y: np.ndarray, seed: int, features: Sequence[str] = FEATURES,
-                       k: int = 5, groups: np.ndarray | None = None,
-                       decision_rows: np.ndarray | None = None) -> tuple[dict[str, Any], np.ndarray]:
+def fit_aggregator_oof(
+    x: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+    features: Sequence[str] = FEATURES,
+    k: int = 5,
+    groups: np.ndarray | None = None,
+    decision_rows: np.ndarray | None = None,
+) -> tuple[dict[str, Any], np.ndarray]:
     """`fit_aggregator`, plus the calibrated out-of-fold probabilities it chose T and the weights on.
 
     `decision_rows` (a boolean mask) limits the rows the decision weights are chosen on: the
@@ -476,8 +531,13 @@ def fit_aggregator_oof(x: np.ndarray, y: np.ndarray, seed: int, features: Sequen
     mu, sd = x.mean(0), x.std(0) + 1e-6
     w, b = fit_logreg((x - mu) / sd, y, l2, features)
     return {
-        "features": list(features), "mean": mu.tolist(), "scale": sd.tolist(),
-        "weights": w.tolist(), "bias": b.tolist(), "temperature": t, "l2": l2,
+        "features": list(features),
+        "mean": mu.tolist(),
+        "scale": sd.tolist(),
+        "weights": w.tolist(),
+        "bias": b.tolist(),
+        "temperature": t,
+        "l2": l2,
         "decision_weights": dw.tolist(),
         "oof": {
             "nll_by_l2": scores,
@@ -498,8 +558,14 @@ def predict_with(params: dict[str, Any], x: np.ndarray) -> np.ndarray:
     return p
 
 
-def fit_gate(x: np.ndarray, is_relevant: np.ndarray, seed: int, features: Sequence[str] = FEATURES,
-             k: int = 5, groups: np.ndarray | None = None) -> tuple[dict[str, Any], np.ndarray]:
+def fit_gate(
+    x: np.ndarray,
+    is_relevant: np.ndarray,
+    seed: int,
+    features: Sequence[str] = FEATURES,
+    k: int = 5,
+    groups: np.ndarray | None = None,
+) -> tuple[dict[str, Any], np.ndarray]:
     """The relevance gate: P(the evidence is about the claim) from `GATE_FEATURES`, a logistic
     regression whose weights are >= 0 (more similar evidence is never less relevant), L2 chosen
     by out-of-fold log-loss. Returns its parameters and the out-of-fold P(relevant) of every row.
@@ -514,18 +580,31 @@ def fit_gate(x: np.ndarray, is_relevant: np.ndarray, seed: int, features: Sequen
     l2 = min(scores, key=lambda v: scores[v])
     mu, sd = xg.mean(0), xg.std(0) + 1e-6
     w, b = fit_logreg((xg - mu) / sd, yg, l2, GATE_FEATURES, n_classes=2)
-    gate = {"features": list(GATE_FEATURES), "mean": mu.tolist(), "scale": sd.tolist(),
-            # P(relevant) = sigmoid(z1 - z0); class 0's relevance weights are fixed at 0.
-            "weights": (w[1] - w[0]).tolist(), "bias": float(b[1] - b[0]), "l2": l2,
-            "oof_nll_by_l2": scores}
+    gate = {
+        "features": list(GATE_FEATURES),
+        "mean": mu.tolist(),
+        "scale": sd.tolist(),
+        # P(relevant) = sigmoid(z1 - z0); class 0's relevance weights are fixed at 0.
+        "weights": (w[1] - w[0]).tolist(),
+        "bias": float(b[1] - b[0]),
+        "l2": l2,
+        "oof_nll_by_l2": scores,
+    }
     return gate, oof[l2]
 
 
 # ---------------------------------------------------------------- entry point
 
-def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | None = None,
-                  seed: int = 13, cache: str | Path | None = None,
-                  pool: str | Path | None = None, embedder: Any = None) -> dict[str, Any]:
+
+def train_verdict(
+    data: str | Path,
+    out: str | Path,
+    stance_dir: str | Path | None = None,
+    seed: int = 13,
+    cache: str | Path | None = None,
+    pool: str | Path | None = None,
+    embedder: Any = None,
+) -> dict[str, Any]:
     """Rebuild ``aggregator.json`` from AVeriTeC train; report on dev_public (never tuned on).
 
     With ``pool`` (a store of the pooled AVeriTeC answers), each held-out train claim adds a
@@ -548,8 +627,10 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
         raise InputError(f"{path} is missing: pass --data pointing at the folder holding data/averitec/")
     pool_p = Path(pool) if pool else None
     if pool_p is not None and not pool_p.is_file():  # fail before minutes of scoring, not after
-        raise InputError(f"pool store {str(pool_p)!r} does not exist: build it with `factdesk eval averitec "
-                         "--setting retrieved --db POOL` (or leave --pool out)")
+        raise InputError(
+            f"pool store {str(pool_p)!r} does not exist: build it with `factdesk eval averitec "
+            "--setting retrieved --db POOL` (or leave --pool out)"
+        )
     out_p = Path(out)
     previous = _read_previous(out_p)
     items = json.loads(path.read_text(encoding="utf-8"))
@@ -565,10 +646,13 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
     def cached(suffix: str) -> Path | None:
         return None if cache_p is None else cache_p.with_name(cache_p.stem + suffix)
 
-    def rows_for(its: Sequence[dict[str, Any]], tag: str) -> dict[str, tuple[list[Claim], list[list[Evidence]], np.ndarray]]:
+    def rows_for(
+        its: Sequence[dict[str, Any]], tag: str
+    ) -> dict[str, tuple[list[Claim], list[list[Evidence]], np.ndarray]]:
         """gold / retrieved / irrelevant rows of `its`, similarities set (cache names: `tag`)."""
         out: dict[str, tuple[list[Claim], list[list[Evidence]], np.ndarray]] = {
-            "gold": score_claims(its, model, cached(tag + ".npz") if tag else cache_p)}
+            "gold": score_claims(its, model, cached(tag + ".npz") if tag else cache_p)
+        }
         if pool_p is not None:
             out["retrieved"] = score_retrieved(its, pool_p, model, cached(tag + "_retrieved.json"), embedder=embedder)
         claims = out["gold"][0]
@@ -576,8 +660,12 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
         source = out["retrieved" if pool_p is not None else "gold"][1]
         out["irrelevant"] = irrelevant_rows(claims, source, donors, model, cached(tag + "_irrelevant.npz"))
         # One pass over all rows: the irrelevant rows reuse the passages of the other kinds.
-        add_similarities([c for cl, _, _ in out.values() for c in cl], [e for _, ev, _ in out.values() for e in ev],
-                         embedder, cached(f"{tag}_sim.npz"))
+        add_similarities(
+            [c for cl, _, _ in out.values() for c in cl],
+            [e for _, ev, _ in out.values() for e in ev],
+            embedder,
+            cached(f"{tag}_sim.npz"),
+        )
         return out
 
     train_rows = rows_for(held, "")
@@ -604,13 +692,19 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
     params["gate"] = gate
     params["decision_weights"] = choose_decision_weights(oof_p[relevant], y[relevant]).tolist()
     params["oof"]["gated_decision"] = classification_metrics(
-        (oof_p * np.asarray(params["decision_weights"])).argmax(1), y)
+        (oof_p * np.asarray(params["decision_weights"])).argmax(1), y
+    )
     dw_fit = np.asarray(params["decision_weights"])
-    by_setting = {name: {"argmax": classification_metrics(oof_p[kind == k].argmax(1), y[kind == k]),
-                         "decision": classification_metrics((oof_p[kind == k] * dw_fit).argmax(1), y[kind == k]),
-                         "mean_p_not_enough_evidence": round(float(oof_p[kind == k, NEE].mean()), 4),
-                         "mean_p_relevant": round(float(g_oof[kind == k].mean()), 4)}
-                  for k, name in enumerate(KINDS) if (kind == k).any()}
+    by_setting = {
+        name: {
+            "argmax": classification_metrics(oof_p[kind == k].argmax(1), y[kind == k]),
+            "decision": classification_metrics((oof_p[kind == k] * dw_fit).argmax(1), y[kind == k]),
+            "mean_p_not_enough_evidence": round(float(oof_p[kind == k, NEE].mean()), 4),
+            "mean_p_relevant": round(float(g_oof[kind == k].mean()), 4),
+        }
+        for k, name in enumerate(KINDS)
+        if (kind == k).any()
+    }
 
     # Ablations (same OOF protocol): which evidence signals matter.
     ablation_sets = {
@@ -621,13 +715,18 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
     ablation_fits: dict[str, tuple[list[int], dict[str, Any]]] = {}
     for name, feats in ablation_sets.items():  # verdict models without the gate, relevant rows
         cols = [FEATURES.index(f) for f in feats]
-        ablation_fits[name] = (cols, fit_aggregator(x[relevant][:, cols], y[relevant], seed, features=feats,
-                                                    groups=g[relevant]))
+        ablation_fits[name] = (
+            cols,
+            fit_aggregator(x[relevant][:, cols], y[relevant], seed, features=feats, groups=g[relevant]),
+        )
     ablation_fits["no relevance gate"] = (list(range(len(FEATURES))), ungated)
     one_model = fit_aggregator(x, y, seed, groups=g, decision_rows=relevant)
     ablation_fits["no gate: irrelevant rows in the verdict model"] = (list(range(len(FEATURES))), one_model)
-    ablations: dict[str, Any] = {name: {"oof_decision": sub["oof"]["decision"], "oof_argmax": sub["oof"]["argmax"]}
-                                 for name, (_, sub) in ablation_fits.items() if name != "no relevance gate"}
+    ablations: dict[str, Any] = {
+        name: {"oof_decision": sub["oof"]["decision"], "oof_argmax": sub["oof"]["argmax"]}
+        for name, (_, sub) in ablation_fits.items()
+        if name != "no relevance gate"
+    }
 
     # Report-only evaluation on dev_public: gold QA pairs, retrieved passages (with a pool),
     # and evidence gathered for other dev claims. Never used to fit or choose anything.
@@ -654,7 +753,8 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
                 rep["previous_aggregator"] = {
                     "method": previous.get("method"),
                     "run": classification_metrics(
-                        _run_labels(pp, devs, np.asarray(previous.get("decision_weights", [1.0] * 4))), yd),
+                        _run_labels(pp, devs, np.asarray(previous.get("decision_weights", [1.0] * 4))), yd
+                    ),
                     "ece": round(expected_calibration_error(pp, yd), 4),
                     "mean_p_not_enough_evidence": round(float(pp[:, NEE].mean()), 4),
                     "share_p_not_enough_evidence_over_half": round(float((pp[:, NEE] > 0.5).mean()), 4),
@@ -662,10 +762,15 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
             for name, (cols, abl) in ablation_fits.items():
                 ps = predict_with(abl, xd[:, cols])
                 rep[f"ablation: {name}"] = classification_metrics(
-                    (ps * np.asarray(abl["decision_weights"])).argmax(1), yd)
+                    (ps * np.asarray(abl["decision_weights"])).argmax(1), yd
+                )
             rule = RuleAggregator()
-            rp = np.array([LABEL_INDEX[str(getattr(rule.run(c, e).averitec_label, "value", "Not Enough Evidence"))]
-                           for c, e in zip(dclaims, devs)])
+            rp = np.array(
+                [
+                    LABEL_INDEX[str(getattr(rule.run(c, e).averitec_label, "value", "Not Enough Evidence"))]
+                    for c, e in zip(dclaims, devs)
+                ]
+            )
             rep["ablation: rule aggregator"] = classification_metrics(rp, yd)
             dev_report[setting] = rep
 
@@ -677,12 +782,17 @@ def train_verdict(data: str | Path, out: str | Path, stance_dir: str | Path | No
         "stance_model": str(model.model_dir),
         "stance_model_version": model.version,
         "trained_on": f"AVeriTeC train.json claims with fold('averitec', i, {AVERITEC_HOLDOUT_K}) == 0 "
-                      f"({len(held)} claims; the stance model never saw them); rows: {n_rows} (irrelevant: "
-                      f"the claim with the evidence of another claim whose embedding cosine is below "
-                      f"{IRRELEVANT_MAX_CLAIM_SIM}, labelled Not Enough Evidence)",
+        f"({len(held)} claims; the stance model never saw them); rows: {n_rows} (irrelevant: "
+        f"the claim with the evidence of another claim whose embedding cosine is below "
+        f"{IRRELEVANT_MAX_CLAIM_SIM}, labelled Not Enough Evidence)",
         "seed": seed,
-        "metrics": {"train_oof": params["oof"], "train_oof_by_setting": by_setting, "ablations_oof": ablations,
-                    "dev_public_report_only": dev_report, "seconds": round(time.time() - t0, 1)},
+        "metrics": {
+            "train_oof": params["oof"],
+            "train_oof_by_setting": by_setting,
+            "ablations_oof": ablations,
+            "dev_public_report_only": dev_report,
+            "seconds": round(time.time() - t0, 1),
+        },
     }
     out_p.parent.mkdir(parents=True, exist_ok=True)
     out_p.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
@@ -706,6 +816,8 @@ def _read_previous(path: Path) -> dict[str, Any] | None:
         if not set(d["features"]) <= set(FEATURES) | {"n_evidence", "mean_retrieval", "share_before_claim"}:
             return None
         return {k: d[k] for k in ("features", "mean", "scale", "weights", "bias", "temperature")} | {
-            "decision_weights": d.get("decision_weights", [1.0] * 4), "method": d.get("method")}
+            "decision_weights": d.get("decision_weights", [1.0] * 4),
+            "method": d.get("method"),
+        }
     except (OSError, ValueError, KeyError):
         return None

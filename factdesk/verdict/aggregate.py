@@ -95,9 +95,13 @@ def _stance_matrix(evidence: Sequence[Evidence]) -> np.ndarray:
             rows.append((0.0, 0.0, 1.0))
         else:
             p = ev.stance.probs
-            rows.append((float(p.get(StanceLabel.SUPPORTS.value, 0.0)),
-                         float(p.get(StanceLabel.REFUTES.value, 0.0)),
-                         float(p.get(StanceLabel.NOT_ENOUGH_INFO.value, 0.0))))
+            rows.append(
+                (
+                    float(p.get(StanceLabel.SUPPORTS.value, 0.0)),
+                    float(p.get(StanceLabel.REFUTES.value, 0.0)),
+                    float(p.get(StanceLabel.NOT_ENOUGH_INFO.value, 0.0)),
+                )
+            )
     return np.asarray(rows, dtype=np.float64).reshape(-1, 3)
 
 
@@ -144,8 +148,9 @@ def add_similarity(claim: Claim, evidence: Sequence[Evidence], embedder: Any) ->
     return list(evidence)
 
 
-def evidence_features(claim: Claim, evidence: Sequence[Evidence],
-                      claim_probs: np.ndarray | None = None) -> dict[str, float]:
+def evidence_features(
+    claim: Claim, evidence: Sequence[Evidence], claim_probs: np.ndarray | None = None
+) -> dict[str, float]:
     """Summary features of the evidence stances (`FEATURES`, then `INFO_FEATURES`).
 
     `claim_probs` is the stance of the claim against all evidence joined into one text (the
@@ -160,8 +165,11 @@ def evidence_features(claim: Claim, evidence: Sequence[Evidence],
     top_sup, top_ref = np.sort(sup)[::-1][:TOP_N], np.sort(ref)[::-1][:TOP_N]
     cp = np.asarray(claim_probs, dtype=np.float64) if claim_probs is not None else m.mean(0)
     dated = [ev.document.published for ev in evidence if ev.document.published is not None]
-    before = (sum(1 for d in dated if claim.date is not None and d <= claim.date) / len(dated)
-              if dated and claim.date is not None else 0.0)
+    before = (
+        sum(1 for d in dated if claim.date is not None and d <= claim.date) / len(dated)
+        if dated and claim.date is not None
+        else 0.0
+    )
     sims = np.sort([passage_similarity(ev) or 0.0 for ev in evidence] or [0.0])[::-1]
     return {
         "max_sup": float(sup.max()),
@@ -185,7 +193,9 @@ def gate_probability(gate: dict[str, Any], x: np.ndarray, features: Sequence[str
     """P(the evidence is about the claim) for feature rows `x` (columns named by `features`):
     a logistic regression over `GATE_FEATURES` whose weights are >= 0."""
     cols = [list(features).index(f) for f in gate["features"]]
-    z = ((np.atleast_2d(x)[:, cols] - np.asarray(gate["mean"])) / np.asarray(gate["scale"])) @ np.asarray(gate["weights"])
+    z = ((np.atleast_2d(x)[:, cols] - np.asarray(gate["mean"])) / np.asarray(gate["scale"])) @ np.asarray(
+        gate["weights"]
+    )
     return 1.0 / (1.0 + np.exp(-(z + float(gate["bias"]))))
 
 
@@ -225,8 +235,9 @@ def rating_probs(averitec_probs: dict[str, float], support_mass: float, refute_m
     return out
 
 
-def make_verdict(probs: np.ndarray, evidence: Sequence[Evidence], method: str,
-                 decision_weights: np.ndarray | None = None) -> Verdict:
+def make_verdict(
+    probs: np.ndarray, evidence: Sequence[Evidence], method: str, decision_weights: np.ndarray | None = None
+) -> Verdict:
     """Turn a 4-way probability vector into a `Verdict` (rating, confidence, both distributions).
 
     The label is ``argmax(probs * decision_weights)`` (weights default to 1). Evidence that is
@@ -255,12 +266,17 @@ def make_verdict(probs: np.ndarray, evidence: Sequence[Evidence], method: str,
     elif label == AveritecLabel.REFUTED:
         rating = Rating.FALSE if ap[label.value] >= HIGH_CONFIDENCE else Rating.LIKELY_FALSE
     elif label == AveritecLabel.CONFLICTING:
-        rating = (Rating.MISLEADING if support_mass >= refute_mass and support_mass > 0
-                  else Rating.PARTIALLY_FALSE)
+        rating = Rating.MISLEADING if support_mass >= refute_mass and support_mass > 0 else Rating.PARTIALLY_FALSE
     else:
         rating = Rating.UNSUBSTANTIATED
-    return Verdict(rating=rating, confidence=ap[label.value], averitec_label=label,
-                   probs=rating_probs(ap, support_mass, refute_mass), averitec_probs=ap, method=method)
+    return Verdict(
+        rating=rating,
+        confidence=ap[label.value],
+        averitec_label=label,
+        probs=rating_probs(ap, support_mass, refute_mass),
+        averitec_probs=ap,
+        method=method,
+    )
 
 
 class RuleAggregator:
@@ -314,8 +330,9 @@ class LearnedAggregator:
     >>> agg.warm_up()                                    # doctest: +SKIP
     """
 
-    def __init__(self, path: str | Path | None = None, stance_model: Any = None,
-                 claim_level: bool = True, embedder: Any = None) -> None:
+    def __init__(
+        self, path: str | Path | None = None, stance_model: Any = None, claim_level: bool = True, embedder: Any = None
+    ) -> None:
         self.path = Path(path) if path is not None else DEFAULT_PATH
         self.stance_model = stance_model
         self.claim_level = claim_level
@@ -331,12 +348,15 @@ class LearnedAggregator:
         if self._params is not None:
             return
         if not self.path.is_file():
-            raise ModelError(f"aggregator weights missing: {self.path}. Rebuild them with "
-                             "`factdesk train verdict`, or use RuleAggregator()")
+            raise ModelError(
+                f"aggregator weights missing: {self.path}. Rebuild them with "
+                "`factdesk train verdict`, or use RuleAggregator()"
+            )
         d = json.loads(self.path.read_text(encoding="utf-8"))
         if list(d["features"]) != list(FEATURES) or list(d["labels"]) != [x.value for x in AVERITEC_ORDER]:
-            raise ModelError(f"{self.path} was built for other features or labels; rebuild it with "
-                             "`factdesk train verdict`")
+            raise ModelError(
+                f"{self.path} was built for other features or labels; rebuild it with `factdesk train verdict`"
+            )
         self._params = {
             "mean": np.asarray(d["mean"], dtype=np.float64),
             "scale": np.asarray(d["scale"], dtype=np.float64),

@@ -67,8 +67,10 @@ class Judge:
         self._warm = False
 
     def __repr__(self) -> str:
-        return (f"Judge(stance_model={_name(self.stance_model)}, aggregator={_name(self.aggregator)}, "
-                f"reranker={self.reranker!r})")
+        return (
+            f"Judge(stance_model={_name(self.stance_model)}, aggregator={_name(self.aggregator)}, "
+            f"reranker={self.reranker!r})"
+        )
 
     def warm_up(self) -> None:
         """Load the stance model and the aggregator (creating the defaults); once is enough."""

@@ -24,5 +24,3 @@ def client(desk: Desk) -> Iterator[TestClient]:
     app = create_app(desk, secret_key="test-secret")
     with TestClient(app) as c:
         yield c
-
-

@@ -29,8 +29,12 @@ def test_ingest_skips_bad_records_and_names_with_a_line_each(tmp_path, monkeypat
     _fake_desk(monkeypatch)
     folder = tmp_path / "in"
     folder.mkdir()
-    rows = [{"text": "Good line one about Minsk."}, {"text": "Object title.", "title": {"a": 1}},
-            {"text": "Lone \ud800 surrogate about Vilnius."}, {"text": "Good line two about Riga."}]
+    rows = [
+        {"text": "Good line one about Minsk."},
+        {"text": "Object title.", "title": {"a": 1}},
+        {"text": "Lone \ud800 surrogate about Vilnius."},
+        {"text": "Good line two about Riga."},
+    ]
     (folder / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     (folder / os.fsdecode(b"caf\xe9.txt")).write_text("A file whose name is not UTF-8.")
     (folder / "passwd_link.txt").symlink_to("/etc/passwd")
@@ -40,7 +44,7 @@ def test_ingest_skips_bad_records_and_names_with_a_line_each(tmp_path, monkeypat
     assert "Traceback" not in r.output
     lines = r.output.splitlines()
     assert lines[0] == "4 documents added (4 passages), 0 already stored, 2 skipped"
-    assert lines[1].startswith(f"  skipped {folder / 'a.jsonl'}:2: malformed JSONL line (\"title\" must be a string")
+    assert lines[1].startswith(f'  skipped {folder / "a.jsonl"}:2: malformed JSONL line ("title" must be a string')
     assert lines[2].startswith(f"  skipped {folder / 'passwd_link.txt'}: a symlink to a file outside the folder")
     assert lines[3] == f"store {db}: 4 documents, 4 passages"
 
@@ -53,10 +57,13 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(tmp_path, monkeypatch):
 
     monkeypatch.setattr(Desk, "ingest_paths", boom)
     (tmp_path / "a.txt").write_text("Text.")
-    r = CliRunner().invoke(cli.main, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "d.db"), "--no-progress"])
+    r = CliRunner().invoke(
+        cli.main, ["ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "d.db"), "--no-progress"]
+    )
     assert r.exit_code == 2 and len(opened) == 1
-    assert r.output.startswith("error: the ingest stopped (RuntimeError: disk on fire); documents stored before this "
-                               "are kept")
+    assert r.output.startswith(
+        "error: the ingest stopped (RuntimeError: disk on fire); documents stored before this are kept"
+    )
     assert "Traceback" not in r.output
 
 
@@ -75,12 +82,18 @@ def test_a_document_the_store_refuses_is_skipped_and_the_run_goes_on(tmp_path) -
             return super().add_document(document, passages, vectors)
 
     desk = Desk(store=Refusing(str(tmp_path / "s.db")), embedder=FakeEmbedder(), stance_model=FakeStanceModel())
-    docs = [Document(text=f"Document number {i} about refugees in Syria." + (" refuse" if i == 1 else ""),
-                     source_path=f"f{i}.txt") for i in range(4)]
+    docs = [
+        Document(
+            text=f"Document number {i} about refugees in Syria." + (" refuse" if i == 1 else ""),
+            source_path=f"f{i}.txt",
+        )
+        for i in range(4)
+    ]
     report = desk.ingest(docs, batch_size=2)
     assert report.documents_added == 3
     assert [(s.path, s.reason) for s in report.skipped] == [
-        ("f1.txt", "not stored: could not store f1.txt: datatype mismatch")]
+        ("f1.txt", "not stored: could not store f1.txt: datatype mismatch")
+    ]
     assert desk.store.stats()["documents"] == 3 and desk.store.integrity_check()
 
 
@@ -102,12 +115,15 @@ def test_symlinks_out_of_the_folder_are_skipped_unless_followed(tmp_path, monkey
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
     assert lines[0] == "1 documents added (1 passages), 0 already stored, 2 skipped"
-    assert lines[1] == (f"  skipped {folder / 'dir_link'}: a symlink to a folder outside the folder: not followed "
-                        "(copy it in, name it on the command line, or pass --follow-symlinks)")
+    assert lines[1] == (
+        f"  skipped {folder / 'dir_link'}: a symlink to a folder outside the folder: not followed "
+        "(copy it in, name it on the command line, or pass --follow-symlinks)"
+    )
     assert lines[2].startswith(f"  skipped {folder / 'o_link.txt'}: a symlink to a file outside the folder")
 
-    r = CliRunner().invoke(cli.main, ["ingest", str(folder), "--db", str(tmp_path / "f.db"), "--no-progress",
-                                      "--follow-symlinks"])
+    r = CliRunner().invoke(
+        cli.main, ["ingest", str(folder), "--db", str(tmp_path / "f.db"), "--no-progress", "--follow-symlinks"]
+    )
     assert r.exit_code == 0, r.output
     # dir_link/o.txt and o_link.txt are the same text: stored once
     assert r.output.splitlines()[0] == "2 documents added (2 passages), 1 already stored, 0 skipped"
@@ -138,12 +154,15 @@ def test_a_file_that_stalls_the_parser_is_skipped_and_the_rest_ingested(tmp_path
     (folder / "hang.html").write_text(page.format("The hanging page"))
     (folder / "z.txt").write_text("Minsk is the capital of Belarus.")
     t0 = time.monotonic()
-    r = CliRunner().invoke(cli.main, ["ingest", str(folder), "--db", str(tmp_path / "d.db"), "--no-progress",
-                                      "--file-seconds", "2"])
+    r = CliRunner().invoke(
+        cli.main, ["ingest", str(folder), "--db", str(tmp_path / "d.db"), "--no-progress", "--file-seconds", "2"]
+    )
     assert time.monotonic() - t0 < 60
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
     assert lines[0] == "2 documents added (2 passages), 0 already stored, 1 skipped"
-    assert lines[1] == (f"  skipped {folder / 'hang.html'}: reading it made no progress for 2 s: skipped "
-                        "(split it, or convert it to .txt)")
+    assert lines[1] == (
+        f"  skipped {folder / 'hang.html'}: reading it made no progress for 2 s: skipped "
+        "(split it, or convert it to .txt)"
+    )
     assert lines[2] == f"store {tmp_path / 'd.db'}: 2 documents, 2 passages"

@@ -30,8 +30,11 @@ def test_writes_need_a_bearer_token(client: TestClient) -> None:
 
 
 def test_submit_runs_in_the_background_to_a_draft(client: TestClient) -> None:
-    r = client.post("/api/checks", json={"claim": CLAIM, "speaker": "A. Minister", "speaker_title": "Minister",
-                                         "date": "2021-12-14"}, headers=auth())
+    r = client.post(
+        "/api/checks",
+        json={"claim": CLAIM, "speaker": "A. Minister", "speaker_title": "Minister", "date": "2021-12-14"},
+        headers=auth(),
+    )
     assert r.status_code == 202
     cid = r.json()["id"]
     body = wait_status(client, cid)
@@ -43,10 +46,18 @@ def test_submit_runs_in_the_background_to_a_draft(client: TestClient) -> None:
     assert check["verdict"] == "True"
     assert {e["publisher"] for e in check["evidence"]} >= {"Reuters"}
     # Submitting the same claim again returns the same check.
-    again = client.post("/api/checks", json={"claim": CLAIM, "speaker": "A. Minister", "speaker_title": "Minister",
-                                             "date": "2021-12-14"}, headers=auth())
-    assert again.status_code == 200 and again.json() == {"id": cid, "status": "draft", "created": False,
-                                                          "url": f"/checks/{cid}", "previous": []}
+    again = client.post(
+        "/api/checks",
+        json={"claim": CLAIM, "speaker": "A. Minister", "speaker_title": "Minister", "date": "2021-12-14"},
+        headers=auth(),
+    )
+    assert again.status_code == 200 and again.json() == {
+        "id": cid,
+        "status": "draft",
+        "created": False,
+        "url": f"/checks/{cid}",
+        "previous": [],
+    }
 
 
 def test_bad_input_is_a_clear_4xx(client: TestClient) -> None:
@@ -73,8 +84,9 @@ def test_verdict_change_needs_a_note_and_is_audited(client: TestClient) -> None:
     assert r.status_code == 400 and "note" in r.json()["detail"]
     r = client.patch(f"/api/checks/{cid}", json={"rating": "Nonsense", "note": "x"}, headers=auth())
     assert r.status_code == 422 and "Misleading" in r.json()["detail"]
-    r = client.patch(f"/api/checks/{cid}", json={"rating": "Misleading", "note": "Strikes began in September 2015."},
-                     headers=auth())
+    r = client.patch(
+        f"/api/checks/{cid}", json={"rating": "Misleading", "note": "Strikes began in September 2015."}, headers=auth()
+    )
     assert r.status_code == 200, r.text
     check = r.json()["check"]
     assert check["verdict"] == "Misleading"
@@ -107,8 +119,9 @@ def test_add_evidence_from_a_corpus_search(client: TestClient) -> None:
     cid = body["id"]
     hits = client.get("/api/passages", params={"q": "football qualifying"}, headers=auth()).json()
     assert hits[0]["publisher"] == "Sports Desk"
-    r = client.patch(f"/api/checks/{cid}", json={"add_evidence": [hits[0]["passage_id"]], "note": "context"},
-                     headers=auth())
+    r = client.patch(
+        f"/api/checks/{cid}", json={"add_evidence": [hits[0]["passage_id"]], "note": "context"}, headers=auth()
+    )
     assert r.status_code == 200, r.text
     ev = r.json()["check"]["evidence"]
     assert ev[-1]["passage_id"] == hits[0]["passage_id"] and ev[-1]["stance"] is not None
@@ -119,12 +132,15 @@ def test_add_evidence_from_a_corpus_search(client: TestClient) -> None:
 def test_edit_analysis_with_citations(client: TestClient) -> None:
     body = submit(client, CLAIM)
     cid, n = body["id"], len(body["check"]["evidence"])
-    r = client.patch(f"/api/checks/{cid}", json={"analysis": "Reuters dated the first strikes. [1]\nSee also [2]."},
-                     headers=auth())
+    r = client.patch(
+        f"/api/checks/{cid}", json={"analysis": "Reuters dated the first strikes. [1]\nSee also [2]."}, headers=auth()
+    )
     assert r.status_code == 200
     analysis = r.json()["check"]["analysis"]
-    assert [(s["text"], s["citations"]) for s in analysis] == [("Reuters dated the first strikes.", [1]),
-                                                                ("See also .", [2])]
+    assert [(s["text"], s["citations"]) for s in analysis] == [
+        ("Reuters dated the first strikes.", [1]),
+        ("See also .", [2]),
+    ]
     r = client.patch(f"/api/checks/{cid}", json={"analysis": f"Wrong source [{n + 1}]"}, headers=auth())
     assert r.status_code == 400 and f"[{n + 1}]" in r.json()["detail"]
     r = client.patch(f"/api/checks/{cid}", json={}, headers=auth())
@@ -160,9 +176,11 @@ def test_unpublish_is_for_admins(client: TestClient) -> None:
 
 def test_archive_search_and_filters(client: TestClient) -> None:
     ids = []
-    for claim, speaker, date in [(CLAIM, "A. Minister", "2021-12-14"),
-                                 ("The EU did not impose sanctions on Belarus in 2021.", "B. Spokes", "2022-01-10"),
-                                 ("The football team won its match.", "C. Coach", "2021-10-06")]:
+    for claim, speaker, date in [
+        (CLAIM, "A. Minister", "2021-12-14"),
+        ("The EU did not impose sanctions on Belarus in 2021.", "B. Spokes", "2022-01-10"),
+        ("The football team won its match.", "C. Coach", "2021-10-06"),
+    ]:
         cid = submit(client, claim, speaker=speaker, date=date)["id"]
         client.post(f"/api/checks/{cid}/approve", headers=auth())
         client.post(f"/api/checks/{cid}/publish", headers=auth())
@@ -186,9 +204,13 @@ def test_archive_search_and_filters(client: TestClient) -> None:
 
 
 def test_upload_and_ingest_documents(client: TestClient) -> None:
-    files = [("files", ("lithuania.txt", b"Lithuania declared a state of emergency at the Belarus border in 2021.",
-                        "text/plain")),
-             ("files", ("notes.docx", b"binary", "application/octet-stream"))]
+    files = [
+        (
+            "files",
+            ("lithuania.txt", b"Lithuania declared a state of emergency at the Belarus border in 2021.", "text/plain"),
+        ),
+        ("files", ("notes.docx", b"binary", "application/octet-stream")),
+    ]
     r = client.post("/api/documents", files=files, data={"publisher": "LRT", "date": "2021-11-10"})
     assert r.status_code == 401
     r = client.post("/api/documents", files=files, data={"publisher": "LRT", "date": "2021-11-10"}, headers=auth())
@@ -215,8 +237,11 @@ def test_request_size_limits(client: TestClient) -> None:
 
     r = client.post("/api/checks", content=chunks(), headers={**auth(), "content-type": "application/json"})
     assert r.status_code == 413
-    r = client.post("/api/documents", headers={**auth(), "content-type": "multipart/form-data; boundary=x",
-                                               "content-length": str(21 * 1024 * 1024)}, content=b"")
+    r = client.post(
+        "/api/documents",
+        headers={**auth(), "content-type": "multipart/form-data; boundary=x", "content-length": str(21 * 1024 * 1024)},
+        content=b"",
+    )
     assert r.status_code == 413 and "20 MB" in r.json()["detail"]
 
 
@@ -229,8 +254,13 @@ def test_failed_check_says_what_to_do_and_can_rerun(tmp_path) -> None:
         r = c.post("/api/checks", json={"claim": CLAIM}, headers=auth())
         body = wait_status(c, r.json()["id"])
         assert body["status"] == "failed" and "Corpus page" in body["error"]
-        desk.ingest([__import__("factdesk.types", fromlist=["Document"]).Document(
-            text="Russian air strikes in Syria began in September 2015.", publisher="AP", published="2015-10-02")])
+        desk.ingest(
+            [
+                __import__("factdesk.types", fromlist=["Document"]).Document(
+                    text="Russian air strikes in Syria began in September 2015.", publisher="AP", published="2015-10-02"
+                )
+            ]
+        )
         assert c.post(f"/api/checks/{body['id']}/rerun", headers=auth()).status_code == 200
         assert wait_status(c, body["id"])["status"] == "draft"
 
@@ -247,14 +277,20 @@ def test_claims_from_an_article_with_an_injected_extractor(tmp_path) -> None:
             pass
 
         def run(self, text: str, doc_date=None, source=None):
-            return [SimpleNamespace(claim=Claim(text=s.strip(), date=doc_date), score=1.0 / (i + 1))
-                    for i, s in enumerate(text.split(".")) if s.strip()]
+            return [
+                SimpleNamespace(claim=Claim(text=s.strip(), date=doc_date), score=1.0 / (i + 1))
+                for i, s in enumerate(text.split("."))
+                if s.strip()
+            ]
 
     desk = make_desk(str(tmp_path / "a.db"))
     add_users(desk)
     with TestClient(create_app(desk, secret_key="s", extractor_factory=Extractor)) as c:
-        r = c.post("/api/articles/claims", json={"text": "Russia bombed Aleppo in 2016. Refugees fled.",
-                                                 "date": "2016-12-20", "speaker": "HRW"}, headers=auth())
+        r = c.post(
+            "/api/articles/claims",
+            json={"text": "Russia bombed Aleppo in 2016. Refugees fled.", "date": "2016-12-20", "speaker": "HRW"},
+            headers=auth(),
+        )
         assert r.status_code == 202
         job = c.app.state.newsroom.jobs.wait(r.json()["job"])
         claims = job.result["claims"]
@@ -264,8 +300,14 @@ def test_claims_from_an_article_with_an_injected_extractor(tmp_path) -> None:
 
 def test_openapi_covers_the_api(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    for p in ("/api/checks", "/api/checks/{check_id}", "/api/checks/{check_id}/publish", "/api/archive",
-              "/api/documents", "/checks/{check_id}"):
+    for p in (
+        "/api/checks",
+        "/api/checks/{check_id}",
+        "/api/checks/{check_id}/publish",
+        "/api/archive",
+        "/api/documents",
+        "/checks/{check_id}",
+    ):
         assert p in paths, p
     assert "patch" in paths["/api/checks/{check_id}"]
 
@@ -273,9 +315,18 @@ def test_openapi_covers_the_api(client: TestClient) -> None:
 def _import_earlier_check(client: TestClient) -> None:
     from factdesk.match.previous import import_checks
 
-    import_checks(client.app.state.newsroom.store, [{
-        "claimReviewed": CLAIM, "url": "https://factual.example/strikes", "datePublished": "2016-01-05",
-        "author": {"@type": "Organization", "name": "Factual Org"}, "reviewRating": {"alternateName": "True"}}])
+    import_checks(
+        client.app.state.newsroom.store,
+        [
+            {
+                "claimReviewed": CLAIM,
+                "url": "https://factual.example/strikes",
+                "datePublished": "2016-01-05",
+                "author": {"@type": "Organization", "name": "Factual Org"},
+                "reviewRating": {"alternateName": "True"},
+            }
+        ],
+    )
 
 
 def test_the_api_says_when_a_claim_was_checked_before(client: TestClient) -> None:
@@ -284,7 +335,13 @@ def test_the_api_says_when_a_claim_was_checked_before(client: TestClient) -> Non
     assert r.status_code == 200
     (m,) = r.json()["previous"]
     assert (m["publisher"], m["date"], m["rating"], m["url"], m["link"], m["same_claim"]) == (
-        "Factual Org", "2016-01-05", "True", "https://factual.example/strikes", "https://factual.example/strikes", True)
+        "Factual Org",
+        "2016-01-05",
+        "True",
+        "https://factual.example/strikes",
+        "https://factual.example/strikes",
+        True,
+    )
     # Submitting returns the same list, and still queues the new check.
     r = client.post("/api/checks", json={"claim": CLAIM}, headers=auth())
     assert r.status_code == 202 and r.json()["previous"] == [m]

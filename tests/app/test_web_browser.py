@@ -25,25 +25,42 @@ from factdesk.match.previous import import_checks
 from factdesk.types import Document
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 REPO = Path(__file__).resolve().parents[2]
 # Screenshots go to a scratch folder so a test run never dirties the checkout; set
 # FACTDESK_SCREENSHOTS=docs/screenshots to refresh the ones shown in the README.
 SHOTS = Path(os.environ.get("FACTDESK_SCREENSHOTS") or tempfile.mkdtemp(prefix="factdesk-shots-"))
 DEMO = REPO / "examples" / "demo_corpus"
 # Evidence that carries markup: it must render as text, and no script may run.
-EVIL = Document(text='The harbour authority said <script>alert("xss")</script> cargo volumes doubled '
-                     '<img src=x onerror="alert(1)"> in 2019.',
-                publisher='<b onmouseover="alert(2)">Evil Press</b>', title="<img src=x onerror=alert(3)>",
-                published="2020-01-01", url="javascript:alert(4)")
+EVIL = Document(
+    text='The harbour authority said <script>alert("xss")</script> cargo volumes doubled '
+    '<img src=x onerror="alert(1)"> in 2019.',
+    publisher='<b onmouseover="alert(2)">Evil Press</b>',
+    title="<img src=x onerror=alert(3)>",
+    published="2020-01-01",
+    url="javascript:alert(4)",
+)
 EVIL_CLAIM = "Harbour cargo volumes doubled in 2019."
 # An earlier fact-check of this claim is imported: the submit page must say so before checking.
-CHECKED_BEFORE = {"claimReviewed": "Lithuania built a fence on its border with Belarus in 2021.",
-                  "url": "https://factual.example/lithuania-fence", "datePublished": "2021-09-02",
-                  "author": {"@type": "Organization", "name": "Factual Org"}, "reviewRating": {"alternateName": "True"}}
-GLAZ = ("Over the past decade, NATO countries, including EU members led by the United States, "
-        "have become a real machine producing refugees on a global scale.")
+CHECKED_BEFORE = {
+    "claimReviewed": "Lithuania built a fence on its border with Belarus in 2021.",
+    "url": "https://factual.example/lithuania-fence",
+    "datePublished": "2021-09-02",
+    "author": {"@type": "Organization", "name": "Factual Org"},
+    "reviewRating": {"alternateName": "True"},
+}
+GLAZ = (
+    "Over the past decade, NATO countries, including EU members led by the United States, "
+    "have become a real machine producing refugees on a global scale."
+)
 
 pytestmark = [
     pytest.mark.integration,
@@ -69,8 +86,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     add_users(desk)
     import_checks(desk.store, [CHECKED_BEFORE])
     port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(desk, secret_key="browser-test"), host="127.0.0.1", port=port,
-                                        log_level="warning"))
+    srv = uvicorn.Server(
+        uvicorn.Config(create_app(desk, secret_key="browser-test"), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -154,7 +172,10 @@ def test_submit_review_publish_and_find_the_jsonld(server: str, browser: Any) ->
 
     page.click("#change-verdict summary")
     page.select_option("#change-verdict select[name=rating]", "Misleading")
-    page.fill("#change-verdict textarea[name=note]", "Syria's war and Russia's bombing drove the 2015-16 exodus, as UNHCR and HRW documented.")
+    page.fill(
+        "#change-verdict textarea[name=note]",
+        "Syria's war and Russia's bombing drove the 2015-16 exodus, as UNHCR and HRW documented.",
+    )
     page.click("#change-verdict button[type=submit]")
     page.wait_for_selector("text=Verdict changed")
     assert page.locator(".verdict .rating").inner_text() == "Misleading"
@@ -175,8 +196,13 @@ def test_submit_review_publish_and_find_the_jsonld(server: str, browser: Any) ->
     assert reader.locator("#change-verdict").count() == 0
     _shot(reader, "public")
 
-    _published_check(server, "Lithuania declared a state of emergency on its border with Belarus.",
-                     speaker="Ingrida Simonyte", speaker_title="Prime Minister of Lithuania", date="2021-11-20")
+    _published_check(
+        server,
+        "Lithuania declared a state of emergency on its border with Belarus.",
+        speaker="Ingrida Simonyte",
+        speaker_title="Prime Minister of Lithuania",
+        date="2021-11-20",
+    )
     reader.goto(f"{server}/archive")
     assert reader.locator(f"a[href='/checks/{cid}']").count() == 1
     _shot(reader, "archive")
@@ -187,11 +213,17 @@ def test_corpus_upload_shows_progress_then_the_result(server: str, browser: Any)
     page, _ = _page(browser)
     _login(page, server)
     page.goto(f"{server}/corpus")
-    page.set_input_files("input[name=files]", files=[
-        {"name": "lrt-border.txt", "mimeType": "text/plain",
-         "buffer": b"Lithuania declared a state of emergency on its border with Belarus in November 2021."},
-        {"name": "notes.xyz", "mimeType": "application/octet-stream", "buffer": b"not a document"},
-    ])
+    page.set_input_files(
+        "input[name=files]",
+        files=[
+            {
+                "name": "lrt-border.txt",
+                "mimeType": "text/plain",
+                "buffer": b"Lithuania declared a state of emergency on its border with Belarus in November 2021.",
+            },
+            {"name": "notes.xyz", "mimeType": "application/octet-stream", "buffer": b"not a document"},
+        ],
+    )
     page.fill("#upload-form input[name=publisher]", "LRT")
     page.click("#upload-form button[type=submit]")
     page.wait_for_selector("#ingest-result")
@@ -225,8 +257,12 @@ def test_script_in_evidence_renders_as_text(server: str, browser: Any) -> None:
 
 
 def test_pages_fit_a_375px_phone(server: str, browser: Any) -> None:
-    cid = _published_check(server, "Russia sent its air force to intervene in the Syrian war in 2015.",
-                           speaker="A. Spokesman", date="2021-12-14")
+    cid = _published_check(
+        server,
+        "Russia sent its air force to intervene in the Syrian war in 2015.",
+        speaker="A. Spokesman",
+        date="2021-12-14",
+    )
     page, _ = _page(browser, width=375, height=812)
     for path in (f"/checks/{cid}", "/archive"):
         page.goto(server + path)
@@ -257,7 +293,11 @@ def test_submit_page_says_the_claim_was_checked_before(server: str, browser: Any
     with httpx.Client(base_url=server, headers={"Authorization": f"Bearer {EDITOR_TOKEN}"}, timeout=20) as c:
         (m,) = c.get("/api/previous", params={"claim": CHECKED_BEFORE["claimReviewed"]}).json()["previous"]
     assert (m["publisher"], m["date"], m["rating"], m["link"]) == (
-        "Factual Org", "2021-09-02", "True", "https://factual.example/lithuania-fence")
+        "Factual Org",
+        "2021-09-02",
+        "True",
+        "https://factual.example/lithuania-fence",
+    )
     page.click("#claim-form button[type=submit]")  # "Check it anyway"
     page.wait_for_selector(".verdict .rating")
     assert "/checks/" in page.url

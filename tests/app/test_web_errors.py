@@ -69,8 +69,11 @@ def test_pick_must_be_claim_numbers(desk) -> None:  # type: ignore[no-untyped-de
     app = create_app(desk, secret_key="s", extractor_factory=OneClaim)
     with TestClient(app, raise_server_exceptions=False) as c:
         csrf = login(c)
-        r = c.post("/submit/article", data={"text": "NATO produced 5 million refugees in 2015.", "csrf_token": csrf},
-                   follow_redirects=False)
+        r = c.post(
+            "/submit/article",
+            data={"text": "NATO produced 5 million refugees in 2015.", "csrf_token": csrf},
+            follow_redirects=False,
+        )
         job_id = r.headers["location"].rsplit("/", 1)[-1]
         app.state.newsroom.jobs.wait(job_id)
         for bad in ["²", "-1", "9" * 50, "1.0"]:
@@ -80,10 +83,18 @@ def test_pick_must_be_claim_numbers(desk) -> None:  # type: ignore[no-untyped-de
         assert r.status_code == 303
 
 
-@pytest.mark.parametrize("value, message", [
-    ("2021-02-30", "day is out of range for month"), ("2021-13-01", "month must be in 1..12"),
-    ("99999", "is not a date"), ("2021-1-1", "is not a date"), ("0000-01-01", "year 0 is out of range"),
-    ("9999-12-31", "give a year between 1000 and 9000"), ("²⁰²¹", "is not a date")])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("2021-02-30", "day is out of range for month"),
+        ("2021-13-01", "month must be in 1..12"),
+        ("99999", "is not a date"),
+        ("2021-1-1", "is not a date"),
+        ("0000-01-01", "year 0 is out of range"),
+        ("9999-12-31", "give a year between 1000 and 9000"),
+        ("²⁰²¹", "is not a date"),
+    ],
+)
 def test_impossible_dates_are_refused_with_a_message(client: TestClient, value: str, message: str) -> None:
     r = client.post("/api/checks", json={"claim": CLAIM, "date": value}, headers=auth())
     assert r.status_code == 400 and message in r.json()["detail"], r.text
@@ -125,15 +136,21 @@ def test_cancel_an_upload_job_through_the_api_and_the_button(client: TestClient)
 
     gate = threading.Event()
     blocker = news.jobs.submit("check", "blocker", lambda p: {"ok": gate.wait(10)})
-    r = client.post("/api/documents", files={"files": ("a.txt", b"Refugees crossed the border in 2021.")}, headers=auth())
+    r = client.post(
+        "/api/documents", files={"files": ("a.txt", b"Refugees crossed the border in 2021.")}, headers=auth()
+    )
     job_id = r.json()["job"]
     r = client.post(f"/api/jobs/{job_id}/cancel", headers=auth())
     assert r.status_code == 200 and r.json()["status"] == "cancelled" and r.json()["error"].startswith("JobCancelled")
     assert client.post(f"/api/jobs/{job_id}/cancel").status_code == 401
     assert client.post("/api/jobs/nope/cancel", headers=auth()).status_code == 404
     csrf = login(client)
-    r = client.post("/corpus/upload", data={"csrf_token": csrf}, files={"files": ("b.txt", b"Another text about Minsk.")},
-                    follow_redirects=False)
+    r = client.post(
+        "/corpus/upload",
+        data={"csrf_token": csrf},
+        files={"files": ("b.txt", b"Another text about Minsk.")},
+        follow_redirects=False,
+    )
     page_job = r.headers["location"].split("job=")[1]
     page = client.get(f"/corpus?job={page_job}")
     assert f'action="/jobs/{page_job}/cancel"' in page.text and "Cancel this ingest" in page.text

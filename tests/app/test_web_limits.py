@@ -72,9 +72,10 @@ def test_uploaded_url_list_cannot_read_server_files(client: TestClient, tmp_path
 def test_a_stalled_upload_is_cut_off_and_the_desk_keeps_checking(client: TestClient) -> None:
     news = client.app.state.newsroom
     news.ingest_loader, news.ingest_file_seconds = stalling_loader, 1.0
-    files = [("files", ("stall.txt", b"Never read.", "text/plain")),
-             ("files", ("ok.txt", b"Lithuania declared a state of emergency at the Belarus border in 2021.",
-                        "text/plain"))]
+    files = [
+        ("files", ("stall.txt", b"Never read.", "text/plain")),
+        ("files", ("ok.txt", b"Lithuania declared a state of emergency at the Belarus border in 2021.", "text/plain")),
+    ]
     r = client.post("/api/documents", files=files, headers=auth())
     assert r.status_code == 202, r.text
     job = r.json()["job"]
@@ -83,15 +84,22 @@ def test_a_stalled_upload_is_cut_off_and_the_desk_keeps_checking(client: TestCli
     assert done.status == "done", done.error
     assert done.result["documents_added"] == 1
     assert done.result["skipped"] == [
-        "stall.txt: reading it made no progress for 1 s: skipped (split it, or convert it to .txt)"]
+        "stall.txt: reading it made no progress for 1 s: skipped (split it, or convert it to .txt)"
+    ]
     assert wait_status(client, check, timeout=60)["status"] == "draft"
 
 
 def test_an_ingest_job_stops_at_its_time_limit(client: TestClient) -> None:
     news = client.app.state.newsroom
     news.ingest_loader, news.ingest_file_seconds, news.ingest_job_seconds = stalling_loader, 300.0, 2.0
-    r = client.post("/api/documents", files=[("files", ("stall.txt", b"Never read.", "text/plain")),
-                                             ("files", ("ok.txt", b"Read too late.", "text/plain"))], headers=auth())
+    r = client.post(
+        "/api/documents",
+        files=[
+            ("files", ("stall.txt", b"Never read.", "text/plain")),
+            ("files", ("ok.txt", b"Read too late.", "text/plain")),
+        ],
+        headers=auth(),
+    )
     done = news.jobs.wait(r.json()["job"], timeout=90)
     # Files run out of time one by one; the job then fails at its next progress report.
     assert done.status == "failed"
@@ -100,14 +108,21 @@ def test_an_ingest_job_stops_at_its_time_limit(client: TestClient) -> None:
 
 
 def test_upload_with_bad_records_stores_the_good_ones(client: TestClient) -> None:
-    jsonl = (b'{"text": "Good line about Minsk.", "title": "ok"}\n'
-             b'{"text": "Object title.", "title": {"a": 1}}\n'
-             b'{"text": "Lone \\ud800 surrogate about Vilnius."}\n')
+    jsonl = (
+        b'{"text": "Good line about Minsk.", "title": "ok"}\n'
+        b'{"text": "Object title.", "title": {"a": 1}}\n'
+        b'{"text": "Lone \\ud800 surrogate about Vilnius."}\n'
+    )
     r = client.post("/api/documents", files=[("files", ("lines.jsonl", jsonl, "application/json"))], headers=auth())
     done = client.app.state.newsroom.jobs.wait(r.json()["job"], timeout=60)
     assert done.status == "done", done.error
     assert done.result["documents_added"] == 2
-    assert done.result["skipped"][0].startswith('lines.jsonl:2: malformed JSONL line ("title" must be a string, not dict)')
-    texts = sorted(d.text for d in client.app.state.newsroom.store.list_documents(limit=100)
-                   if isinstance(d, Document) and d.source_path == "upload:lines.jsonl")
+    assert done.result["skipped"][0].startswith(
+        'lines.jsonl:2: malformed JSONL line ("title" must be a string, not dict)'
+    )
+    texts = sorted(
+        d.text
+        for d in client.app.state.newsroom.store.list_documents(limit=100)
+        if isinstance(d, Document) and d.source_path == "upload:lines.jsonl"
+    )
     assert texts == ["Good line about Minsk.", "Lone \ufffd surrogate about Vilnius."]

@@ -31,8 +31,15 @@ from factdesk.types import ClaimMention
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "examples" / "narratives"
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 EVIL_TEXT = 'NATO countries became a machine producing refugees <script>alert("narr")</script>'
 EVIL_SPEAKER = '<img src=x onerror="alert(2)">'
 NATO = "NATO countries have become a real machine producing refugees"
@@ -45,19 +52,37 @@ pytestmark = pytest.mark.slow  # the real claim extractor and embedder build the
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     db = str(tmp_path_factory.mktemp("narr") / "demo.db")
     r = CliRunner()
-    for args in (["ingest", str(DEMO / "sources"), "--claims", "--no-progress", "--db", db],
-                 ["import-checks", str(DEMO / "checks" / "factcheck-nato-refugees.json"), "--db", db]):
+    for args in (
+        ["ingest", str(DEMO / "sources"), "--claims", "--no-progress", "--db", db],
+        ["import-checks", str(DEMO / "checks" / "factcheck-nato-refugees.json"), "--db", db],
+    ):
         out = r.invoke(main, args)
         assert out.exit_code == 0, out.output
     store = SQLiteStore(db, dim=DIM)
     doc = next(d for d in store.list_document_summaries(limit=50) if "summit" in (d.title or "").lower())
-    store.add_claims([ClaimMention(doc.id, 0, 20, EVIL_TEXT, speaker=EVIL_SPEAKER, outlet="<b>Evil Outlet</b>",
-                                   date=dt.date(2026, 3, 20))])
+    store.add_claims(
+        [
+            ClaimMention(
+                doc.id, 0, 20, EVIL_TEXT, speaker=EVIL_SPEAKER, outlet="<b>Evil Outlet</b>", date=dt.date(2026, 3, 20)
+            )
+        ]
+    )
     store.close()
     out = r.invoke(main, ["narratives", "--format", "json", "--db", db])
     assert out.exit_code == 0, out.output
-    out = r.invoke(main, ["watch", str(DEMO / "sources"), "--once", "--no-matcher", "--alerts",
-                          str(Path(db).with_suffix(".jsonl")), "--db", db])
+    out = r.invoke(
+        main,
+        [
+            "watch",
+            str(DEMO / "sources"),
+            "--once",
+            "--no-matcher",
+            "--alerts",
+            str(Path(db).with_suffix(".jsonl")),
+            "--db",
+            db,
+        ],
+    )
     assert out.exit_code == 0, out.output
     return db
 
@@ -85,8 +110,11 @@ def client(desk: Desk, demo_db: str) -> Iterator[TestClient]:
         r = c.get("/login")
         csrf = re.search(r'name="login_csrf" value="([^"]+)"|name="csrf_token" value="([^"]+)"', r.text)
         assert csrf
-        r = c.post("/login", data={"token": EDITOR_TOKEN, "csrf_token": csrf.group(1) or csrf.group(2),
-                                   "next": "/desk"}, follow_redirects=False)
+        r = c.post(
+            "/login",
+            data={"token": EDITOR_TOKEN, "csrf_token": csrf.group(1) or csrf.group(2), "next": "/desk"},
+            follow_redirects=False,
+        )
         assert r.status_code == 303, r.text
         yield c
 
@@ -171,14 +199,26 @@ def test_alerts_show_the_repeated_checked_claim(client: TestClient) -> None:
     assert client.get("/alerts?limit=1").text.count('class="card alert"') == 1
 
 
-@pytest.mark.parametrize("path,status", [
-    ("/narratives/n-000000000000", 404), ("/narratives/" + "x" * 500, 404), ("/narratives/%3Cscript%3E", 404),
-    ("/narratives?since=2026-02-30", 400), ("/narratives?since=soon", 400), ("/narratives?min_size=abc", 400),
-    ("/narratives?min_size=0", 400), ("/narratives?since=2026-03-01&until=2026-01-01", 400),
-    ("/alerts?limit=-1", 400), ("/alerts?limit=x", 400), ("/documents/nope", 404),
-    ("/documents/{doc}?start=5", 400), ("/documents/{doc}?start=x&end=3", 400),
-    ("/documents/{doc}?start=0&end=999999", 400), ("/documents/{doc}?start=9&end=3", 400),
-])
+@pytest.mark.parametrize(
+    "path,status",
+    [
+        ("/narratives/n-000000000000", 404),
+        ("/narratives/" + "x" * 500, 404),
+        ("/narratives/%3Cscript%3E", 404),
+        ("/narratives?since=2026-02-30", 400),
+        ("/narratives?since=soon", 400),
+        ("/narratives?min_size=abc", 400),
+        ("/narratives?min_size=0", 400),
+        ("/narratives?since=2026-03-01&until=2026-01-01", 400),
+        ("/alerts?limit=-1", 400),
+        ("/alerts?limit=x", 400),
+        ("/documents/nope", 404),
+        ("/documents/{doc}?start=5", 400),
+        ("/documents/{doc}?start=x&end=3", 400),
+        ("/documents/{doc}?start=0&end=999999", 400),
+        ("/documents/{doc}?start=9&end=3", 400),
+    ],
+)
 def test_bad_ids_and_params_are_4xx_pages(client: TestClient, desk: Desk, path: str, status: int) -> None:
     doc = desk.store.list_document_summaries(limit=1)[0].id
     r = client.get(path.replace("{doc}", doc))
@@ -205,8 +245,9 @@ def server(desk: Desk, demo_db: str) -> Iterator[str]:
     import uvicorn
 
     port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(_app(demo_db, "narr-browser"), host="127.0.0.1",
-                                        port=port, log_level="warning"))
+    srv = uvicorn.Server(
+        uvicorn.Config(_app(demo_db, "narr-browser"), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -34,8 +34,11 @@ def test_login_needs_a_known_token_and_the_form_csrf(client: TestClient) -> None
 def test_login_redirects_only_to_this_site(client: TestClient) -> None:
     page = client.get("/login", params={"next": "//evil.example/x"})
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = client.post("/login", data={"token": EDITOR_TOKEN, "csrf_token": csrf, "next": "https://evil.example"},
-                    follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"token": EDITOR_TOKEN, "csrf_token": csrf, "next": "https://evil.example"},
+        follow_redirects=False,
+    )
     assert r.headers["location"] == "/desk"
 
 
@@ -48,8 +51,11 @@ def test_forms_without_the_csrf_token_are_refused(client: TestClient) -> None:
 
 def test_editor_flow_through_the_pages(client: TestClient) -> None:
     csrf = login(client)
-    r = client.post("/submit", data={"claim": CLAIM, "speaker": "A. Minister", "date": "2021-12-14",
-                                     "csrf_token": csrf}, follow_redirects=False)
+    r = client.post(
+        "/submit",
+        data={"claim": CLAIM, "speaker": "A. Minister", "date": "2021-12-14", "csrf_token": csrf},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     cid = r.headers["location"].rsplit("/", 1)[1]
     assert wait_status(client, cid)["status"] == "draft"
@@ -57,12 +63,20 @@ def test_editor_flow_through_the_pages(client: TestClient) -> None:
     assert "calibrated confidence 70%" in page.text and 'id="approve"' in page.text
     r = client.post(f"/checks/{cid}/verdict", data={"rating": "Misleading", "note": "", "csrf_token": csrf})
     assert r.status_code == 400 and "needs a note" in r.text
-    r = client.post(f"/checks/{cid}/verdict", data={"rating": "Misleading", "note": "Began in <b>September</b>",
-                                                    "csrf_token": csrf})
+    r = client.post(
+        f"/checks/{cid}/verdict", data={"rating": "Misleading", "note": "Began in <b>September</b>", "csrf_token": csrf}
+    )
     assert r.status_code == 200 and "Verdict changed" in r.text
     assert "Began in &lt;b&gt;September&lt;/b&gt;" in r.text  # the note is shown in the history, escaped
-    r = client.post(f"/checks/{cid}/text", data={"headline": "Minister Misleads on Syria", "summary": "Short. [1]",
-                                                 "analysis": "Reuters dated it. [1]", "csrf_token": csrf})
+    r = client.post(
+        f"/checks/{cid}/text",
+        data={
+            "headline": "Minister Misleads on Syria",
+            "summary": "Short. [1]",
+            "analysis": "Reuters dated it. [1]",
+            "csrf_token": csrf,
+        },
+    )
     assert "Minister Misleads on Syria" in r.text
     check = client.get(f"/api/checks/{cid}", headers=auth()).json()["check"]
     pid = [e["passage_id"] for e in check["evidence"] if e["publisher"] == "Sports Desk"][0]
@@ -75,7 +89,7 @@ def test_editor_flow_through_the_pages(client: TestClient) -> None:
     assert client.post(f"/checks/{cid}/publish", data={"csrf_token": csrf}).status_code == 409
     client.post(f"/checks/{cid}/approve", data={"csrf_token": csrf})
     r = client.post(f"/checks/{cid}/publish", data={"csrf_token": csrf})
-    assert "Published" in r.text and 'application/ld+json' in r.text
+    assert "Published" in r.text and "application/ld+json" in r.text
     client.cookies.clear()
     public = client.get(f"/checks/{cid}")
     assert public.status_code == 200 and "Minister Misleads on Syria" in public.text
@@ -90,8 +104,11 @@ def test_evidence_markup_is_escaped_everywhere(client: TestClient) -> None:
     client.post(f"/api/checks/{cid}/publish", headers=auth())
     pages = [client.get(f"/checks/{cid}").text]
     login(client)
-    pages += [client.get(f"/checks/{cid}").text, client.get("/corpus").text,
-              client.get(f"/checks/{cid}", params={"find": "strikes"}).text]
+    pages += [
+        client.get(f"/checks/{cid}").text,
+        client.get("/corpus").text,
+        client.get(f"/checks/{cid}", params={"find": "strikes"}).text,
+    ]
     for html in pages:
         assert "<script>alert" not in html and "<img src=x" not in html and "<b onmouseover" not in html
         assert 'href="javascript:' not in html
@@ -108,8 +125,9 @@ def test_article_option_is_hidden_without_an_extractor(client: TestClient, monke
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "factdesk.claims.extract" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "factdesk.claims.extract" else real(name, *a)
+    )
     login(client)
     page = client.get("/submit").text
     assert 'id="article-unavailable"' in page and 'id="article-form"' not in page
@@ -138,8 +156,10 @@ def test_html_errors_for_the_browser(client: TestClient) -> None:
 
 def test_highlight_escapes_before_marking() -> None:
     out = str(highlight('<script>alert("Syria")</script> refugees &amp; lt', "Syria refugees lt amp"))
-    assert out == ('&lt;script&gt;alert(&#34;<mark>Syria</mark>&#34;)&lt;/script&gt; <mark>refugees</mark> '
-                   '&amp;<mark>amp</mark>; <mark>lt</mark>')
+    assert out == (
+        "&lt;script&gt;alert(&#34;<mark>Syria</mark>&#34;)&lt;/script&gt; <mark>refugees</mark> "
+        "&amp;<mark>amp</mark>; <mark>lt</mark>"
+    )
     assert "<script" not in str(highlight(XSS_TEXT, "strikes"))
 
 
@@ -172,17 +192,25 @@ def test_pick_claims_from_an_article(tmp_path) -> None:
             pass
 
         def run(self, text: str, doc_date=None, source=None):
-            return [SimpleNamespace(claim=Claim(text=s.strip()), score=0.9 - i / 10)
-                    for i, s in enumerate(text.split(".")) if s.strip()]
+            return [
+                SimpleNamespace(claim=Claim(text=s.strip()), score=0.9 - i / 10)
+                for i, s in enumerate(text.split("."))
+                if s.strip()
+            ]
 
     desk = make_desk(str(tmp_path / "p.db"))
     add_users(desk)
     with TestClient(create_app(desk, secret_key="s", extractor_factory=Extractor)) as c:
         csrf = login(c)
         assert 'id="article-form"' in c.get("/submit").text
-        r = c.post("/submit/article", data={"csrf_token": csrf, "speaker": "HRW", "date": "2016-12-20"},
-                   files={"file": ("article.txt", b"Russian air strikes hit Aleppo in 2016. Refugees fled Syria.",
-                                   "text/plain")}, follow_redirects=False)
+        r = c.post(
+            "/submit/article",
+            data={"csrf_token": csrf, "speaker": "HRW", "date": "2016-12-20"},
+            files={
+                "file": ("article.txt", b"Russian air strikes hit Aleppo in 2016. Refugees fled Syria.", "text/plain")
+            },
+            follow_redirects=False,
+        )
         assert r.status_code == 303
         job_id = r.headers["location"].rsplit("/", 1)[1]
         assert c.app.state.newsroom.jobs.wait(job_id).status == "done"
@@ -204,25 +232,39 @@ def test_submit_page_tells_of_an_earlier_check_before_running_one(client: TestCl
     from factdesk.match.previous import import_checks
 
     claim = "Russian air strikes in Syria began in 2015."
-    import_checks(client.app.state.newsroom.store, [{
-        "claimReviewed": claim, "url": "https://factual.example/strikes", "datePublished": "2016-01-05",
-        "author": {"@type": "Organization", "name": "Factual <Org>"}, "reviewRating": {"alternateName": "True"}}])
+    import_checks(
+        client.app.state.newsroom.store,
+        [
+            {
+                "claimReviewed": claim,
+                "url": "https://factual.example/strikes",
+                "datePublished": "2016-01-05",
+                "author": {"@type": "Organization", "name": "Factual <Org>"},
+                "reviewRating": {"alternateName": "True"},
+            }
+        ],
+    )
     csrf = login(client)
-    r = client.post("/submit", data={"claim": claim, "speaker": "A. Minister", "csrf_token": csrf},
-                    follow_redirects=False)
+    r = client.post(
+        "/submit", data={"claim": claim, "speaker": "A. Minister", "csrf_token": csrf}, follow_redirects=False
+    )
     assert r.status_code == 200  # no check yet: the editor is told first
-    notice = r.text[r.text.index('id="previous-checks"'):r.text.index('id="claim-form"')]
+    notice = r.text[r.text.index('id="previous-checks"') : r.text.index('id="claim-form"')]
     assert "Already checked by Factual &lt;Org&gt; on January 5, 2016 (rated True)" in notice
     assert 'href="https://factual.example/strikes"' in notice
     assert 'name="confirm" value="1"' in r.text and "Check it anyway" in r.text
     assert f">{claim}</textarea>" in r.text and 'value="A. Minister"' in r.text  # the form keeps what was typed
     assert client.get("/api/checks", headers={"Authorization": f"Bearer {EDITOR_TOKEN}"}).json() == []
-    r = client.post("/submit", data={"claim": claim, "speaker": "A. Minister", "confirm": "1", "csrf_token": csrf},
-                    follow_redirects=False)
+    r = client.post(
+        "/submit",
+        data={"claim": claim, "speaker": "A. Minister", "confirm": "1", "csrf_token": csrf},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"].startswith("/checks/")
     # A claim nobody has checked goes straight to the check.
-    r = client.post("/submit", data={"claim": "Minsk hosted a football final in 2021.", "csrf_token": csrf},
-                    follow_redirects=False)
+    r = client.post(
+        "/submit", data={"claim": "Minsk hosted a football final in 2021.", "csrf_token": csrf}, follow_redirects=False
+    )
     assert r.status_code == 303
     r = client.post("/submit", data={"claim": "   ", "csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 400 and "the claim is empty" in r.text
@@ -258,8 +300,11 @@ def test_claim_box_marks_a_paraphrase_and_says_where_the_date_came_from(tmp_path
     add_users(desk)
     with TestClient(create_app(desk, secret_key="s", extractor_factory=lambda: ClaimExtractor(scorer=Flat()))) as c:
         csrf = login(c)
-        r = c.post("/submit/article", data={"csrf_token": csrf, "text": REPORTED_SPEECH, "date": "2023-05-01"},
-                   follow_redirects=False)
+        r = c.post(
+            "/submit/article",
+            data={"csrf_token": csrf, "text": REPORTED_SPEECH, "date": "2023-05-01"},
+            follow_redirects=False,
+        )
         job_id = r.headers["location"].rsplit("/", 1)[1]
         done = c.app.state.newsroom.jobs.wait(job_id, timeout=120)
         assert done.status == "done", done.error
@@ -275,8 +320,8 @@ def test_claim_box_marks_a_paraphrase_and_says_where_the_date_came_from(tmp_path
         c.cookies.clear()
         public = c.get(f"/checks/{cid}").text
         for page in (editor, public):
-            box = page[page.index('class="claim-box"'):]
-            box = box[:box.index("</section>")]
+            box = page[page.index('class="claim-box"') :]
+            box = box[: box.index("</section>")]
             assert 'aria-label="Claim (paraphrase)"' in box and ">Claim (paraphrase)</p>" in box
             assert "Paraphrase of the speaker's words, as reported." in box
             assert "neighbouring states are mostly responsible for the migrants" in box.lower()
@@ -290,15 +335,20 @@ def test_a_direct_quote_is_boxed_as_the_claim_without_the_paraphrase_note(client
     from factdesk.types import Claim
 
     news = client.app.state.newsroom
-    claim = Claim(text="Neighbouring states are responsible for the migrants.", speaker="Irena Volkova",
-                  quote="Our <neighbours> are responsible for every migrant at the border.",
-                  date="2023-03-03", date_source="dateline", paraphrase=False)
+    claim = Claim(
+        text="Neighbouring states are responsible for the migrants.",
+        speaker="Irena Volkova",
+        quote="Our <neighbours> are responsible for every migrant at the border.",
+        date="2023-03-03",
+        date_source="dateline",
+        paraphrase=False,
+    )
     cid, _ = news.submit(claim, "erin")
     assert wait_status(client, cid)["status"] == "draft"
     login(client)
     page = client.get(f"/checks/{cid}").text
-    box = page[page.index('class="claim-box"'):]
-    box = box[:box.index("</section>")]
+    box = page[page.index('class="claim-box"') :]
+    box = box[: box.index("</section>")]
     assert 'aria-label="Claim"' in box and "paraphrase" not in box.lower()
     assert "“Our &lt;neighbours&gt; are responsible for every migrant at the border.”" in box  # escaped
     assert "Date: March 3, 2023 (from the text&#39;s dateline)" in box

@@ -75,11 +75,16 @@ def test_cookie_flags_are_set_consistently(tmp_path) -> None:  # type: ignore[no
 
 def test_every_response_has_the_security_headers(client: TestClient) -> None:
     csrf = login(client)
-    responses = [client.get("/archive"), client.get("/api/archive"), client.get("/static/desk.css"),
-                 client.get("/nowhere"), client.get("/api/checks/nope"),
-                 client.post("/submit", data={"claim": "", "csrf_token": csrf}),
-                 client.post("/api/checks", content=b"x" * (3 * 1024 * 1024), headers={"content-type": "application/json"}),
-                 client.get("/desk", follow_redirects=False)]
+    responses = [
+        client.get("/archive"),
+        client.get("/api/archive"),
+        client.get("/static/desk.css"),
+        client.get("/nowhere"),
+        client.get("/api/checks/nope"),
+        client.post("/submit", data={"claim": "", "csrf_token": csrf}),
+        client.post("/api/checks", content=b"x" * (3 * 1024 * 1024), headers={"content-type": "application/json"}),
+        client.get("/desk", follow_redirects=False),
+    ]
     assert [r.status_code for r in responses] == [200, 200, 200, 404, 404, 400, 413, 200]
     for r in responses:
         csp = r.headers["content-security-policy"]

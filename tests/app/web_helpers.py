@@ -17,20 +17,46 @@ from factdesk.types import Claim, Document, Evidence, Rating, StanceLabel, Verdi
 EDITOR_TOKEN = "editor-token-0123456789"
 ADMIN_TOKEN = "admin-token-0123456789"
 
-XSS_TEXT = ('Russian air strikes in Syria <script>alert("xss")</script> began in 2015 '
-            '<img src=x onerror="alert(1)"> and displaced refugees.')
+XSS_TEXT = (
+    'Russian air strikes in Syria <script>alert("xss")</script> began in 2015 '
+    '<img src=x onerror="alert(1)"> and displaced refugees.'
+)
 
 WEB_CORPUS = [
-    Document(text="Russian warplanes began air strikes in Syria on 30 September 2015.",
-             publisher="Reuters", title="Russia strikes Syria", published="2015-10-01", url="https://example.org/a"),
-    Document(text="UNHCR registered almost 4.3 million Syrian refugees in neighbouring countries.",
-             publisher="UNHCR", title="Regional plan", published="2015-12-18", url="https://example.org/b"),
-    Document(text="The European Union imposed new sanctions on Belarus in November 2021.",
-             publisher="Council of the EU", title="Sanctions", published="2021-11-15", url="https://example.org/c"),
-    Document(text="The football team won its qualifying match on Tuesday.", publisher="Sports Desk",
-             title="Match report", published="2021-10-05"),
-    Document(text=XSS_TEXT, publisher='<b onmouseover="alert(2)">Evil Press</b>', title="<img src=x onerror=alert(3)>",
-             published="2016-01-01", url="javascript:alert(4)"),
+    Document(
+        text="Russian warplanes began air strikes in Syria on 30 September 2015.",
+        publisher="Reuters",
+        title="Russia strikes Syria",
+        published="2015-10-01",
+        url="https://example.org/a",
+    ),
+    Document(
+        text="UNHCR registered almost 4.3 million Syrian refugees in neighbouring countries.",
+        publisher="UNHCR",
+        title="Regional plan",
+        published="2015-12-18",
+        url="https://example.org/b",
+    ),
+    Document(
+        text="The European Union imposed new sanctions on Belarus in November 2021.",
+        publisher="Council of the EU",
+        title="Sanctions",
+        published="2021-11-15",
+        url="https://example.org/c",
+    ),
+    Document(
+        text="The football team won its qualifying match on Tuesday.",
+        publisher="Sports Desk",
+        title="Match report",
+        published="2021-10-05",
+    ),
+    Document(
+        text=XSS_TEXT,
+        publisher='<b onmouseover="alert(2)">Evil Press</b>',
+        title="<img src=x onerror=alert(3)>",
+        published="2016-01-01",
+        url="javascript:alert(4)",
+    ),
 ]
 
 
@@ -56,8 +82,14 @@ def make_desk(path: str, corpus: list[Document] | None = None) -> Desk:
     # The matcher decides "same claim" by the fake embedder's cosine (no same-claim model): the
     # web tests test the desk, not the matcher (tests/match does).
     store, embedder = SQLiteStore(path), FakeEmbedder()
-    desk = Desk(db=path, store=store, embedder=embedder, stance_model=FakeStanceModel(), aggregator=TinyAggregator(),
-                matcher=FactCheckMatcher(store, embedder, reranker=None))
+    desk = Desk(
+        db=path,
+        store=store,
+        embedder=embedder,
+        stance_model=FakeStanceModel(),
+        aggregator=TinyAggregator(),
+        matcher=FactCheckMatcher(store, embedder, reranker=None),
+    )
     docs = WEB_CORPUS if corpus is None else corpus
     if docs:
         desk.ingest([Document.from_dict(d.to_dict()) for d in docs])

@@ -24,7 +24,10 @@ def test_attribution_appositive_title_and_proclaimed():
     para = [p for p in res if "factory of refugees" in p][0]
     a = res[para]
     assert a.speaker == "Irena Volkova"
-    assert a.speaker_title in ("Spokesperson for the Norland Interior Ministry", "head of communications for the Interior Ministry")
+    assert a.speaker_title in (
+        "Spokesperson for the Norland Interior Ministry",
+        "head of communications for the Interior Ministry",
+    )
     assert a.kind == "quote"
     assert a.text.startswith("He (Hansen) stays silent") or "factory of refugees" in a.text
     assert a.quote.startswith("He (Hansen)")
@@ -66,9 +69,11 @@ def test_attribution_transcript_lines():
 
 
 def test_attribution_according_to_and_org_head_noun():
-    text = ("The Harbor Board said that fees doubled in 2020.\n"
-            "Shipping fell 12 percent last year, according to the Harbor Board.\n"
-            "The board said that ten berths will close.\n")
+    text = (
+        "The Harbor Board said that fees doubled in 2020.\n"
+        "Shipping fell 12 percent last year, according to the Harbor Board.\n"
+        "The board said that ten berths will close.\n"
+    )
     res = _attribute_all(text)
     assert res[1][1].speaker == "Harbor Board" and res[1][1].text.startswith("Shipping fell")
     assert res[2][1].speaker == "Harbor Board"
@@ -82,7 +87,7 @@ def test_date_explicit_and_from_document():
 
 
 def test_quotes_carried_and_open():
-    spans, carried, open_end = find_quotes('“First part. Second part')
+    spans, carried, open_end = find_quotes("“First part. Second part")
     assert spans == [(0, 24)] and open_end and not carried
     spans, carried, _ = find_quotes("rest of it.” Then more.")
     assert carried and spans[0][0] == 0
@@ -90,7 +95,9 @@ def test_quotes_carried_and_open():
 
 def test_pronoun_resolution_only_when_unambiguous():
     assert resolve_pronouns("He (Hansen) stays silent.", {}, in_quote=True) == "Hansen stays silent."
-    assert resolve_pronouns("She cut taxes by 5%.", {"person": ["Ann Lee"]}, in_quote=False) == "Ann Lee cut taxes by 5%."
+    assert (
+        resolve_pronouns("She cut taxes by 5%.", {"person": ["Ann Lee"]}, in_quote=False) == "Ann Lee cut taxes by 5%."
+    )
     assert resolve_pronouns("She cut taxes.", {"person": ["Ann Lee", "Bo Kim"]}, in_quote=False) == "She cut taxes."
     assert resolve_pronouns("She cut taxes.", {"person": ["Ann Lee"]}, in_quote=True) == "She cut taxes."
     assert resolve_pronouns("It was in 2015 that X happened.", {"thing": ["Acme"]}, in_quote=False).startswith("It was")
@@ -99,4 +106,6 @@ def test_pronoun_resolution_only_when_unambiguous():
 def test_looks_english():
     assert looks_english("The minister said that the bridge carries 95,000 vehicles a day.")
     assert not looks_english("Министр заявил, что мост пропускает девяносто пять тысяч машин в день и что это рекорд.")
-    assert not looks_english("Le ministre a déclaré que le pont transporte quatre-vingt-quinze mille véhicules par jour.")
+    assert not looks_english(
+        "Le ministre a déclaré que le pont transporte quatre-vingt-quinze mille véhicules par jour."
+    )

@@ -23,8 +23,11 @@ from factdesk.claims.checkworthy import (
 from factdesk.errors import ModelError
 from factdesk.testing.fakes import FakeEmbedder
 
-CLAIMS = ["Unemployment fell 3% in 2019.", "Crime rose 20 percent in Chicago last year.",
-          "The city spent $4 million on consultants in 2022."]
+CLAIMS = [
+    "Unemployment fell 3% in 2019.",
+    "Crime rose 20 percent in Chicago last year.",
+    "The city spent $4 million on consultants in 2022.",
+]
 CHATTER = ["Thank you all for coming tonight.", "Good evening and welcome, everyone.", "I love you all."]
 
 
@@ -57,6 +60,7 @@ def test_auto_backend_picks_finetuned_when_model_onnx_is_there(tmp_path):
 
 
 # --- the shipped fine-tuned model (onnxruntime + tokenizers only) ---------------------------------
+
 
 @pytest.fixture(scope="module")
 def finetuned():
@@ -136,6 +140,7 @@ def test_incomplete_finetuned_folder_says_what_to_do(tmp_path):
 
 # --- the fallback head -------------------------------------------------------------------------
 
+
 def test_head_scores_with_fake_embedder():
     cw = CheckWorthiness(embedder=FakeEmbedder(), backend="head")
     p = cw.score(["Crime rose 20% last year.", "", "Thank you all for coming tonight."])
@@ -169,6 +174,10 @@ def test_missing_model_says_how_to_rebuild(tmp_path):
 @pytest.mark.slow
 def test_real_head_ranks_claims_above_chatter():
     cw = CheckWorthiness(backend="head")
-    p = cw.score(["Unemployment fell to 3.5 percent in 2019, the lowest rate in fifty years.",
-                  "Thank you so much, it is great to be here tonight."])
+    p = cw.score(
+        [
+            "Unemployment fell to 3.5 percent in 2019, the lowest rate in fifty years.",
+            "Thank you so much, it is great to be here tonight.",
+        ]
+    )
     assert p[0] > 0.5 > p[1]

@@ -43,7 +43,9 @@ def test_cli_train_command_is_named_checkworthy():
 
 @pytest.mark.slow
 def test_cli_claims_json_on_press_release():
-    r = CliRunner().invoke(claims, [str(EXAMPLES / "northvale-water-press-release.md"), "--top", "2", "--format", "json"])
+    r = CliRunner().invoke(
+        claims, [str(EXAMPLES / "northvale-water-press-release.md"), "--top", "2", "--format", "json"]
+    )
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
     top = data["claims"][0]

@@ -70,28 +70,36 @@ def test_press_release_company_voice_and_a_pronoun_clause(fast_extractor):
     res = fast_extractor().run(RELEASE, doc_date="2024-07-10")
     by_text = {c.claim.text: c.claim for c in res}
     # "X reported that ..." is reported speech
-    assert by_text["Its solar parks generated 1.2 terawatt-hours in the first half of 2024."].speaker == \
-        "Brightwater Energy"
+    assert (
+        by_text["Its solar parks generated 1.2 terawatt-hours in the first half of 2024."].speaker
+        == "Brightwater Energy"
+    )
     # "The company said": the organisation named earlier (it is in the chief executive's title)
-    assert by_text["Its prices for business customers are 8 percent below the national average."].speaker == \
-        "Brightwater Energy"
+    assert (
+        by_text["Its prices for business customers are 8 percent below the national average."].speaker
+        == "Brightwater Energy"
+    )
     # "..., and we now power 310,000 homes": two claims, each still the speaker's own words
     assert by_text["Our output has tripled in three years."].speaker == "Ines Kowal"
     assert by_text["We now power 310,000 homes."].speaker == "Ines Kowal"
 
 
 def test_all_but_conceded_is_the_writers_inference(fast_extractor):
-    text = ("Marco Ravenna is the finance minister. In a speech to business leaders in 2023, Ravenna all but "
-            "conceded that the cuts of 12 percent were planned before the election.")
+    text = (
+        "Marco Ravenna is the finance minister. In a speech to business leaders in 2023, Ravenna all but "
+        "conceded that the cuts of 12 percent were planned before the election."
+    )
     res = fast_extractor().run(text)
     hit = [c for c in res if "12 percent" in c.claim.text]
     assert hit and hit[0].claim.speaker is None and hit[0].kind == "narration"
 
 
 def test_a_date_near_a_name_dates_the_speaker_but_not_a_date_inside_the_claim(fast_extractor):
-    text = ("Mayor Gloria Fenn spoke to reporters at City Hall on Tuesday.\n\n"
-            "She said that bus ridership had recovered to 96 percent of its 2019 level.\n\n"
-            "Union leader Omar Briggs was unimpressed. He said that 60 drivers had quit since January.")
+    text = (
+        "Mayor Gloria Fenn spoke to reporters at City Hall on Tuesday.\n\n"
+        "She said that bus ridership had recovered to 96 percent of its 2019 level.\n\n"
+        "Union leader Omar Briggs was unimpressed. He said that 60 drivers had quit since January."
+    )
     res = fast_extractor().run(text, doc_date="2024-05-16")
     by_speaker = {c.claim.speaker: c for c in res}
     assert by_speaker["Gloria Fenn"].claim.date == dt.date(2024, 5, 14)  # the Tuesday before May 16

@@ -22,9 +22,12 @@ def test_extract_box_story_top3_has_the_refugee_factory_quote(fast_extractor):
     c = hit[0]
     assert c.claim.speaker == "Irena Volkova" and c.claim.speaker_title
     # issue 18: the framing before the colon ("He (Hansen) stays silent on the real issue") is dropped
-    assert c.claim.text == "Over ten years, the alliance countries have turned into a factory of refugees on a global scale."
+    assert (
+        c.claim.text
+        == "Over ten years, the alliance countries have turned into a factory of refugees on a global scale."
+    )
     assert "He (Hansen)" in c.claim.quote  # the verbatim words are kept
-    assert BOX_STORY[c.start:c.end].startswith('"He (Hansen)')
+    assert BOX_STORY[c.start : c.end].startswith('"He (Hansen)')
     # issue 18: "On March 3, ... Norpress quoted Irena Volkova" dates her claims (before: the document's date)
     assert (c.claim.date, c.date_source) == (dt.date(2022, 3, 3), "speaker")
 
@@ -37,8 +40,10 @@ def test_extract_july_speech_attributed_and_dated(fast_extractor):
 
 
 def test_extract_merges_near_duplicates(fast_extractor):
-    text = ('Ann Lee\n\nMayor of Dale\n\n“Crime fell 20 percent in 2022 across the whole city.”\n\n'
-            '"Crime fell 20 percent in 2022 across the whole city," Lee said.\n')
+    text = (
+        "Ann Lee\n\nMayor of Dale\n\n“Crime fell 20 percent in 2022 across the whole city.”\n\n"
+        '"Crime fell 20 percent in 2022 across the whole city," Lee said.\n'
+    )
     res = fast_extractor().run(text)
     same = [c for c in res if "Crime fell" in c.claim.text]
     assert len(same) == 1 and same[0].claim.speaker == "Ann Lee"
@@ -49,7 +54,7 @@ def test_extract_examples_transcript(fast_extractor):
     res = fast_extractor(top=2).run(text)
     assert {c.claim.speaker for c in res} == {"Maria Ortiz", "David Klein"}
     for c in res:
-        assert not text[c.start:c.end].startswith(("MARIA", "DAVID"))  # the label is not the claim
+        assert not text[c.start : c.end].startswith(("MARIA", "DAVID"))  # the label is not the claim
 
 
 def test_extract_examples_news_pronoun_speaker(fast_extractor):
@@ -71,8 +76,10 @@ def test_extract_no_sentences(fast_extractor):
 
 
 def test_extract_non_english_scores_but_no_attribution(fast_extractor):
-    text = ("Der Minister sagte, dass die Brücke jeden Tag 95.000 Fahrzeuge trägt. "
-            "„Die Maut ist seit 2009 nicht gestiegen“, sagte Oskar Lindqvist im Parlament.")
+    text = (
+        "Der Minister sagte, dass die Brücke jeden Tag 95.000 Fahrzeuge trägt. "
+        "„Die Maut ist seit 2009 nicht gestiegen“, sagte Oskar Lindqvist im Parlament."
+    )
     res = fast_extractor().run(text)
     assert res.notes == [NON_ENGLISH_NOTE] and "English-only" in res.notes[0]
     assert len(res) >= 1 and all(c.claim.speaker is None for c in res)
@@ -107,12 +114,17 @@ def test_extract_10mb_transcript_streams_with_progress(fast_extractor, capsys):
     assert elapsed < 240
 
 
-@pytest.mark.parametrize("text", [
-    "Crime rose 20% in 2019. Taxes fell! Did they? Yes... maybe. “Quote.” Next one",
-    "Mr. Smith went to Washington, D.C. today. He said: “We won.” Then left!!! ?? OK.",
-    "no final punctuation at all", "...", "!!! Hi. (Really.) [Done.] Fine",
-    "Line one.  Two spaces.   Three spaces.\tTab. End. ",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Crime rose 20% in 2019. Taxes fell! Did they? Yes... maybe. “Quote.” Next one",
+        "Mr. Smith went to Washington, D.C. today. He said: “We won.” Then left!!! ?? OK.",
+        "no final punctuation at all",
+        "...",
+        "!!! Hi. (Really.) [Done.] Fine",
+        "Line one.  Two spaces.   Three spaces.\tTab. End. ",
+    ],
+)
 def test_sentence_spans_match_spacys_sentencizer(blank_nlp, text):
     from factdesk.claims.extract import sentence_spans
 

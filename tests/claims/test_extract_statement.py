@@ -39,16 +39,18 @@ def _find(res, words):
 
 def test_framing_stripped_from_quote_and_quote_kept(fast_extractor):
     c = _find(_run(fast_extractor), "factory of refugees")
-    assert c.claim.text == ("Over ten years, the alliance countries have turned into a factory of refugees "
-                            "on a global scale.")
+    assert c.claim.text == (
+        "Over ten years, the alliance countries have turned into a factory of refugees on a global scale."
+    )
     assert c.claim.quote.startswith("He (Hansen) stays silent")  # the box keeps the speaker's own words
     assert not c.claim.paraphrase and c.kind == "quote" and c.claim.speaker == "Irena Volkova"
 
 
 def test_reported_speech_is_a_paraphrase_without_the_wrapper(fast_extractor):
     c = _find(_run(fast_extractor), "policies of the alliance")
-    assert c.claim.text == ("The policies of the alliance are most responsible for 40,000 migrants gathering "
-                            "at the border.")
+    assert c.claim.text == (
+        "The policies of the alliance are most responsible for 40,000 migrants gathering at the border."
+    )
     assert c.claim.paraphrase and c.claim.quote is None  # the box shows the claim, marked as a paraphrase
     assert c.kind == "reported" and c.claim.speaker == "Irena Volkova"
     d = c.to_dict()
@@ -97,8 +99,10 @@ def test_document_date_for_the_writer_and_text_dates_for_speakers(fast_extractor
 
 
 def test_nearest_date_before_the_claim_in_its_paragraph(fast_extractor):
-    text = ("On 12 June 2023, Minister Oskar Lindqvist spoke to parliament for an hour. "
-            "He said that the bridge carries 95,000 vehicles a day.\n")
+    text = (
+        "On 12 June 2023, Minister Oskar Lindqvist spoke to parliament for an hour. "
+        "He said that the bridge carries 95,000 vehicles a day.\n"
+    )
     c = _find(fast_extractor().run(text), "95,000")
     assert c.claim.speaker == "Oskar Lindqvist" and c.claim.date == dt.date(2023, 6, 12)
     assert c.date_source == "text" and c.claim.paraphrase
@@ -111,11 +115,19 @@ def test_claimed_victory_is_not_reported_speech(fast_extractor):
 
 
 def test_claim_paraphrase_field_is_backward_compatible():
-    old = {"text": "Crime fell 20 percent.", "speaker": "Ann Lee", "date": "2021-01-02", "quote": None,
-           "source": None, "speaker_title": None, "id": ""}
+    old = {
+        "text": "Crime fell 20 percent.",
+        "speaker": "Ann Lee",
+        "date": "2021-01-02",
+        "quote": None,
+        "source": None,
+        "speaker_title": None,
+        "id": "",
+    }
     c = Claim.from_dict(old)
-    assert c.paraphrase is False and c.id == Claim(text="Crime fell 20 percent.", speaker="Ann Lee",
-                                                  date="2021-01-02").id
+    assert (
+        c.paraphrase is False and c.id == Claim(text="Crime fell 20 percent.", speaker="Ann Lee", date="2021-01-02").id
+    )
     assert Claim.from_dict(c.to_dict()) == c and c.to_dict()["paraphrase"] is False
 
 
@@ -128,7 +140,10 @@ def test_cli_markdown_marks_paraphrase_prediction_and_date_source(fast_extractor
     from factdesk.app.cli_claims import claims_markdown
 
     md = claims_markdown(_run(fast_extractor), None)
-    assert "**The policies of the alliance are most responsible for 40,000 migrants gathering at the border.** (paraphrase)" in md
+    assert (
+        "**The policies of the alliance are most responsible for 40,000 migrants gathering at the border.** (paraphrase)"
+        in md
+    )
     assert "**Wages would double by 2030.** (paraphrase) (prediction: not checkable yet)" in md
     assert "2022-03-03 (date from the text, for this speaker)" in md
     assert "(date from the latest date in the text)" in md

@@ -25,12 +25,16 @@ def test_seed_glaz_refugee_machine_in_top3_with_title(seed_claims):
     assert hit, [c.claim.text[:80] for c in top3]
     c = hit[0].claim
     assert c.speaker == "Anatoly Glaz"
-    assert c.speaker_title in ("head of Digital Diplomacy for the Foreign Ministry press office",
-                               "Press secretary for Belarus Foreign Ministry")
+    assert c.speaker_title in (
+        "head of Digital Diplomacy for the Foreign Ministry press office",
+        "Press secretary for Belarus Foreign Ministry",
+    )
     # issue 18: the framing ("He (Borrell) has kept mum, again, on the main thing:") is not the claim,
     # but the claim box keeps the speaker's own words
-    assert c.text == ("Over the past decade, NATO countries, including EU members led by the United States, "
-                      "have become a real machine producing refugees on a global scale.")
+    assert c.text == (
+        "Over the past decade, NATO countries, including EU members led by the United States, "
+        "have become a real machine producing refugees on a global scale."
+    )
     assert c.quote.startswith("He (Borrell)") and not c.paraphrase
     assert c.date == dt.date(2021, 12, 14)  # "On December 14, ... Belta published ... quotes Anatoly Glaz"
 

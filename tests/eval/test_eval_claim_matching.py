@@ -15,16 +15,20 @@ from factdesk.eval import claim_matching
 from factdesk.eval.claim_matching import load_qrels, load_queries, ranking_metrics
 from factdesk.testing.fakes import FakeEmbedder
 
-CHECKS = ("\tvclaim\ttitle\n"
-          "0\tTurkey hosts the largest refugee population in the world.\tTurkey and its refugees\n"
-          "1\tDrinking bleach cures the coronavirus.\tBleach is no cure\n"
-          "2\tA photograph shows a shark swimming on a flooded highway.\tHighway shark photo\n"
-          "3\tThe moon landing was filmed in a studio.\tMoon landing hoax\n")
-QUERIES = ("\ttweet_content\n"
-           '10\t"Bleach CURES #coronavirus, they said ""drink it"" https://t.co/x — Joe (@joe) March 3, 2020"\n'
-           "11\tShark on the highway again!! #HurricaneHarvey pic.twitter.com/abc\n"
-           "12\tWhy does nobody talk about the refugee numbers in Turkey?\n"
-           "13\tA tweet nobody fact-checked\n")
+CHECKS = (
+    "\tvclaim\ttitle\n"
+    "0\tTurkey hosts the largest refugee population in the world.\tTurkey and its refugees\n"
+    "1\tDrinking bleach cures the coronavirus.\tBleach is no cure\n"
+    "2\tA photograph shows a shark swimming on a flooded highway.\tHighway shark photo\n"
+    "3\tThe moon landing was filmed in a studio.\tMoon landing hoax\n"
+)
+QUERIES = (
+    "\ttweet_content\n"
+    '10\t"Bleach CURES #coronavirus, they said ""drink it"" https://t.co/x — Joe (@joe) March 3, 2020"\n'
+    "11\tShark on the highway again!! #HurricaneHarvey pic.twitter.com/abc\n"
+    "12\tWhy does nobody talk about the refugee numbers in Turkey?\n"
+    "13\tA tweet nobody fact-checked\n"
+)
 QRELS = "10 0 1 1\n11 0 2 1\n12\t0\t0\t1\n"
 
 
@@ -92,8 +96,17 @@ def test_loaders_read_csv_quoting_and_trec_whitespace(files: dict[str, Path]) ->
 
 def test_cli_claim_matching_prints_matcher_and_bm25_metrics(files: dict[str, Path], tmp_path: Path) -> None:
     db = tmp_path / "checks.db"
-    args = ["claim-matching", "--queries", str(files["queries"]), "--qrels", str(files["qrels"]),
-            "--checks", str(files["checks"]), "--db", str(db)]
+    args = [
+        "claim-matching",
+        "--queries",
+        str(files["queries"]),
+        "--qrels",
+        str(files["qrels"]),
+        "--checks",
+        str(files["checks"]),
+        "--db",
+        str(db),
+    ]
     code, stdout, stderr = run(args)
     assert code == 0, stderr
     m = json.loads(stdout)
@@ -106,7 +119,9 @@ def test_cli_claim_matching_prints_matcher_and_bm25_metrics(files: dict[str, Pat
     assert 0 <= m["same_claim"]["answered_yes"] <= 1
     # The ablation: BM25 alone, the first stage (BM25 + dense, RRF), and with the reranker (the headline).
     assert list(m["ablation"]) == ["bm25", "bm25 + dense (rrf)", "bm25 + dense (rrf) + same-claim reranker"]
-    assert m["ablation"]["bm25"] == m["bm25"] and m["ablation"]["bm25 + dense (rrf) + same-claim reranker"]["map@5"] == 1.0
+    assert (
+        m["ablation"]["bm25"] == m["bm25"] and m["ablation"]["bm25 + dense (rrf) + same-claim reranker"]["map@5"] == 1.0
+    )
     sc = m["same_claim"]
     assert sc["threshold"] == 0.5 and sc["rule"].startswith("P(same claim) >= 0.50") and m["reranker"] == "overlap-test"
     # Shown: each query's right check (2+ shared words), and nothing wrong: precision 1, recall 1.
@@ -117,25 +132,37 @@ def test_cli_claim_matching_prints_matcher_and_bm25_metrics(files: dict[str, Pat
     assert code == 0 and json.loads(stdout2)["n_queries"] == 1
 
 
-@pytest.mark.parametrize("which,text,message", [
-    ("qrels", "10 0 1\n", "expected 'query_id 0 claim_id relevance'"),
-    ("qrels", "10 0 99 1\n", "names claim id(s) 99"),
-    ("qrels", "10 0 1 yes\n", "is not an integer"),
-    ("queries", "just one column\n", "not a CheckThat! queries file"),
-    ("queries", "\ttweet\n1\ta\n1\tb\n", "appears twice"),
-    ("checks", "id\ttext\n1\thello\n", "not a CheckThat! verified-claims file"),
-])
-def test_cli_claim_matching_malformed_files_exit_2(files: dict[str, Path], which: str, text: str,
-                                                   message: str) -> None:
+@pytest.mark.parametrize(
+    "which,text,message",
+    [
+        ("qrels", "10 0 1\n", "expected 'query_id 0 claim_id relevance'"),
+        ("qrels", "10 0 99 1\n", "names claim id(s) 99"),
+        ("qrels", "10 0 1 yes\n", "is not an integer"),
+        ("queries", "just one column\n", "not a CheckThat! queries file"),
+        ("queries", "\ttweet\n1\ta\n1\tb\n", "appears twice"),
+        ("checks", "id\ttext\n1\thello\n", "not a CheckThat! verified-claims file"),
+    ],
+)
+def test_cli_claim_matching_malformed_files_exit_2(files: dict[str, Path], which: str, text: str, message: str) -> None:
     files[which].write_text(text, encoding="utf-8")
-    code, _, stderr = run(["claim-matching", "--queries", str(files["queries"]), "--qrels", str(files["qrels"]),
-                           "--checks", str(files["checks"])])
+    code, _, stderr = run(
+        [
+            "claim-matching",
+            "--queries",
+            str(files["queries"]),
+            "--qrels",
+            str(files["qrels"]),
+            "--checks",
+            str(files["checks"]),
+        ]
+    )
     assert code == 2 and message in stderr
 
 
 def test_cli_claim_matching_missing_file(files: dict[str, Path]) -> None:
-    code, _, stderr = run(["claim-matching", "--queries", "nope.tsv", "--qrels", str(files["qrels"]),
-                           "--checks", str(files["checks"])])
+    code, _, stderr = run(
+        ["claim-matching", "--queries", "nope.tsv", "--qrels", str(files["qrels"]), "--checks", str(files["checks"])]
+    )
     assert code == 2 and "--queries 'nope.tsv' does not exist" in stderr
 
 

@@ -51,18 +51,31 @@ def _write(folder: Path, name: str, text: str, gold: dict) -> None:  # type: ign
 
 
 def test_evaluate_counts_precision_recall_speakers_and_dates(tmp_path: Path):
-    _write(tmp_path, "a", "Jane Roe said crime fell 20 percent. She promised more police.",
-           {"doc_date": "2024-03-05", "ingest_date": "2026-11-30", "claims": [
-               {"text": "Crime fell 20 percent.", "speaker": "Jane Roe", "date": "2024-03-05"},
-               {"text": "Wages rose 3 percent in 2023.", "speaker": "Jane Roe", "date": "2024-03-05"}]})
+    _write(
+        tmp_path,
+        "a",
+        "Jane Roe said crime fell 20 percent. She promised more police.",
+        {
+            "doc_date": "2024-03-05",
+            "ingest_date": "2026-11-30",
+            "claims": [
+                {"text": "Crime fell 20 percent.", "speaker": "Jane Roe", "date": "2024-03-05"},
+                {"text": "Wages rose 3 percent in 2023.", "speaker": "Jane Roe", "date": "2024-03-05"},
+            ],
+        },
+    )
 
     def ec(text: str, speaker: str | None, date: str, score: float = 0.9, category: str = "fact") -> ExtractedClaim:
         return ExtractedClaim(Claim(text=text, speaker=speaker, date=date), score, 0, 1, category=category)
 
-    out = {"a": [ec("Crime fell 20 percent.", "Jane Roe", "2024-03-04"),   # matched; date wrong
-                 ec("Wages rose 3 percent in 2023.", "John Doe", "2024-03-05"),  # matched; speaker wrong
-                 ec("More police will come.", "Jane Roe", "2024-03-05", category="prediction"),  # not counted
-                 ec("The weather was fine today.", None, "2024-03-05", score=0.2)]}  # below min_score
+    out = {
+        "a": [
+            ec("Crime fell 20 percent.", "Jane Roe", "2024-03-04"),  # matched; date wrong
+            ec("Wages rose 3 percent in 2023.", "John Doe", "2024-03-05"),  # matched; speaker wrong
+            ec("More police will come.", "Jane Roe", "2024-03-05", category="prediction"),  # not counted
+            ec("The weather was fine today.", None, "2024-03-05", score=0.2),
+        ]
+    }  # below min_score
     r = evaluate(tmp_path, extractor=ScriptedExtractor(out))
     assert (r["predicted_claims"], r["gold_claims"], r["matched"]) == (2, 2, 2)
     assert r["precision"] == r["recall"] == r["f1"] == 1.0

@@ -36,12 +36,15 @@ def test_loaders_averitec(samples: dict, tmp_path: Path) -> None:
     assert load_averitec(p, limit=2)[-1].label == "Supported"
 
 
-@pytest.mark.parametrize("text, match", [
-    ("{not json", "not valid JSON"),
-    ('{"claim": "x"}', "JSON list"),
-    ('[{"claim": "x", "label": "Maybe", "questions": []}]', "valid labels"),
-    ('[{"label": "Refuted"}]', "no 'claim'"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("{not json", "not valid JSON"),
+        ('{"claim": "x"}', "JSON list"),
+        ('[{"claim": "x", "label": "Maybe", "questions": []}]', "valid labels"),
+        ('[{"label": "Refuted"}]', "no 'claim'"),
+    ],
+)
 def test_loaders_averitec_malformed(tmp_path: Path, text: str, match: str) -> None:
     with pytest.raises(InputError, match=match):
         load_averitec(write(tmp_path, "bad.json", text))

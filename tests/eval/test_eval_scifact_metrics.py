@@ -8,12 +8,17 @@ from factdesk.types import Claim
 
 def test_scifact_official_example() -> None:
     """The worked example of scifact's evaluation.md (claim 52)."""
-    gold = SciFactClaim(id=52, claim=Claim(text="ALDH1 expression is associated with poorer prognosis."),
-                        evidence={"11": [{"sentences": [0, 1], "label": "SUPPORT"},
-                                         {"sentences": [11], "label": "SUPPORT"}],
-                                  "15": [{"sentences": [4], "label": "SUPPORT"}]})
-    pred = {52: {"11": {"sentences": [1, 11, 13], "label": "SUPPORT"},
-                 "16": {"sentences": [18, 20], "label": "REFUTES"}}}
+    gold = SciFactClaim(
+        id=52,
+        claim=Claim(text="ALDH1 expression is associated with poorer prognosis."),
+        evidence={
+            "11": [{"sentences": [0, 1], "label": "SUPPORT"}, {"sentences": [11], "label": "SUPPORT"}],
+            "15": [{"sentences": [4], "label": "SUPPORT"}],
+        },
+    )
+    pred = {
+        52: {"11": {"sentences": [1, 11, 13], "label": "SUPPORT"}, "16": {"sentences": [18, 20], "label": "REFUTES"}}
+    }
     m = score_predictions([gold], pred)
     assert m["abstract_label_rationale_precision"] == pytest.approx(0.5)
     assert m["abstract_label_rationale_recall"] == pytest.approx(0.5)

@@ -23,8 +23,9 @@ class KeywordStance:
         rows = []
         for _, e in pairs:
             words = e.lower().split()
-            rows.append([0.9, 0.05, 0.05] if "yes" in words else [0.05, 0.9, 0.05] if "no" in words
-                        else [0.1, 0.1, 0.8])
+            rows.append(
+                [0.9, 0.05, 0.05] if "yes" in words else [0.05, 0.9, 0.05] if "no" in words else [0.1, 0.1, 0.8]
+            )
         return np.array(rows)
 
 
@@ -41,32 +42,59 @@ def _root(tmp_path: Path) -> Path:
     cf = _ids("climate-fever", True, 3) + _ids("climate-fever", False, 1)
 
     def claim(cid: int, label: str, ev: str) -> dict[str, object]:
-        return {"claim_id": str(cid), "claim": f"Claim {cid}.", "claim_label": label,
-                "evidences": [{"evidence": ev, "evidence_label": "SUPPORTS"}, {"evidence": "filler",
-                                                                               "evidence_label": "NOT_ENOUGH_INFO"}]}
+        return {
+            "claim_id": str(cid),
+            "claim": f"Claim {cid}.",
+            "claim_label": label,
+            "evidences": [
+                {"evidence": ev, "evidence_label": "SUPPORTS"},
+                {"evidence": "filler", "evidence_label": "NOT_ENOUGH_INFO"},
+            ],
+        }
 
-    _jsonl(tmp_path / "data" / "climate-fever" / "climate-fever-public.jsonl", [
-        claim(cf[0], "SUPPORTS", "yes"),       # right
-        claim(cf[1], "REFUTES", "yes"),        # wrong
-        claim(cf[2], "DISPUTED", "no"),        # wrong in accuracy_all, left out of accuracy_3way
-        claim(cf[3], "REFUTES", "yes"),        # trained on: not scored
-    ])
+    _jsonl(
+        tmp_path / "data" / "climate-fever" / "climate-fever-public.jsonl",
+        [
+            claim(cf[0], "SUPPORTS", "yes"),  # right
+            claim(cf[1], "REFUTES", "yes"),  # wrong
+            claim(cf[2], "DISPUTED", "no"),  # wrong in accuracy_all, left out of accuracy_3way
+            claim(cf[3], "REFUTES", "yes"),  # trained on: not scored
+        ],
+    )
     sf = _ids("scifact", True, 2) + _ids("scifact", False, 1)
-    _jsonl(tmp_path / "data" / "scifact" / "corpus.jsonl", [
-        {"doc_id": 1, "title": "One", "abstract": ["It is so, yes indeed.", "Filler."]},
-        {"doc_id": 2, "title": "Two", "abstract": ["Surely no ."]},
-        {"doc_id": 3, "title": "Three", "abstract": ["Filler."]},
-    ])
-    _jsonl(tmp_path / "data" / "scifact" / "claims_train.jsonl", [
-        # doc 1 predicted SUPPORT and gold: right; doc 2 predicted CONTRADICT, not gold: a false positive
-        {"id": sf[0], "claim": "A.", "cited_doc_ids": [1, 2],
-         "evidence": {"1": [{"sentences": [0], "label": "SUPPORT"}]}},
-        # doc 3: nothing predicted, gold CONTRADICT: missed
-        {"id": sf[1], "claim": "B.", "cited_doc_ids": [3],
-         "evidence": {"3": [{"sentences": [0], "label": "CONTRADICT"}]}},
-        {"id": sf[2], "claim": "C.", "cited_doc_ids": [2],  # trained on: not scored
-         "evidence": {"2": [{"sentences": [0], "label": "SUPPORT"}]}},
-    ])
+    _jsonl(
+        tmp_path / "data" / "scifact" / "corpus.jsonl",
+        [
+            {"doc_id": 1, "title": "One", "abstract": ["It is so, yes indeed.", "Filler."]},
+            {"doc_id": 2, "title": "Two", "abstract": ["Surely no ."]},
+            {"doc_id": 3, "title": "Three", "abstract": ["Filler."]},
+        ],
+    )
+    _jsonl(
+        tmp_path / "data" / "scifact" / "claims_train.jsonl",
+        [
+            # doc 1 predicted SUPPORT and gold: right; doc 2 predicted CONTRADICT, not gold: a false positive
+            {
+                "id": sf[0],
+                "claim": "A.",
+                "cited_doc_ids": [1, 2],
+                "evidence": {"1": [{"sentences": [0], "label": "SUPPORT"}]},
+            },
+            # doc 3: nothing predicted, gold CONTRADICT: missed
+            {
+                "id": sf[1],
+                "claim": "B.",
+                "cited_doc_ids": [3],
+                "evidence": {"3": [{"sentences": [0], "label": "CONTRADICT"}]},
+            },
+            {
+                "id": sf[2],
+                "claim": "C.",
+                "cited_doc_ids": [2],  # trained on: not scored
+                "evidence": {"2": [{"sentences": [0], "label": "SUPPORT"}]},
+            },
+        ],
+    )
     return tmp_path
 
 
@@ -86,10 +114,15 @@ def test_training_data_uses_the_same_holdout_rule() -> None:
 def test_anchor_accuracy_per_set_from_pairs_or_tuples() -> None:
     from factdesk.train.stance_data import StancePair
 
-    anchors = {"snli": [StancePair("A", "yes", "supports", "snli"), StancePair("B", "yes", "refutes", "snli")],
-               "mnli": [("C", "no", "refutes")], "vitaminc_real": []}
-    assert score_anchors(KeywordStance(), anchors) == {"snli": {"n": 2, "accuracy": 0.5},
-                                                        "mnli": {"n": 1, "accuracy": 1.0}}
+    anchors = {
+        "snli": [StancePair("A", "yes", "supports", "snli"), StancePair("B", "yes", "refutes", "snli")],
+        "mnli": [("C", "no", "refutes")],
+        "vitaminc_real": [],
+    }
+    assert score_anchors(KeywordStance(), anchors) == {
+        "snli": {"n": 2, "accuracy": 0.5},
+        "mnli": {"n": 1, "accuracy": 1.0},
+    }
 
 
 def test_missing_data_names_the_data_option(tmp_path: Path) -> None:

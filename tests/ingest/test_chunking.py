@@ -6,7 +6,10 @@ def test_split_sentences_keeps_abbreviations_and_offsets():
     t = 'The U.S. said so. Dr. Smith agreed! "Really?" he asked. In 2016, 4.8 million people fled.'
     spans = list(split_sentences(t))
     assert [t[s:e] for s, e in spans] == [
-        "The U.S. said so.", "Dr. Smith agreed!", '"Really?" he asked.', "In 2016, 4.8 million people fled."
+        "The U.S. said so.",
+        "Dr. Smith agreed!",
+        '"Really?" he asked.',
+        "In 2016, 4.8 million people fled.",
     ]
 
 
@@ -14,7 +17,7 @@ def test_chunks_point_into_the_document():
     d = Document(text="First sentence here. Second one. Third.\n\nNew paragraph starts.")
     ps = chunk_document(d, max_chars=40)
     for p in ps:
-        assert d.text[p.start:p.end] == p.text
+        assert d.text[p.start : p.end] == p.text
     assert [p.index for p in ps] == list(range(len(ps)))
     assert ps[-1].text == "New paragraph starts."  # paragraphs are never merged
 
@@ -54,7 +57,11 @@ def test_abbreviation_runs_cost_linear_work(monkeypatch):
 def test_abbreviation_window_keeps_word_boundaries():
     # The window must not cut a word so that its tail looks like an abbreviation.
     t = "The protest reached XDr. Smith said it was over. The end."
-    assert [t[s:e] for s, e in split_sentences(t)] == ["The protest reached XDr.", "Smith said it was over.", "The end."]
+    assert [t[s:e] for s, e in split_sentences(t)] == [
+        "The protest reached XDr.",
+        "Smith said it was over.",
+        "The end.",
+    ]
     t = "He met Gen. Smith. Then Mrs. Jones arrived."
     assert [t[s:e] for s, e in split_sentences(t)] == ["He met Gen. Smith.", "Then Mrs. Jones arrived."]
 

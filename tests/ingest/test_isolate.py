@@ -57,14 +57,17 @@ def test_a_stalled_file_is_skipped_and_the_rest_are_read(tmp_path):
 def test_a_crashing_reader_costs_one_file(tmp_path):
     paths = _write(tmp_path, ["crash.txt", "b.txt"])
     results = list(load_files_isolated(paths, per_file_seconds=30.0, loader=stalling_loader))
-    assert _summary(results) == [(0, "the reader process died (exit code 3) on this file: skipped"),
-                                 (1, "The text of b.txt.")]
+    assert _summary(results) == [
+        (0, "the reader process died (exit code 3) on this file: skipped"),
+        (1, "The text of b.txt."),
+    ]
 
 
 def test_the_deadline_ends_the_run(tmp_path):
     paths = _write(tmp_path, ["stall.txt", "b.txt"])
-    results = list(load_files_isolated(paths, per_file_seconds=60.0, deadline=time.monotonic() + 1.0,
-                                       loader=stalling_loader))
+    results = list(
+        load_files_isolated(paths, per_file_seconds=60.0, deadline=time.monotonic() + 1.0, loader=stalling_loader)
+    )
     reasons = [item.reason for _, item in results if isinstance(item, Skip)]
     assert reasons == ["not read: the ingest ran out of time (upload fewer files at once)"] * 2
     assert [i for i, _ in results] == [0, 0, 1]

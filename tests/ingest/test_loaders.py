@@ -21,9 +21,17 @@ def skips(items):
 
 def test_markdown_front_matter(tmp_path):
     f = tmp_path / "a.md"
-    f.write_text("---\ntitle: Plan\npublisher: UNHCR\npublished: 2016-01-05\nurl: https://x.org\n---\nBody text here.\n")
+    f.write_text(
+        "---\ntitle: Plan\npublisher: UNHCR\npublished: 2016-01-05\nurl: https://x.org\n---\nBody text here.\n"
+    )
     (d,) = docs(load_file(f))
-    assert (d.title, d.publisher, d.published, d.url, d.text) == ("Plan", "UNHCR", dt.date(2016, 1, 5), "https://x.org", "Body text here.")
+    assert (d.title, d.publisher, d.published, d.url, d.text) == (
+        "Plan",
+        "UNHCR",
+        dt.date(2016, 1, 5),
+        "https://x.org",
+        "Body text here.",
+    )
 
 
 def test_defaults_fill_publisher_and_date(tmp_path):
@@ -35,9 +43,11 @@ def test_defaults_fill_publisher_and_date(tmp_path):
 
 def test_html_via_trafilatura_keeps_script_out(tmp_path):
     f = tmp_path / "p.html"
-    f.write_text("<html><head><title>Sanctions story</title><script>alert(1)</script></head><body><article>"
-                 "<h1>Sanctions story</h1><p>The European Union imposed new sanctions on Belarus in November 2021 "
-                 "after the border crisis with Poland and Lithuania.</p></article></body></html>")
+    f.write_text(
+        "<html><head><title>Sanctions story</title><script>alert(1)</script></head><body><article>"
+        "<h1>Sanctions story</h1><p>The European Union imposed new sanctions on Belarus in November 2021 "
+        "after the border crisis with Poland and Lithuania.</p></article></body></html>"
+    )
     (d,) = docs(load_file(f))
     assert "sanctions on Belarus" in d.text and "alert(1)" not in d.text and d.title == "Sanctions story"
 
@@ -56,8 +66,10 @@ def test_pdf(tmp_path):
 
 def test_jsonl_good_and_malformed_lines(tmp_path):
     f = tmp_path / "c.jsonl"
-    f.write_text(json.dumps({"text": "One.", "url": "u", "publisher": "P", "published": "2020-02-02"}) + "\n"
-                 "{not json\n" + json.dumps({"title": "no text"}) + "\n" + json.dumps({"text": "Two."}) + "\n")
+    f.write_text(
+        json.dumps({"text": "One.", "url": "u", "publisher": "P", "published": "2020-02-02"}) + "\n"
+        "{not json\n" + json.dumps({"title": "no text"}) + "\n" + json.dumps({"text": "Two."}) + "\n"
+    )
     items = list(load_file(f))
     assert [d.text for d in docs(items)] == ["One.", "Two."]
     assert [s.path for s in skips(items)] == [f"{f}:2", f"{f}:3"]
@@ -66,9 +78,29 @@ def test_jsonl_good_and_malformed_lines(tmp_path):
 
 def test_averitec_json_answers_become_documents(tmp_path):
     f = tmp_path / "av.json"
-    f.write_text(json.dumps([{"claim": "c", "questions": [{"question": "Q?", "answers": [
-        {"answer": "Yes", "answer_type": "Boolean", "boolean_explanation": "Because so.", "source_url": "https://s"},
-        {"answer": "No answer could be found.", "source_url": ""}]}]}]))
+    f.write_text(
+        json.dumps(
+            [
+                {
+                    "claim": "c",
+                    "questions": [
+                        {
+                            "question": "Q?",
+                            "answers": [
+                                {
+                                    "answer": "Yes",
+                                    "answer_type": "Boolean",
+                                    "boolean_explanation": "Because so.",
+                                    "source_url": "https://s",
+                                },
+                                {"answer": "No answer could be found.", "source_url": ""},
+                            ],
+                        }
+                    ],
+                }
+            ]
+        )
+    )
     (d,) = docs(load_file(f))
     assert d.text == "Yes. Because so." and d.url == "https://s" and d.title == "Q?"
 
@@ -114,9 +146,11 @@ def test_unreadable_file(tmp_path, monkeypatch):
     assert "permission denied" in s.reason
 
 
-PAGE = ("<html><head><title>Border report</title></head><body><article><p>Lithuania declared a state of "
-        "emergency after thousands of migrants crossed from Belarus in 2021, officials said on Monday.</p>"
-        "</article></body></html>")
+PAGE = (
+    "<html><head><title>Border report</title></head><body><article><p>Lithuania declared a state of "
+    "emergency after thousands of migrants crossed from Belarus in 2021, officials said on Monday.</p>"
+    "</article></body></html>"
+)
 
 
 def test_url_list_file_urls_offline_refusal_and_junk(tmp_path, monkeypatch):
@@ -177,7 +211,10 @@ def test_folder_ingest_skips_symlinks_that_leave_the_folder(tmp_path):
     files = [str(i.relative_to(corpus)) for i in items if not isinstance(i, Skip)]
     assert files == ["a.txt", "same_link.txt", "sub/b.txt"]
     assert [(s.path.rsplit("/", 1)[-1], s.reason.split(" outside")[0]) for s in skips(items)] == [
-        ("loop.txt", "a symlink to a file"), ("out_dir", "a symlink to a folder"), ("passwd_link.txt", "a symlink to a file")]
+        ("loop.txt", "a symlink to a file"),
+        ("out_dir", "a symlink to a folder"),
+        ("passwd_link.txt", "a symlink to a file"),
+    ]
     assert "not followed" in skips(items)[0].reason
     # a file named on the command line is read as given, link or not
     assert list(iter_files([corpus / "passwd_link.txt"])) == [corpus / "passwd_link.txt"]
@@ -192,20 +229,27 @@ def test_url_list_file_urls_stay_in_the_lists_folder(tmp_path):
     (folder / "sub" / "page.txt").write_text("A page in the folder.")
     (folder / "link.txt").symlink_to(outside / "secret.txt")
     f = folder / "list.urls"
-    f.write_text("\n".join([
-        (folder / "sub" / "page.txt").as_uri(),
-        (outside / "secret.txt").as_uri(),
-        "file://" + str(folder) + "/../outside/secret.txt",
-        (folder / "link.txt").as_uri(),
-        "file://otherhost/etc/hostname",
-    ]) + "\n")
+    f.write_text(
+        "\n".join(
+            [
+                (folder / "sub" / "page.txt").as_uri(),
+                (outside / "secret.txt").as_uri(),
+                "file://" + str(folder) + "/../outside/secret.txt",
+                (folder / "link.txt").as_uri(),
+                "file://otherhost/etc/hostname",
+            ]
+        )
+        + "\n"
+    )
     items = list(load_file(f))
     assert [d.text for d in docs(items)] == ["A page in the folder."]
     reasons = [(s.path, s.reason.split(": ", 1)[1].split(" (")[0]) for s in skips(items)]
-    assert reasons == [(f"{f}:2", "file:// URLs may only name files in the list's own folder"),
-                       (f"{f}:3", "file:// URLs may only name files in the list's own folder"),
-                       (f"{f}:4", "file:// URLs may only name files in the list's own folder"),
-                       (f"{f}:5", "file://otherhost/... names another machine: refused")]
+    assert reasons == [
+        (f"{f}:2", "file:// URLs may only name files in the list's own folder"),
+        (f"{f}:3", "file:// URLs may only name files in the list's own folder"),
+        (f"{f}:4", "file:// URLs may only name files in the list's own folder"),
+        (f"{f}:5", "file://otherhost/... names another machine: refused"),
+    ]
 
 
 def test_url_list_file_urls_refused_when_not_allowed(tmp_path):
@@ -238,8 +282,11 @@ class _Server:
             def do_GET(self):
                 hits.append(self.path)
                 port = self.server.server_port
-                targets = {"/to-private": f"http://127.0.0.2:{port}/ok", "/to-ftp": "ftp://127.0.0.1/x",
-                           "/to-ok": f"http://127.0.0.1:{port}/ok"}
+                targets = {
+                    "/to-private": f"http://127.0.0.2:{port}/ok",
+                    "/to-ftp": "ftp://127.0.0.1/x",
+                    "/to-ok": f"http://127.0.0.1:{port}/ok",
+                }
                 if self.path in targets:
                     self.send_response(302)
                     self.send_header("Location", targets[self.path])
@@ -276,11 +323,23 @@ def test_network_never_reaches_loopback_or_private_hosts(tmp_path, monkeypatch, 
     assert docs(items) == [] and server.hits == []  # refused before connecting
     first, second = (s.reason.split(": ", 1)[1] for s in items)
     assert first == "127.0.0.1 resolves to 127.0.0.1, a loopback address: refused (factdesk fetches only public hosts)"
-    assert re.fullmatch(r"localhost resolves to (127\.0\.0\.1|::1), a loopback address: refused \(factdesk fetches "
-                        r"only public hosts\)", second)
-    assert [loaders.blocked_address(ip) for ip in ("10.1.2.3", "169.254.169.254", "::1", "::ffff:192.168.0.1",
-                                                   "0.0.0.0", "8.8.8.8", "2001:4860:4860::8888")] == [
-        "private", "link-local", "loopback", "private", "unspecified", None, None]
+    assert re.fullmatch(
+        r"localhost resolves to (127\.0\.0\.1|::1), a loopback address: refused \(factdesk fetches "
+        r"only public hosts\)",
+        second,
+    )
+    assert [
+        loaders.blocked_address(ip)
+        for ip in (
+            "10.1.2.3",
+            "169.254.169.254",
+            "::1",
+            "::ffff:192.168.0.1",
+            "0.0.0.0",
+            "8.8.8.8",
+            "2001:4860:4860::8888",
+        )
+    ] == ["private", "link-local", "loopback", "private", "unspecified", None, None]
 
 
 def test_redirects_are_checked_on_every_hop(tmp_path, monkeypatch, server):
@@ -295,7 +354,8 @@ def test_redirects_are_checked_on_every_hop(tmp_path, monkeypatch, server):
     assert d.url == f"{server.base}/to-ok" and "Lithuania" in d.text
     assert [s.reason.split(": ", 1)[1] for s in skips(items)] == [
         "127.0.0.2 resolves to 127.0.0.2, a loopback address: refused (factdesk fetches only public hosts)",
-        "redirect to ftp:// refused (only http and https)"]
+        "redirect to ftp:// refused (only http and https)",
+    ]
     assert server.hits == ["/to-ok", "/ok", "/to-private", "/to-ftp"]
 
 
@@ -316,7 +376,10 @@ def test_jsonl_fields_of_the_wrong_type_or_with_lone_surrogates(tmp_path):
     items = list(load_file(f))
     good = docs(items)
     assert [(d.text, d.title, d.publisher) for d in good] == [
-        ("Good one.", "T", None), ("Bad \ufffd surrogate.", "Lone \ufffd too", "Press"), ("Good two.", None, None)]
+        ("Good one.", "T", None),
+        ("Bad \ufffd surrogate.", "Lone \ufffd too", "Press"),
+        ("Good two.", None, None),
+    ]
     assert good[1].text.encode("utf-8") and good[1].id == Document(text="Bad \ufffd surrogate.").id
     assert [(s.path, s.reason.split(";")[0]) for s in skips(items)] == [
         (f"{f}:2", 'malformed JSONL line ("title" must be a string, not dict)'),
@@ -329,18 +392,27 @@ def test_jsonl_fields_of_the_wrong_type_or_with_lone_surrogates(tmp_path):
 
 def test_averitec_bad_records_are_skipped_one_by_one(tmp_path):
     f = tmp_path / "av.json"
-    good = {"claim": "c", "questions": [{"question": "Q?", "answers": [{"answer": "Yes \ud800", "source_url": "https://s"}]}]}
-    f.write_text(json.dumps([
-        good,
-        {"claim": "c", "questions": [{"question": "Q2?", "answers": "not a list"}]},
-        {"claim": "c", "questions": [{"question": "Q3?", "answers": [{"answer": 7}]}]},
-        {"claim": "c", "questions": [{"question": {"q": 1}, "answers": []}]},
-        {"claim": "c", "questions": [{"question": "Q5?", "answers": [{"answer": "Fine.", "source_url": 5}]}]},
-        {"claim": "c", "questions": [{"question": "Q6?", "answers": [{"answer": "Also fine."}]}]},
-    ]))
+    good = {
+        "claim": "c",
+        "questions": [{"question": "Q?", "answers": [{"answer": "Yes \ud800", "source_url": "https://s"}]}],
+    }
+    f.write_text(
+        json.dumps(
+            [
+                good,
+                {"claim": "c", "questions": [{"question": "Q2?", "answers": "not a list"}]},
+                {"claim": "c", "questions": [{"question": "Q3?", "answers": [{"answer": 7}]}]},
+                {"claim": "c", "questions": [{"question": {"q": 1}, "answers": []}]},
+                {"claim": "c", "questions": [{"question": "Q5?", "answers": [{"answer": "Fine.", "source_url": 5}]}]},
+                {"claim": "c", "questions": [{"question": "Q6?", "answers": [{"answer": "Also fine."}]}]},
+            ]
+        )
+    )
     items = list(load_file(f))
     assert [(d.text, d.title, d.source_path) for d in docs(items)] == [
-        ("Yes \ufffd", "Q?", f"{f}[0]"), ("Also fine.", "Q6?", f"{f}[5]")]
+        ("Yes \ufffd", "Q?", f"{f}[0]"),
+        ("Also fine.", "Q6?", f"{f}[5]"),
+    ]
     assert [(s.path, s.reason.split(";")[0]) for s in skips(items)] == [
         (f"{f}[1]", 'malformed AVeriTeC claim ("answers" must be a list)'),
         (f"{f}[2]", 'malformed AVeriTeC claim ("answer" and "boolean_explanation" must be strings)'),
@@ -373,7 +445,9 @@ def test_attribute_heavy_html_is_skipped_before_parsing(tmp_path):
     f.write_text(f"<html><body><div {attrs}>Some text that would be the article body.</div></body></html>")
     (s,) = list(load_file(f))
     assert s.path == str(f)
-    assert s.reason.startswith(f"an HTML tag with about {loaders.MAX_HTML_ATTRIBUTES_PER_TAG + 1} attributes (limit 500)")
+    assert s.reason.startswith(
+        f"an HTML tag with about {loaders.MAX_HTML_ATTRIBUTES_PER_TAG + 1} attributes (limit 500)"
+    )
     with pytest.raises(ValueError, match="over the 10 MB limit"):
         loaders.check_html_bounds("<p>" + "x" * loaders.MAX_HTML_BYTES + "</p>")
     loaders.check_html_bounds("<" * 200_000 + "<p a='1'>text</p>")  # a run of "<" is linear work, and fine

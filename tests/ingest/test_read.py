@@ -28,8 +28,11 @@ def test_a_stalled_html_file_is_skipped_and_the_rest_are_read_in_order(tmp_path)
     for name in ("a.txt", "b.html", "stall.html", "t.txt", "u.html", "v.md"):
         (tmp_path / name).write_text(PAGE.format(name) if name.endswith(".html") else f"The text of {name}.")
     done = []
-    out = list(read_files(iter_files([tmp_path]), {}, per_file_seconds=2.0, loader=stalling_loader,
-                          on_file=lambda: done.append(1)))
+    out = list(
+        read_files(
+            iter_files([tmp_path]), {}, per_file_seconds=2.0, loader=stalling_loader, on_file=lambda: done.append(1)
+        )
+    )
     assert _summary(out) == [
         "The text of a.txt.",
         "The text of b.html, a page about Minsk.",
@@ -52,7 +55,9 @@ def test_without_html_or_pdf_no_child_process_is_started(tmp_path, monkeypatch):
     (tmp_path / "b.jsonl").write_text('{"text": "Vilnius is the capital of Lithuania."}\n')
     out = list(read_files(iter_files([tmp_path]), {"publisher": "P"}))
     assert [(d.text, d.publisher) for d in out if isinstance(d, Document)] == [
-        ("Minsk is the capital of Belarus.", "P"), ("Vilnius is the capital of Lithuania.", "P")]
+        ("Minsk is the capital of Belarus.", "P"),
+        ("Vilnius is the capital of Lithuania.", "P"),
+    ]
 
 
 def _outside_links(tmp_path):
@@ -75,9 +80,9 @@ def test_symlinks_out_of_a_folder_are_skipped_with_a_reason(tmp_path):
     skipped = {Path(s.path).name: s.reason for s in found if isinstance(s, Skip)}
     assert skipped == {
         "dir_link": "a symlink to a folder outside the folder: not followed (copy it in, name it on the command "
-                    "line, or pass --follow-symlinks)",
+        "line, or pass --follow-symlinks)",
         "file_link.txt": "a symlink to a file outside the folder: not followed (copy it in, name it on the command "
-                         "line, or pass --follow-symlinks)",
+        "line, or pass --follow-symlinks)",
     }
 
 
@@ -89,6 +94,7 @@ def test_follow_symlinks_reads_what_they_point_to_and_a_loop_ends(tmp_path):
     files = [f.relative_to(folder).as_posix() for f in found if isinstance(f, Path)]
     assert files == ["a.txt", "dir_link/deep.txt", "file_link.txt", "inner_link.txt"]
     assert [(Path(s.path).relative_to(folder).as_posix(), s.reason) for s in found if isinstance(s, Skip)] == [
-        ("dir_link/back", "a symlink to a folder read already (a loop, or a second link to it): not followed again")]
+        ("dir_link/back", "a symlink to a folder read already (a loop, or a second link to it): not followed again")
+    ]
     texts = [d.text for d in read_files(found, {}) if isinstance(d, Document)]
     assert texts == ["Inside the folder.", "A file in a folder outside.", "A file outside.", "Inside the folder."]

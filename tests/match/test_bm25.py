@@ -8,8 +8,13 @@ DOCS = ["Turkey hosts the most refugees", "NATO produces refugees", "The team wo
 
 
 def test_tokenize_stems_and_drops_stopwords():
-    assert tokenize("The refugees were hosted in Turkey's camps, 5 of them") == \
-        ["refuge", "host", "turkey", "camp", "5"]
+    assert tokenize("The refugees were hosted in Turkey's camps, 5 of them") == [
+        "refuge",
+        "host",
+        "turkey",
+        "camp",
+        "5",
+    ]
 
 
 def test_search_is_or_semantics_with_exact_scores():
@@ -31,3 +36,22 @@ def test_empty_index_and_bad_settings():
     assert bm.search("x", 3) == []
     with pytest.raises(ValueError, match="k1"):
         BM25Index(b=2)
+
+
+def test_top_k_equals_a_stable_sort_of_every_score_ties_included():
+    # Few distinct texts, many copies: most scores tie, and the k-th best is tied with others.
+    import random
+
+    import numpy as np
+
+    rng = random.Random(5)
+    words = ["refugees", "turkey", "nato", "match", "vaccines", "border", "ban"]
+    texts = [" ".join(rng.sample(words, rng.randint(1, 3))) for _ in range(300)]
+    bm = BM25Index()
+    bm.index(texts)
+    for query in ["turkey refugees", "vaccines ban border", "nato", "match turkey ban"]:
+        s = bm.scores(query)
+        nz = np.flatnonzero(s > 0)
+        full = [int(i) for i in nz[np.argsort(-s[nz], kind="stable")]]
+        for k in (1, 7, 50, 299, 400):
+            assert [i for i, _ in bm.search(query, k)] == full[:k], (query, k)

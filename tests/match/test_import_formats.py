@@ -36,9 +36,16 @@ def test_claimreview_single_object_keeps_rating_publisher_speaker_and_dates():
     d = c["data"]
     assert skipped == []
     assert (d["verdict"], d["publisher"], d["url"], d["date"]) == (
-        "Misleading", "Polygraph.info", "https://example.org/polygraph/belarus-refugees", "2021-12-20")
-    assert d["claim"] == {"text": "NATO countries have become a machine producing refugees",
-                          "speaker": "Alexander Lukashenko", "date": "2021-11-15"}
+        "Misleading",
+        "Polygraph.info",
+        "https://example.org/polygraph/belarus-refugees",
+        "2021-12-20",
+    )
+    assert d["claim"] == {
+        "text": "NATO countries have become a machine producing refugees",
+        "speaker": "Alexander Lukashenko",
+        "date": "2021-11-15",
+    }
 
 
 def test_claimreview_list_skips_an_empty_claim_and_reads_list_valued_fields():
@@ -54,8 +61,12 @@ def test_json_lines_skip_bad_lines_with_line_number_and_reason(caplog: pytest.Lo
         s, skipped = imported("claimreview.jsonl")
     assert claims(s) == {"A shark swam on a flooded highway in Houston", "Wind turbines cause cancer"}
     assert [m.split(":")[0] for m in skipped] == [
-        "line 2 skipped", "line 3 skipped", "line 5, item 1 skipped", "line 5, item 2 skipped",
-        "line 5, item 3 skipped"]
+        "line 2 skipped",
+        "line 3 skipped",
+        "line 5, item 1 skipped",
+        "line 5, item 2 skipped",
+        "line 5, item 3 skipped",
+    ]
     assert "not JSON" in skipped[0] and "neither a ClaimReview" in skipped[1] and "expected an object" in skipped[2]
     assert "line 2 skipped: not JSON" in caplog.text  # the CLI shows the log on stderr
 
@@ -63,8 +74,10 @@ def test_json_lines_skip_bad_lines_with_line_number_and_reason(caplog: pytest.Lo
 def test_schema_org_datafeed_items_single_and_listed():
     s, skipped = imported("datafeed.json")
     assert claims(s) == {"5G masts spread the coronavirus", "Vitamin C prevents the common cold"}
-    assert skipped == ["dataFeedElement 1, item 2 skipped: claimReviewed is empty or not text",
-                       "dataFeedElement 3 skipped: a DataFeed element without an item"]
+    assert skipped == [
+        "dataFeedElement 1, item 2 skipped: claimReviewed is empty or not text",
+        "dataFeedElement 3 skipped: a DataFeed element without an item",
+    ]
     assert {c["data"]["publisher"] for c in s.list_checks()} == {"Feed Checks"}
 
 
@@ -79,12 +92,23 @@ def test_averitec_json_claims():
 def test_checkthat_tsv_skips_short_and_empty_rows():
     s, skipped = imported("verified_claims.tsv")
     assert {c["data"]["source_id"] for c in s.list_checks()} == {"ct:0", "ct:7"}
-    assert skipped == ["line 3 skipped: expected id<TAB>claim<TAB>title, got 1 field(s)",
-                       "line 5 skipped: the id or the claim is empty"]
+    assert skipped == [
+        "line 3 skipped: expected id<TAB>claim<TAB>title, got 1 field(s)",
+        "line 5 skipped: the id or the claim is empty",
+    ]
 
 
-@pytest.mark.parametrize("name", ["claimreview_single.json", "claimreview_list.json", "claimreview.jsonl",
-                                  "datafeed.json", "averitec.json", "verified_claims.tsv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "claimreview_single.json",
+        "claimreview_list.json",
+        "claimreview.jsonl",
+        "datafeed.json",
+        "averitec.json",
+        "verified_claims.tsv",
+    ],
+)
 def test_reimport_is_idempotent(name: str):
     recs, _ = load(name)
     s = SQLiteStore(":memory:")

@@ -36,8 +36,9 @@ def test_import_then_match_shows_probabilities_and_the_rule(tmp_path: Path, capl
     assert again.exit_code == 0 and "imported 2 fact-checks" in again.stdout
     # Each malformed record is named (on stderr in a terminal: logging's last-resort handler).
     assert "claimreview.jsonl: line 2 skipped: not JSON" in caplog.text
-    res = r.invoke(main, ["match", "5G towers are spreading the coronavirus!! https://t.co/x #5G", "--k", "3",
-                          "--db", db])
+    res = r.invoke(
+        main, ["match", "5G towers are spreading the coronavirus!! https://t.co/x #5G", "--k", "3", "--db", db]
+    )
     assert res.exit_code == 0, res.output
     hits = [json.loads(line) for line in res.stdout.splitlines()]
     assert hits[0]["claim"] == "5G masts spread the coronavirus" and hits[0]["publisher"] == "Feed Checks"

@@ -15,15 +15,22 @@ from factdesk.store.sqlite import SQLiteStore
 from factdesk.testing.fakes import FakeEmbedder
 
 CLAIMREVIEW = {
-    "@context": "https://schema.org", "@type": "ClaimReview",
+    "@context": "https://schema.org",
+    "@type": "ClaimReview",
     "claimReviewed": "NATO countries have become a machine producing refugees",
     "reviewRating": {"@type": "Rating", "alternateName": "Misleading"},
     "author": {"@type": "Organization", "name": "Polygraph.info"},
-    "url": "https://example.org/polygraph/belarus", "datePublished": "2021-12-20",
+    "url": "https://example.org/polygraph/belarus",
+    "datePublished": "2021-12-20",
 }
-AVERITEC = {"claim": "Turkey hosts the largest refugee population in the world", "label": "Supported",
-            "speaker": "UNHCR", "claim_date": "20-06-2021", "fact_checking_article": "https://example.org/fc",
-            "questions": []}
+AVERITEC = {
+    "claim": "Turkey hosts the largest refugee population in the world",
+    "label": "Supported",
+    "speaker": "UNHCR",
+    "claim_date": "20-06-2021",
+    "fact_checking_article": "https://example.org/fc",
+    "questions": [],
+}
 
 
 @pytest.fixture
@@ -60,24 +67,36 @@ def test_load_check_records_formats_and_errors(tmp_path):
 
 # --- cleaning posts, ranking, the same-claim decision, the vector cache ------------------------
 
-TWEET = ('Trump needs to divest now #ImpeachTrump @realDonaldTrump https://t.co/c3iQ86DThG '
-         'pic.twitter.com/0eJtwJyS1J — Ilhan Omar (@IlhanMN) January 6, 2020')
+TWEET = (
+    "Trump needs to divest now #ImpeachTrump @realDonaldTrump https://t.co/c3iQ86DThG "
+    "pic.twitter.com/0eJtwJyS1J — Ilhan Omar (@IlhanMN) January 6, 2020"
+)
 
 
 def test_clean_post_drops_urls_and_signature_and_splits_tags():
     assert clean_post(TWEET) == "Trump needs to divest now Impeach Trump real Donald Trump Ilhan Omar"
     assert clean_post(TWEET, keep_author=False) == "Trump needs to divest now Impeach Trump real Donald Trump"
-    assert clean_post('"Quoted #DefundTheCBChttps://t.co/x — Brad 🇨🇦 (@BradTrostCPC) December 26, 2019"',
-                      keep_author=False) == '"Quoted Defund The CBC'
+    assert (
+        clean_post(
+            '"Quoted #DefundTheCBChttps://t.co/x — Brad 🇨🇦 (@BradTrostCPC) December 26, 2019"', keep_author=False
+        )
+        == '"Quoted Defund The CBC'
+    )
     assert clean_post("A plain claim - with a dash.") == "A plain claim - with a dash."
     assert split_words("covid_19Vaccine") == "covid 19 Vaccine"
 
 
 CT_CLAIMS = [
-    {"claim": {"text": "Turkey hosts the largest refugee population in the world"}, "title": "Turkey and refugees",
-     "source_id": "ct:1"},
-    {"claim": {"text": "NATO countries have become a machine producing refugees"}, "title": "NATO refugees",
-     "source_id": "ct:2"},
+    {
+        "claim": {"text": "Turkey hosts the largest refugee population in the world"},
+        "title": "Turkey and refugees",
+        "source_id": "ct:1",
+    },
+    {
+        "claim": {"text": "NATO countries have become a machine producing refugees"},
+        "title": "NATO refugees",
+        "source_id": "ct:2",
+    },
     {"claim": {"text": "Drinking bleach cures the coronavirus"}, "title": "Bleach cure", "source_id": "ct:3"},
 ]
 
@@ -105,9 +124,13 @@ def test_index_follows_new_checks_and_caches_their_vectors(monkeypatch):
     m = FactCheckMatcher(s, emb, reranker=None)
     assert [h.source_id for h in m.rank("bleach cures coronavirus", k=1)] != ["ct:3"]
     import_checks(s, CT_CLAIMS)  # one new check: only it is embedded
-    assert [h.source_id for h in FactCheckMatcher(s, emb, reranker=None).rank("bleach cures coronavirus", k=1)] != ["ct:3"]
+    assert [h.source_id for h in FactCheckMatcher(s, emb, reranker=None).rank("bleach cures coronavirus", k=1)] != [
+        "ct:3"
+    ]
     monkeypatch.setattr(previous, "RECHECK_SECONDS", 0.0)  # the index is re-validated after a while
-    assert [h.source_id for h in FactCheckMatcher(s, emb, reranker=None).rank("bleach cures coronavirus", k=1)] == ["ct:3"]
+    assert [h.source_id for h in FactCheckMatcher(s, emb, reranker=None).rank("bleach cures coronavirus", k=1)] == [
+        "ct:3"
+    ]
     assert calls == [2, 1, 1, 1, 1]  # checks, query, query (index still trusted), the new check, query
     s.save_check("ext-x", {"claim": {"text": "Bleach cures the coronavirus"}}, "draft")
     m.refresh()  # a draft is not matched
@@ -119,7 +142,9 @@ def test_import_is_idempotent_and_reads_checkthat_tsv(tmp_path):
     f.write_text('\tvclaim\ttitle\n0\tA claim "with quotes"\tIts title\n7\tAnother claim\t\n', encoding="utf-8")
     recs = load_check_records(f)
     assert [(r["source_id"], r["claim"]["text"], r["title"]) for r in recs] == [
-        ("ct:0", 'A claim "with quotes"', "Its title"), ("ct:7", "Another claim", "")]
+        ("ct:0", 'A claim "with quotes"', "Its title"),
+        ("ct:7", "Another claim", ""),
+    ]
     s = SQLiteStore(":memory:")
     assert import_checks(s, recs) == 2
     writes: list[str] = []

@@ -23,10 +23,19 @@ from factdesk.store.sqlite import SQLiteStore
 from factdesk.testing.fakes import FakeEmbedder
 
 CHECKS = [
-    {"claim": {"text": "Drinking bleach cures the coronavirus"}, "title": "Bleach cure", "source_id": "ct:1",
-     "verdict": "False", "publisher": "Example Checks", "url": "https://example.org/bleach"},
-    {"claim": {"text": "Bleach sales rose during the coronavirus pandemic"}, "title": "Bleach sales",
-     "source_id": "ct:2"},
+    {
+        "claim": {"text": "Drinking bleach cures the coronavirus"},
+        "title": "Bleach cure",
+        "source_id": "ct:1",
+        "verdict": "False",
+        "publisher": "Example Checks",
+        "url": "https://example.org/bleach",
+    },
+    {
+        "claim": {"text": "Bleach sales rose during the coronavirus pandemic"},
+        "title": "Bleach sales",
+        "source_id": "ct:2",
+    },
     {"claim": {"text": "The moon landing was filmed in a studio"}, "title": "Moon hoax", "source_id": "ct:3"},
 ]
 
@@ -145,13 +154,19 @@ def test_missing_model_says_how_to_rebuild(tmp_path):
 @pytest.mark.skipif(not (DEFAULT_MODEL_DIR / "model.onnx").is_file(), reason="the same-claim model is not built")
 def test_shipped_model_prefers_the_paraphrase_and_is_calibrated():
     r = SameClaimReranker(num_threads=1)
-    lg = r.logits([
-        ("Obama released 122 terrorists from Guantanamo and they went back to the battlefield",
-         "122 detainees released from Guantanamo Bay under President Obama have re-engaged in terrorist "
-         "activities. Did 122 Prisoners Released from Guantanamo by President Obama Return to the Battlefield?"),
-        ("Obama released 122 terrorists from Guantanamo and they went back to the battlefield",
-         "A photograph shows a shark swimming on a flooded highway in Houston. Shark on the highway"),
-    ])
+    lg = r.logits(
+        [
+            (
+                "Obama released 122 terrorists from Guantanamo and they went back to the battlefield",
+                "122 detainees released from Guantanamo Bay under President Obama have re-engaged in terrorist "
+                "activities. Did 122 Prisoners Released from Guantanamo by President Obama Return to the Battlefield?",
+            ),
+            (
+                "Obama released 122 terrorists from Guantanamo and they went back to the battlefield",
+                "A photograph shows a shark swimming on a flooded highway in Houston. Shark on the highway",
+            ),
+        ]
+    )
     assert lg[0] > lg[1]
     # As first candidates both, the paraphrase (cosine 0.7) passes the threshold, the shark (0.05) does not.
     p_same = r.calibrate(lg[:1], np.array([0.7]))[0]

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.skipif(
     reason="shipped stance model absent: rebuild it with `factdesk train stance`",
 )
 
-SUP, REF, NEI = (STANCE_ORDER.index(x) for x in
-                 (StanceLabel.SUPPORTS, StanceLabel.REFUTES, StanceLabel.NOT_ENOUGH_INFO))
+SUP, REF, NEI = (
+    STANCE_ORDER.index(x) for x in (StanceLabel.SUPPORTS, StanceLabel.REFUTES, StanceLabel.NOT_ENOUGH_INFO)
+)
 
 CLEAR = [
     ("The Eiffel Tower is in Paris.", "The Eiffel Tower is a landmark in Paris, France.", SUP),
@@ -27,12 +28,17 @@ CLEAR = [
 ]
 
 HARDER = [
-    ("Barack Obama was born in Hawaii.",
-     "Obama was born on August 4, 1961, at Kapiolani Medical Center in Honolulu, Hawaii.", SUP),
-    ("Water boils at 50 degrees Celsius at sea level.",
-     "At sea level, pure water boils at 100 degrees Celsius.", REF),
-    ("The unemployment rate in Kenya fell in 2019.",
-     "The football club was founded in 1902 and plays in red shirts.", NEI),
+    (
+        "Barack Obama was born in Hawaii.",
+        "Obama was born on August 4, 1961, at Kapiolani Medical Center in Honolulu, Hawaii.",
+        SUP,
+    ),
+    ("Water boils at 50 degrees Celsius at sea level.", "At sea level, pure water boils at 100 degrees Celsius.", REF),
+    (
+        "The unemployment rate in Kenya fell in 2019.",
+        "The football club was founded in 1902 and plays in red shirts.",
+        NEI,
+    ),
 ]
 
 
@@ -55,8 +61,11 @@ def test_cross_encoder_clear_pairs(model) -> None:
     assert probs.argmax(1).tolist() == [lab for _, _, lab in CLEAR]
 
 
-@pytest.mark.xfail(strict=False, reason="stance-minilm-l6-v3 (215k pairs seen over 2 stages, see MODEL_CARD.md) "
-                   "still reads 'boils at 50' vs 'boils at 100' as support: numeric contradiction is weak")
+@pytest.mark.xfail(
+    strict=False,
+    reason="stance-minilm-l6-v3 (215k pairs seen over 2 stages, see MODEL_CARD.md) "
+    "still reads 'boils at 50' vs 'boils at 100' as support: numeric contradiction is weak",
+)
 def test_cross_encoder_harder_pairs(model) -> None:
     probs = model.predict([(c, e) for c, e, _ in HARDER])
     assert probs.argmax(1).tolist() == [lab for _, _, lab in HARDER]

@@ -11,21 +11,33 @@ from factdesk.testing.fakes import FakeEmbedder
 def test_pairwise_scores() -> None:
     gold = gold_pairs([{"a"}, {"a"}, {"b"}, {"b", "c"}, {"c"}])
     assert gold == {(0, 1), (2, 3), (3, 4)}
-    assert pairwise_prf([0, 0, 1, 1, 2], gold) == {"precision": 1.0, "recall": 0.6667, "f1": 0.8,
-                                                   "predicted_pairs": 2, "gold_pairs": 3}
+    assert pairwise_prf([0, 0, 1, 1, 2], gold) == {
+        "precision": 1.0,
+        "recall": 0.6667,
+        "f1": 0.8,
+        "predicted_pairs": 2,
+        "gold_pairs": 3,
+    }
     assert pairwise_prf([0, 1, 2, 3, 4], gold)["f1"] == 0.0
 
 
 def test_bm25_baseline_links_near_copies() -> None:
-    texts = ["NATO produces refugees at the border", "Cargo grew at the port",
-             "NATO produces refugees at the border, again", "Snow fell in the valley"]
+    texts = [
+        "NATO produces refugees at the border",
+        "Cargo grew at the port",
+        "NATO produces refugees at the border, again",
+        "Snow fell in the valley",
+    ]
     assert bm25_groups(texts, threshold=0.5) == [0, 1, 0, 2]
 
 
 def test_evaluate_scores_splits_and_both_baselines(tmp_path: Path) -> None:
     q = tmp_path / "tweets.queries.tsv"
-    q.write_text("\ttweet_content\n1\tNATO countries produce refugees https://t.co/x\n2\tCargo grew at the port\n"
-                 "3\tNATO countries produce refugees, says minister\n4\tSnow fell in the valley\n", encoding="utf-8")
+    q.write_text(
+        "\ttweet_content\n1\tNATO countries produce refugees https://t.co/x\n2\tCargo grew at the port\n"
+        "3\tNATO countries produce refugees, says minister\n4\tSnow fell in the valley\n",
+        encoding="utf-8",
+    )
     r = tmp_path / "qrels"
     r.write_text("1\t0\t7\t1\n2\t0\t8\t1\n3\t0\t7\t1\n4\t0\t9\t1\n", encoding="utf-8")
     got = evaluate([(q, r)], embedder=FakeEmbedder(dim=64))
@@ -55,6 +67,7 @@ def test_eval_narratives_cli_needs_paired_files(tmp_path: Path) -> None:
     q.write_text("\tt\n1\tx\n", encoding="utf-8")
     out = CliRunner().invoke(main, ["eval", "narratives", "--queries", str(q), "--no-record"])
     assert out.exit_code == 2 and "--qrels" in out.output
-    out = CliRunner().invoke(main, ["eval", "narratives", "--queries", str(q), "--qrels", str(tmp_path / "none"),
-                                    "--no-record"])
+    out = CliRunner().invoke(
+        main, ["eval", "narratives", "--queries", str(q), "--qrels", str(tmp_path / "none"), "--no-record"]
+    )
     assert out.exit_code == 2 and "does not exist" in out.output

@@ -18,16 +18,32 @@ NATO = "NATO countries have become a machine producing refugees"
 
 def _store(tmp_path) -> SQLiteStore:  # type: ignore[no-untyped-def]
     s = SQLiteStore(str(tmp_path / "n.db"), dim=64)
-    s.add_claims([
-        ClaimMention("d1", 0, 50, NATO, speaker="Anatoly Varga", outlet="Ostland TV", date="2026-01-12"),
-        ClaimMention("d2", 0, 50, "Unemployment in Ostland fell to three percent", speaker="Petr Holan",
-                     outlet="Kaldor Daily", date="2026-02-20"),
-        ClaimMention("d3", 5, 55, NATO, speaker="Irina Dobos", outlet="Ostland State News", date="2026-03-03"),
-        ClaimMention("d4", 0, 50, NATO, speaker="Viktor Rusk", outlet="Border Herald", date="2026-03-10"),
-    ])
-    s.save_check("ext-1", {"claim": {"text": NATO, "speaker": "Anatoly Varga", "date": "2026-01-12"},
-                           "verdict": "False", "url": "https://example.org/fc", "publisher": "Example Fact Check"},
-                 "external")
+    s.add_claims(
+        [
+            ClaimMention("d1", 0, 50, NATO, speaker="Anatoly Varga", outlet="Ostland TV", date="2026-01-12"),
+            ClaimMention(
+                "d2",
+                0,
+                50,
+                "Unemployment in Ostland fell to three percent",
+                speaker="Petr Holan",
+                outlet="Kaldor Daily",
+                date="2026-02-20",
+            ),
+            ClaimMention("d3", 5, 55, NATO, speaker="Irina Dobos", outlet="Ostland State News", date="2026-03-03"),
+            ClaimMention("d4", 0, 50, NATO, speaker="Viktor Rusk", outlet="Border Herald", date="2026-03-10"),
+        ]
+    )
+    s.save_check(
+        "ext-1",
+        {
+            "claim": {"text": NATO, "speaker": "Anatoly Varga", "date": "2026-01-12"},
+            "verdict": "False",
+            "url": "https://example.org/fc",
+            "publisher": "Example Fact Check",
+        },
+        "external",
+    )
     return s
 
 
@@ -84,8 +100,18 @@ class _OneMatch:
     """A matcher that says every claim repeats the check `ext-1`."""
 
     def run(self, claim: str, k: int = 5) -> list[Match]:
-        return [Match(check_id="ext-1", claim=NATO, rating="False", similarity=0.5, url=None, publisher=None,
-                      date=None, status="external")]
+        return [
+            Match(
+                check_id="ext-1",
+                claim=NATO,
+                rating="False",
+                similarity=0.5,
+                url=None,
+                publisher=None,
+                date=None,
+                status="external",
+            )
+        ]
 
 
 def test_a_claim_the_matcher_links_to_a_check_joins_its_group(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -97,20 +123,33 @@ def test_a_claim_the_matcher_links_to_a_check_joins_its_group(tmp_path) -> None:
 
 def test_the_desks_published_checks_join_but_drafts_do_not(tmp_path) -> None:  # type: ignore[no-untyped-def]
     store = _store(tmp_path)
-    store.save_check("desk-1", {"claim": {"text": NATO, "speaker": "Viktor Rusk", "date": "2026-03-10"},
-                                "verdict": "Misleading", "_desk": {"published": "2026-03-12"}}, "published")
+    store.save_check(
+        "desk-1",
+        {
+            "claim": {"text": NATO, "speaker": "Viktor Rusk", "date": "2026-03-10"},
+            "verdict": "Misleading",
+            "_desk": {"published": "2026-03-12"},
+        },
+        "published",
+    )
     store.save_check("desk-2", {"claim": {"text": NATO}}, "draft")
     tracker = Narratives(store, FakeEmbedder(dim=64))
     tracker.update()
     [nato] = tracker.list(min_size=2)
     assert sorted((c.kind.value, c.rating, c.url) for c in nato.checks) == [
-        ("desk-check", "Misleading", "/checks/desk-1"), ("fact-check", "False", "https://example.org/fc")]
+        ("desk-check", "Misleading", "/checks/desk-1"),
+        ("fact-check", "False", "https://example.org/fc"),
+    ]
 
 
 def test_a_claim_said_twice_in_one_document_does_not_recur(tmp_path) -> None:  # type: ignore[no-untyped-def]
     store = SQLiteStore(str(tmp_path / "one.db"), dim=64)
-    store.add_claims([ClaimMention("d9", 0, 30, "Cargo at the port grew by 12 percent", date="2026-01-02"),
-                      ClaimMention("d9", 40, 70, "Cargo at the port grew by 12 percent", date="2026-01-02")])
+    store.add_claims(
+        [
+            ClaimMention("d9", 0, 30, "Cargo at the port grew by 12 percent", date="2026-01-02"),
+            ClaimMention("d9", 40, 70, "Cargo at the port grew by 12 percent", date="2026-01-02"),
+        ]
+    )
     tracker = Narratives(store, FakeEmbedder(dim=64))
     tracker.update()
     assert tracker.list(min_size=2) == []

@@ -28,8 +28,10 @@ def test_watch_alerts_on_the_repeated_checked_claim_once(tmp_path: Path) -> None
     late.unlink()  # arrives later
     db, alerts = str(tmp_path / "w.db"), tmp_path / "alerts.jsonl"
     r = CliRunner()
-    assert r.invoke(main, ["import-checks", str(DEMO / "checks" / "factcheck-nato-refugees.json"),
-                           "--db", db]).exit_code == 0
+    assert (
+        r.invoke(main, ["import-checks", str(DEMO / "checks" / "factcheck-nato-refugees.json"), "--db", db]).exit_code
+        == 0
+    )
     args = ["watch", str(inbox), "--once", "--alerts", str(alerts), "--db", db]
     out = r.invoke(main, args)
     assert out.exit_code == 0, out.output
@@ -50,6 +52,8 @@ def test_watch_alerts_on_the_repeated_checked_claim_once(tmp_path: Path) -> None
 
 def test_watch_refuses_a_webhook_without_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FACTDESK_ALLOW_NETWORK", raising=False)
-    out = CliRunner().invoke(main, ["watch", str(tmp_path), "--once", "--webhook", "https://example.org/hook",
-                                    "--db", str(tmp_path / "x.db")])
+    out = CliRunner().invoke(
+        main,
+        ["watch", str(tmp_path), "--once", "--webhook", "https://example.org/hook", "--db", str(tmp_path / "x.db")],
+    )
     assert out.exit_code == 2 and "allow_network" in out.output

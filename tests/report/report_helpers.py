@@ -10,8 +10,14 @@ from factdesk.models.generators import LlamaCppGenerator
 from factdesk.types import Claim, Document, Evidence, Passage, Rating, Stance, Verdict
 
 
-def ev(text: str, publisher: str | None, published: str | None, probs: Sequence[float],
-       url: str | None = None, title: str | None = None) -> Evidence:
+def ev(
+    text: str,
+    publisher: str | None,
+    published: str | None,
+    probs: Sequence[float],
+    url: str | None = None,
+    title: str | None = None,
+) -> Evidence:
     """One judged evidence passage (the whole document is the passage)."""
     d = Document(text=text, publisher=publisher, published=published, url=url, title=title)
     return Evidence(passage=Passage(d.id, text, 0, len(text)), document=d, stance=Stance.from_probs(list(probs)))
@@ -41,7 +47,9 @@ class StubAggregator:
         pass
 
     def run(self, claim: Claim, evidence: list[Evidence]) -> Verdict:
-        sup = sum(1 for e in evidence if e.stance and e.stance.label.value == "supports" and e.stance.probability >= 0.5)
+        sup = sum(
+            1 for e in evidence if e.stance and e.stance.label.value == "supports" and e.stance.probability >= 0.5
+        )
         ref = sum(1 for e in evidence if e.stance and e.stance.label.value == "refutes" and e.stance.probability >= 0.5)
         if sup and ref:
             return Verdict(Rating.MISLEADING, 0.6, method="stub")
@@ -67,4 +75,3 @@ class ScriptedGenerator:
         if isinstance(self.output, Exception):
             raise self.output
         return self.output
-

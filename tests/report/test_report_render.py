@@ -15,7 +15,7 @@ from factdesk.report.writer import TemplateWriter
 from factdesk.testing.fakes import FakeStanceModel
 from factdesk.types import Claim, FactCheck, Rating, Sentence, Verdict
 
-EVIL = '<script>alert(1)</script><img src=x onerror=alert(2)> NATO countries </script> [9](javascript:x)'
+EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)> NATO countries </script> [9](javascript:x)"
 
 
 @pytest.fixture
@@ -31,8 +31,9 @@ def fc(glaz_claim, glaz_evidence) -> FactCheck:
 def test_markdown_has_claim_box_paragraphs_and_sources(fc):
     md = render(fc, "md")
     # issue 18: who (the ministry in the speaker's title), the verdict, the claim's own main clause
-    assert md.startswith("# Belarus Foreign Ministry Misleads, Claiming NATO Countries Have Become a Real Machine "
-                         "Producing Refugees\n")
+    assert md.startswith(
+        "# Belarus Foreign Ministry Misleads, Claiming NATO Countries Have Become a Real Machine Producing Refugees\n"
+    )
     assert "> **Speaker:** Anatoly Glaz, Press secretary, Belarus Ministry of Foreign Affairs" in md
     assert "> **Date:** December 14, 2021" in md and "> **Verdict:** **Misleading** (confidence 0.60" in md
     assert "[1] Reuters, “Russia strikes Syria”, October 1, 2015, https://example.org/a" in md
@@ -94,8 +95,10 @@ def test_unknown_format_lists_choices(fc):
 @pytest.mark.slow
 def test_justification_meteor_scores_against_gold():
     try:
-        m = justification_meteor([{"justification": "The claim is refuted by the sources."}],
-                                 [{"justification": "The sources show the claim is refuted."}])
+        m = justification_meteor(
+            [{"justification": "The claim is refuted by the sources."}],
+            [{"justification": "The sources show the claim is refuted."}],
+        )
     except LookupError as exc:  # nltk data missing on this machine
         pytest.skip(f"nltk data for METEOR is missing: {exc}")
     assert 0.3 < m["justification_meteor"] <= 1.0 and m["n"] == 1.0
@@ -105,25 +108,44 @@ def test_justification_meteor_scores_against_gold():
 
 # --------------------------------------------------------------------------- sources, runner-up, grounding line
 
+
 def _one_report_three_passages() -> FactCheck:
     """Passages 1, 3 and 4 come from one UNHCR report, passage 2 from Reuters."""
     from factdesk.types import Document, Evidence, Passage, Stance
 
-    text = ("UNHCR registered 4.3 million Syrian refugees. Turkey hosted 2.5 million of them. "
-            "Lebanon hosted 1.1 million.")
-    unhcr = Document(text=text, publisher="UNHCR", published="2016-01-01", title="Regional plan",
-                     url="https://example.org/unhcr")
-    reuters = Document(text="Russia began air strikes in Syria in September 2015.", publisher="Reuters",
-                       published="2015-10-01", url="https://example.org/reuters")
+    text = (
+        "UNHCR registered 4.3 million Syrian refugees. Turkey hosted 2.5 million of them. Lebanon hosted 1.1 million."
+    )
+    unhcr = Document(
+        text=text, publisher="UNHCR", published="2016-01-01", title="Regional plan", url="https://example.org/unhcr"
+    )
+    reuters = Document(
+        text="Russia began air strikes in Syria in September 2015.",
+        publisher="Reuters",
+        published="2015-10-01",
+        url="https://example.org/reuters",
+    )
     spans = [(0, 45), (46, 80), (81, 108)]
-    p = [Evidence(Passage(unhcr.id, text[a:b], a, b, i), unhcr, stance=Stance.from_probs([0.05, 0.85, 0.1]))
-         for i, (a, b) in enumerate(spans)]
-    r = Evidence(Passage(reuters.id, reuters.text, 0, len(reuters.text)), reuters,
-                 stance=Stance.from_probs([0.05, 0.05, 0.9]))
-    analysis = [Sentence("UNHCR counted 4.3 million.", [1]), Sentence("Turkey hosted most.", [3]),
-                Sentence("Both figures come from one plan.", [3, 4]), Sentence("Strikes began in 2015.", [2])]
-    return FactCheck(Claim(text="Syria produced 10 million refugees."), [p[0], r, p[1], p[2]],
-                     Verdict(Rating.FALSE, 0.82), headline="H", analysis=analysis)
+    p = [
+        Evidence(Passage(unhcr.id, text[a:b], a, b, i), unhcr, stance=Stance.from_probs([0.05, 0.85, 0.1]))
+        for i, (a, b) in enumerate(spans)
+    ]
+    r = Evidence(
+        Passage(reuters.id, reuters.text, 0, len(reuters.text)), reuters, stance=Stance.from_probs([0.05, 0.05, 0.9])
+    )
+    analysis = [
+        Sentence("UNHCR counted 4.3 million.", [1]),
+        Sentence("Turkey hosted most.", [3]),
+        Sentence("Both figures come from one plan.", [3, 4]),
+        Sentence("Strikes began in 2015.", [2]),
+    ]
+    return FactCheck(
+        Claim(text="Syria produced 10 million refugees."),
+        [p[0], r, p[1], p[2]],
+        Verdict(Rating.FALSE, 0.82),
+        headline="H",
+        analysis=analysis,
+    )
 
 
 def test_report_cites_each_source_document_once():
@@ -131,7 +153,8 @@ def test_report_cites_each_source_document_once():
     md = render(fc, "md")
     assert md.split("## Sources\n\n")[1] == (
         "[1] UNHCR, “Regional plan”, January 1, 2016, https://example.org/unhcr (passages 1, 3, 4)\n"
-        "[2] Reuters, October 1, 2015, https://example.org/reuters (passage 2)\n")
+        "[2] Reuters, October 1, 2015, https://example.org/reuters (passage 2)\n"
+    )
     assert "UNHCR counted 4.3 million. [1] Turkey hosted most. [1] Both figures come from one plan. [1]" in md
     assert "Strikes began in 2015. [2]" in md
     assert "3. refutes 0.85, source [1]: Turkey hosted 2.5 million of them." in md
@@ -140,31 +163,50 @@ def test_report_cites_each_source_document_once():
     assert page.count('<a href="#src-1">[1]</a>') == 3 and page.count('<blockquote id="ev-') == 4
     d = json.loads(render(fc, "json"))
     assert [(s["number"], s["publisher"], s["evidence"]) for s in d["sources"]] == [
-        (1, "UNHCR", [1, 3, 4]), (2, "Reuters", [2])]
+        (1, "UNHCR", [1, 3, 4]),
+        (2, "Reuters", [2]),
+    ]
     assert d["analysis"][1]["citations"] == [3]  # stored citations stay passage numbers
 
 
-PROBS = {"True": 0.0, "Likely True": 0.0, "Misleading": 0.33, "Partially False": 0.0,
-         "Likely False": 0.26, "False": 0.0, "Unsubstantiated": 0.41}
+PROBS = {
+    "True": 0.0,
+    "Likely True": 0.0,
+    "Misleading": 0.33,
+    "Partially False": 0.0,
+    "Likely False": 0.26,
+    "False": 0.0,
+    "Unsubstantiated": 0.41,
+}
 
 
 def test_runner_up_rating_in_every_format():
     fc = FactCheck(Claim(text="Penguins fly."), [], Verdict(Rating.UNSUBSTANTIATED, 0.41, probs=PROBS), headline="H")
     assert runner_up(fc.verdict) == ("Misleading", 0.33)
-    assert ("> **Verdict:** **Unsubstantiated** (confidence 0.41; next most likely: Misleading 0.33; "
-            "AVeriTeC: Not Enough Evidence)") in render(fc, "md")
-    assert ('<span class="confidence">confidence 0.41</span> '
-            '<span class="runner-up">next most likely: Misleading 0.33</span>') in render(fc, "html")
+    assert (
+        "> **Verdict:** **Unsubstantiated** (confidence 0.41; next most likely: Misleading 0.33; "
+        "AVeriTeC: Not Enough Evidence)"
+    ) in render(fc, "md")
+    assert (
+        '<span class="confidence">confidence 0.41</span> '
+        '<span class="runner-up">next most likely: Misleading 0.33</span>'
+    ) in render(fc, "html")
     assert json.loads(render(fc, "json"))["runner_up"] == {"rating": "Misleading", "probability": 0.33}
     assert json.loads(render(fc, "claimreview"))["reviewRating"]["ratingExplanation"] == (
         "Not enough evidence to rate the claim on the scale. factdesk's calibrated probability for "
-        "Unsubstantiated is 0.41; the next most likely rating is Misleading (0.33).")
+        "Unsubstantiated is 0.41; the next most likely rating is Misleading (0.33)."
+    )
 
 
 def test_no_runner_up_when_no_other_rating_has_probability():
-    fc = FactCheck(Claim(text="Penguins fly."), [], Verdict(Rating.UNSUBSTANTIATED, 1.0,
-                                                            probs={**PROBS, "Misleading": 0.0, "Likely False": 0.0,
-                                                                   "Unsubstantiated": 1.0}), headline="H")
+    fc = FactCheck(
+        Claim(text="Penguins fly."),
+        [],
+        Verdict(
+            Rating.UNSUBSTANTIATED, 1.0, probs={**PROBS, "Misleading": 0.0, "Likely False": 0.0, "Unsubstantiated": 1.0}
+        ),
+        headline="H",
+    )
     assert runner_up(fc.verdict) is None
     assert "> **Verdict:** **Unsubstantiated** (confidence 1.00; AVeriTeC: Not Enough Evidence)" in render(fc, "md")
     assert "runner-up" not in render(fc, "html")
@@ -173,10 +215,11 @@ def test_no_runner_up_when_no_other_rating_has_probability():
 
 
 def test_no_grounding_line_when_nothing_was_cited():
-    note = Sentence("None of the 3 passages retrieved from the evidence store says whether it is so; "
-                    "an editor should look for primary sources before publishing.")
-    fc = FactCheck(Claim(text="Penguins fly."), [], Verdict(Rating.UNSUBSTANTIATED, 0.9), headline="H",
-                   analysis=[note])
+    note = Sentence(
+        "None of the 3 passages retrieved from the evidence store says whether it is so; "
+        "an editor should look for primary sources before publishing."
+    )
+    fc = FactCheck(Claim(text="Penguins fly."), [], Verdict(Rating.UNSUBSTANTIATED, 0.9), headline="H", analysis=[note])
     assert grounding_line(fc) is None
     assert "grounded" not in render(fc, "md") and "grounding" not in render(fc, "html")
     fc.dropped = [Sentence("Penguins fly south.", [1], grounded=False)]
@@ -218,8 +261,10 @@ def test_claim_box_says_where_the_date_came_from():
     dated = Claim(text="Crime fell 20 percent.", speaker="Jane Roe", date="2024-03-05", date_source="dateline")
     md = render(FactCheck(dated, [], Verdict(Rating.UNSUBSTANTIATED, 0.5), headline="H"), "md")
     assert "> **Date:** March 5, 2024 (from the text's dateline)" in md
-    assert date_line(Claim(text="x", date="2026-11-30", date_source="ingest")) == \
-        "November 30, 2026 (the day the text came in: the text gives no date)"
+    assert (
+        date_line(Claim(text="x", date="2026-11-30", date_source="ingest"))
+        == "November 30, 2026 (the day the text came in: the text gives no date)"
+    )
     assert date_line(Claim(text="x", date="2016-01-01", date_source="text")) == "2016 (from the text)"
     assert date_line(Claim(text="x", date="2021-12-14")) == "December 14, 2021"  # given by the user: no label
     page = render(FactCheck(dated, [], Verdict(Rating.UNSUBSTANTIATED, 0.5), headline="H"), "html")

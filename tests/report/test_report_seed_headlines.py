@@ -27,14 +27,15 @@ def seed_top3():
 def test_seed_headlines_name_the_ministry_and_what_was_claimed(seed_top3):
     heads = [headline(ec.claim, Verdict(Rating.UNSUBSTANTIATED, 0.6)) for ec in seed_top3]
     assert heads == [
-        "Belarus Foreign Ministry Offers No Evidence That NATO Countries Have Become a Real Machine Producing "
-        "Refugees",
+        "Belarus Foreign Ministry Offers No Evidence That NATO Countries Have Become a Real Machine Producing Refugees",
         "Belarus Foreign Ministry Offers No Evidence That the Policies of NATO Member States Are Most Responsible "
         "for Migrants Massing",
         "Belarus Foreign Ministry Offers No Evidence That the World Remembers the Events of 2015-2016",
     ]
-    assert headline(seed_top3[0].claim, Verdict(Rating.MISLEADING, 0.6)) == \
-        "Belarus Foreign Ministry Misleads, Claiming NATO Countries Have Become a Real Machine Producing Refugees"
+    assert (
+        headline(seed_top3[0].claim, Verdict(Rating.MISLEADING, 0.6))
+        == "Belarus Foreign Ministry Misleads, Claiming NATO Countries Have Become a Real Machine Producing Refugees"
+    )
 
 
 def test_seed_claim_boxes_and_dates(seed_top3):

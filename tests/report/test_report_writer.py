@@ -33,35 +33,51 @@ def test_organisation_comes_from_the_whole_speaker_title():
 
 
 def test_headline_is_who_verdict_and_the_claims_main_clause(glaz_claim):
-    assert headline(glaz_claim, Verdict(Rating.MISLEADING, 0.6)) == \
-        "Belarus Foreign Ministry Misleads, Claiming NATO Countries Have Become a Real Machine Producing Refugees"
+    assert (
+        headline(glaz_claim, Verdict(Rating.MISLEADING, 0.6))
+        == "Belarus Foreign Ministry Misleads, Claiming NATO Countries Have Become a Real Machine Producing Refugees"
+    )
     no_title = Claim(text="Joe Biden wants to ban fracking in Pennsylvania", speaker="Donald Trump")
-    assert headline(no_title, Verdict(Rating.FALSE, 0.9)) == \
-        "Trump Falsely Claims Joe Biden Wants to Ban Fracking in Pennsylvania"
+    assert (
+        headline(no_title, Verdict(Rating.FALSE, 0.9))
+        == "Trump Falsely Claims Joe Biden Wants to Ban Fracking in Pennsylvania"
+    )
     anon = Claim(text="Almost 4.3 million Syrian refugees were registered")
-    assert headline(anon, Verdict(Rating.UNSUBSTANTIATED, 0.5)) == \
-        "Claim That Almost 4.3 Million Syrian Refugees Were Registered Is Unsubstantiated"
+    assert (
+        headline(anon, Verdict(Rating.UNSUBSTANTIATED, 0.5))
+        == "Claim That Almost 4.3 Million Syrian Refugees Were Registered Is Unsubstantiated"
+    )
     org = Claim(text="The agency registered 4.3 million refugees.", speaker="U.N. refugee agency")
-    assert headline(org, Verdict(Rating.TRUE, 0.9)) == \
-        "U.N. Refugee Agency Is Right That the Agency Registered 4.3 Million Refugees"
+    assert (
+        headline(org, Verdict(Rating.TRUE, 0.9))
+        == "U.N. Refugee Agency Is Right That the Agency Registered 4.3 Million Refugees"
+    )
     plural = Claim(text="Minsk encouraged travel to Belarus.", speaker="Lithuanian officials")
     assert headline(plural, Verdict(Rating.LIKELY_TRUE, 0.7)).startswith("Lithuanian Officials Are Largely Right That")
-    assert gist(Claim(text="In a letter to Steve Jobs, Sean Connery refused to appear in an apple commercial.")) \
+    assert (
+        gist(Claim(text="In a letter to Steve Jobs, Sean Connery refused to appear in an apple commercial."))
         == "Steve Jobs and Sean Connery"
+    )
 
 
 def test_headline_falls_back_to_the_plain_form_that_cannot_be_wrong(glaz_claim):
     from factdesk.report.writer import plain_headline
 
     # a pronoun subject, or a comparison cut from its "than": no clause headline
-    pronoun = Claim(text="They have become a machine producing refugees.", speaker="Anatoly Glaz",
-                    speaker_title="Press secretary for Belarus Foreign Ministry")
+    pronoun = Claim(
+        text="They have become a machine producing refugees.",
+        speaker="Anatoly Glaz",
+        speaker_title="Press secretary for Belarus Foreign Ministry",
+    )
     head = headline(pronoun, Verdict(Rating.UNSUBSTANTIATED, 0.5))
     assert head.startswith("Claim by the Belarus Foreign Ministry on ") and head.endswith(": Unsubstantiated")
-    assert plain_headline(glaz_claim, Verdict(Rating.UNSUBSTANTIATED, 0.5)) == \
-        "Claim by the Belarus Foreign Ministry on NATO and refugees: Unsubstantiated"
-    spends = Claim(text="The city now spends more on outside consultants than on street lighting.",
-                   speaker="Maria Ortiz")
+    assert (
+        plain_headline(glaz_claim, Verdict(Rating.UNSUBSTANTIATED, 0.5))
+        == "Claim by the Belarus Foreign Ministry on NATO and refugees: Unsubstantiated"
+    )
+    spends = Claim(
+        text="The city now spends more on outside consultants than on street lighting.", speaker="Maria Ortiz"
+    )
     assert headline(spends, Verdict(Rating.FALSE, 0.8)).startswith("Claim by Ortiz on ")
     assert headline(spends, Verdict(Rating.FALSE, 0.8)).endswith(": False")
     assert plain_headline(Claim(text="Penguins fly."), Verdict(Rating.FALSE, 0.8)) == "Claim on penguins: False"
@@ -78,8 +94,10 @@ def test_dates_and_domains():
 
 def test_best_quote_is_verbatim_and_picks_the_matching_sentence():
     text = "The weather was fine. UNHCR registered 4.3 million Syrian refugees. The match ended 2-1."
-    assert best_quote(text, "Syrian refugees registered by UNHCR", max_chars=60) == \
-        "UNHCR registered 4.3 million Syrian refugees."
+    assert (
+        best_quote(text, "Syrian refugees registered by UNHCR", max_chars=60)
+        == "UNHCR registered 4.3 million Syrian refugees."
+    )
     long = "word " * 200
     q = best_quote(long, "word", max_chars=50)
     assert q.endswith("...") and len(q) <= 53
@@ -97,8 +115,9 @@ def test_analysis_is_attributed_cited_and_in_date_order(glaz_claim, glaz_evidenc
     assert is_desk_note(texts[3])
     # off-topic passage 2 is never cited
     assert all(2 not in s.citations for s in summary + analysis)
-    assert summary[0].text.startswith("Anatoly Glaz, Press secretary, Belarus Ministry of Foreign Affairs, "
-                                      "said on December 14, 2021: “NATO countries")
+    assert summary[0].text.startswith(
+        "Anatoly Glaz, Press secretary, Belarus Ministry of Foreign Affairs, said on December 14, 2021: “NATO countries"
+    )
     assert "misleading (confidence 0.60)" in summary[1].text
     assert "2 contradict it and 1 supports it" in summary[1].text
     assert head.startswith("Belarus Foreign Ministry Misleads, Claiming NATO Countries")
@@ -114,8 +133,9 @@ def test_unsubstantiated_says_what_the_evidence_does_not_show():
     evidence = [ev("The football team won its qualifying match on Tuesday.", "Sports Desk", "2021-10-05", NEI)]
     _, summary, analysis = TemplateWriter().run(claim, evidence, Verdict(Rating.UNSUBSTANTIATED, 0.5))
     assert len(analysis) == 1 and analysis[0].citations == []
-    assert analysis[0].text.startswith("None of the 1 passages retrieved from the evidence store says whether "
-                                       "“Penguins can fly over Antarctica”")
+    assert analysis[0].text.startswith(
+        "None of the 1 passages retrieved from the evidence store says whether “Penguins can fly over Antarctica”"
+    )
     assert is_desk_note(analysis[0].text)
     assert "none clearly supports or contradicts it" in summary[1].text
     _, _, empty = TemplateWriter().run(claim, [], Verdict(Rating.UNSUBSTANTIATED, 0.5))
@@ -124,8 +144,15 @@ def test_unsubstantiated_says_what_the_evidence_does_not_show():
 
 def test_max_per_side_keeps_the_strongest():
     claim = Claim(text="Sanctions were imposed on Belarus")
-    evidence = [ev(f"Sanctions were imposed on Belarus, report {i}.", f"P{i}", f"2021-0{i}-02",
-                   (0.5 + i / 20, 0.05, 0.45 - i / 20)) for i in range(1, 6)]
+    evidence = [
+        ev(
+            f"Sanctions were imposed on Belarus, report {i}.",
+            f"P{i}",
+            f"2021-0{i}-02",
+            (0.5 + i / 20, 0.05, 0.45 - i / 20),
+        )
+        for i in range(1, 6)
+    ]
     _, _, analysis = TemplateWriter(max_per_side=2).run(claim, evidence, Verdict(Rating.TRUE, 0.9))
     assert [s.citations for s in analysis if s.citations] == [[4], [5]]
 
@@ -140,8 +167,7 @@ def test_source_numbers_give_each_document_one_number():
     from factdesk.types import Document, Evidence, Passage
 
     unhcr, reuters = Document(text="UNHCR report on refugees."), Document(text="Reuters on air strikes.")
-    evidence = [Evidence(Passage(d.id, d.text[:10], 0, 10, i), d)
-                for i, d in enumerate([unhcr, reuters, unhcr, unhcr])]
+    evidence = [Evidence(Passage(d.id, d.text[:10], 0, 10, i), d) for i, d in enumerate([unhcr, reuters, unhcr, unhcr])]
     assert source_numbers(evidence) == [1, 2, 1, 1]
     assert source_numbers([]) == []
     assert cited_sources([3, 4], evidence) == [1]
@@ -153,15 +179,28 @@ def _seed_claim2_evidence():
     """The evidence Polygraph used for Glaz's second claim, all judged not-enough-info, with the
     claim-passage similarities the pipeline records, and one off-topic passage."""
     items = [
-        ev("The EU said the Lukashenko regime had deliberately brought migrants to Minsk.", "Council of the EU",
-           "2021-11-15", NEI),
-        ev("Several migrants told Lithuanian border guards that Belarusian officers had driven them to the frontier.",
-           "LRT", "2021-08-04", NEI),
-        ev("Lithuanian officials said documents show that Belarusian authorities encouraged travel to Belarus.",
-           "LRT", "2021-08-04", NEI),
+        ev(
+            "The EU said the Lukashenko regime had deliberately brought migrants to Minsk.",
+            "Council of the EU",
+            "2021-11-15",
+            NEI,
+        ),
+        ev(
+            "Several migrants told Lithuanian border guards that Belarusian officers had driven them to the frontier.",
+            "LRT",
+            "2021-08-04",
+            NEI,
+        ),
+        ev(
+            "Lithuanian officials said documents show that Belarusian authorities encouraged travel to Belarus.",
+            "LRT",
+            "2021-08-04",
+            NEI,
+        ),
         ev("The football team won its qualifying match on Tuesday.", "Sports Desk", "2021-10-05", NEI),
-        ev("Smugglers in Iraq have been selling packages that include a Belarusian visa.", "Reuters", "2021-11-12",
-           NEI),
+        ev(
+            "Smugglers in Iraq have been selling packages that include a Belarusian visa.", "Reuters", "2021-11-12", NEI
+        ),
     ]
     # passages 2 and 3 are two passages of one LRT story
     lrt = items[1].document
@@ -178,22 +217,27 @@ def test_unsubstantiated_sets_out_what_the_relevant_passages_say_and_leave_open(
     from factdesk.report.writer import NOTE_LEAVES_OPEN
     from factdesk.testing.fakes import FakeStanceModel
 
-    claim = Claim(text="The policies of NATO member states are most responsible for migrants massing at the "
-                       "Belarusian borders.", speaker="Anatoly Glaz", paraphrase=True)
+    claim = Claim(
+        text="The policies of NATO member states are most responsible for migrants massing at the Belarusian borders.",
+        speaker="Anatoly Glaz",
+        paraphrase=True,
+    )
     evidence = _seed_claim2_evidence()
     _, summary, analysis = TemplateWriter().run(claim, evidence, Verdict(Rating.UNSUBSTANTIATED, 0.6))
     # one passage per source first (LRT's best, the EU, Reuters), in date order; never the off-topic one
     assert [s.citations for s in analysis] == [[3], [5], [1], []]
     assert analysis[0].text.startswith("LRT reported in August 2021 that “Lithuanian officials said documents")
-    assert analysis[-1].text == NOTE_LEAVES_OPEN.format(claim="“the policies of NATO member states are most "
-                                                              "responsible for migrants massing at the Belarusian "
-                                                              "borders”")
+    assert analysis[-1].text == NOTE_LEAVES_OPEN.format(
+        claim="“the policies of NATO member states are most responsible for migrants massing at the Belarusian borders”"
+    )
     assert is_desk_note(analysis[-1].text)
     kept, dropped = GroundingCheck(FakeStanceModel()).run(analysis, evidence)
     assert dropped == [] and [s.text for s in kept] == [s.text for s in analysis]
     # reported speech: the summary does not put the reporter's words in the speaker's mouth
-    assert summary[0].text == ("As reported, Anatoly Glaz said that the policies of NATO member states are most "
-                               "responsible for migrants massing at the Belarusian borders.")
+    assert summary[0].text == (
+        "As reported, Anatoly Glaz said that the policies of NATO member states are most "
+        "responsible for migrants massing at the Belarusian borders."
+    )
 
 
 def test_misleading_with_one_side_adds_context_and_says_what_is_left_open():

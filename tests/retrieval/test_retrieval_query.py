@@ -11,7 +11,15 @@ from factdesk.types import Claim
 
 def test_query_terms_drop_stopwords_and_single_letters_keep_digits_and_order() -> None:
     assert query_terms("The EU imposed the sanctions on Belarus in 2021, a year of 9 packages") == [
-        "eu", "imposed", "sanctions", "belarus", "2021", "year", "9", "packages"]
+        "eu",
+        "imposed",
+        "sanctions",
+        "belarus",
+        "2021",
+        "year",
+        "9",
+        "packages",
+    ]
     assert query_terms("the of and said") == []
     assert query_terms("Syria syria SYRIA strikes") == ["syria", "strikes"]
     assert query_terms(" ".join(f"w{i}" for i in range(100)), limit=5) == ["w0", "w1", "w2", "w3", "w4"]

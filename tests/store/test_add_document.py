@@ -125,7 +125,8 @@ def test_a_bad_index_memory_setting_fails_clearly_and_keeps_the_index(pg_databas
 
 @pytest.mark.integration
 def test_the_pg_index_memory_setting_reaches_the_store_opened_from_db(
-        pg_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    pg_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from factdesk.registry import open_store
 
     monkeypatch.setenv("FACTDESK_PG_INDEX_MEMORY", "96MB")
@@ -144,7 +145,8 @@ def test_the_pg_index_memory_setting_reaches_the_store_opened_from_db(
 
 @pytest.mark.integration
 def test_ingest_bulk_on_postgres_says_when_it_builds_the_index(
-        pg_database: str, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    pg_database: str, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     from factdesk.pipeline import Desk
     from factdesk.testing.fakes import FakeEmbedder
 

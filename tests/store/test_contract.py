@@ -27,18 +27,39 @@ def unit(*components: float) -> np.ndarray:
 
 # name -> (document, vector of its single passage)
 CORPUS: dict[str, tuple[Document, np.ndarray]] = {
-    "russia": (Document(text="Russia began air strikes in Syria on 30 September 2015.",
-                        publisher="Reuters", title="Strikes begin", url="https://example.org/a",
-                        published="2015-10-01", language="en", author="A. Writer", source_path="a.txt"),
-               unit(1)),
-    "unhcr": (Document(text="The UN refugee agency registered 4.8 million Syrian refugees.",
-                       publisher="UNHCR", published="2016-03-01"),
-              unit(0, 1)),
-    "delhi": (Document(text="Air pollution in Delhi reached record levels in November.",
-                       publisher="The Hindu", published="2019-11-10"),
-              unit(1, 1)),
-    "minsk": (Document(text="Minsk is the capital of Belarus."),  # undated
-              unit(0, 0, 1)),
+    "russia": (
+        Document(
+            text="Russia began air strikes in Syria on 30 September 2015.",
+            publisher="Reuters",
+            title="Strikes begin",
+            url="https://example.org/a",
+            published="2015-10-01",
+            language="en",
+            author="A. Writer",
+            source_path="a.txt",
+        ),
+        unit(1),
+    ),
+    "unhcr": (
+        Document(
+            text="The UN refugee agency registered 4.8 million Syrian refugees.",
+            publisher="UNHCR",
+            published="2016-03-01",
+        ),
+        unit(0, 1),
+    ),
+    "delhi": (
+        Document(
+            text="Air pollution in Delhi reached record levels in November.",
+            publisher="The Hindu",
+            published="2019-11-10",
+        ),
+        unit(1, 1),
+    ),
+    "minsk": (
+        Document(text="Minsk is the capital of Belarus."),  # undated
+        unit(0, 0, 1),
+    ),
 }
 
 
@@ -100,7 +121,7 @@ def test_passages_keep_offsets_and_come_back_in_the_order_asked(store: Any) -> N
         assert d.id == p.document_id
     p2, d2 = got[0]
     assert (p2.start, p2.end, p2.index) == (57, len(text), 2)
-    assert p2.text == text[p2.start:p2.end] == "Third closes."
+    assert p2.text == text[p2.start : p2.end] == "Third closes."
     assert d2.published == dt.date(2020, 1, 2)
     assert store.get_passages([]) == []
     assert store.stats()["passages"] == 3 + len(CORPUS)
@@ -129,7 +150,7 @@ def test_dense_search_ranks_by_inner_product(store: Any) -> None:
     hits = store.dense_search(unit(1), k=2)
     assert ids(hits) == [pid("russia"), pid("delhi")]
     assert hits[0].score == pytest.approx(1.0, abs=1e-5)
-    assert hits[1].score == pytest.approx(2 ** -0.5, abs=1e-5)
+    assert hits[1].score == pytest.approx(2**-0.5, abs=1e-5)
     assert ids(store.dense_search(unit(0, 0, 1), k=1)) == [pid("minsk")]
     assert len(store.dense_search(unit(1), k=10)) == len(CORPUS)
     assert store.dense_search(unit(1), k=0) == []
@@ -200,12 +221,15 @@ def test_checks_save_get_update(store: Any) -> None:
 
 
 def test_list_checks_filters(store: Any) -> None:
-    store.save_check("c1", check_data("NATO produces refugees", "Anatoly Glaz", "False",
-                                      "UNHCR figures show otherwise."), "draft")
-    store.save_check("c2", check_data("Minsk is in Belarus", "A Tourist", "True",
-                                      "An atlas confirms it."), "published")
-    store.save_check("c3", check_data("Air pollution in Delhi fell", "Glazier Co", "False",
-                                      "Monitoring stations disagree."), "published")
+    store.save_check(
+        "c1", check_data("NATO produces refugees", "Anatoly Glaz", "False", "UNHCR figures show otherwise."), "draft"
+    )
+    store.save_check("c2", check_data("Minsk is in Belarus", "A Tourist", "True", "An atlas confirms it."), "published")
+    store.save_check(
+        "c3",
+        check_data("Air pollution in Delhi fell", "Glazier Co", "False", "Monitoring stations disagree."),
+        "published",
+    )
 
     def listed(**kw: Any) -> set[str]:
         return {c["id"] for c in store.list_checks(**kw)}
@@ -259,18 +283,33 @@ def test_users(store: Any) -> None:
 
 
 # --- hostile input -----------------------------------------------------------------------------
-HOSTILE = ("<script>alert('pwned')</script> O'Brien said \"no\"; '; DROP TABLE passages; -- "
-           "100% of %s and %(x)s, back\\slash, $1 $$ quoted $$, emoji \U0001f600, Zwölf Ärzte, 'tab\there'")
+HOSTILE = (
+    "<script>alert('pwned')</script> O'Brien said \"no\"; '; DROP TABLE passages; -- "
+    "100% of %s and %(x)s, back\\slash, $1 $$ quoted $$, emoji \U0001f600, Zwölf Ärzte, 'tab\there'"
+)
 
 HOSTILE_QUERIES = [
-    "'; DROP TABLE passages; --", '"unbalanced', "a OR AND NOT (", "NEAR(x y) * ^ : -", "!!& | <-> :*",
-    "%s %(x)s $1", "\\", "<script>", "Zwölf", "\U0001f600",
+    "'; DROP TABLE passages; --",
+    '"unbalanced',
+    "a OR AND NOT (",
+    "NEAR(x y) * ^ : -",
+    "!!& | <-> :*",
+    "%s %(x)s $1",
+    "\\",
+    "<script>",
+    "Zwölf",
+    "\U0001f600",
 ]
 
 
 def test_hostile_text_is_stored_and_returned_verbatim(store: Any) -> None:
-    doc = Document(text=HOSTILE, title="<b>title</b> '\"", publisher="Bobby'); DROP TABLE documents;--",
-                   url="https://example.org/?q=1&x='\"<>", published="2020-05-05")
+    doc = Document(
+        text=HOSTILE,
+        title="<b>title</b> '\"",
+        publisher="Bobby'); DROP TABLE documents;--",
+        url="https://example.org/?q=1&x='\"<>",
+        published="2020-05-05",
+    )
     p = Passage(doc.id, HOSTILE, 0, len(HOSTILE))
     assert store.add_document(doc, [p], unit(1)[None, :])
     assert store.get_document(doc.id) == doc

@@ -13,9 +13,13 @@ JOBS = "Unemployment in Ostland fell to three percent"
 
 
 def test_narratives_on_every_backend(store: Any) -> None:
-    store.add_claims([ClaimMention("d1", 0, 50, NATO, speaker="A", date="2026-01-12"),
-                      ClaimMention("d2", 0, 50, JOBS, speaker="B", date="2026-02-20"),
-                      ClaimMention("d3", 0, 50, NATO, speaker="C", date="2026-03-03")])
+    store.add_claims(
+        [
+            ClaimMention("d1", 0, 50, NATO, speaker="A", date="2026-01-12"),
+            ClaimMention("d2", 0, 50, JOBS, speaker="B", date="2026-02-20"),
+            ClaimMention("d3", 0, 50, NATO, speaker="C", date="2026-03-03"),
+        ]
+    )
     store.save_check("ext-1", {"claim": {"text": NATO, "date": "2026-01-20"}, "verdict": "False"}, "external")
     tracker = Narratives(store, FakeEmbedder(dim=store.dim), threshold=0.99, word_weight=0.0)
     assert tracker.update().placed == 4 and tracker.update().placed == 0

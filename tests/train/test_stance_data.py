@@ -22,8 +22,10 @@ def _mnli_root(tmp_path, n=40):
     (tmp_path / "data").mkdir()
     d = tmp_path / "nli" / "mnli"
     d.mkdir(parents=True)
-    rows = [{"premise": f"A man number {i} is walking.", "hypothesis": f"Person {i} walks.", "label": "entailment"}
-            for i in range(n)]
+    rows = [
+        {"premise": f"A man number {i} is walking.", "hypothesis": f"Person {i} walks.", "label": "entailment"}
+        for i in range(n)
+    ]
     (d / "data_mnli_dev.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     return tmp_path
 
@@ -56,8 +58,9 @@ def test_contrast_shifts_years_and_negates_but_leaves_ids_and_non_supports_alone
     assert all("19" in t.claim for seed in range(20) if (t := contrast(ids, random.Random(seed))))
     assert contrast(StancePair("A is B.", "A is B.", R, "x"), random.Random(0)) is None
     neg = StancePair("Paris is the capital of France.", "Paris is France's capital city.", S, "x")
-    assert contrast(neg, random.Random(0)) == StancePair("Paris is not the capital of France.", neg.evidence, R,
-                                                         "contrastive")
+    assert contrast(neg, random.Random(0)) == StancePair(
+        "Paris is not the capital of France.", neg.evidence, R, "contrastive"
+    )
 
 
 def test_averitec_background_questions_are_not_enough_info() -> None:

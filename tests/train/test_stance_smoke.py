@@ -10,6 +10,7 @@ import pytest
 try:
     import torch  # noqa: F401
     import transformers  # noqa: F401
+
     HAVE_TORCH = True
 except ImportError:
     HAVE_TORCH = False
@@ -19,7 +20,7 @@ from factdesk.train.stance_data import LABELS, StancePair, build_mix, fold
 pytestmark = pytest.mark.skipif(
     not HAVE_TORCH,
     reason="torch/transformers not importable: install the train extra "
-           "(pip install torch==2.13.0 transformers onnx) to run the training smoke test",
+    "(pip install torch==2.13.0 transformers onnx) to run the training smoke test",
 )
 
 S, R, N = LABELS
@@ -68,7 +69,9 @@ def test_stance_training_smoke(tmp_path) -> None:
     np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
     # padding inside a batch must not change a pair's scores (the export keeps the mask)
     single = np.vstack([m.predict([(c, e)]) for c, e, _ in PAIRS[:4]])
-    np.testing.assert_allclose(probs[:4], single, atol=5e-2)  # int8 dynamic quantisation: activation scales depend on the batch
+    np.testing.assert_allclose(
+        probs[:4], single, atol=5e-2
+    )  # int8 dynamic quantisation: activation scales depend on the batch
 
 
 def test_stance_data_folds_are_stable() -> None:
@@ -88,8 +91,14 @@ def test_resume_from_exported_int8_model_continues_and_logs_stages(tmp_path) -> 
 
     pairs = [StancePair(c, e, lab, "inline") for c, e, lab in PAIRS]
     first, second = tmp_path / "a", tmp_path / "b"
-    fit_and_export(pairs[:16], pairs[16:], StanceTrainConfig(out=str(first), max_steps=4, batch_size=4, max_length=64,
-                                                            seed=1, lr=5e-4, checkpoint=str(tmp_path / "ck1")), first)
+    fit_and_export(
+        pairs[:16],
+        pairs[16:],
+        StanceTrainConfig(
+            out=str(first), max_steps=4, batch_size=4, max_length=64, seed=1, lr=5e-4, checkpoint=str(tmp_path / "ck1")
+        ),
+        first,
+    )
     model, info = build_model(StanceTrainConfig(resume=str(first)))
     assert info["from"] == "int8 ONNX (dequantised)" and info["trainable_missing"] == []
     assert info["tensors_loaded"] > 0 and info["kept_base_exact"] > 0  # frozen layers keep exact base weights
@@ -105,8 +114,15 @@ def test_resume_from_exported_int8_model_continues_and_logs_stages(tmp_path) -> 
     onnx = OnnxCrossEncoder(first).predict([(c, e) for c, e, _ in PAIRS])
     np.testing.assert_allclose(resumed, onnx, atol=0.08)  # int8 weights and activations vs dequantised fp32
 
-    cfg = StanceTrainConfig(out=str(second), max_steps=2, batch_size=8, max_length=64, seed=2, resume=str(first),
-                            checkpoint=str(tmp_path / "ckpt"))
+    cfg = StanceTrainConfig(
+        out=str(second),
+        max_steps=2,
+        batch_size=8,
+        max_length=64,
+        seed=2,
+        resume=str(first),
+        checkpoint=str(tmp_path / "ckpt"),
+    )
     res = fit_and_export(pairs[:16], [], cfg, second)
     assert [st["stage"] for st in res["stages"]] == [1, 2]
     assert res["stages"][1]["from"] == "int8 ONNX (dequantised)" and res["stages"][1]["pairs_seen"] == 16
@@ -115,8 +131,12 @@ def test_resume_from_exported_int8_model_continues_and_logs_stages(tmp_path) -> 
     model2, info2 = build_model(StanceTrainConfig(resume=str(tmp_path / "ckpt")))
     assert info2["from"] == "torch checkpoint"
     third = tmp_path / "c"
-    res3 = fit_and_export(pairs[:8], [], StanceTrainConfig(out=str(third), max_steps=1, batch_size=8, max_length=64,
-                                                           resume=str(tmp_path / "ckpt")), third)
+    res3 = fit_and_export(
+        pairs[:8],
+        [],
+        StanceTrainConfig(out=str(third), max_steps=1, batch_size=8, max_length=64, resume=str(tmp_path / "ckpt")),
+        third,
+    )
     assert [st["from"] for st in res3["stages"]][1:] == ["int8 ONNX (dequantised)", "torch checkpoint"]
 
 
@@ -128,5 +148,15 @@ def test_resume_from_a_folder_without_a_model_says_what_to_do(tmp_path) -> None:
     with pytest.raises(ModelError, match="stance model folder"):
         build_model(StanceTrainConfig(resume=str(tmp_path)))
     with pytest.raises(ModelError, match="fp32 or bf16"):
-        run_training(None, [], np.zeros(0), [], lr=1e-5, weight_decay=0.0, warmup=0.1, max_minutes=None,
-                     log_every=1, precision="fp16")
+        run_training(
+            None,
+            [],
+            np.zeros(0),
+            [],
+            lr=1e-5,
+            weight_decay=0.0,
+            warmup=0.1,
+            max_minutes=None,
+            log_every=1,
+            precision="fp16",
+        )

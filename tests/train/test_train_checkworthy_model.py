@@ -11,6 +11,7 @@ import pytest
 try:
     import torch  # noqa: F401
     import transformers  # noqa: F401
+
     HAVE_TORCH = True
 except ImportError:
     HAVE_TORCH = False
@@ -21,18 +22,33 @@ from factdesk.train.checkworthy_model import FinetuneConfig, epoch_plan
 needs_torch = pytest.mark.skipif(
     not HAVE_TORCH,
     reason="torch/transformers not importable: install the train extra "
-           "(pip install torch==2.13.0 transformers onnx) to run the fine-tuning smoke test",
+    "(pip install torch==2.13.0 transformers onnx) to run the fine-tuning smoke test",
 )
 
-POS = ["Unemployment fell to 3.5 percent in 2019.", "Crime rose 18 percent between 2019 and 2022.",
-       "We hired 40 new police officers last year.", "The deficit doubled to $1.4 trillion under his watch.",
-       "Taxes went up on 2 million families.", "The city spends more on consultants than on roads.",
-       "Ten million Americans lost their insurance.", "Exports to China fell by a third in 2020.",
-       "He voted against the budget 12 times.", "Gas prices are the highest they have been since 2008."]
-NEG = ["Thank you all for coming tonight.", "Good evening and welcome to the debate.",
-       "I think we can do better.", "Let us move on to the next question.", "That is a great question.",
-       "I love this country.", "We will be right back after the break.", "Please keep your answers short.",
-       "My opponent should be ashamed.", "God bless you and God bless America."]
+POS = [
+    "Unemployment fell to 3.5 percent in 2019.",
+    "Crime rose 18 percent between 2019 and 2022.",
+    "We hired 40 new police officers last year.",
+    "The deficit doubled to $1.4 trillion under his watch.",
+    "Taxes went up on 2 million families.",
+    "The city spends more on consultants than on roads.",
+    "Ten million Americans lost their insurance.",
+    "Exports to China fell by a third in 2020.",
+    "He voted against the budget 12 times.",
+    "Gas prices are the highest they have been since 2008.",
+]
+NEG = [
+    "Thank you all for coming tonight.",
+    "Good evening and welcome to the debate.",
+    "I think we can do better.",
+    "Let us move on to the next question.",
+    "That is a great question.",
+    "I love this country.",
+    "We will be right back after the break.",
+    "Please keep your answers short.",
+    "My opponent should be ashamed.",
+    "God bless you and God bless America.",
+]
 
 
 def _items(texts: list[str], label: int, group: str = "claimbuster") -> list[CheckworthyItem]:
@@ -56,10 +72,12 @@ def test_finetune_smoke(tmp_path):
     from factdesk.claims.checkworthy import CheckWorthiness
     from factdesk.train.checkworthy_model import finetune_checkworthy
 
-    splits = {"train": _items(POS[:8], 1) + _items(NEG[:8], 0) + _items(["Thanks again, everyone."], 0, "ct19"),
-              "dev": _items(POS[8:], 1) + _items(NEG[8:], 0),
-              "cb_test": _items(POS[8:], 1) + _items(NEG[8:], 0),
-              "ct19_test": _items(POS[:3], 1, "d1") + _items(NEG[:3], 0, "d1")}
+    splits = {
+        "train": _items(POS[:8], 1) + _items(NEG[:8], 0) + _items(["Thanks again, everyone."], 0, "ct19"),
+        "dev": _items(POS[8:], 1) + _items(NEG[8:], 0),
+        "cb_test": _items(POS[8:], 1) + _items(NEG[8:], 0),
+        "ct19_test": _items(POS[:3], 1, "d1") + _items(NEG[:3], 0, "d1"),
+    }
     cfg = FinetuneConfig(out=str(tmp_path), max_steps=3, batch_size=8, seed=1, max_minutes=None, log_every=1)
     conf = finetune_checkworthy(cfg, log=lambda m: None, splits=splits)
     assert conf["metrics"]["training"]["steps"] == 3

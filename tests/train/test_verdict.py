@@ -50,9 +50,15 @@ def test_fit_aggregator_learns_separable_rows_and_stays_monotone() -> None:
 def test_score_retrieved_reads_the_pool_and_caches(tmp_path) -> None:
     db = tmp_path / "pool.db"
     desk = Desk(db=str(db), embedder=FakeEmbedder(), stance_model=FakeStanceModel())
-    desk.ingest([Document(text="The bridge over the river opened in 1998 after four years of work.",
-                          url="https://example.org/bridge"),
-                 Document(text="Cats sleep for most of the day.", url="https://example.org/cats")])
+    desk.ingest(
+        [
+            Document(
+                text="The bridge over the river opened in 1998 after four years of work.",
+                url="https://example.org/bridge",
+            ),
+            Document(text="Cats sleep for most of the day.", url="https://example.org/cats"),
+        ]
+    )
     items = [{"claim": "The bridge over the river opened in 1998.", "label": "Supported", "claim_date": "1-2-2020"}]
     cache = tmp_path / "ret.json"
     claims, evs, cps = score_retrieved(items, db, FakeStanceModel(), cache, top_k=2, embedder=FakeEmbedder())
@@ -71,16 +77,32 @@ def test_score_retrieved_missing_pool_says_how_to_build_it(tmp_path) -> None:
 
 # --------------------------------------------------------------------------- irrelevant-evidence rows
 
+
 def _claims_and_evidence() -> tuple[list, list]:
     from factdesk.train.verdict import averitec_claim, averitec_evidence
 
     items = [
-        {"claim": "The bridge over the river opened in 1998.", "label": "Supported",
-         "questions": [{"question": "When did the bridge open?", "answers": [{"answer": "The bridge opened in 1998."}]}]},
-        {"claim": "Cats sleep for most of the day.", "label": "Supported",
-         "questions": [{"question": "How long do cats sleep?", "answers": [{"answer": "Cats sleep 15 hours a day."}]}]},
-        {"claim": "The city budget adds four bus lines.", "label": "Refuted",
-         "questions": [{"question": "How many bus lines?", "answers": [{"answer": "The budget adds two bus lines."}]}]},
+        {
+            "claim": "The bridge over the river opened in 1998.",
+            "label": "Supported",
+            "questions": [
+                {"question": "When did the bridge open?", "answers": [{"answer": "The bridge opened in 1998."}]}
+            ],
+        },
+        {
+            "claim": "Cats sleep for most of the day.",
+            "label": "Supported",
+            "questions": [
+                {"question": "How long do cats sleep?", "answers": [{"answer": "Cats sleep 15 hours a day."}]}
+            ],
+        },
+        {
+            "claim": "The city budget adds four bus lines.",
+            "label": "Refuted",
+            "questions": [
+                {"question": "How many bus lines?", "answers": [{"answer": "The budget adds two bus lines."}]}
+            ],
+        },
     ]
     return [averitec_claim(it) for it in items], [averitec_evidence(it) for it in items]
 
@@ -89,8 +111,12 @@ def test_donor_claims_never_lend_a_claim_its_own_or_a_near_copys_evidence() -> N
     from factdesk.train.verdict import donor_claims
     from factdesk.types import Claim
 
-    claims = [Claim("The bridge over the river opened in 1998."), Claim("The bridge over the river opened in 1998!"),
-              Claim("Cats sleep for most of the day."), Claim("The city budget adds four bus lines.")]
+    claims = [
+        Claim("The bridge over the river opened in 1998."),
+        Claim("The bridge over the river opened in 1998!"),
+        Claim("Cats sleep for most of the day."),
+        Claim("The city budget adds four bus lines."),
+    ]
     donors = donor_claims(claims, FakeEmbedder(), seed=1)
     assert len(donors) == 4 and all(d != i for i, d in enumerate(donors))
     assert donors[0] in (2, 3) and donors[1] in (2, 3)  # claims 0 and 1 are near copies
@@ -105,8 +131,7 @@ def test_irrelevant_rows_rejudge_borrowed_evidence_and_cache(tmp_path) -> None:
     claims, evs = _claims_and_evidence()
     cache = tmp_path / "irr.npz"
     cl, rows, cps = irrelevant_rows(claims, evs, [1, 2, 0], FakeStanceModel(), cache)
-    assert [r[0].passage.text for r in rows] == [evs[1][0].passage.text, evs[2][0].passage.text,
-                                                 evs[0][0].passage.text]
+    assert [r[0].passage.text for r in rows] == [evs[1][0].passage.text, evs[2][0].passage.text, evs[0][0].passage.text]
     assert all(r[0].stance is not None for r in rows) and cps.shape == (3, 3)
     assert evs[1][0].stance is None  # the donor's own evidence is left as it was
     expected = FakeStanceModel().predict([(claims[0].text, evs[1][0].passage.text)])[0]

@@ -30,8 +30,9 @@ def ev(sup: float, ref: float, text: str = "Official statistics on unemployment.
     nei = max(0.0, 1.0 - sup - ref)
     doc = Document(text=f"{text} {sup} {ref}", published=dt.date(2020, 12, 1))
     p = Passage(document_id=doc.id, text=doc.text, start=0, end=len(doc.text))
-    return Evidence(passage=p, document=doc, scores={"fused": 0.5, "similarity": sim},
-                    stance=Stance.from_probs([sup, ref, nei]))
+    return Evidence(
+        passage=p, document=doc, scores={"fused": 0.5, "similarity": sim}, stance=Stance.from_probs([sup, ref, nei])
+    )
 
 
 def aggregators() -> list[object]:
@@ -89,8 +90,10 @@ def test_aggregate_more_refuting_evidence_never_raises_supported(agg) -> None:
 
 
 def test_aggregate_stronger_refutation_never_raises_supported(agg) -> None:
-    ps = [agg.run(CLAIM, [ev(0.7, 0.1), ev(0.1, r)]).averitec_probs[AveritecLabel.SUPPORTED.value]
-          for r in (0.3, 0.5, 0.7, 0.9)]
+    ps = [
+        agg.run(CLAIM, [ev(0.7, 0.1), ev(0.1, r)]).averitec_probs[AveritecLabel.SUPPORTED.value]
+        for r in (0.3, 0.5, 0.7, 0.9)
+    ]
     assert all(b <= a + 1e-9 for a, b in zip(ps, ps[1:]))
 
 
@@ -172,8 +175,10 @@ def test_learned_aggregator_more_relevant_evidence_never_raises_not_enough_evide
     agg = LearnedAggregator(claim_level=False)
     agg.warm_up()
     for stance in ((0.1, 0.1), (0.6, 0.1), (0.1, 0.7)):
-        ps = [agg.run(CLAIM, [ev(*stance, sim=s), ev(0.1, 0.1, sim=s / 2)]).averitec_probs["Not Enough Evidence"]
-              for s in (0.0, 0.2, 0.4, 0.6, 0.8)]
+        ps = [
+            agg.run(CLAIM, [ev(*stance, sim=s), ev(0.1, 0.1, sim=s / 2)]).averitec_probs["Not Enough Evidence"]
+            for s in (0.0, 0.2, 0.4, 0.6, 0.8)
+        ]
         assert all(b <= a + 1e-9 for a, b in zip(ps, ps[1:])), (stance, ps)
         assert ps[0] > ps[-1]
 
@@ -200,7 +205,11 @@ def test_learned_aggregator_missing_file_says_what_to_do(tmp_path) -> None:
 
 def test_averitec_order_matches_labels() -> None:
     assert [a.value for a in AVERITEC_ORDER] == [
-        "Supported", "Refuted", "Not Enough Evidence", "Conflicting Evidence/Cherrypicking"]
+        "Supported",
+        "Refuted",
+        "Not Enough Evidence",
+        "Conflicting Evidence/Cherrypicking",
+    ]
 
 
 def test_gate_passes_on_only_the_relevant_share() -> None:
@@ -211,8 +220,13 @@ def test_gate_passes_on_only_the_relevant_share() -> None:
     assert out[0] == pytest.approx([0.2, 0.6, 0.1, 0.1])
     assert out[1] == pytest.approx([0.175, 0.025, 0.775, 0.025])
     assert out.sum(1) == pytest.approx([1.0, 1.0])
-    gate = {"features": ["max_sim", "mean_sim"], "mean": [0.4, 0.3], "scale": [0.2, 0.1], "weights": [2.0, 1.0],
-            "bias": 0.5}
+    gate = {
+        "features": ["max_sim", "mean_sim"],
+        "mean": [0.4, 0.3],
+        "scale": [0.2, 0.1],
+        "weights": [2.0, 1.0],
+        "bias": 0.5,
+    }
     x = np.zeros((2, len(FEATURES)))
     x[:, FEATURES.index("max_sim")] = [0.4, 0.8]
     x[:, FEATURES.index("mean_sim")] = [0.3, 0.4]

@@ -31,6 +31,7 @@ from fastapi.staticfiles import StaticFiles
 
 from factdesk.app.web import api, errors, narratives, pages
 from factdesk.app.web.auth import SESSION_COOKIE, Auth, Signer, User, WebError, hash_token, new_token, same_token
+from factdesk.app.web.cache import MAX_BYTES, MAX_ENTRIES, CachedRoutes, PublicCache
 from factdesk.app.web.limits import MAX_JSON_BYTES, MAX_UPLOAD_BYTES, BodyLimit, SecurityHeaders
 from factdesk.app.web.templating import STATIC, Renderer, highlight
 from factdesk.config import Config
@@ -39,8 +40,20 @@ from factdesk.newsroom import TEXT_LIMITS, ClaimFinder, Newsroom, strict_date, t
 if TYPE_CHECKING:
     from factdesk.pipeline import Desk
 
-__all__ = ["SESSION_COOKIE", "TEXT_LIMITS", "Signer", "User", "WebError", "create_app", "hash_token", "highlight",
-           "new_token", "same_token", "strict_date", "text_to_sentences"]
+__all__ = [
+    "SESSION_COOKIE",
+    "TEXT_LIMITS",
+    "Signer",
+    "User",
+    "WebError",
+    "create_app",
+    "hash_token",
+    "highlight",
+    "new_token",
+    "same_token",
+    "strict_date",
+    "text_to_sentences",
+]
 
 
 def create_app(
@@ -53,6 +66,9 @@ def create_app(
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
     requeue: bool = True,
     secure_cookies: bool | None = None,
+    public_cache: bool = True,
+    cache_max_bytes: int = MAX_BYTES,
+    cache_max_entries: int = MAX_ENTRIES,
 ) -> FastAPI:
     """Build the web desk.
 
@@ -64,6 +80,9 @@ def create_app(
     always (True), never (False), or when the request came over HTTPS (None; behind a TLS proxy
     run uvicorn with --proxy-headers). The published pages' and `/api` ClaimReview JSON-LD name
     the `organization` setting (env FACTDESK_ORGANIZATION, or factdesk.toml) as their author.
+    `public_cache`: keep anonymous public pages, the archive and its searches in memory, at most
+    `cache_max_entries` answers and `cache_max_bytes` bytes, dropped when a check changes
+    (`factdesk.app.web.cache`; `app.state.public_cache`, None when off).
     """
     factory: Callable[[], Desk]
     if desk is None:
@@ -102,12 +121,20 @@ def create_app(
         title="factdesk",
         version="0.1.0",
         description="The factdesk web desk's JSON API. Writes need `Authorization: Bearer TOKEN` "
-                    "(create one with `factdesk user add NAME`); published checks and the archive are public.",
+        "(create one with `factdesk user add NAME`); published checks and the archive are public.",
         lifespan=lifespan,
     )
     app.state.newsroom = news
     app.state.signer = signer
     app.add_middleware(BodyLimit, max_json=max_json_bytes, max_upload=max_upload_bytes)
+    cache = (
+        PublicCache(lambda: news.changes, max_entries=cache_max_entries, max_bytes=cache_max_bytes)
+        if public_cache
+        else None
+    )
+    app.state.public_cache = cache
+    if cache is not None:  # inside SecurityHeaders: answers from the cache get the headers too
+        app.add_middleware(CachedRoutes, cache=cache)
     app.add_middleware(SecurityHeaders)  # added last: outermost, so 413s and static files get the headers too
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     errors.install(app, render)

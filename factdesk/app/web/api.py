@@ -25,11 +25,18 @@ from factdesk.types import Rating
 class CheckIn(BaseModel):
     """A claim to check."""
 
-    claim: str = Field(min_length=1, max_length=TEXT_LIMITS["claim"], examples=["NATO countries have become a real machine producing refugees"])
+    claim: str = Field(
+        min_length=1,
+        max_length=TEXT_LIMITS["claim"],
+        examples=["NATO countries have become a real machine producing refugees"],
+    )
     speaker: str | None = Field(None, max_length=TEXT_LIMITS["speaker"], examples=["Anatoly Glaz"])
-    speaker_title: str | None = Field(None, max_length=TEXT_LIMITS["speaker_title"], examples=["Press secretary for Belarus Foreign Ministry"])
-    date: str | None = Field(None, description="When the claim was made, YYYY-MM-DD; only earlier evidence is used.",
-                             examples=["2021-12-14"])
+    speaker_title: str | None = Field(
+        None, max_length=TEXT_LIMITS["speaker_title"], examples=["Press secretary for Belarus Foreign Ministry"]
+    )
+    date: str | None = Field(
+        None, description="When the claim was made, YYYY-MM-DD; only earlier evidence is used.", examples=["2021-12-14"]
+    )
     source: str | None = Field(None, max_length=TEXT_LIMITS["source"], description="Where the claim appeared (URL).")
     top_k: int = Field(default("top_k"), ge=1, le=50, description="Evidence passages to weigh.")
 
@@ -40,9 +47,12 @@ class CheckPatch(BaseModel):
     rating: Rating | None = Field(None, description="The new verdict: " + ", ".join(RATINGS))
     note: str | None = Field(None, max_length=TEXT_LIMITS["note"], description="Why: kept in the audit history.")
     headline: str | None = Field(None, max_length=TEXT_LIMITS["headline"])
-    summary: str | None = Field(None, max_length=TEXT_LIMITS["summary"], description="One sentence a line, citations as [n].")
-    analysis: str | None = Field(None, max_length=TEXT_LIMITS["analysis"],
-                                 description="One sentence a line, citations as [n].")
+    summary: str | None = Field(
+        None, max_length=TEXT_LIMITS["summary"], description="One sentence a line, citations as [n]."
+    )
+    analysis: str | None = Field(
+        None, max_length=TEXT_LIMITS["analysis"], description="One sentence a line, citations as [n]."
+    )
     remove_evidence: list[str] = Field(default_factory=list, description="passage_ids to remove.")
     add_evidence: list[str] = Field(default_factory=list, description="passage_ids from the corpus to attach.")
 
@@ -85,17 +95,23 @@ def router(news: Newsroom, auth: Auth, organization: str = ORG_NAME) -> APIRoute
         return {"id": cid, "status": rec.status, "created": created, "url": f"/checks/{cid}", "previous": previous}
 
     @api.get("/previous", tags=["checks"])
-    def api_previous(claim: str = Query(..., min_length=1, max_length=TEXT_LIMITS["claim"]),
-                     user: User = writer) -> dict[str, Any]:
+    def api_previous(
+        claim: str = Query(..., min_length=1, max_length=TEXT_LIMITS["claim"]), user: User = writer
+    ) -> dict[str, Any]:
         """Has this been checked before? Earlier fact-checks the matcher takes for the same claim,
         best first, each with rating, publisher, date, `url`/`link` and the matcher's scores."""
         c = claim_from_input(claim)
         return {"claim": c.text, "previous": [match_dict(m) for m in news.previous(c)]}
 
     @api.get("/checks", tags=["checks"])
-    def api_list(status: str | None = None, q: str | None = None, rating: str | None = None,
-                 speaker: str | None = None, limit: int = Query(50, ge=1, le=500),
-                 user: User = writer) -> list[dict[str, Any]]:
+    def api_list(
+        status: str | None = None,
+        q: str | None = None,
+        rating: str | None = None,
+        speaker: str | None = None,
+        limit: int = Query(50, ge=1, le=500),
+        user: User = writer,
+    ) -> list[dict[str, Any]]:
         """Checks in any status (editors only); `q` is full-text."""
         return [r.to_dict() for r in news.list_checks(status, q, rating, speaker, limit)]
 
@@ -114,9 +130,19 @@ def router(news: Newsroom, auth: Auth, organization: str = ORG_NAME) -> APIRoute
     @api.patch("/checks/{check_id}", tags=["checks"])
     def api_patch(check_id: str, body: CheckPatch, user: User = writer) -> dict[str, Any]:
         """Change the verdict (with a note), edit headline/summary/analysis, remove or add evidence."""
-        return news.view(news.edit(check_id, user.name, rating=body.rating, note=body.note, headline=body.headline,
-                                   summary=body.summary, analysis=body.analysis,
-                                   remove_evidence=body.remove_evidence, add_evidence=body.add_evidence))
+        return news.view(
+            news.edit(
+                check_id,
+                user.name,
+                rating=body.rating,
+                note=body.note,
+                headline=body.headline,
+                summary=body.summary,
+                analysis=body.analysis,
+                remove_evidence=body.remove_evidence,
+                add_evidence=body.add_evidence,
+            )
+        )
 
     @api.post("/checks/{check_id}/approve", tags=["checks"])
     def api_approve(check_id: str, body: StatusNote | None = None, user: User = writer) -> dict[str, Any]:
@@ -153,42 +179,68 @@ def router(news: Newsroom, auth: Auth, organization: str = ORG_NAME) -> APIRoute
         return to_claimreview(rec.check, public_url(request, check_id), organization)
 
     @api.get("/archive", tags=["archive"])
-    def api_archive(q: str | None = None, rating: str | None = None, speaker: str | None = None,
-                    since: str | None = None, until: str | None = None,
-                    mode: str = Query("text", description="text (full-text) or semantic"),
-                    limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
+    def api_archive(
+        q: str | None = None,
+        rating: str | None = None,
+        speaker: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        mode: str = Query("text", description="text (full-text) or semantic"),
+        limit: int = Query(50, ge=1, le=500),
+    ) -> list[dict[str, Any]]:
         """Published checks, searchable and filterable; public."""
         return [r.to_dict() for r in news.archive(q, rating, speaker, since, until, mode, limit)]
 
     @api.post("/documents", status_code=202, tags=["corpus"])
-    async def api_upload(files: list[UploadFile] = File(..., description="Evidence files: " + " ".join(SUFFIXES)),
-                         publisher: str | None = Form(None), date: str | None = Form(None),
-                         user: User = writer) -> dict[str, Any]:
+    async def api_upload(
+        files: list[UploadFile] = File(..., description="Evidence files: " + " ".join(SUFFIXES)),
+        publisher: str | None = Form(None),
+        date: str | None = Form(None),
+        user: User = writer,
+    ) -> dict[str, Any]:
         """Upload files and ingest them in the background; poll `GET /api/jobs/{job}`."""
         uploads = [(f.filename or "upload", await f.read()) for f in files]
-        job = await run_in_threadpool(news.ingest_files, uploads, user.name, one_line(publisher),
-                                      strict_date(date, "date"))
+        job = await run_in_threadpool(
+            news.ingest_files, uploads, user.name, one_line(publisher), strict_date(date, "date")
+        )
         return {"job": job.id, "status": job.status, "url": f"/api/jobs/{job.id}"}
 
     @api.get("/documents", tags=["corpus"])
-    def api_documents(q: str | None = None, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
-                      user: User = writer) -> dict[str, Any]:
+    def api_documents(
+        q: str | None = None, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0), user: User = writer
+    ) -> dict[str, Any]:
         docs = news.documents(q, limit=limit, offset=offset)
         return {"stats": news.stats(), "documents": [d.to_dict() for d in docs]}
 
     @api.get("/passages", tags=["corpus"])
-    def api_passages(q: str = Query(..., min_length=1), k: int = Query(10, ge=1, le=100),
-                     user: User = writer) -> list[dict[str, Any]]:
+    def api_passages(
+        q: str = Query(..., min_length=1), k: int = Query(10, ge=1, le=100), user: User = writer
+    ) -> list[dict[str, Any]]:
         """Full-text search over passages: find one to attach with PATCH add_evidence."""
-        return [{"passage_id": p.id, "text": p.text, "document_id": d.id, "title": d.title, "publisher": d.publisher,
-                 "url": d.url, "published": d.published.isoformat() if d.published else None,
-                 "source_path": d.source_path} for p, d in news.search_passages(q, k)]
+        return [
+            {
+                "passage_id": p.id,
+                "text": p.text,
+                "document_id": d.id,
+                "title": d.title,
+                "publisher": d.publisher,
+                "url": d.url,
+                "published": d.published.isoformat() if d.published else None,
+                "source_path": d.source_path,
+            }
+            for p, d in news.search_passages(q, k)
+        ]
 
     @api.post("/articles/claims", status_code=202, tags=["checks"])
     def api_extract(body: ArticleIn, user: User = writer) -> dict[str, Any]:
         """Find check-worthy claims in an article (background job; result: ranked claims)."""
-        job = news.extract(body.text, strict_date(body.date, "date"), one_line(body.source), one_line(body.speaker),
-                           one_line(body.speaker_title))
+        job = news.extract(
+            body.text,
+            strict_date(body.date, "date"),
+            one_line(body.source),
+            one_line(body.speaker),
+            one_line(body.speaker_title),
+        )
         return {"job": job.id, "status": job.status, "url": f"/api/jobs/{job.id}"}
 
     @api.get("/jobs/{job_id}", tags=["desk"])

@@ -161,18 +161,25 @@ class Auth:
         if tok:
             u = self.user_from_token(tok)
             if u is None:
-                raise WebError("the API token is not recognised: check it, or create one with `factdesk user add NAME`", 401)
+                raise WebError(
+                    "the API token is not recognised: check it, or create one with `factdesk user add NAME`", 401
+                )
             return u
         return self.session_user(request)
 
     def api_writer(self, request: Request) -> User:
         tok = self.bearer(request)
         if not tok:
-            raise WebError("this needs an editor: send `Authorization: Bearer TOKEN` "
-                           "(create a token with `factdesk user add NAME`)", 401)
+            raise WebError(
+                "this needs an editor: send `Authorization: Bearer TOKEN` "
+                "(create a token with `factdesk user add NAME`)",
+                401,
+            )
         u = self.user_from_token(tok)
         if u is None:
-            raise WebError("the API token is not recognised: check it, or create one with `factdesk user add NAME`", 401)
+            raise WebError(
+                "the API token is not recognised: check it, or create one with `factdesk user add NAME`", 401
+            )
         return u
 
     def page_user(self, request: Request) -> User | None:
@@ -198,8 +205,9 @@ class Auth:
     def start_session(self, token: str) -> str:
         """A new login session for the holder of `token`; returns the session id for the cookie."""
         sid = secrets.token_urlsafe(32)
-        self.news.store.add_session(hash_token(sid), hash_token(token), secrets.token_hex(16),
-                                    time.time() + SESSION_SECONDS)
+        self.news.store.add_session(
+            hash_token(sid), hash_token(token), secrets.token_hex(16), time.time() + SESSION_SECONDS
+        )
         return sid
 
     def end_session(self, request: Request) -> None:
@@ -211,8 +219,9 @@ class Auth:
 
     def set_cookie(self, request: Request, resp: Response, name: str, value: str, max_age: int) -> None:
         """Every cookie the desk sets: HttpOnly, SameSite=Lax, and Secure when served over HTTPS."""
-        resp.set_cookie(name, value, max_age=max_age, httponly=True, samesite="lax", path="/",
-                        secure=self.secure(request))
+        resp.set_cookie(
+            name, value, max_age=max_age, httponly=True, samesite="lax", path="/", secure=self.secure(request)
+        )
 
     def drop_cookie(self, request: Request, resp: Response, name: str) -> None:
         resp.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=self.secure(request))

@@ -14,15 +14,23 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 # Scripts and everything else only from the desk itself; no framing (clickjacking); inline style
 # attributes are allowed for the confidence bar's width (a style cannot run code).
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 # FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from a CDN with an inline script.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-            "img-src 'self' data: https://fastapi.tiangolo.com; font-src https://fonts.gstatic.com; "
-            "worker-src blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-SECURITY_HEADERS = {"x-content-type-options": "nosniff", "x-frame-options": "DENY",
-                    "referrer-policy": "same-origin", "cross-origin-opener-policy": "same-origin"}
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; font-src https://fonts.gstatic.com; "
+    "worker-src blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "cross-origin-opener-policy": "same-origin",
+}
 
 
 class SecurityHeaders:
@@ -104,8 +112,9 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _too_large(self, scope: Scope, send: Send, what: str, limit: int) -> None:
-        msg = (f"the {what} is over the {limit // (1024 * 1024)} MB limit: "
-               + ("upload fewer or smaller files at a time" if what == "upload" else "send less text at a time"))
+        msg = f"the {what} is over the {limit // (1024 * 1024)} MB limit: " + (
+            "upload fewer or smaller files at a time" if what == "upload" else "send less text at a time"
+        )
         if str(scope.get("path", "")).startswith("/api"):
             resp: Response = JSONResponse({"detail": msg, "status": 413}, status_code=413)
         else:
@@ -119,6 +128,8 @@ async def _noop_receive() -> Message:
 
 def plain_error_page(status: int, message: str) -> str:
     """An error page that needs no template (for when rendering is what failed)."""
-    return (f"<!doctype html><html lang=en><meta charset=utf-8><title>Error {status}</title>"
-            f"<link rel=stylesheet href=/static/desk.css><main class=page><h1>Error {status}</h1>"
-            f"<p class=error>{escape(message)}</p><p><a href=/>Back to the desk</a></p></main></html>")
+    return (
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>Error {status}</title>"
+        f"<link rel=stylesheet href=/static/desk.css><main class=page><h1>Error {status}</h1>"
+        f"<p class=error>{escape(message)}</p><p><a href=/>Back to the desk</a></p></main></html>"
+    )

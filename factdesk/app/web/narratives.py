@@ -86,8 +86,9 @@ def week_keys(first: dt.date, last: dt.date) -> list[str]:
     return out
 
 
-def chart(counts: dict[str, int], keys: list[str], width: int = 240, height: int = 48,
-          label: str = "claims per month") -> Chart:
+def chart(
+    counts: dict[str, int], keys: list[str], width: int = 240, height: int = 48, label: str = "claims per month"
+) -> Chart:
     """Bars for `keys` (missing keys count 0), scaled to the highest count; the latest `MAX_BARS`."""
     keys = keys[-MAX_BARS:]
     c = Chart(width=width, height=height, label=label)
@@ -99,8 +100,9 @@ def chart(counts: dict[str, int], keys: list[str], width: int = 240, height: int
     for i, k in enumerate(keys):
         n = int(counts.get(k, 0))
         h = plot * n / top if n else 1.0
-        c.bars.append(Bar(k, n, round(i * bw + bw * 0.1, 1), round(plot - h, 1), round(max(bw * 0.8, 0.5), 1),
-                          round(h, 1)))
+        c.bars.append(
+            Bar(k, n, round(i * bw + bw * 0.1, 1), round(plot - h, 1), round(max(bw * 0.8, 0.5), 1), round(h, 1))
+        )
     return c
 
 
@@ -163,8 +165,11 @@ def router(news: Newsroom, auth: Auth, render: Renderer) -> APIRouter:
     def narrative_store() -> NarrativeStore:
         store = news.store
         if not isinstance(store, NarrativeStore):
-            raise WebError(f"the store ({type(store).__name__}) keeps no recurring claims: they need the SQLite "
-                           "or PostgreSQL store", 501)
+            raise WebError(
+                f"the store ({type(store).__name__}) keeps no recurring claims: they need the SQLite "
+                "or PostgreSQL store",
+                501,
+            )
         return store
 
     def tracker() -> Narratives:
@@ -172,17 +177,32 @@ def router(news: Newsroom, auth: Auth, render: Renderer) -> APIRouter:
         return Narratives(narrative_store(), news.desk.embedder)
 
     @pages.get("/narratives", include_in_schema=False)
-    def narratives_page(request: Request, since: str = "", until: str = "",
-                        min_size: int = Query(2, ge=1, le=10_000), user: User = editor) -> Response:
+    def narratives_page(
+        request: Request,
+        since: str = "",
+        until: str = "",
+        min_size: int = Query(2, ge=1, le=10_000),
+        user: User = editor,
+    ) -> Response:
         lo, hi = strict_date(since.strip(), "since"), strict_date(until.strip(), "until")
         if lo and hi and lo > hi:
             raise InputError(f"since {lo} is after until {hi}: swap them")
         items = tracker().list(since=lo, until=hi, min_size=min_size)
         groups = [{"n": n, "chart": month_chart(n), "checks": n.checks} for n in items]
         alerts = narrative_store().list_alerts(limit=5)
-        return render(request, "narratives.html", {"groups": groups, "since": since.strip(), "until": until.strip(),
-                                                   "min_size": min_size, "alerts": alerts,
-                                                   "alert_link": alert_link, "safe_url": safe_url})
+        return render(
+            request,
+            "narratives.html",
+            {
+                "groups": groups,
+                "since": since.strip(),
+                "until": until.strip(),
+                "min_size": min_size,
+                "alerts": alerts,
+                "alert_link": alert_link,
+                "safe_url": safe_url,
+            },
+        )
 
     @pages.get("/narratives/{narrative_id}", include_in_schema=False)
     def narrative_page(request: Request, narrative_id: str, user: User = editor) -> Response:
@@ -192,18 +212,32 @@ def router(news: Newsroom, auth: Auth, render: Renderer) -> APIRouter:
         if n.id != narrative_id:  # merged into another group: its id points there
             return RedirectResponse(f"/narratives/{n.id}", status_code=303)
         members = [{"m": m, "link": member_link(m)} for m in n.members]
-        return render(request, "narrative.html", {"n": n, "chart": timeline_chart(n), "members": members,
-                                                  "checks": [{"m": m, "link": member_link(m)} for m in n.checks]})
+        return render(
+            request,
+            "narrative.html",
+            {
+                "n": n,
+                "chart": timeline_chart(n),
+                "members": members,
+                "checks": [{"m": m, "link": member_link(m)} for m in n.checks],
+            },
+        )
 
     @pages.get("/alerts", include_in_schema=False)
     def alerts_page(request: Request, limit: int = Query(100, ge=1, le=1000), user: User = editor) -> Response:
         alerts = narrative_store().list_alerts(limit=limit)
-        return render(request, "alerts.html", {"alerts": alerts, "limit": limit, "alert_link": alert_link,
-                                               "safe_url": safe_url})
+        return render(
+            request, "alerts.html", {"alerts": alerts, "limit": limit, "alert_link": alert_link, "safe_url": safe_url}
+        )
 
     @pages.get("/documents/{document_id}", include_in_schema=False)
-    def document_page(request: Request, document_id: str, start: int | None = Query(None, ge=0),
-                      end: int | None = Query(None, ge=0), user: User = editor) -> Response:
+    def document_page(
+        request: Request,
+        document_id: str,
+        start: int | None = Query(None, ge=0),
+        end: int | None = Query(None, ge=0),
+        user: User = editor,
+    ) -> Response:
         """A stored document, with the claim at [start, end) marked."""
         doc = news.store.get_document(document_id) if len(document_id) <= 64 else None
         if doc is None:
@@ -214,8 +248,16 @@ def router(news: Newsroom, auth: Auth, render: Renderer) -> APIRouter:
         if start is not None and end is not None and not (start < end <= len(text)):
             raise InputError(f"start and end must mark a span inside the document (0 to {len(text)}, start < end)")
         parts = (text[:start], text[start:end], text[end:]) if start is not None and end is not None else (text, "", "")
-        return render(request, "document.html", {"doc": doc, "before": parts[0], "marked": parts[1],
-                                                 "after": parts[2],
-                                                 "doc_url": doc.url if (doc.url or "").startswith(("http://", "https://")) else None})
+        return render(
+            request,
+            "document.html",
+            {
+                "doc": doc,
+                "before": parts[0],
+                "marked": parts[1],
+                "after": parts[2],
+                "doc_url": doc.url if (doc.url or "").startswith(("http://", "https://")) else None,
+            },
+        )
 
     return pages

@@ -47,14 +47,20 @@ def router(news: Newsroom, auth: Auth, render: Renderer, organization: str = ORG
         return login_form(request, next)
 
     @pages.post("/login", include_in_schema=False)
-    def login(request: Request, token: str = Form(""), csrf_token: str = Form(""), next: str = Form("/desk")) -> Response:
+    def login(
+        request: Request, token: str = Form(""), csrf_token: str = Form(""), next: str = Form("/desk")
+    ) -> Response:
         pre = auth.signer.unsign(request.cookies.get(LOGIN_COOKIE)) or {}
         if not same_token(csrf_token, str(pre.get("c", ""))):
             raise WebError("the login form has expired: reload the login page and try again", 403)
         token = token.strip()
         if not token or auth.user_from_token(token) is None:
-            return login_form(request, next, 401, "That token is not recognised. Create one with "
-                                                  "`factdesk user add NAME` and paste it here.")
+            return login_form(
+                request,
+                next,
+                401,
+                "That token is not recognised. Create one with `factdesk user add NAME` and paste it here.",
+            )
         done = RedirectResponse(local(next), status_code=303)
         auth.set_cookie(request, done, SESSION_COOKIE, auth.start_session(token), SESSION_SECONDS)
         auth.drop_cookie(request, done, LOGIN_COOKIE)
@@ -74,8 +80,15 @@ def router(news: Newsroom, auth: Auth, render: Renderer, organization: str = ORG
         return render(request, "desk.html", {"rows": [r.to_dict() for r in rows], "status": status or "", "q": q or ""})
 
     def submit_form(request: Request, **ctx: Any) -> Response:
-        return render(request, "submit.html", {"extraction": news.extraction_available(),
-                                               "recent": [r.to_dict() for r in news.list_checks(limit=8)], **ctx})
+        return render(
+            request,
+            "submit.html",
+            {
+                "extraction": news.extraction_available(),
+                "recent": [r.to_dict() for r in news.list_checks(limit=8)],
+                **ctx,
+            },
+        )
 
     @pages.get("/submit", include_in_schema=False)
     def submit_page(request: Request, user: User = editor) -> Response:
@@ -87,8 +100,9 @@ def router(news: Newsroom, auth: Auth, render: Renderer, organization: str = ORG
         same claim (with a link); "Check it anyway" (confirm=1) then queues it."""
         form = await request.form()
         fields = {k: str(form.get(k, "")) for k in ("claim", "speaker", "speaker_title", "date", "source")}
-        claim = claim_from_input(fields["claim"], fields["speaker"], fields["speaker_title"], fields["date"].strip(),
-                                 fields["source"])
+        claim = claim_from_input(
+            fields["claim"], fields["speaker"], fields["speaker_title"], fields["date"].strip(), fields["source"]
+        )
         if form.get("confirm") != "1":
             previous = await run_in_threadpool(news.previous, claim)
             if previous:
@@ -105,9 +119,14 @@ def router(news: Newsroom, auth: Auth, render: Renderer, organization: str = ORG
             raw = await upload.read()
             if raw:
                 text = await run_in_threadpool(article_text, upload.filename or "article.txt", raw)
-        job = await run_in_threadpool(news.extract, text, strict_date(str(form.get("date", "")).strip(), "date"),
-                                      one_line(form.get("source")), one_line(form.get("speaker")),
-                                      one_line(form.get("speaker_title")))
+        job = await run_in_threadpool(
+            news.extract,
+            text,
+            strict_date(str(form.get("date", "")).strip(), "date"),
+            one_line(form.get("source")),
+            one_line(form.get("speaker")),
+            one_line(form.get("speaker_title")),
+        )
         return RedirectResponse(f"/submit/article/{job.id}", status_code=303)
 
     @pages.get("/submit/article/{job_id}", include_in_schema=False)
@@ -138,13 +157,18 @@ def router(news: Newsroom, auth: Auth, render: Renderer, organization: str = ORG
             raise NotFound(f"no published fact-check with id {check_id!r}; editors: log in at /login")
         fc = rec.check
         url = public_url(request, check_id)
-        ctx: dict[str, Any] = {"rec": rec, "fc": fc, "meta": rec.meta, "view": news.view(rec),
-                               "jsonld": Markup(jsonld_script(fc, url, organization)) if fc and rec.status == "published" else "",
-                               "public_url": url}
+        ctx: dict[str, Any] = {
+            "rec": rec,
+            "fc": fc,
+            "meta": rec.meta,
+            "jsonld": Markup(jsonld_script(fc, url, organization)) if fc and rec.status == "published" else "",
+            "public_url": url,
+        }
         if user is None or public:
             if fc is None:
                 raise NotFound("this check has no draft yet")
-            return render(request, "public.html", ctx)
+            return render(request, "public.html", ctx)  # no `view`: the public page shows none of it
+        ctx["view"] = news.view(rec)  # the editor's page: its progress bar
         ctx["audit"] = rec.history
         ctx["find"] = find or ""
         ctx["found"] = news.search_passages(find, 10) if find and fc else []
@@ -157,30 +181,44 @@ def router(news: Newsroom, auth: Auth, render: Renderer, organization: str = ORG
     @pages.post("/checks/{check_id}/verdict", include_in_schema=False)
     async def page_verdict(request: Request, check_id: str, user: User = csrf_editor) -> Response:
         form = await request.form()
-        await run_in_threadpool(lambda: news.edit(check_id, user.name, rating=str(form.get("rating", "")),
-                                                  note=str(form.get("note", ""))))
+        await run_in_threadpool(
+            lambda: news.edit(check_id, user.name, rating=str(form.get("rating", "")), note=str(form.get("note", "")))
+        )
         return back(check_id, "Verdict changed")
 
     @pages.post("/checks/{check_id}/text", include_in_schema=False)
     async def page_text(request: Request, check_id: str, user: User = csrf_editor) -> Response:
         form = await request.form()
-        await run_in_threadpool(lambda: news.edit(
-            check_id, user.name, headline=str(form.get("headline", "")), summary=str(form.get("summary", "")),
-            analysis=str(form.get("analysis", "")), note=str(form.get("note", ""))))
+        await run_in_threadpool(
+            lambda: news.edit(
+                check_id,
+                user.name,
+                headline=str(form.get("headline", "")),
+                summary=str(form.get("summary", "")),
+                analysis=str(form.get("analysis", "")),
+                note=str(form.get("note", "")),
+            )
+        )
         return back(check_id, "Text saved")
 
     @pages.post("/checks/{check_id}/evidence/remove", include_in_schema=False)
     async def page_remove(request: Request, check_id: str, user: User = csrf_editor) -> Response:
         form = await request.form()
-        await run_in_threadpool(lambda: news.edit(check_id, user.name, remove_evidence=[str(form.get("passage_id", ""))],
-                                                  note=str(form.get("note", ""))))
+        await run_in_threadpool(
+            lambda: news.edit(
+                check_id, user.name, remove_evidence=[str(form.get("passage_id", ""))], note=str(form.get("note", ""))
+            )
+        )
         return back(check_id, "Evidence removed")
 
     @pages.post("/checks/{check_id}/evidence/add", include_in_schema=False)
     async def page_add(request: Request, check_id: str, user: User = csrf_editor) -> Response:
         form = await request.form()
-        await run_in_threadpool(lambda: news.edit(check_id, user.name, add_evidence=[str(form.get("passage_id", ""))],
-                                                  note=str(form.get("note", ""))))
+        await run_in_threadpool(
+            lambda: news.edit(
+                check_id, user.name, add_evidence=[str(form.get("passage_id", ""))], note=str(form.get("note", ""))
+            )
+        )
         return back(check_id, "Evidence added")
 
     @pages.post("/checks/{check_id}/{action}", include_in_schema=False)
@@ -198,26 +236,60 @@ def router(news: Newsroom, auth: Auth, render: Renderer, organization: str = ORG
 
     # --- archive and corpus -----------------------------------------------------------------------
     @pages.get("/archive", include_in_schema=False)
-    def archive_page(request: Request, q: str = "", rating: str = "", speaker: str = "", since: str = "",
-                     until: str = "", mode: str = "text") -> Response:
+    def archive_page(
+        request: Request,
+        q: str = "",
+        rating: str = "",
+        speaker: str = "",
+        since: str = "",
+        until: str = "",
+        mode: str = "text",
+    ) -> Response:
         rows = news.archive(q or None, rating or None, speaker or None, since or None, until or None, mode, limit=100)
-        return render(request, "archive.html", {"rows": [r.to_dict() for r in rows], "q": q, "rating": rating,
-                                                "speaker": speaker, "since": since, "until": until, "mode": mode})
+        return render(
+            request,
+            "archive.html",
+            {
+                "rows": [r.to_dict() for r in rows],
+                "q": q,
+                "rating": rating,
+                "speaker": speaker,
+                "since": since,
+                "until": until,
+                "mode": mode,
+            },
+        )
 
     @pages.get("/corpus", include_in_schema=False)
     def corpus_page(request: Request, q: str = "", job: str = "", user: User = editor) -> Response:
         docs = news.documents(q, limit=100)
-        return render(request, "corpus.html", {"docs": docs, "stats": news.stats(), "q": q,
-                                               "job": news.jobs.get(job) if job else None,
-                                               "jobs": news.jobs.list_jobs("ingest")[:5], "suffixes": SUFFIXES})
+        return render(
+            request,
+            "corpus.html",
+            {
+                "docs": docs,
+                "stats": news.stats(),
+                "q": q,
+                "job": news.jobs.get(job) if job else None,
+                "jobs": news.jobs.list_jobs("ingest")[:5],
+                "suffixes": SUFFIXES,
+            },
+        )
 
     @pages.post("/corpus/upload", include_in_schema=False)
     async def corpus_upload(request: Request, user: User = csrf_editor) -> Response:
         form = await request.form()
-        files = [(f.filename or "upload", await f.read()) for f in form.getlist("files") if isinstance(f, StarletteUpload)]
+        files = [
+            (f.filename or "upload", await f.read()) for f in form.getlist("files") if isinstance(f, StarletteUpload)
+        ]
         files = [(n, b) for n, b in files if b]
-        job = await run_in_threadpool(news.ingest_files, files, user.name, one_line(form.get("publisher")),
-                                      strict_date(str(form.get("date", "")).strip(), "date"))
+        job = await run_in_threadpool(
+            news.ingest_files,
+            files,
+            user.name,
+            one_line(form.get("publisher")),
+            strict_date(str(form.get("date", "")).strip(), "date"),
+        )
         return RedirectResponse(f"/corpus?job={job.id}", status_code=303)
 
     @pages.post("/jobs/{job_id}/cancel", include_in_schema=False)
@@ -227,4 +299,3 @@ def router(news: Newsroom, auth: Auth, render: Renderer, organization: str = ORG
         return RedirectResponse(f"/corpus?job={quote(job_id)}", status_code=303)
 
     return pages
-

@@ -21,8 +21,18 @@ APP_DIR = Path(__file__).resolve().parents[1]  # factdesk/app: templates/ and st
 TEMPLATES = APP_DIR / "templates"
 STATIC = APP_DIR / "static"
 # Only the desk's own messages are shown from ?msg=: a crafted link cannot put words on the page.
-FLASHES = frozenset({"Verdict changed", "Text saved", "Evidence removed", "Evidence added", "Queued again",
-                     "Approved", "Published", "Unpublished"})
+FLASHES = frozenset(
+    {
+        "Verdict changed",
+        "Text saved",
+        "Evidence removed",
+        "Evidence added",
+        "Queued again",
+        "Approved",
+        "Published",
+        "Unpublished",
+    }
+)
 _FLASH_COUNT = re.compile(r"\d+ claims queued")
 _WORDS = re.compile(r"(\w+)", re.UNICODE)
 
@@ -95,7 +105,9 @@ def make_templates() -> Jinja2Templates:
     env.filters["rating_class"] = lambda r: RATING_CLASS.get(parse_rating(r), "unrated") if r else "unrated"
     env.filters["cite_text"] = sentences_to_text
     env.filters["nicedate"] = nicedate
-    env.filters["date_line"] = date_line  # "December 14, 2021 (from the text's dateline)": says where the date came from
+    env.filters["date_line"] = (
+        date_line  # "December 14, 2021 (from the text's dateline)": says where the date came from
+    )
     env.filters["match_link"] = match_link
     env.globals["RATINGS"] = RATINGS
     env.globals["STATUSES"] = STATUSES
