@@ -68,8 +68,9 @@ def test_publish_edit_and_unpublish_show_at_once(app_client) -> None:
     assert first in page and second in page
     assert second in {r["id"] for r in client.get("/api/archive").json()}
     client.get(f"/checks/{second}")  # cached
-    r = client.patch(f"/api/checks/{second}", json={"headline": "A brand new headline", "note": "clearer"},
-                     headers=auth())
+    r = client.patch(
+        f"/api/checks/{second}", json={"headline": "A brand new headline", "note": "clearer"}, headers=auth()
+    )
     assert r.status_code == 200, r.text
     # an edit of a published check shows on its public page at once
     assert "A brand new headline" in client.get(f"/checks/{second}").text

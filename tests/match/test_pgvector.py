@@ -24,14 +24,21 @@ def _checks(n: int = 80) -> list[dict[str, object]]:
     out = []
     for i in range(n):
         claim = f"{rng.choice(WHO)} {rng.choice(DID)} {rng.choice(WHAT)} {rng.choice(WHERE)} in {1990 + i}"
-        out.append({"claimReviewed": claim, "url": f"https://example.org/{i}", "reviewRating": {"alternateName": "False"}})
+        out.append(
+            {"claimReviewed": claim, "url": f"https://example.org/{i}", "reviewRating": {"alternateName": "False"}}
+        )
     # the same claim checked twice (one vector, two checks)
     out.append({**out[5], "url": "https://example.org/again"})
     return out
 
 
-QUERIES = ["Did the mayor ban vaccines in Texas?", "wind farms closed in Berlin #energy https://t.co/x",
-           "secretly sold tap water in Lagos", "the governor doubled gas prices", "police chief cancelled rent controls"]
+QUERIES = [
+    "Did the mayor ban vaccines in Texas?",
+    "wind farms closed in Berlin #energy https://t.co/x",
+    "secretly sold tap water in Lagos",
+    "the governor doubled gas prices",
+    "police chief cancelled rent controls",
+]
 
 
 @pytest.mark.integration
