@@ -200,6 +200,11 @@ def _websearch(text: str) -> str | None:
     return " or ".join('"' + t + '"' for t in terms)
 
 
+CHECK_VECTORS_EXACT_BELOW = 20_000
+"""Below this many stored check vectors (the planner's estimate), `check_vector_search` scans
+them exactly rather than through the HNSW index."""
+
+
 class _Vec:
     """A float32 vector on its way to a `vector` column (binary wire format)."""
 
@@ -794,8 +799,9 @@ class PostgresStore:
         self._run("save_check_vectors", write)
 
     def check_vector_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """The `k` check vectors of highest inner product with `vector` (pgvector HNSW: approximate),
-        as (key, score), best first. Vectors of another dimension than the store's are not searched."""
+        """The `k` check vectors of highest inner product with `vector`, as (key, score), best first:
+        exact below `CHECK_VECTORS_EXACT_BELOW` stored vectors, pgvector HNSW (approximate) above.
+        Vectors of another dimension than the store's are not searched."""
         if k <= 0:
             return []
         v = np.asarray(vector, dtype=np.float32)
@@ -807,6 +813,11 @@ class PostgresStore:
             with c.transaction():
                 # ef_search >= k, else HNSW returns fewer than k (SET LOCAL: this transaction only).
                 c.execute(f"SET LOCAL hnsw.ef_search = {max(self.ef_search, min(int(k), 1000))}")
+                # A small table is scanned exactly (HNSW recall on a few hundred vectors varies with
+                # the graph's random levels); the planner's row estimate costs nothing to read.
+                est = c.execute("SELECT reltuples FROM pg_class WHERE relname = 'check_vectors'").fetchone()
+                if est is None or float(est[0]) < CHECK_VECTORS_EXACT_BELOW:
+                    c.execute("SET LOCAL enable_indexscan = off")
                 return c.execute(
                     "SELECT key, (embedding <#> %s) * -1 FROM check_vectors WHERE embedding IS NOT NULL "
                     "ORDER BY embedding <#> %s LIMIT %s",
