@@ -63,8 +63,8 @@ def test_cross_encoder_clear_pairs(model) -> None:
 
 @pytest.mark.xfail(
     strict=False,
-    reason="stance-minilm-l6-v3 (215k pairs seen over 2 stages, see MODEL_CARD.md) "
-    "still reads 'boils at 50' vs 'boils at 100' as support: numeric contradiction is weak",
+    reason="stance-minilm-l6-v3 reads 'boils at 50' vs 'boils at 100' near the support/refute "
+    "boundary (stage 2: support; stage 3, 287k pairs: refute by a small margin that batching can flip)",
 )
 def test_cross_encoder_harder_pairs(model) -> None:
     probs = model.predict([(c, e) for c, e, _ in HARDER])
@@ -77,12 +77,16 @@ def test_cross_encoder_rows_sum_to_one_and_keep_order(model) -> None:
     assert probs.dtype == np.float32
     np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
     # Batched and sorted by length, yet each row is its own pair's: nearest to that pair scored
-    # alone, and close to it (int8 dynamic quantisation takes activation scales from the whole
-    # batch, so a row can move by a few hundredths; a row from another pair is far off).
+    # alone, and close to it. int8 dynamic quantisation takes activation scales from the whole
+    # batch, so a row moves: by a few hundredths for clear pairs, by up to 0.19 for the
+    # borderline boiling-point pair with the stage-3 model (measured 2026-12-01); a row from
+    # another pair is further off, which the argmin checks.
     single = np.vstack([model.predict([p]) for p in pairs[:6]])
     dist = np.abs(probs[:6, None, :] - single[None, :, :]).max(-1)
     assert dist.argmin(1).tolist() == list(range(6))
-    np.testing.assert_allclose(probs[:6], single, atol=0.1)
+    np.testing.assert_allclose(probs[:6], single, atol=0.25)
+    clear = [i for i, (_, _, lab) in enumerate(CLEAR)]
+    np.testing.assert_allclose(probs[clear], single[clear], atol=0.1)
 
 
 def test_cross_encoder_empty_input(model) -> None:
