@@ -254,53 +254,15 @@ def _train(
     }
 
 
-def export_int8(model: Any, out: Path) -> float:
-    """ONNX export (dynamic batch and length) and onnxruntime int8 dynamic quantisation; MB."""
-    torch = _torch()
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+def export_int8(model: Any, out: Path, max_length: int = 128) -> float:
+    """ONNX export (dynamic batch and length) and onnxruntime int8 dynamic quantisation; MB.
 
-    model.eval()
-    try:  # the eager attention path exports to plain ONNX ops
-        model.set_attn_implementation("eager")
-    except Exception:  # noqa: BLE001 - older transformers
-        model.config._attn_implementation = "eager"
-    out.mkdir(parents=True, exist_ok=True)
-    fp32, int8 = out / "model.fp32.onnx", out / "model.onnx"
-    ids = torch.ones((2, 16), dtype=torch.long)
-    mask = torch.ones((2, 16), dtype=torch.long)
-    mask[1, 10:] = 0  # a padded row, so the traced graph applies the attention mask
-    types = torch.zeros((2, 16), dtype=torch.long)
+    The stance model's exporter (`factdesk.train.export.export_onnx`): same graph inputs, one
+    ``logits`` output, no fp32 intermediate left behind."""
+    from factdesk.train.export import export_onnx
 
-    class _Wrap(torch.nn.Module):  # type: ignore[name-defined,misc]
-        def __init__(self, m: Any) -> None:
-            super().__init__()
-            self.m = m
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.m(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
-
-    axes = {
-        "input_ids": {0: "batch", 1: "seq"},
-        "attention_mask": {0: "batch", 1: "seq"},
-        "token_type_ids": {0: "batch", 1: "seq"},
-        "logits": {0: "batch"},
-    }
-    try:
-        torch.onnx.export(
-            _Wrap(model),
-            (ids, mask, types),
-            str(fp32),
-            dynamo=False,
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["logits"],
-            dynamic_axes=axes,
-            opset_version=17,
-            do_constant_folding=True,
-        )
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
-    finally:
-        fp32.unlink(missing_ok=True)
-    return int8.stat().st_size / 2**20
+    _, mb = export_onnx(model, out, max_length=max_length)
+    return mb
 
 
 # --- calibration and threshold -----------------------------------------------------------------
@@ -448,7 +410,7 @@ def train_reranker(cfg: RerankerTrainConfig, log: Callable[[str], None] = print)
     else:
         model, run = _train(pairs, np.array(labels, dtype=np.float32), cfg, tok, log)
         train_cfg = asdict(cfg)
-        mb = export_int8(model, out)
+        mb = export_int8(model, out, cfg.max_length)
         shutil.copyfile(tok_path, out / "tokenizer.json")
         config = {
             "version": VERSION,
