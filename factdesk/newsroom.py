@@ -42,7 +42,18 @@ from factdesk.config import default
 from factdesk.errors import FactdeskError, InputError, ModelError, NotFound
 from factdesk.ingest.loaders import SUFFIXES, Skip, load_file
 from factdesk.ingest.read import read_files
-from factdesk.jobs import Job, JobRunner, Progress, QueueFull
+from factdesk.jobs import (
+    QUEUED,
+    RUNNING,
+    Job,
+    JobQueue,
+    JobRunner,
+    MemoryJobs,
+    Progress,
+    QueueFull,
+    StoreJobs,
+    new_job_id,
+)
 from factdesk.store.base import EvidenceStore
 from factdesk.types import (
     CheckRecord,
@@ -283,6 +294,46 @@ def _found_claim(item: Any) -> tuple[Claim, float]:
     return claim, float(getattr(item, "score", 0.0) or 0.0)
 
 
+class QueryEmbeddings:
+    """An LRU of single-text embeddings in front of an embedder: the same query (`/api/previous`,
+    a semantic archive search) asked again is not embedded again. Batches pass straight through.
+
+    >>> from factdesk.testing.fakes import FakeEmbedder
+    >>> e = QueryEmbeddings(FakeEmbedder(), size=2)
+    >>> bool((e.embed(["a"]) == e.embed(["a"])).all()), e.hits, e.misses
+    (True, 1, 1)
+    """
+
+    def __init__(self, inner: Any, size: int = 1024) -> None:
+        self.inner = inner
+        self.size = size
+        self.hits = self.misses = 0
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:  # dim, warm_up, ...: the wrapped embedder's
+        return getattr(self.inner, name)
+
+    def embed(self, texts: Any) -> np.ndarray:
+        texts = list(texts)
+        if len(texts) != 1:
+            return self.inner.embed(texts)  # type: ignore[no-any-return]
+        key = texts[0]
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                self.hits += 1
+                return hit.copy()
+        vec = np.asarray(self.inner.embed(texts))
+        with self._lock:
+            self.misses += 1
+            self._cache[key] = vec.copy()
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return vec
+
+
 # --- the service --------------------------------------------------------------------------------------
 class Newsroom:
     """The desk's editorial operations on stored checks, shared by the API, the pages and scripts.
@@ -303,23 +354,76 @@ class Newsroom:
         self._extractor_factory = extractor_factory
         self._extractor: ClaimFinder | None = None
         self._extractor_lock = threading.Lock()
-        self.jobs = jobs or JobRunner()
+        self.jobs = jobs or JobRunner(queue=self._job_queue)
+        self.jobs.register("check", self._run_check, self._check_failed)
+        self.jobs.register("ingest", self._run_ingest, lambda job, _msg: self._drop_upload(job))
+        self.jobs.register("extract", self._run_extract)
+        self._coordination: Any = None
+        self._coordination_open = False
+        # How long (s) a read of the store's change counter is reused: the most a public page
+        # cached by this process can lag a publish made by another process.
+        self.changes_interval = 0.05
+        self._changes_seen, self._changes_read = 0, -1e9
         self.ingest_file_seconds = INGEST_FILE_SECONDS
         self.ingest_job_seconds = INGEST_JOB_SECONDS
         self.ingest_loader: Callable[..., Any] = load_file  # module-level: the reader process imports it
         self._edit = threading.RLock()
         self._vectors: dict[tuple[str, str], np.ndarray] = {}
-        self._article_claims: OrderedDict[str, list[Claim]] = OrderedDict()
-        # Bumped on every saved change to a check: caches of public pages compare it, so a publish,
-        # edit or unpublish is seen at once (see factdesk.app.web.cache).
-        self.changes = 0
         self._change_count = itertools.count(1)  # next() is atomic: saves from the worker thread race safely
+
+    @property
+    def coordination(self) -> Any:
+        """The store's change counter and job queue (`factdesk.store.coordination`), shared by every
+        server process of the desk; None for a store only this process sees (`:memory:`)."""
+        if not self._coordination_open:
+            with self._edit:
+                if not self._coordination_open:
+                    from factdesk.store.coordination import open_coordination, store_location
+
+                    where = store_location(self.store)
+                    self._coordination = open_coordination(where) if where else None
+                    self._coordination_open = True
+        return self._coordination
+
+    def _job_queue(self) -> JobQueue:
+        coord = self.coordination
+        return StoreJobs(coord) if coord is not None else MemoryJobs()
+
+    @property
+    def changes(self) -> int:
+        """The desk's change counter, moved by every saved change to a check (in any process of
+        the desk): caches of public pages compare it (see factdesk.app.web.cache). A read is
+        reused for `changes_interval` seconds."""
+        coord = self.coordination
+        if coord is None:
+            return self._changes_seen
+        now = time.monotonic()
+        if now - self._changes_read >= self.changes_interval:
+            self._changes_seen, self._changes_read = coord.changes(), now
+        return self._changes_seen
+
+    def _changed(self) -> None:
+        coord = self.coordination
+        if coord is None:
+            self._changes_seen = next(self._change_count)
+        else:
+            self._changes_seen, self._changes_read = coord.bump(), time.monotonic()
 
     @property
     def desk(self) -> Desk:
         with self._edit:
             if self._desk is None:
-                self._desk = self._desk_factory()
+                desk = self._desk_factory()
+                # Cache query embeddings: the matcher (/api/previous) and the retriever embed
+                # one query at a time, and the same claims come back.
+                raw = desk.embedder
+                if not isinstance(raw, QueryEmbeddings):
+                    cached = QueryEmbeddings(raw)
+                    desk.embedder = cached
+                    matcher = getattr(desk, "_matcher", None)
+                    if matcher is not None and getattr(matcher, "embedder", None) is raw:
+                        matcher.embedder = cached
+                self._desk = desk
             return self._desk
 
     @property
@@ -328,6 +432,9 @@ class Newsroom:
 
     def close(self) -> None:
         self.jobs.stop()
+        if self._coordination is not None:
+            self._coordination.close()
+            self._coordination, self._coordination_open = None, False
         if self._desk is not None:
             self._desk.close()
 
@@ -364,7 +471,7 @@ class Newsroom:
     def _save(self, rec: CheckRecord, status: str) -> None:
         rec.status = status
         self.store.save_record(rec)
-        self.changes = next(self._change_count)
+        self._changed()  # after the save: a page rendered before it is stale by then
 
     # --- checks -----------------------------------------------------------------------------------
     def previous(self, claim: Claim | str, k: int = 5) -> list[Match]:
@@ -394,24 +501,43 @@ class Newsroom:
         return rec.id, True
 
     def _enqueue(self, rec: CheckRecord) -> Job:
-        """Queue the check of `rec` and save it "queued" with its job; callers hold `self._edit`."""
+        """Queue the check of `rec` and save it "queued" with its job; callers hold `self._edit`.
 
-        def fail(message: str) -> None:
+        The record names its job before the job is stored, so the worker (in any process) that
+        claims it finds the record pointing at it; at most one check job per claim is queued or
+        running at a time (the job's key)."""
+        job_id = new_job_id()
+        rec.meta.job = job_id
+        self._save(rec, "queued")
+        try:
+            job = self.jobs.submit(
+                "check", rec.claim.text[:120], payload={"check_id": rec.id}, key=f"check:{rec.id}", job_id=job_id
+            )
+        except QueueFull as exc:  # not left "queued" with no job behind it: failed, so it can be re-run
+            rec.meta.error = str(exc)
+            self._save(rec, "failed")
+            raise
+        if job.id != job_id:  # a live job of this check already existed (another process queued it)
+            rec.meta.job = job.id
+            self._save(rec, "queued")
+        return job
+
+    def _check_failed(self, job: Job, message: str) -> None:
+        rec = self.find(str(job.payload.get("check_id", "")))
+        if rec is not None and rec.meta.job == job.id and rec.status in ("queued", "running"):
             rec.meta.error = message
             self._save(rec, "failed")
 
-        try:
-            job = self.jobs.submit("check", rec.claim.text[:120], lambda p: self._run_check(rec, p), on_error=fail)
-        except QueueFull as exc:  # not left "queued" with no job behind it: failed, so it can be re-run
-            fail(str(exc))
-            raise
-        rec.meta.job = job.id
-        self._save(rec, "queued")
-        return job
-
-    def _run_check(self, rec: CheckRecord, progress: Progress) -> dict[str, Any]:
-        with self._edit:  # waits until the enqueuing thread has saved "queued" with the job's id
-            self._save(rec, "running")
+    def _run_check(self, job: Job, progress: Progress) -> dict[str, Any]:
+        rec = self.find(str(job.payload.get("check_id", "")))
+        if rec is None or rec.status not in ("queued", "running"):
+            return {"skipped": "the check is gone or no longer waiting for this job"}
+        if rec.meta.job != job.id:
+            other = self.jobs.get(rec.meta.job) if rec.meta.job else None
+            if other is not None and other.status in (QUEUED, RUNNING):
+                return {"skipped": f"the check is waiting for job {other.id}"}
+            rec.meta.job = job.id  # two processes queued it at once: this is the job that runs
+        self._save(rec, "running")
         desk = self.desk
         if desk.store.stats().get("passages", 0) == 0:
             raise InputError(
@@ -450,9 +576,13 @@ class Newsroom:
         with self._edit:
             for row in self.store.list_summaries(status=("queued", "running"), limit=1000):
                 rec = self.store.get_record(row.id)
-                if rec is not None:
-                    self._enqueue(rec)
-                    n += 1
+                if rec is None:
+                    continue
+                job = self.jobs.get(rec.meta.job) if rec.meta.job else None
+                if job is not None and job.status in (QUEUED, RUNNING):
+                    continue  # its job is still in the store's queue: a worker runs it (or retries it)
+                self._enqueue(rec)
+                n += 1
         return n
 
     def _editable(self, check_id: str) -> tuple[CheckRecord, FactCheck]:
@@ -708,7 +838,8 @@ class Newsroom:
     ) -> Job:
         """Write uploads to a temporary folder and ingest them on the worker with `Desk.ingest_paths`,
         each file read in a child process under the time limits; a `.urls` list may not name
-        file:// URLs (the server's own files)."""
+        file:// URLs (the server's own files). The folder is on this machine: every server process
+        of the desk runs on it (uvicorn's workers), so whichever claims the job can read it."""
         if not files:
             raise InputError("no files: choose one or more files to upload (" + " ".join(SUFFIXES) + ")")
         tmp = Path(tempfile.mkdtemp(prefix="factdesk-upload-"))
@@ -717,60 +848,85 @@ class Newsroom:
             safe = f"{i:03d}-{safe_filename(name)}"
             (tmp / safe).write_bytes(data)
             names[safe] = name or safe
-        file_seconds, job_seconds, loader = self.ingest_file_seconds, self.ingest_job_seconds, self.ingest_loader
-
-        def run(progress: Progress) -> dict[str, Any]:
-            try:
-                deadline = time.monotonic() + job_seconds
-                progress(0.02, "loading the embedder")
-                self.desk.embedder.warm_up()
-
-                def read(paths: list[Path], defaults: dict[str, Any]) -> Iterator[Document | Skip]:
-                    # `factdesk ingest`'s reader, with every readable type in the child process (an
-                    # upload is hostile input) and no file:// URLs. read_files yields a file's items,
-                    # then calls on_file: `done` is the index of the file the next item comes from.
-                    done, total = 0, len(paths)
-
-                    def next_file() -> None:
-                        nonlocal done
-                        done += 1
-                        progress(0.05 + 0.9 * done / max(1, total), f"read {done} of {total} files")
-
-                    for item in read_files(
-                        paths,
-                        defaults,
-                        allow_file_urls=False,
-                        per_file_seconds=file_seconds,
-                        deadline=deadline,
-                        isolate=SUFFIXES,
-                        loader=loader,
-                        on_file=next_file,
-                    ):
-                        f = str(paths[min(done, total - 1)])
-                        original = names.get(Path(f).name, f)
-                        if isinstance(item, Document):
-                            item.source_path = f"upload:{original}"
-                        else:
-                            item.path = original + (item.path[len(f) :] if item.path.startswith(f) else "")
-                        yield item
-
-                report = self.desk.ingest_paths([tmp], publisher=publisher, date=date, reader=read)
-                return {
-                    "documents_added": report.documents_added,
-                    "documents_unchanged": report.documents_unchanged,
-                    "passages_added": report.passages_added,
-                    "skipped": [str(s) for s in report.skipped],
-                    "summary": report.summary(),
-                }
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
-
         title = f"ingest {len(files)} file" + ("s" if len(files) != 1 else "")
-        job = self.jobs.submit(
-            "ingest", title, run, time_limit=job_seconds, on_error=lambda _msg: shutil.rmtree(tmp, ignore_errors=True)
-        )  # also when cancelled queued
-        job.result = {"files": list(names.values()), "user": user}
-        return job
+        payload = {
+            "dir": str(tmp),
+            "names": names,
+            "publisher": publisher,
+            "date": date.isoformat() if date else None,
+            "user": user,
+        }
+        try:
+            return self.jobs.submit(
+                "ingest",
+                title,
+                payload=payload,
+                time_limit=self.ingest_job_seconds,
+                result={"files": list(names.values()), "user": user},
+            )
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    @staticmethod
+    def _drop_upload(job: Job) -> None:  # also when cancelled queued, or lost for good
+        folder = job.payload.get("dir")
+        if folder:
+            shutil.rmtree(str(folder), ignore_errors=True)
+
+    def _run_ingest(self, job: Job, progress: Progress) -> dict[str, Any]:
+        p = job.payload
+        tmp, names = Path(p["dir"]), dict(p["names"])
+        publisher, date = p.get("publisher"), strict_date(p.get("date"))
+        file_seconds, job_seconds, loader = self.ingest_file_seconds, self.ingest_job_seconds, self.ingest_loader
+        if not tmp.is_dir():
+            raise InputError("the uploaded files are gone (the server was restarted on another machine?): upload again")
+        try:
+            deadline = time.monotonic() + job_seconds
+            progress(0.02, "loading the embedder")
+            self.desk.embedder.warm_up()
+
+            def read(paths: list[Path], defaults: dict[str, Any]) -> Iterator[Document | Skip]:
+                # `factdesk ingest`'s reader, with every readable type in the child process (an
+                # upload is hostile input) and no file:// URLs. read_files yields a file's items,
+                # then calls on_file: `done` is the index of the file the next item comes from.
+                done, total = 0, len(paths)
+
+                def next_file() -> None:
+                    nonlocal done
+                    done += 1
+                    progress(0.05 + 0.9 * done / max(1, total), f"read {done} of {total} files")
+
+                for item in read_files(
+                    paths,
+                    defaults,
+                    allow_file_urls=False,
+                    per_file_seconds=file_seconds,
+                    deadline=deadline,
+                    isolate=SUFFIXES,
+                    loader=loader,
+                    on_file=next_file,
+                ):
+                    f = str(paths[min(done, total - 1)])
+                    original = names.get(Path(f).name, f)
+                    if isinstance(item, Document):
+                        item.source_path = f"upload:{original}"
+                    else:
+                        item.path = original + (item.path[len(f) :] if item.path.startswith(f) else "")
+                    yield item
+
+            report = self.desk.ingest_paths([tmp], publisher=publisher, date=date, reader=read)
+            return {
+                "files": list(names.values()),
+                "user": p.get("user"),
+                "documents_added": report.documents_added,
+                "documents_unchanged": report.documents_unchanged,
+                "passages_added": report.passages_added,
+                "skipped": [str(s) for s in report.skipped],
+                "summary": report.summary(),
+            }
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     # --- claims from an article ---------------------------------------------------------------------
     def extraction_available(self) -> bool:
@@ -790,35 +946,41 @@ class Newsroom:
         if not text.strip():
             raise InputError("the article is empty: paste its text or upload a .txt, .md or .html file")
         check_lengths(article=text, source=source, speaker=speaker, speaker_title=speaker_title)
-        claims: list[Claim] = []  # filled by the job; read through article_claims() once it is done
+        payload = {
+            "text": text,
+            "date": doc_date.isoformat() if doc_date else None,
+            "source": source,
+            "speaker": speaker,
+            "speaker_title": speaker_title,
+        }
+        return self.jobs.submit("extract", "claims from an article", payload=payload)
 
-        def run(progress: Progress) -> dict[str, Any]:
-            progress(0.1, "loading the claim extractor")
-            extractor = self._claim_finder()
-            progress(0.4, "finding check-worthy claims")
-            shown = []
-            for item in list(extractor.run(text, doc_date=doc_date, source=source))[:40]:
-                c, score = _found_claim(item)
-                c = Claim(
-                    text=c.text,
-                    speaker=c.speaker or speaker,
-                    speaker_title=c.speaker_title or speaker_title,
-                    date=c.date or doc_date,
-                    quote=c.quote,
-                    source=c.source or source,
-                    paraphrase=c.paraphrase,
-                    date_source=c.date_source if c.date else ("document" if doc_date else None),
-                )
-                claims.append(c)
-                shown.append({**c.to_dict(), "score": score})
-            return {"claims": shown}
-
-        job = self.jobs.submit("extract", "claims from an article", run)
-        with self._edit:
-            self._article_claims[job.id] = claims
-            while len(self._article_claims) > 100:
-                self._article_claims.popitem(last=False)
-        return job
+    def _run_extract(self, job: Job, progress: Progress) -> dict[str, Any]:
+        p = job.payload
+        doc_date, source, speaker, speaker_title = (
+            strict_date(p.get("date")),
+            p["source"],
+            p["speaker"],
+            p["speaker_title"],
+        )
+        progress(0.1, "loading the claim extractor")
+        extractor = self._claim_finder()
+        progress(0.4, "finding check-worthy claims")
+        shown = []
+        for item in list(extractor.run(p["text"], doc_date=doc_date, source=source))[:40]:
+            c, score = _found_claim(item)
+            c = Claim(
+                text=c.text,
+                speaker=c.speaker or speaker,
+                speaker_title=c.speaker_title or speaker_title,
+                date=c.date or doc_date,
+                quote=c.quote,
+                source=c.source or source,
+                paraphrase=c.paraphrase,
+                date_source=c.date_source if c.date else ("document" if doc_date else None),
+            )
+            shown.append({**c.to_dict(), "score": score})
+        return {"claims": shown}
 
     def _claim_finder(self) -> ClaimFinder:
         with self._extractor_lock:
@@ -835,10 +997,9 @@ class Newsroom:
     def article_claims(self, job_id: str) -> list[Claim] | None:
         """The claims an extraction job found, in its order; None when unknown or not finished."""
         job = self.jobs.get(job_id)
-        if job is None or job.status != "done":
+        if job is None or job.status != "done" or job.kind != "extract":
             return None
-        with self._edit:
-            return self._article_claims.get(job_id)
+        return [Claim.from_dict(c) for c in job.result.get("claims", [])]
 
     def submit_picked(self, job_id: str, picked: list[int], user: str) -> int:
         """Queue checks of the claims an editor ticked (their numbers in the extraction's list)."""

@@ -2,9 +2,13 @@
 
 factdesk user add alice --role admin --db factdesk.db   # prints a token once
 factdesk serve --db factdesk.db --port 8000             # then log in with the token
+factdesk serve --db factdesk.db --workers 2             # two server processes over one store
 """
 
 from __future__ import annotations
+
+import os
+import secrets
 
 import click
 
@@ -17,25 +21,60 @@ ROLES = ("editor", "admin")
 _db_option = setting_option("db")  # one declaration of --db, from the settings table
 
 
+MAX_DEFAULT_WORKERS = 4  # each process loads its own models: more would trade memory for little
+
+
+def default_workers() -> int:
+    """The CPU count, capped at MAX_DEFAULT_WORKERS."""
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for all).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help=f"Server processes (uvicorn workers) [default: the CPU count, at most {MAX_DEFAULT_WORKERS}].",
+)
 @_db_option
-def serve(host: str, port: int, db: str) -> None:
-    """Run the web desk (pages, JSON API at /api, OpenAPI docs at /docs)."""
+def serve(host: str, port: int, db: str, workers: int | None) -> None:
+    """Run the web desk (pages, JSON API at /api, OpenAPI docs at /docs).
+
+    With --workers N > 1, uvicorn runs N processes over the same store: the public page cache,
+    the job queue, login sessions and CSRF tokens are shared through the store (docs/scaling.md).
+    """
     import uvicorn
 
     from factdesk.app.web import create_app
+    from factdesk.config import Config
 
+    n = workers or default_workers()
+    if n > 1 and db.strip() in ("", ":memory:"):
+        raise click.BadParameter(
+            "an in-memory store is seen by one process only: use --workers 1, or a file or postgresql:// store",
+            param_hint="--workers",
+        )
     try:
-        app = create_app(db=db)
+        app = create_app(db=db)  # opens nothing yet; in the parent it only checks the settings
     except FactdeskError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(
-        f"factdesk web desk on http://{host}:{port}/ (store {db}); create a login with `factdesk user add NAME`",
+        f"factdesk web desk on http://{host}:{port}/ (store {db}, {n} worker process{'es' if n > 1 else ''}); "
+        "create a login with `factdesk user add NAME`",
         err=True,
     )
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    if n == 1:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return
+    # uvicorn starts each worker by importing the app factory; the settings reach them through the
+    # environment (the settings' own variables). The login form's CSRF cookie must verify in every
+    # process, so an unset secret key becomes one random key shared by this server's workers.
+    os.environ["FACTDESK_DB"] = db
+    if not Config().get("secret_key"):
+        os.environ["FACTDESK_SECRET_KEY"] = secrets.token_hex(32)
+    uvicorn.run("factdesk.app.web:create_app", factory=True, host=host, port=port, workers=n, log_level="info")
 
 
 @click.group()

@@ -250,7 +250,7 @@ def router(news: Newsroom, auth: Auth, organization: str = ORG_NAME) -> APIRoute
             raise WebError("this needs an editor: send `Authorization: Bearer TOKEN` or log in", 401)
         job = news.jobs.get(job_id)
         if job is None:
-            raise NotFound(f"no job {job_id!r}: jobs are kept in memory until the server restarts")
+            raise NotFound(f"no job {job_id!r}: the desk keeps its last 500 jobs; check the id")
         return job.to_dict()
 
     @api.post("/jobs/{job_id}/cancel", tags=["desk"])
@@ -259,7 +259,7 @@ def router(news: Newsroom, auth: Auth, organization: str = ORG_NAME) -> APIRoute
         its status becomes "cancelled"."""
         job = news.jobs.cancel(job_id, user.name)
         if job is None:
-            raise NotFound(f"no job {job_id!r}: jobs are kept in memory until the server restarts")
+            raise NotFound(f"no job {job_id!r}: the desk keeps its last 500 jobs; check the id")
         return job.to_dict()
 
     return api

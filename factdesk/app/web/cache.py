@@ -14,10 +14,14 @@ What keeps it correct:
   and CSRF token in it, and their `/checks/{id}` is the editing view);
 - a response that sets a cookie, or is not a 200, is never kept;
 - every entry remembers the `version()` it was rendered under (the Newsroom's change counter,
-  bumped by every saved change to a check): a publish, edit or unpublish makes every older entry
-  stale at once, and a page rendered while a change was being saved is not served after it;
-- entries also expire after `ttl` seconds, for changes made by another process on the same
-  store (the CLI), which the counter does not see.
+  bumped after every saved change to a check): a publish, edit or unpublish makes every older
+  entry stale at once, and a page rendered while a change was being saved is not served after it.
+  The counter is a row in the store (`factdesk.store.coordination`), so a change saved by one
+  server process (`factdesk serve --workers N`) makes the pages cached by every other process
+  stale as soon as it reads the counter (each process reuses a read for
+  `Newsroom.changes_interval`, 50 ms);
+- entries also expire after `ttl` seconds, for changes that do not go through the Newsroom (a
+  `factdesk import-checks` from the CLI), which the counter does not see.
 
 Cached routes answer with `ETag` and `Cache-Control: public, max-age=60` (and `Vary: Cookie,
 Authorization`, so a browser that logs in does not reuse the public copy), and with 304 to a
