@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 from factdesk.ingest.chunking import split_sentences
 from factdesk.store.base import STOPWORDS, query_terms
 from factdesk.types import Claim, Document, Evidence, Rating, Sentence, StanceLabel, Verdict
+from factdesk.verdict.relevance import takes_side
 
 RATING_PHRASE: dict[Rating, str] = {
     Rating.TRUE: "true",
@@ -46,7 +47,6 @@ RATING_PHRASE: dict[Rating, str] = {
     Rating.UNSUBSTANTIATED: "unsubstantiated",
 }
 
-STRONG = 0.5  # stance probability above which a passage counts as taking a side
 QUOTE_CHARS = 300  # longest verbatim quote an analysis sentence carries
 
 # Desk notes: sentences about the evidence as a whole, not facts taken from a passage, so they
@@ -482,12 +482,11 @@ def attribute(e: Evidence, query: str = "") -> str:
 
 
 def sided(evidence: Sequence[Evidence], label: StanceLabel) -> list[tuple[int, Evidence]]:
-    """(1-based number, evidence) of passages that take `label`'s side strongly, strongest first."""
-    out = [
-        (n, e)
-        for n, e in enumerate(evidence, 1)
-        if e.stance and e.stance.label == label and e.stance.probability >= STRONG
-    ]
+    """(1-based number, evidence) of passages that take `label`'s side strongly, strongest first.
+
+    The verdict is held to the same rule (`factdesk.verdict.relevance.takes_side`), so the
+    summary's count and the rating never disagree (issue 23)."""
+    out = [(n, e) for n, e in enumerate(evidence, 1) if takes_side(e) == label]
     return sorted(out, key=lambda ne: -(ne[1].stance.probability if ne[1].stance else 0.0))
 
 

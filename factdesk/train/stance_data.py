@@ -267,6 +267,61 @@ def load_averitec_claim(root: Path) -> list[StancePair]:
     return [p for p in load_averitec_train(root) if p.source == "averitec_claim"]
 
 
+_WORD = re.compile(r"[a-z][a-z'-]{2,}")
+_OFFTOPIC_STOP = frozenset(
+    "the and for that with this from was were are has have had not but its their they said says "
+    "claim claims will would been than more about into over after also who which what when".split()
+)
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(text.lower()) if w not in _OFFTOPIC_STOP)
+
+
+def load_averitec_offtopic(root: Path, seed: int = 0, lo: float = 0.15, hi: float = 0.4) -> list[StancePair]:
+    """Same-topic, off-claim pairs, labelled not_enough_info (issue 23, part 0).
+
+    Each AVeriTeC train claim (the aggregator's quarter held out, as in `load_averitec_train`)
+    is paired with one answered QA pair of *another* claim that shares some of its words
+    (Jaccard of content words in [`lo`, `hi`): the same topic, a different claim; above `hi`
+    the two may be one claim twice, and are left out). A desk's corpus is full of such
+    passages: on the subject, silent on the claim. FNC-1/ARC 'unrelated' pairs
+    (`stance_data_v4`) teach the off-subject case; these teach the same-subject one.
+
+    >>> sorted(_content_words("The tram line opened in 2019, the council said."))
+    ['council', 'line', 'opened', 'tram']
+    """
+    items = json.loads((root / "data" / "averitec" / "train.json").read_text(encoding="utf-8"))
+    kept = [
+        (averitec_claim_text(it), _content_words(averitec_claim_text(it)), it.get("questions") or [])
+        for i, it in enumerate(items)
+        if fold("averitec", i, AVERITEC_HOLDOUT_K) != 0
+    ]
+    # an inverted index keeps this linear-ish: only claims that share a word are compared
+    index: dict[str, list[int]] = {}
+    for j, (_, words, _) in enumerate(kept):
+        for w in words:
+            index.setdefault(w, []).append(j)
+    rng = random.Random(seed)
+    out: list[StancePair | None] = []
+    for i, (claim, words, _) in enumerate(kept):
+        if not words:
+            continue
+        shared = Counter(j for w in words for j in index.get(w, ()) if j != i)
+        near = [
+            j
+            for j, n in shared.items()
+            if lo <= n / len(words | kept[j][1]) < hi and kept[j][0] != claim and kept[j][2]
+        ]
+        if not near:
+            continue
+        j = rng.choice(sorted(near))
+        answered = [q for q in kept[j][2] if not averitec_qa_unanswered(q)]
+        if answered:
+            out.append(_pair(claim, averitec_qa_text(rng.choice(answered)), NEI, "averitec_offtopic"))
+    return _keep(iter(out))
+
+
 # ---------------------------------------------------------------- Climate-FEVER, SciFact
 
 
@@ -644,6 +699,8 @@ SOURCES: tuple[StanceSource, ...] = (
     StanceSource("sick", load_sick, "CC BY-NC-SA 3.0", 200, 3000),
     StanceSource("semi_auto_nli", load_semi_auto_nli, "CC BY-SA (wiki premises)", 300, 10000, True),
     StanceSource("rte", load_rte_glue, "PASCAL RTE, research use", None, None),
+    # Issue 23: same-topic, off-claim NEI pairs; in no mix yet (v2/v3 replay unchanged).
+    StanceSource("averitec_offtopic", load_averitec_offtopic, "CC BY-NC 4.0", None, None),
     StanceSource(
         "contrastive",
         load_contrastive,

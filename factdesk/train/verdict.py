@@ -56,6 +56,7 @@ from factdesk.verdict.aggregate import (
     gated,
     make_verdict,
 )
+from factdesk.verdict.relevance import PassageGate
 
 LABEL_INDEX = {lab.value: i for i, lab in enumerate(AVERITEC_ORDER)}
 NEE = LABEL_INDEX["Not Enough Evidence"]
@@ -323,11 +324,23 @@ def feature_matrix(
     evs: Sequence[Sequence[Evidence]],
     cps: np.ndarray | None,
     features: Sequence[str] = FEATURES,
+    gate: PassageGate | None = None,
 ) -> np.ndarray:
-    """Rows of `evidence_features` (claim-level probs from `cps`, or the passage mean when None)."""
+    """Rows of `evidence_features` (claim-level probs from `cps`, or the passage mean when None).
+
+    With `gate` (what `Judge` does at run time, issue 23), each passage's stance is first gated
+    by its relevance (`PassageGate`, in place; the items need their similarities), and a row
+    with no passage about the claim gets no claim-level pair, as `LearnedAggregator.claim_probs`
+    then returns None.
+    """
     rows = []
     for i, (c, ev) in enumerate(zip(claims, evs)):
-        f = evidence_features(c, ev, None if cps is None else cps[i])
+        cp = None if cps is None else cps[i]
+        if gate is not None:
+            gate.run(list(ev))
+            if not any(e.scores.get("on_topic", 1.0) >= 0.5 for e in ev):
+                cp = None
+        f = evidence_features(c, ev, cp)
         rows.append([f[k] for k in features])
     return np.asarray(rows, dtype=np.float64)
 
@@ -668,13 +681,15 @@ def train_verdict(
         )
         return out
 
+    # Per-passage relevance (issue 23): the shipped gate's curve, as `Judge` applies it at run time.
+    passage_gate = PassageGate()
     train_rows = rows_for(held, "")
     xs, ys, groups, kinds = [], [], [], []
     for code, name in enumerate(KINDS):
         if name not in train_rows:
             continue
         cl, ev, cp = train_rows[name]
-        xs.append(feature_matrix(cl, ev, cp))
+        xs.append(feature_matrix(cl, ev, cp, gate=passage_gate))
         ys.append(y_gold if name != "irrelevant" else np.full(len(held), NEE))
         groups.append(np.arange(len(held)))
         kinds.append(np.full(len(held), code))
@@ -737,7 +752,7 @@ def train_verdict(
         yd_true = np.array([LABEL_INDEX[it["label"]] for it in dev])
         for setting, (dclaims, devs, dcps) in rows_for(dev, "_dev").items():
             yd = yd_true if setting != "irrelevant" else np.full(len(dev), NEE)
-            xd = feature_matrix(dclaims, devs, dcps)
+            xd = feature_matrix(dclaims, devs, dcps, gate=passage_gate)
             pd_ = predict_with(params, xd)
             rep: dict[str, Any] = {
                 "run": classification_metrics(_run_labels(pd_, devs, dw_fit), yd),

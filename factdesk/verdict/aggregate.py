@@ -46,6 +46,7 @@ from factdesk.types import (
     StanceLabel,
     Verdict,
 )
+from factdesk.verdict.relevance import STRONG, allowed_labels, sides
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "models" / "verdict" / "aggregator.json"
 
@@ -59,8 +60,6 @@ AVERITEC_ORDER: tuple[AveritecLabel, ...] = (
 
 HIGH_CONFIDENCE = 0.8
 """At or above this probability, Supported/Refuted become True/False, below it Likely True/False."""
-STRONG = 0.5
-"""A passage with P(supports) or P(refutes) at or above this counts as a strong support/refute."""
 
 SUPPORT_FEATURES = ("max_sup", "mean_sup", "n_strong_sup", "claim_sup")
 """Features that can only grow with more/stronger support: P(Supported) may not fall with them."""
@@ -212,10 +211,6 @@ def gated(probs: np.ndarray, relevant: np.ndarray) -> np.ndarray:
     return g * np.atleast_2d(probs) + (1.0 - g) * nee
 
 
-def _all_nei(evidence: Sequence[Evidence]) -> bool:
-    return all(ev.stance is None or ev.stance.label == StanceLabel.NOT_ENOUGH_INFO for ev in evidence)
-
-
 def rating_probs(averitec_probs: dict[str, float], support_mass: float, refute_mass: float) -> dict[str, float]:
     """Spread AVeriTeC label probabilities over the seven ratings (docs/ratings.md).
 
@@ -235,32 +230,58 @@ def rating_probs(averitec_probs: dict[str, float], support_mass: float, refute_m
     return out
 
 
+def rule_probs(evidence: Sequence[Evidence]) -> np.ndarray:
+    """`RuleAggregator`'s probabilities from the strongest support ``s`` and refutation ``r``:
+    (s(1-r), r(1-s), (1-s)(1-r), sr) over `AVERITEC_ORDER`; all Not Enough Evidence when empty."""
+    m = _stance_matrix(evidence)
+    if len(m) == 0:
+        return np.array([0.0, 0.0, 1.0, 0.0])
+    s, r = float(m[:, 0].max()), float(m[:, 1].max())
+    return np.array([s * (1 - r), r * (1 - s), (1 - s) * (1 - r), s * r])
+
+
 def make_verdict(
     probs: np.ndarray, evidence: Sequence[Evidence], method: str, decision_weights: np.ndarray | None = None
 ) -> Verdict:
     """Turn a 4-way probability vector into a `Verdict` (rating, confidence, both distributions).
 
-    The label is ``argmax(probs * decision_weights)`` (weights default to 1). Evidence that is
-    absent, or in which no passage supports or refutes the claim (every passage's stance is
-    not-enough-info), forces Unsubstantiated: a verdict must rest on a passage the report can
-    cite, never on the claim-level pair alone, whose training data (AVeriTeC, 61 % Refuted)
-    would otherwise lend the desk its prior.
+    The label is ``argmax(probs * decision_weights)`` (weights default to 1), within what the
+    passages allow (`factdesk.verdict.relevance.allowed_labels`, issue 23): a passage takes a
+    side when its stance is supports or refutes at >= `STRONG`.
+
+    * No passage takes a side (or there is no evidence): Unsubstantiated. A verdict must rest
+      on a passage the report can cite, never on the claim-level pair alone, whose training
+      data (AVeriTeC, 61 % Refuted) would otherwise lend the desk its prior.
+    * Passages take one side only: that side's label, Supported or Refuted. Where the model's
+      own pick goes the other way (its Refuted and Conflicting lean, fitted on AVeriTeC), the
+      probabilities are the transparent rule's on the same passages (`rule_probs`, whose
+      argmax is then that side) and the method says ``+direction-rule``.
+    * Both sides: the outnumbered side cannot win; Conflicting always can.
+
+    So the report's count ("X contradict it and Y support it") and the verdict agree.
     """
     probs = np.asarray(probs, dtype=np.float64)
     probs = probs / probs.sum()
     m = _stance_matrix(evidence)
-    if len(m) and _all_nei(evidence):
-        # No passage takes a stance: the verdict's other labels keep only the share that the
+    n_sup, n_ref = sides(evidence)
+    allowed = allowed_labels(n_sup, n_ref)
+    if len(m) and not (n_sup or n_ref):
+        # No passage takes a side: the verdict's other labels keep only the share that the
         # most decisive passage (1 - its P(NEI)) can vouch for, so that the probabilities and
         # the runner-up agree with the forced Unsubstantiated.
         probs = gated(probs, np.array([float(np.max(1.0 - m[:, 2]))]))[0]
+    w = np.ones(4) if decision_weights is None else np.asarray(decision_weights, dtype=np.float64)
+    label = AVERITEC_ORDER[int(np.argmax(probs * w))]
+    if label not in allowed:
+        if allowed == (AveritecLabel.NOT_ENOUGH_EVIDENCE,):
+            label = AveritecLabel.NOT_ENOUGH_EVIDENCE
+        else:
+            probs = rule_probs(evidence)
+            label = max(allowed, key=lambda lab: probs[AVERITEC_ORDER.index(lab)])
+            method = f"{method}+direction-rule"
     ap = {lab.value: float(p) for lab, p in zip(AVERITEC_ORDER, probs)}
     support_mass = float(m[:, 0].sum()) if len(m) else 0.0
     refute_mass = float(m[:, 1].sum()) if len(m) else 0.0
-    w = np.ones(4) if decision_weights is None else np.asarray(decision_weights, dtype=np.float64)
-    label = AVERITEC_ORDER[int(np.argmax(probs * w))]
-    if not evidence or _all_nei(evidence):
-        label = AveritecLabel.NOT_ENOUGH_EVIDENCE
     if label == AveritecLabel.SUPPORTED:
         rating = Rating.TRUE if ap[label.value] >= HIGH_CONFIDENCE else Rating.LIKELY_TRUE
     elif label == AveritecLabel.REFUTED:
@@ -299,11 +320,7 @@ class RuleAggregator:
 
     def predict_proba(self, claim: Claim, evidence: Sequence[Evidence]) -> np.ndarray:
         """Probabilities over `AVERITEC_ORDER`."""
-        m = _stance_matrix(evidence)
-        if len(m) == 0:
-            return np.array([0.0, 0.0, 1.0, 0.0])
-        s, r = float(m[:, 0].max()), float(m[:, 1].max())
-        return np.array([s * (1 - r), r * (1 - s), (1 - s) * (1 - r), s * r])
+        return rule_probs(evidence)
 
     def run(self, claim: Claim, evidence: list[Evidence]) -> Verdict:
         """Rate `claim` from its judged `evidence` (each item's `.stance` set)."""
@@ -375,10 +392,16 @@ class LearnedAggregator:
             self.stance_model.warm_up()
 
     def claim_probs(self, claim: Claim, evidence: Sequence[Evidence]) -> np.ndarray | None:
-        """Stance of the claim against all evidence texts joined (None when disabled/empty)."""
+        """Stance of the claim against the texts of the evidence about it, joined (None when
+        disabled, empty, or no passage is about the claim)."""
         if not self.claim_level or not evidence or self.stance_model is None:
             return None
-        joined = " ".join(ev.passage.text for ev in evidence)
+        # Only passages about the claim (`PassageGate`): text on other subjects would lend the
+        # joined pair the spread a stance model gives unrelated pairs.
+        about = [ev for ev in evidence if ev.scores.get("on_topic", 1.0) >= 0.5]
+        if not about:
+            return None
+        joined = " ".join(ev.passage.text for ev in about)
         return np.asarray(self.stance_model.predict([(claim.text, joined)])[0], dtype=np.float64)
 
     def similarities(self, claim: Claim, evidence: Sequence[Evidence]) -> list[Evidence]:

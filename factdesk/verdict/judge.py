@@ -18,8 +18,9 @@ from typing import Any
 from factdesk.models.embed import Embedder
 from factdesk.protocols import Aggregator, Reranker, StanceModel
 from factdesk.retrieval.rerank import RelevanceReranker
-from factdesk.types import Claim, Evidence, Stance, Verdict
-from factdesk.verdict.aggregate import add_similarity
+from factdesk.types import Claim, Evidence, Stance, StanceLabel, Verdict
+from factdesk.verdict.aggregate import LearnedAggregator, add_similarity
+from factdesk.verdict.relevance import PassageGate
 
 
 def default_aggregator(stance_model: StanceModel | None) -> Aggregator:
@@ -42,15 +43,22 @@ class Judge:
     `run(claim, evidence)` judges and weighs every passage given, in the order given (the
     evaluation runners call it so, with gold or pre-selected evidence). `run(claim,
     candidates, top_k)` is what `Desk.check` calls: after the stance model has judged every
-    candidate, `reranker` orders them and keeps `top_k`, `embedder` (when given) records each
-    kept passage's similarity to the claim, which gates the verdict (`verdict.aggregate`),
-    and the aggregator rates the claim on those.
+    candidate, `reranker` orders them and keeps `top_k`, and the aggregator rates the claim on
+    those.
+
+    Before re-ranking and weighing, every passage's claim-passage similarity is recorded (with
+    `embedder`, else the learned aggregator's) and `gate` moves the stance of a passage that
+    is not about the claim to not-enough-info (`verdict.relevance`, issue 23): a passage on
+    another subject never counts for or against the claim, in the verdict, the ranking or
+    the report.
 
     Args:
         stance_model: judges each (claim, passage) pair; None = the registry's ``minilm-stance``.
         aggregator: the verdict from judged evidence; None = the learned one when shipped, else rules.
         reranker: picks the `top_k` passages to weigh; None = `RelevanceReranker()`.
-        embedder: for claim-passage similarities; None = the aggregator computes its own.
+        embedder: for claim-passage similarities; None = the learned aggregator's (no gating
+            with another aggregator and no embedder).
+        gate: per-passage relevance gate; None = `PassageGate()` (the shipped relevance gate).
     """
 
     def __init__(
@@ -59,11 +67,13 @@ class Judge:
         aggregator: Aggregator | None = None,
         reranker: Reranker | None = None,
         embedder: Embedder | None = None,
+        gate: PassageGate | None = None,
     ) -> None:
         self.stance_model = stance_model
         self.aggregator = aggregator
         self.reranker: Reranker = reranker if reranker is not None else RelevanceReranker()
         self.embedder = embedder
+        self.gate = gate if gate is not None else PassageGate()
         self._warm = False
 
     def __repr__(self) -> str:
@@ -85,6 +95,7 @@ class Judge:
             self.aggregator = default_aggregator(self.stance_model)
         self.aggregator.warm_up()
         self.reranker.warm_up()
+        self.gate.warm_up()
         self._warm = True
 
     def score(self, claim: Claim, evidence: list[Evidence]) -> list[Evidence]:
@@ -104,11 +115,25 @@ class Judge:
         self.warm_up()
         assert self.aggregator is not None
         self.score(claim, evidence)
+        self.about(claim, evidence)
         if top_k is not None:
             evidence = self.reranker.run(claim, evidence, top_k)
-            if self.embedder is not None:
-                add_similarity(claim, evidence, self.embedder)
         return evidence, self.aggregator.run(claim, evidence)
+
+    def about(self, claim: Claim, evidence: list[Evidence]) -> list[Evidence]:
+        """Record each judged passage's similarity to the claim and gate its stance by it
+        (`PassageGate`); ``scores["relevance"]`` then follows the gated stance."""
+        if not evidence:
+            return evidence
+        if self.embedder is not None:
+            add_similarity(claim, evidence, self.embedder)
+        elif isinstance(self.aggregator, LearnedAggregator):
+            self.aggregator.similarities(claim, evidence)
+        self.gate.run(evidence)
+        for e in evidence:
+            if e.stance is not None:
+                e.scores["relevance"] = float(1.0 - e.stance.probs[StanceLabel.NOT_ENOUGH_INFO.value])
+        return evidence
 
 
 def _name(part: Any) -> str:
