@@ -97,15 +97,47 @@ SETTINGS: tuple[Setting, ...] = (
         "PostgreSQL maintenance_work_mem for the HNSW build after `ingest --bulk` "
         "(about 2GB per million passages, e.g. 3GB); empty: the server's own setting.",
     ),
-    Setting("llm_url", "", "Base URL of an OpenAI-compatible endpoint (ending in /v1) for the optional LLM writer."),
+    Setting(
+        "llm_url",
+        "",
+        "Base URL of an OpenAI-compatible endpoint (ending in /v1) for the optional LLM writer "
+        "(and the LLM judge when judge_url is empty).",
+    ),
     Setting("llm_model", "", "Model name to request from llm_url (empty: `default`)."),
     Setting("llm_key", "", "API key for llm_url (often empty for local servers).", secret=True),
     Setting("gguf", "", "Path of a GGUF file for the optional local llama.cpp writer (used when llm_url is empty)."),
     Setting(
         "llm_timeout",
         300.0,
-        "Seconds to wait for one answer of the LLM writer (and for a local model to load) before giving up.",
+        "Seconds to wait for one answer of the LLM writer or judge (and for a local model to load) before giving up.",
         minimum=0.1,
+    ),
+    Setting(
+        "judge",
+        "default",
+        "Who decides the verdict in `check`: `default` (the stance model and the learned aggregator) or `llm` "
+        "(a local LLM reads the claim and the top passages and answers a rating with a reason for the editor; "
+        "needs judge_model or judge_url; docs/models.md).",
+    ),
+    Setting(
+        "judge_model",
+        "",
+        "GGUF file for the LLM judge (`check --judge llm --llm-model PATH`), run by llama.cpp in a child "
+        "process; empty: the writer's `gguf`.",
+    ),
+    Setting(
+        "judge_url",
+        "",
+        "OpenAI-compatible endpoint (ending in /v1) for the LLM judge (`check --judge llm --llm-url URL`; model "
+        "name from llm_model); empty: `llm_url`. Wins over judge_model when both are set.",
+    ),
+    Setting("judge_threads", 2, "CPU threads for the local (GGUF) LLM judge.", minimum=1),
+    Setting(
+        "judge_passages",
+        6,
+        "Evidence passages (the desk's best first) shown to the LLM judge.",
+        minimum=1,
+        maximum=20,
     ),
     Setting(
         "secret_key",

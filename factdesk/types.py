@@ -327,13 +327,16 @@ class Verdict:
     probs: dict[str, float] = field(default_factory=dict)
     averitec_probs: dict[str, float] = field(default_factory=dict)
     method: str = ""
+    reason: str = ""
+    """The judge's own words for the editor (an LLM judge's reason, citing evidence numbers);
+    kept in the check record (`verdict_detail`), never written into the published analysis."""
 
     def __post_init__(self) -> None:
         if self.averitec_label is None:
             self.averitec_label = RATING_TO_AVERITEC[self.rating]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "rating": self.rating.value,
             "averitec_label": self.averitec_label.value if self.averitec_label else None,
             "confidence": self.confidence,
@@ -341,6 +344,9 @@ class Verdict:
             "averitec_probs": self.averitec_probs,
             "method": self.method,
         }
+        if self.reason:  # only judges that give one (records written before it stay the same)
+            d["reason"] = self.reason
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Verdict:
@@ -351,6 +357,7 @@ class Verdict:
             probs=dict(d.get("probs") or {}),
             averitec_probs=dict(d.get("averitec_probs") or {}),
             method=d.get("method", ""),
+            reason=str(d.get("reason") or ""),
         )
 
 

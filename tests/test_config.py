@@ -158,7 +158,7 @@ def desk_dir(tmp_path, clean_env):
         calls.append(top_k)
         return real_check(self, claim, top_k=top_k, before=before)
 
-    def open_desk(db, writer="template"):
+    def open_desk(db, writer="template", judge="default", **settings):
         return Desk(db=db, embedder=FakeEmbedder(), stance_model=FakeStanceModel())
 
     clean_env.setattr(cli, "open_desk", open_desk)

@@ -40,14 +40,29 @@ def date_arg(value: str | None, flag: str) -> dt.date | None:
     return None
 
 
-def open_desk(db: str, writer: str = "template") -> Any:
+JUDGES = ("default", "llm")
+
+
+def open_desk(db: str, writer: str = "template", judge: str = "default", **settings: Any) -> Any:
+    """The desk for a command; `judge="llm"` puts the LLM judge in place of the aggregator, and
+    `settings` are further options from the settings table (e.g. judge_model)."""
     from factdesk.pipeline import Desk
 
     generator = None
+    aggregator = None
     try:
-        cfg = Config(db=db)
+        cfg = Config(db=db, **settings)
     except InputError as exc:
         fail(str(exc))
+    if judge not in JUDGES:
+        fail(f"--judge {judge!r} is not a judge: choose {' or '.join(JUDGES)} (setting judge, FACTDESK_JUDGE)")
+    if judge == "llm":
+        from factdesk.models.llm_judge import llm_judge_from_config
+
+        try:
+            aggregator = llm_judge_from_config(cfg)
+        except InputError as exc:
+            fail(str(exc))
     if writer == "llm":
         from factdesk.models.generators import generator_from_config
 
@@ -58,7 +73,7 @@ def open_desk(db: str, writer: str = "template") -> Any:
                 "(FACTDESK_GGUF: a .gguf file), in the environment or factdesk.toml"
             )
     try:
-        desk = Desk(db=cfg.get("db"), candidates=cfg.get("candidates"), generator=generator)
+        desk = Desk(db=cfg.get("db"), candidates=cfg.get("candidates"), generator=generator, aggregator=aggregator)
         _ = desk.store
         return desk
     except FactdeskError as exc:
@@ -160,6 +175,9 @@ def ingest(
     show_default=True,
     help="llm: phrase the analysis with FACTDESK_LLM_URL or FACTDESK_GGUF (still grounding-checked).",
 )
+@setting_option("judge", help="Who decides the verdict: default (stance model + learned aggregator) or llm.")
+@setting_option("judge_model", "--llm-model")
+@setting_option("judge_url", "--llm-url")
 @db_option
 def check(
     claim: str,
@@ -171,9 +189,17 @@ def check(
     fmt: str,
     source: str | None,
     writer: str,
+    judge: str,
+    judge_model: str,
+    judge_url: str,
     db: str,
 ) -> None:
-    """Fact-check CLAIM against the evidence store."""
+    """Fact-check CLAIM against the evidence store.
+
+    With --judge llm a local LLM (--llm-model PATH.gguf, or --llm-url URL) decides the rating
+    from the passages the desk weighs; its reason is for the editor: it is printed on stderr
+    and kept in the JSON output (verdict_detail.reason), never in the published analysis.
+    """
     from factdesk.report.render import render
     from factdesk.types import Claim
 
@@ -181,7 +207,7 @@ def check(
         fail('the claim is empty: pass the words to check, e.g. factdesk check "Minsk is in Belarus"')
     cdate = date_arg(date_, "--date")
     bdate = date_arg(before, "--before")
-    desk = open_desk(db, writer)
+    desk = open_desk(db, writer, judge, judge_model=judge_model, judge_url=judge_url)
     if desk.store.stats()["passages"] == 0:
         fail(f"the store {db} holds no evidence yet: run `factdesk ingest PATH --db {db}` first")
     try:
@@ -190,6 +216,8 @@ def check(
     except (FactdeskError, ValueError) as exc:
         fail(str(exc))
     click.echo(render(fc, fmt, organization=resolve("organization")), nl=False)
+    if fc.verdict.reason:
+        click.echo(f"judge's reason (for the editor, not published): {fc.verdict.reason}", err=True)
     for m in fc.previous_checks:
         p = f", P(same claim) {m.probability:.2f}" if m.probability is not None else ""
         click.echo(
