@@ -21,6 +21,14 @@ What it does, end to end, with the installed `factdesk` command:
    - ``submit``: ``--submissions`` check submissions (``POST /api/checks``), spread evenly over the
      run; each queues a real check on the server's worker, which competes for the same cores.
 
+5. unpublishes a published check and times how long any server process still serves its public
+   page (new connections, so they land on every worker), then publishes it again.
+
+Each of ``--stores`` (sqlite, postgres: a throwaway cluster from scripts/pg.sh, or ``--pg-url``)
+is served in turn with each of ``--workers`` (``factdesk serve --workers N``), one after the
+other in one run, and the runs are printed side by side. Public = anonymous requests; editor =
+requests with the editor's token (listing, passages, previous, submissions).
+
 Reported: requests/s, p50/p95/p99/max latency in ms per kind and per route, errors (a transport
 error, a timeout, or any status other than the route's 200/202, with the reasons counted), the
 load average before and after, the CPU seconds the server process and the clients used, and the
@@ -28,7 +36,7 @@ state of the submitted checks at the end. Appends a
 record to ``bench/results/load.jsonl``. The clients run on the same machine as the server: on a
 small box they take a share of its CPU, so the figures are a floor, not a ceiling.
 
-    python bench/bench_load.py --duration 60 --clients 100
+    python bench/bench_load.py --duration 60 --clients 100 --workers 1,2 --stores sqlite,postgres
     python bench/bench_load.py --duration 20 --clients 20 --think 0 --no-record   # quick, flat out
 """
 
@@ -97,6 +105,7 @@ class Hit:
     status: int
     seconds: float
     error: str | None
+    editor: bool = False
 
 
 def free_port() -> int:
@@ -212,7 +221,7 @@ class LoadRun:
         except httpx.HTTPError as exc:
             error = type(exc).__name__
         if record:
-            self.hits.append(Hit(kind, route, status, time.perf_counter() - t0, error))
+            self.hits.append(Hit(kind, route, status, time.perf_counter() - t0, error, editor))
         return resp
 
     async def client(self, client: Any, i: int, t_end: float, t_start: float) -> None:
@@ -252,12 +261,12 @@ class LoadRun:
         # Redirects are followed, as a browser does (`/` answers 303 to `/archive` for visitors).
         async with httpx.AsyncClient(timeout=self.args.timeout, limits=limits, follow_redirects=True) as client:
             await self.warm(client)
-            server0, clients0 = cpu_seconds(self.server_pid), own_cpu_seconds()
+            server0, clients0 = tree_cpu_seconds(self.server_pid), own_cpu_seconds()
             t_start = time.perf_counter()
             t_end = t_start + self.args.duration
             await asyncio.gather(*(self.client(client, i, t_end, t_start) for i in range(self.args.clients)))
             seconds = time.perf_counter() - t_start
-            self.cpu = {"server": cpu_seconds(self.server_pid) - server0, "clients": own_cpu_seconds() - clients0}
+            self.cpu = {"server": tree_cpu_seconds(self.server_pid) - server0, "clients": own_cpu_seconds() - clients0}
             return seconds
 
 
@@ -268,6 +277,23 @@ def cpu_seconds(pid: int) -> float:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return 0.0
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process and its children (uvicorn's worker processes), as `cpu_seconds`."""
+    total, seen, todo = 0.0, set(), [pid]
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        total += cpu_seconds(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                todo += [int(x) for x in (task / "children").read_text().split()]
+            except OSError:
+                pass
+    return total
 
 
 def own_cpu_seconds() -> float:
@@ -322,9 +348,169 @@ def seed_checks(base: str, token: str, timeout: float, n: int) -> tuple[list[str
     return ids, seconds
 
 
+def stale_probe(base: str, token: str, cid: str, timeout: float = 10.0) -> dict[str, Any]:
+    """Unpublish a published check and time how long any process still serves its public page:
+    each probe is a new connection (so it lands on any worker), until 20 in a row answer "gone".
+    Then publish it again (approve + publish)."""
+    import httpx
+
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(timeout=30) as c:
+        for _ in range(20):  # every process has the page cached
+            c.get(f"{base}/checks/{cid}", headers={"connection": "close"})
+        r = httpx.post(f"{base}/api/checks/{cid}/unpublish", json={"note": "stale probe"}, headers=auth, timeout=30)
+        if r.status_code != 200:
+            return {"error": f"unpublish answered {r.status_code}"}
+        t0, last_stale, streak, stale_answers = time.monotonic(), 0.0, 0, 0
+        while streak < 20 and time.monotonic() - t0 < timeout:
+            code = c.get(f"{base}/checks/{cid}", headers={"connection": "close"}).status_code
+            if code == 200:
+                stale_answers += 1
+                last_stale, streak = time.monotonic() - t0, 0
+            else:
+                streak += 1
+        for step in ("approve", "publish"):
+            httpx.post(f"{base}/api/checks/{cid}/{step}", json={"note": "stale probe"}, headers=auth, timeout=30)
+    return {"last_stale_ms": round(last_stale * 1000, 1), "stale_answers": stale_answers, "settled": streak >= 20}
+
+
+def start_pg() -> tuple[str, dict[str, str]]:
+    """A throwaway PostgreSQL cluster (scripts/pg.sh start); its URL and the env to stop it with."""
+    state = tempfile.mkdtemp(prefix="factdesk-pg-load-")
+    env = {**os.environ, "FACTDESK_PG_DIR": state, "FACTDESK_PG_FAST": "1"}
+    proc = subprocess.run(
+        ["bash", str(REPO / "scripts" / "pg.sh"), "start"], env=env, capture_output=True, text=True, check=False
+    )
+    if proc.returncode:
+        raise SystemExit(f"scripts/pg.sh start failed:\n{proc.stderr[-3000:]}")
+    return proc.stdout.strip().splitlines()[-1], env
+
+
+def fresh_pg_database(url: str, name: str) -> str:
+    import psycopg
+
+    base = url.rpartition("/")[0]
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
+class Prepared:
+    """One store with the demo corpus, an editor token and (after the first run) published checks."""
+
+    def __init__(self, db: str, token: str) -> None:
+        self.db, self.token = db, token
+        self.published: list[str] = []
+        self.seed_seconds: list[float] = []
+
+
+def prepare(store: str, work: Path, env: dict[str, str], pg_url: str | None) -> Prepared:
+    db = str(work / "load.db") if store == "sqlite" else fresh_pg_database(str(pg_url), "factdesk_load")
+    run_cli("ingest", str(DEMO_CORPUS), "--db", db, "--no-progress", env=env)
+    token = run_cli("user", "add", "loadbench", "--role", "editor", "--db", db, env=env).split()[0]
+    return Prepared(db, token)
+
+
+def run_one(
+    store: str, workers: int, prep: Prepared, args: argparse.Namespace, env: dict[str, str], work: Path
+) -> dict[str, Any]:
+    """Serve `prep`'s store with `workers` processes, seed it (first time), load it, probe staleness."""
+    import httpx
+
+    log = work / f"serve-{store}-{workers}.log"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = [str(FACTDESK), "serve", "--db", prep.db, "--host", "127.0.0.1", "--port", str(port)]
+    with log.open("wb") as fh:
+        proc = subprocess.Popen(
+            [*cmd, "--workers", str(workers)], stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=REPO
+        )
+    try:
+        wait_health(base, proc, log)
+        if not prep.published:
+            print(f"[bench_load] {store}: seeding {args.seed_checks} published checks", file=sys.stderr)
+            prep.published, prep.seed_seconds = seed_checks(base, prep.token, args.seed_timeout, args.seed_checks)
+        print(
+            f"[bench_load] {store}, {workers} workers: {args.clients} clients for {args.duration:.0f} s",
+            file=sys.stderr,
+        )
+        load_before = os.getloadavg()
+        run = LoadRun(base, prep.token, prep.published, args, server_pid=proc.pid)
+        seconds = asyncio.run(run.run())
+        load_after = os.getloadavg()
+        stale = stale_probe(base, prep.token, prep.published[0])
+        ends = [
+            httpx.get(f"{base}/api/checks/{cid}", headers={"Authorization": f"Bearer {prep.token}"}, timeout=30).json()
+            for cid in run.submitted
+        ]
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)  # uvicorn's clean shutdown
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    states = Counter(str(e.get("status", "?")) for e in ends)
+    failures = sorted({str(e.get("error"))[:200] for e in ends if e.get("status") == "failed"})
+    by_kind: dict[str, list[Hit]] = defaultdict(list)
+    by_route: dict[str, list[Hit]] = defaultdict(list)
+    for h in run.hits:
+        by_kind[h.kind].append(h)
+        by_route[h.route].append(h)
+    public = [h for h in run.hits if not h.editor]
+    editor = [h for h in run.hits if h.editor]
+    server_cpu, client_cpu = run.cpu["server"], run.cpu["clients"]
+    metrics: dict[str, Any] = {
+        "store": store,
+        "workers": workers,
+        "clients": args.clients,
+        "duration_s": round(seconds, 1),
+        "think_mean_s": args.think,
+        "overall": summarise(run.hits, seconds),
+        "public": summarise(public, seconds),
+        "editor": summarise(editor, seconds),
+        "by_kind": {k: summarise(v, seconds) for k, v in sorted(by_kind.items())},
+        "by_route": {k: summarise(v, seconds) for k, v in sorted(by_route.items())},
+        "error_reasons": dict(Counter(h.error for h in run.hits if h.error)),
+        "submitted_checks": {"count": len(run.submitted), "status_at_end": dict(states), "failures": failures},
+        "seed_checks_seconds_to_draft": prep.seed_seconds,
+        "stale_after_unpublish": stale,
+        "load_average_1min": {"before": round(load_before[0], 2), "after": round(load_after[0], 2)},
+        # CPU the server processes (requests and their check workers) and the clients used during the run.
+        "cpu_seconds": {
+            "server": round(server_cpu, 1),
+            "clients": round(client_cpu, 1),
+            "server_ms_per_request": round(1000 * server_cpu / max(1, len(run.hits)), 1),
+        },
+    }
+    metrics["targets"] = {
+        "zero_errors": metrics["overall"]["errors"] == 0,
+        "public_p95_under_500ms": bool(public) and metrics["public"]["p95_ms"] < 500,
+        "editor_p95_under_1s": bool(editor) and metrics["editor"]["p95_ms"] < 1000,
+    }
+    return metrics
+
+
+def table(runs: list[dict[str, Any]]) -> str:
+    """The runs side by side, as Markdown."""
+    head = "| store | workers | req/s | errors | public p50 / p95 ms | editor p50 / p95 ms | stale after unpublish | server CPU ms/req | load avg |"
+    lines = [head, "|---|---|---|---|---|---|---|---|---|"]
+    for m in runs:
+        st = m["stale_after_unpublish"]
+        lines.append(
+            f"| {m['store']} | {m['workers']} | {m['overall']['requests_per_s']} | {m['overall']['errors']} "
+            f"| {m['public']['p50_ms']} / {m['public']['p95_ms']} | {m['editor']['p50_ms']} / {m['editor']['p95_ms']} "
+            f"| {st.get('last_stale_ms', '?')} ms ({st.get('stale_answers', '?')} stale answers) "
+            f"| {m['cpu_seconds']['server_ms_per_request']} | {m['load_average_1min']['before']} -> {m['load_average_1min']['after']} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
+    ap.add_argument("--duration", type=float, default=60.0, help="seconds of load per run (default 60)")
     ap.add_argument("--clients", type=int, default=100, help="concurrent clients (default 100)")
     ap.add_argument(
         "--think",
@@ -332,7 +518,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         default=1.0,
         help="mean pause in seconds between one client's requests, exponential (0: back to back)",
     )
-    ap.add_argument("--submissions", type=int, default=4, help="check submissions spread over the run (default 4)")
+    ap.add_argument("--submissions", type=int, default=4, help="check submissions spread over each run (default 4)")
     ap.add_argument("--timeout", type=float, default=30.0, help="per-request timeout in seconds")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument(
@@ -341,100 +527,56 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         default=len(SEED_CLAIMS),
         choices=range(1, len(SEED_CLAIMS) + 1),
         metavar=f"1..{len(SEED_CLAIMS)}",
-        help="checks published before the run (default all)",
+        help="checks published before the first run on each store (default all)",
     )
     ap.add_argument("--seed-timeout", type=float, default=900.0, help="seconds to wait for each seed check's draft")
-    ap.add_argument("--keep", action="store_true", help="keep the temporary store and the server log")
+    ap.add_argument("--workers", default="1,2", help="comma-separated worker counts, run in turn (default 1,2)")
+    ap.add_argument("--stores", default="sqlite", help="comma-separated: sqlite, postgres (default sqlite)")
+    ap.add_argument("--pg-url", help="a running PostgreSQL (scripts/pg.sh start prints one); else one is started")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary store and the server logs")
     ap.add_argument("--no-record", action="store_true", help="do not append to bench/results/load.jsonl")
     args = ap.parse_args(argv)
+    workers = [int(w) for w in args.workers.split(",") if w.strip()]
+    stores = [s.strip() for s in args.stores.split(",") if s.strip()]
     if args.clients < 1 or args.duration <= 0 or args.think < 0 or args.submissions < 0:
         ap.error("--clients must be >= 1, --duration > 0, --think and --submissions >= 0")
+    if not workers or min(workers) < 1 or not stores or set(stores) - {"sqlite", "postgres"}:
+        ap.error("--workers takes counts >= 1 (e.g. 1,2); --stores takes sqlite and/or postgres")
     if not FACTDESK.is_file():
         raise SystemExit(f"{FACTDESK} not found: run from the project's virtualenv (pip install -e .)")
 
     work = Path(tempfile.mkdtemp(prefix="factdesk-load-"))
-    db, log = work / "load.db", work / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACTDESK_DB")}
     t_all = time.time()
-    proc: subprocess.Popen[bytes] | None = None
+    pg_url, pg_env = args.pg_url, None
+    runs: list[dict[str, Any]] = []
     try:
-        run_cli("ingest", str(DEMO_CORPUS), "--db", str(db), "--no-progress", env=env)
-        token = run_cli("user", "add", "loadbench", "--role", "editor", "--db", str(db), env=env).split()[0]
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        with log.open("wb") as fh:
-            proc = subprocess.Popen(
-                [str(FACTDESK), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
-                stdout=fh,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=REPO,
-            )
-        wait_health(base, proc, log)
-        print(f"[bench_load] server up on {base}; seeding {args.seed_checks} published checks", file=sys.stderr)
-        published, seed_s = seed_checks(base, token, args.seed_timeout, args.seed_checks)
-        print(f"[bench_load] seeded in {seed_s} s; {args.clients} clients for {args.duration:.0f} s", file=sys.stderr)
-        load_before = os.getloadavg()
-        run = LoadRun(base, token, published, args, server_pid=proc.pid)
-        seconds = asyncio.run(run.run())
-        server_cpu, client_cpu = run.cpu["server"], run.cpu["clients"]
-        load_after = os.getloadavg()
-
-        import httpx
-
-        ends = [
-            httpx.get(f"{base}/api/checks/{cid}", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
-            for cid in run.submitted
-        ]
-        states = Counter(str(e.get("status", "?")) for e in ends)
-        failures = sorted({str(e.get("error"))[:200] for e in ends if e.get("status") == "failed"})
-        by_kind: dict[str, list[Hit]] = defaultdict(list)
-        by_route: dict[str, list[Hit]] = defaultdict(list)
-        for h in run.hits:
-            by_kind[h.kind].append(h)
-            by_route[h.route].append(h)
-        metrics: dict[str, Any] = {
-            "clients": args.clients,
-            "duration_s": round(seconds, 1),
-            "think_mean_s": args.think,
-            "overall": summarise(run.hits, seconds),
-            "by_kind": {k: summarise(v, seconds) for k, v in sorted(by_kind.items())},
-            "by_route": {k: summarise(v, seconds) for k, v in sorted(by_route.items())},
-            "error_reasons": dict(Counter(h.error for h in run.hits if h.error)),
-            "submitted_checks": {"count": len(run.submitted), "status_at_end": dict(states), "failures": failures},
-            "seed_checks_seconds_to_draft": seed_s,
-            "load_average_1min": {"before": round(load_before[0], 2), "after": round(load_after[0], 2)},
-            # CPU the server process (requests and its check worker) and the clients used during the run.
-            "cpu_seconds": {
-                "server": round(server_cpu, 1),
-                "clients": round(client_cpu, 1),
-                "server_ms_per_request": round(1000 * server_cpu / max(1, len(run.hits)), 1),
-            },
-            "server": "factdesk serve (uvicorn, one process), SQLite store of examples/demo_corpus, real models",
+        for store in stores:
+            if store == "postgres" and pg_url is None:
+                pg_url, pg_env = start_pg()
+            prep = prepare(store, work, env, pg_url)
+            for n in workers:
+                runs.append(run_one(store, n, prep, args, env, work))
+                print(json.dumps(runs[-1]["overall"]), file=sys.stderr)
+        result: dict[str, Any] = {
+            "runs": runs,
+            "cpu_count": os.cpu_count(),
+            "server": "factdesk serve --workers N (uvicorn), examples/demo_corpus, real models; clients on the same machine",
         }
-        pub = metrics["by_kind"].get("public_page", {})
-        metrics["targets"] = {
-            "zero_errors": metrics["overall"]["errors"] == 0,
-            "public_page_p95_under_500ms": bool(pub) and pub["p95_ms"] < 500,
-        }
-        print(json.dumps(metrics, indent=1))
+        print(json.dumps(result, indent=1))
+        print(table(runs))
         if not args.no_record:
             rec = make_record(
                 "load",
-                metrics,
+                result,
                 time.time() - t_all,
-                {"command": "python bench/bench_load.py " + " ".join(argv or sys.argv[1:])},
+                {"command": "python bench/bench_load.py " + " ".join(argv if argv is not None else sys.argv[1:])},
             )
             print(f"record: {append_record(rec)}", file=sys.stderr)
-        return metrics
+        return result
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGINT)  # uvicorn's clean shutdown
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if pg_env is not None:
+            subprocess.run(["bash", str(REPO / "scripts" / "pg.sh"), "destroy"], env=pg_env, capture_output=True)
         if args.keep:
             print(f"[bench_load] kept {work}", file=sys.stderr)
         else:

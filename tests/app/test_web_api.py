@@ -6,9 +6,8 @@ import json
 import re
 
 from fastapi.testclient import TestClient
-from web_helpers import ADMIN_TOKEN, EDITOR_TOKEN, auth, make_desk, submit, wait_status
+from web_helpers import ADMIN_TOKEN, EDITOR_TOKEN, auth, submit, wait_status
 
-from factdesk.app.web import create_app
 from factdesk.types import FactCheck
 
 CLAIM = "Russian air strikes in Syria began in 2015."
@@ -245,12 +244,9 @@ def test_request_size_limits(client: TestClient) -> None:
     assert r.status_code == 413 and "20 MB" in r.json()["detail"]
 
 
-def test_failed_check_says_what_to_do_and_can_rerun(tmp_path) -> None:
-    from web_helpers import add_users
-
-    desk = make_desk(str(tmp_path / "empty.db"), corpus=[])
-    add_users(desk)
-    with TestClient(create_app(desk, secret_key="s")) as c:
+def test_failed_check_says_what_to_do_and_can_rerun(demo_desk, web) -> None:  # type: ignore[no-untyped-def]
+    desk = demo_desk(corpus=[])
+    with web(desk) as c:
         r = c.post("/api/checks", json={"claim": CLAIM}, headers=auth())
         body = wait_status(c, r.json()["id"])
         assert body["status"] == "failed" and "Corpus page" in body["error"]
@@ -265,10 +261,8 @@ def test_failed_check_says_what_to_do_and_can_rerun(tmp_path) -> None:
         assert wait_status(c, body["id"])["status"] == "draft"
 
 
-def test_claims_from_an_article_with_an_injected_extractor(tmp_path) -> None:
+def test_claims_from_an_article_with_an_injected_extractor(web) -> None:  # type: ignore[no-untyped-def]
     from types import SimpleNamespace
-
-    from web_helpers import add_users
 
     from factdesk.types import Claim
 
@@ -283,9 +277,7 @@ def test_claims_from_an_article_with_an_injected_extractor(tmp_path) -> None:
                 if s.strip()
             ]
 
-    desk = make_desk(str(tmp_path / "a.db"))
-    add_users(desk)
-    with TestClient(create_app(desk, secret_key="s", extractor_factory=Extractor)) as c:
+    with web(extractor_factory=Extractor) as c:
         r = c.post(
             "/api/articles/claims",
             json={"text": "Russia bombed Aleppo in 2016. Refugees fled.", "date": "2016-12-20", "speaker": "HRW"},

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from web_helpers import ADMIN_TOKEN, add_users, auth, login, make_desk, submit
+from web_helpers import ADMIN_TOKEN, auth, login, submit
 
-from factdesk.app.web import create_app
 from factdesk.app.web.cache import PublicCache
 from factdesk.app.web.limits import SECURITY_HEADERS
 
@@ -20,12 +19,9 @@ def publish(client: TestClient, claim: str) -> str:
 
 
 @pytest.fixture
-def app_client(tmp_path):
-    desk = make_desk(str(tmp_path / "web.db"))
-    add_users(desk)
-    app = create_app(desk, secret_key="test-secret")
-    with TestClient(app) as c:
-        yield app, c
+def app_client(web):  # type: ignore[no-untyped-def]
+    with web() as c:
+        yield c.app, c
 
 
 def test_second_anonymous_request_is_served_from_the_cache(app_client, monkeypatch) -> None:
@@ -130,11 +126,9 @@ def test_errors_and_cookies_are_not_cached(app_client) -> None:
     assert cache.stats.stores == 0 and not cache.entries
 
 
-def test_the_cache_keeps_to_its_byte_bound(tmp_path) -> None:
-    desk = make_desk(str(tmp_path / "web.db"))
-    add_users(desk)
-    app = create_app(desk, secret_key="test-secret", cache_max_bytes=8_000)
-    with TestClient(app) as client:
+def test_the_cache_keeps_to_its_byte_bound(web) -> None:  # type: ignore[no-untyped-def]
+    with web(cache_max_bytes=8_000) as client:
+        app = client.app
         publish(client, "Russian air strikes in Syria began in 2015.")
         cache: PublicCache = app.state.public_cache
         sizes = []
@@ -153,10 +147,9 @@ def test_the_cache_keeps_to_its_byte_bound(tmp_path) -> None:
         assert cache.stats.hits == hits + 1
 
 
-def test_cache_can_be_turned_off(tmp_path) -> None:
-    desk = make_desk(str(tmp_path / "web.db"), corpus=[])
-    app = create_app(desk, secret_key="test-secret", public_cache=False)
-    with TestClient(app) as client:
+def test_cache_can_be_turned_off(demo_desk, web) -> None:  # type: ignore[no-untyped-def]
+    with web(demo_desk(corpus=[], users=False), public_cache=False) as client:
+        app = client.app
         r = client.get("/archive")
         assert r.status_code == 200 and "etag" not in r.headers
         assert app.state.public_cache is None

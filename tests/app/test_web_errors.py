@@ -16,9 +16,9 @@ CLAIM = "Russian air strikes in Syria began in 2015."
 
 
 @pytest.fixture
-def lenient(desk) -> TestClient:  # type: ignore[no-untyped-def]
+def lenient(desk, web) -> TestClient:  # type: ignore[no-untyped-def]
     """A client that turns server exceptions into 500 responses instead of raising them."""
-    with TestClient(create_app(desk, secret_key="test-secret"), raise_server_exceptions=False) as c:
+    with web(desk, raise_server_exceptions=False) as c:
         yield c
 
 

@@ -179,12 +179,9 @@ def test_signed_sessions_reject_tampering() -> None:
     assert s.unsign(s.sign({"th": "abc"}, -1)) is None
 
 
-def test_pick_claims_from_an_article(tmp_path) -> None:
+def test_pick_claims_from_an_article(web) -> None:  # type: ignore[no-untyped-def]
     from types import SimpleNamespace
 
-    from web_helpers import add_users, make_desk
-
-    from factdesk.app.web import create_app
     from factdesk.types import Claim
 
     class Extractor:
@@ -198,9 +195,7 @@ def test_pick_claims_from_an_article(tmp_path) -> None:
                 if s.strip()
             ]
 
-    desk = make_desk(str(tmp_path / "p.db"))
-    add_users(desk)
-    with TestClient(create_app(desk, secret_key="s", extractor_factory=Extractor)) as c:
+    with web(extractor_factory=Extractor) as c:
         csrf = login(c)
         assert 'id="article-form"' in c.get("/submit").text
         r = c.post(
@@ -279,14 +274,12 @@ Volkova claimed that neighbouring states are mostly responsible for the migrants
 
 
 @pytest.mark.slow
-def test_claim_box_marks_a_paraphrase_and_says_where_the_date_came_from(tmp_path) -> None:
+def test_claim_box_marks_a_paraphrase_and_says_where_the_date_came_from(web) -> None:  # type: ignore[no-untyped-def]
     """Reported speech picked from an article is boxed as the speaker's claim, marked as a
     paraphrase, never in the reporter's words ("Volkova claimed that"); the date line says
     where the date came from. The real extractor (spaCy) with a flat check-worthiness score."""
     import numpy as np
-    from web_helpers import add_users, make_desk
 
-    from factdesk.app.web import create_app
     from factdesk.claims.extract import ClaimExtractor
 
     class Flat:
@@ -296,9 +289,7 @@ def test_claim_box_marks_a_paraphrase_and_says_where_the_date_came_from(tmp_path
         def score(self, sentences):
             return np.full(len(sentences), 0.9, dtype=np.float32)
 
-    desk = make_desk(str(tmp_path / "p.db"))
-    add_users(desk)
-    with TestClient(create_app(desk, secret_key="s", extractor_factory=lambda: ClaimExtractor(scorer=Flat()))) as c:
+    with web(extractor_factory=lambda: ClaimExtractor(scorer=Flat())) as c:
         csrf = login(c)
         r = c.post(
             "/submit/article",

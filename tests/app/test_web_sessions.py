@@ -7,9 +7,9 @@ from __future__ import annotations
 import base64
 
 from fastapi.testclient import TestClient
-from web_helpers import ADMIN_TOKEN, EDITOR_TOKEN, add_users, login, make_desk
+from web_helpers import ADMIN_TOKEN, EDITOR_TOKEN, login
 
-from factdesk.app.web import SESSION_COOKIE, create_app, hash_token
+from factdesk.app.web import SESSION_COOKIE, hash_token
 
 
 def _session_cookie(client: TestClient) -> str:
@@ -53,12 +53,8 @@ def test_sessions_are_per_login(client: TestClient) -> None:
     assert "ada" in second.get("/desk").text
 
 
-def test_cookie_flags_are_set_consistently(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    desks = []
-    for name in ("a", "b"):
-        desks.append(make_desk(str(tmp_path / f"{name}.db")))
-        add_users(desks[-1])
-    with TestClient(create_app(desks[0], secret_key="s", secure_cookies=True), base_url="https://desk.example") as c:
+def test_cookie_flags_are_set_consistently(web) -> None:  # type: ignore[no-untyped-def]
+    with web(secure_cookies=True, base_url="https://desk.example") as c:
         page = c.get("/login")
         flags = page.headers["set-cookie"].lower()
         assert "httponly" in flags and "samesite=lax" in flags and "secure" in flags and "path=/" in flags
@@ -68,7 +64,7 @@ def test_cookie_flags_are_set_consistently(tmp_path) -> None:  # type: ignore[no
         r = c.post("/login", data={"token": EDITOR_TOKEN, "csrf_token": "x"}, follow_redirects=False)
         for header in [h for k, h in r.headers.multi_items() if k == "set-cookie"] + [page.headers["set-cookie"]]:
             assert "httponly" in header.lower() and "secure" in header.lower() and "samesite=lax" in header.lower()
-    with TestClient(create_app(desks[1], secret_key="s")) as c:  # plain http (tests, local use): not Secure
+    with web() as c:  # plain http (tests, local use): not Secure
         flags = c.get("/login").headers["set-cookie"].lower()
         assert "httponly" in flags and "samesite=lax" in flags and "secure" not in flags
 

@@ -135,3 +135,14 @@ def login(client: TestClient, token: str = EDITOR_TOKEN) -> str:
     assert r.status_code == 303, r.text
     page = client.get("/submit")
     return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def served_app() -> Any:
+    """An app factory for a real server process (`uvicorn web_helpers:served_app --factory`): the
+    fake-model desk over the store named by FACTDESK_DB, the secret key from FACTDESK_SECRET_KEY."""
+    import os
+
+    from factdesk.app.web import create_app
+
+    path = os.environ["FACTDESK_DB"]
+    return create_app(lambda: make_desk(path, corpus=[]))
