@@ -24,6 +24,7 @@ shared 2-core machine run it niced, one thread:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import platform
 import random
@@ -40,7 +41,7 @@ from factdesk.config import shared_root  # noqa: E402
 from factdesk.eval.averitec import LABELS, gold_evidence, load_averitec  # noqa: E402
 from factdesk.eval.metrics import classification_report  # noqa: E402
 from factdesk.models.generators import LlamaCppGenerator  # noqa: E402
-from factdesk.models.llm_judge import LLMJudge  # noqa: E402
+from factdesk.models.llm_judge import LLMJudge, parse_judgement  # noqa: E402
 from factdesk.types import RATING_TO_AVERITEC, Claim, Rating  # noqa: E402
 
 DATA = shared_root() / "data" / "averitec" / "dev_public.json"
@@ -50,7 +51,7 @@ SEED_CLAIM = Claim(
     "real machine producing refugees on a global scale.",
     speaker="Anatoly Glaz",
     speaker_title="Press secretary, Belarus Ministry of Foreign Affairs",
-    date="2021-12-14",
+    date=dt.date(2021, 12, 14),
 )
 
 
@@ -147,6 +148,12 @@ def summarise(args: argparse.Namespace) -> dict[str, Any]:
     out["llm_unparsed"] = sum("named none of the desk's ratings" in (r.get("llm_reason") or "") for r in recs)
     out["llm_failed"] = sum("the LLM judge failed" in (r.get("llm_reason") or "") for r in recs)
     out["agree"] = sum(r["default_label"] == r["llm_label"] for r in recs)
+    # the ratings as today's parser reads the stored answers (0 when the parser has not changed since the run)
+    out["llm_reparsed_differently"] = sum(
+        (parse_judgement(r["llm_output"], r["n_passages"]).rating or Rating.UNSUBSTANTIATED).value != r["llm_rating"]
+        for r in recs
+        if r.get("llm_output") is not None
+    )
     out["gold_counts"] = {lab: gold.count(lab) for lab in LABELS}
     out["machine"] = platform.processor() or platform.machine()
     print(json.dumps(out, indent=2))

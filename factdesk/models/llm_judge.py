@@ -222,8 +222,8 @@ def parse_judgement(output: str, n_passages: int) -> Judgement:
                 labels = {_label(m.group(0)) for m in _LABEL_RE.finditer(said)}
                 labels.discard(None)
                 found = True
-                first = _LABEL_RE.search(said)
-                negated = first is not None and re.search(r"\b(?:not|n't|neither|nor)\b", said[: first.start()], re.I)
+                hit = _LABEL_RE.search(said)
+                negated = hit is not None and re.search(r"\bnot\b|n't\b|\bneither\b|\bnor\b", said[: hit.start()], re.I)
                 rating = labels.pop() if len(labels) == 1 and not negated else None
                 rest = _LABEL_RE.sub("", key.group(1), count=1).strip(" .:-—")
                 if rest and rating is not None and len(rest.split()) >= 3:

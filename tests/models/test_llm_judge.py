@@ -111,6 +111,7 @@ def test_parse_notes_citations_of_passages_that_do_not_exist():
         "The claim is False.",  # a rating only mentioned in passing is not guessed at
         "Verdict: True or False, hard to say",  # two ratings on the verdict line
         "Verdict: not true",  # negated
+        "Verdict: it isn't False",
         "Verdict: Supported",  # AVeriTeC's label, not one of the desk's
         '{"verdict": 3}',
     ],
