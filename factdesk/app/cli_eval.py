@@ -310,6 +310,44 @@ def narratives_cmd(
     )
 
 
+@eval_group.command("nli")
+@click.option("--data", "data", type=str, required=False, help="NLI file: premise/hypothesis/label (see --format).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "tsv", "xnli", "terra", "farstail"]),
+    default="auto",
+    show_default=True,
+    help="tsv: premise TAB hypothesis TAB label (XNLI layout); xnli: that or XNLI 1.0's headed tsv; "
+    "terra: TERRa jsonl; farstail: FarsTail csv; auto: guess from the name and first line.",
+)
+@click.option(
+    "--model",
+    "model",
+    type=str,
+    default="minilm",
+    show_default=True,
+    help="Stance model: minilm (shipped), e5 (multilingual), or a model folder.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the --limit sample.")
+@_limit
+@_record
+def nli_cmd(data: str | None, fmt: str, model: str, seed: int, limit: int | None, record: bool) -> None:
+    """NLI: accuracy and per-label F1 of the stance model (entailment/neutral/contradiction, or binary).
+
+    Pairs go to the model as (claim, evidence) = (hypothesis, premise); --limit samples N pairs
+    with --seed instead of taking the first N.
+    """
+    path = _need_file(data, "--data")
+    from factdesk.eval import nli
+
+    def go() -> dict[str, Any]:
+        metrics = nli.evaluate(path, model=model, fmt=fmt, limit=limit, seed=seed)
+        return {"primary_metric": nli.NliEvaluator.primary_metric, "model": model, **metrics}
+
+    _run("nli", go, {"data": str(path), "format": fmt, "model": model, "limit": limit, "seed": seed}, record)
+
+
 def main() -> None:  # `python -m factdesk.app.cli_eval ...` until the main CLI registers the group
     eval_group()
 

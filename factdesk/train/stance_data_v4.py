@@ -472,13 +472,13 @@ def eval_keys(root: Path) -> EvalKeys:
         pass
     fv = _ml(root) / "farstail" / "data_Val-word.csv"
     if fv.is_file():
-        for r in farstail_rows(fv):
-            add("farstail_val", r["hypothesis"], r["premise"])
+        for fr in farstail_rows(fv):
+            add("farstail_val", fr["hypothesis"], fr["premise"])
     ad = _ml(root) / "ans_arabic_stance" / "data_stance_dev.csv"
     if ad.is_file():
         with ad.open(encoding="utf-8-sig", newline="") as fh:
-            for r in csv.DictReader(fh):
-                add("ans_dev", r["s2"], r["s1"])
+            for ar in csv.DictReader(fh):
+                add("ans_dev", ar["s2"], ar["s1"])
     try:
         for r in _parquet_rows(_ml(root) / "ru22fact_subsets" / "data_parquets_ukrainian_fact_validate.parquet"):
             add("ru22fact_validate", r.get("claim"), r.get("evidence"))
