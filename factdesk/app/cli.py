@@ -319,6 +319,9 @@ _PLUGINS = {
     "narratives": "factdesk.app.cli_narratives:narratives",
     "extract-claims": "factdesk.app.cli_narratives:extract_claims",
     "watch": "factdesk.app.cli_narratives:watch",
+    "db": "factdesk.app.cli_db:db_group",
+    "backup": "factdesk.app.cli_db:backup_cmd",
+    "restore": "factdesk.app.cli_db:restore_cmd",
 }
 for _name, _target in _PLUGINS.items():
     _mod, _attr = _target.split(":")

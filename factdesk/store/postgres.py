@@ -39,6 +39,7 @@ import numpy as np
 
 from factdesk.errors import StoreError
 from factdesk.retrieval.query import query_terms
+from factdesk.store import schema
 from factdesk.store.base import Hit, passages_in_order
 from factdesk.types import (
     AuditEntry,
@@ -66,86 +67,11 @@ T = TypeVar("T")
 
 TS_CONFIG = "english"  # snowball English stemmer + stop words, the closest match to FTS5's porter tokenizer
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS factdesk_meta (key text PRIMARY KEY, value text NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id text PRIMARY KEY,
-    url text, title text, publisher text, published date, language text,
-    source_path text, author text, text text NOT NULL,
-    added timestamptz NOT NULL DEFAULT clock_timestamp()
-);
-CREATE INDEX IF NOT EXISTS documents_published ON documents (published);
-CREATE INDEX IF NOT EXISTS documents_added ON documents (added DESC, id);
-CREATE TABLE IF NOT EXISTS passages (
-    seq bigserial PRIMARY KEY,
-    id text UNIQUE NOT NULL,
-    document_id text NOT NULL REFERENCES documents (id),
-    idx integer NOT NULL,
-    start integer NOT NULL,
-    "end" integer NOT NULL,
-    text text NOT NULL,
-    published date,
-    tsv tsvector GENERATED ALWAYS AS (to_tsvector('{ts}', text)) STORED,
-    embedding vector({dim})
-);
-CREATE INDEX IF NOT EXISTS passages_document ON passages (document_id);
-CREATE INDEX IF NOT EXISTS passages_published ON passages (published);
-CREATE INDEX IF NOT EXISTS passages_tsv ON passages USING gin (tsv);
-CREATE TABLE IF NOT EXISTS checks (
-    id text PRIMARY KEY,
-    status text NOT NULL,
-    claim text NOT NULL,
-    speaker text,
-    rating text,
-    claim_date text,
-    body text NOT NULL DEFAULT '',
-    data text NOT NULL,
-    created timestamptz NOT NULL,
-    updated timestamptz NOT NULL,
-    tsv tsvector GENERATED ALWAYS AS (
-        to_tsvector('{ts}', claim || ' ' || coalesce(speaker, '') || ' ' || body)) STORED
-);
-CREATE INDEX IF NOT EXISTS checks_tsv ON checks USING gin (tsv);
-CREATE INDEX IF NOT EXISTS checks_updated ON checks (updated DESC);
-CREATE TABLE IF NOT EXISTS check_vectors (key text PRIMARY KEY, vector bytea NOT NULL);
-CREATE TABLE IF NOT EXISTS audit (
-    seq bigserial PRIMARY KEY,
-    check_id text NOT NULL,
-    at timestamptz NOT NULL,
-    "user" text NOT NULL,
-    action text NOT NULL,
-    note text,
-    detail text
-);
-CREATE INDEX IF NOT EXISTS audit_check ON audit (check_id, seq);
-CREATE TABLE IF NOT EXISTS users (
-    name text PRIMARY KEY,
-    role text NOT NULL,
-    token_hash text UNIQUE NOT NULL,
-    created timestamptz NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    id_hash text PRIMARY KEY,
-    token_hash text NOT NULL,
-    csrf text NOT NULL,
-    expires double precision NOT NULL
-);
-"""
-
 # Inner product on unit vectors is cosine similarity; `<#>` returns its negative.
 _HNSW = (
     "CREATE INDEX IF NOT EXISTS passages_embedding ON passages USING hnsw (embedding vector_ip_ops) "
     "WITH (m = {m}, ef_construction = {ef})"
 )
-# The claim matcher's check vectors (`check_vector_search`): beside the cached bytes, a pgvector
-# copy when the vector has the store's dimension, under its own HNSW index.
-_CHECK_VECTORS = (
-    "ALTER TABLE check_vectors ADD COLUMN IF NOT EXISTS embedding vector({dim}); "
-    "CREATE INDEX IF NOT EXISTS check_vectors_embedding ON check_vectors USING hnsw (embedding vector_ip_ops) "
-    "WITH (m = {m}, ef_construction = {ef})"
-)
-
-
 # A document and its passages in one statement. The passage rows come from parallel arrays;
 # WITH ORDINALITY keeps their order, so `seq` (the tie-breaker of lexical search) follows it.
 _ADD_DOCUMENT = """
@@ -254,14 +180,12 @@ class PostgresStore:
         self.dim = dim
         self.ef_search = ef_search
         self._hnsw = _HNSW.format(m=int(hnsw_m), ef=int(hnsw_ef_construction))
-        self._check_vectors_sql = _CHECK_VECTORS.format(dim=self.dim, m=int(hnsw_m), ef=int(hnsw_ef_construction))
+        self._hnsw_params = {"hnsw_m": int(hnsw_m), "hnsw_ef_construction": int(hnsw_ef_construction)}
         self._connect_timeout = connect_timeout
         self.index_build_memory = index_build_memory
         self._lock = threading.RLock()
         self._conn = self._connect()
         self._init_schema()
-        self._migrate_checks()
-        self._migrate_check_vectors()
 
     # --- connection -------------------------------------------------------------------------
     def _connect(self) -> psycopg.Connection[Any]:
@@ -290,30 +214,14 @@ class PostgresStore:
     def _init_schema(self) -> None:
         with self._lock:
             try:
-                has_ext = self._conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'").fetchone()
-                if not has_ext:
-                    try:
-                        self._conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-                    except psycopg.Error as exc:
-                        raise StoreError(
-                            f"the database at {_redact(self.url)} lacks pgvector and cannot add it ({exc}): "
-                            "install pgvector (scripts/pg.sh install) and run CREATE EXTENSION vector as a superuser"
-                        ) from exc
+                # A new database is created at the newest schema; an older or newer one is refused.
+                schema.prepare_postgres(self._conn, self.url, self.dim, **self._hnsw_params)
                 self._register_vector()
-                with self._conn.transaction():
-                    # Two stores opening a fresh database at once must not race on CREATE TABLE.
-                    self._conn.execute("SELECT pg_advisory_xact_lock(74667864)")
-                    self._conn.execute(_SCHEMA.format(dim=self.dim, ts=TS_CONFIG))
-                    self._conn.execute(self._hnsw)
-                    self._conn.execute(self._check_vectors_sql)
-                    row = self._conn.execute("SELECT value FROM factdesk_meta WHERE key = 'dim'").fetchone()
-                    if row is None:
-                        self._conn.execute("INSERT INTO factdesk_meta VALUES ('dim', %s)", (str(self.dim),))
-                    elif int(row[0]) != self.dim:
-                        raise StoreError(
-                            f"{_redact(self.url)} holds {row[0]}-dimensional vectors, not {self.dim}: "
-                            "use another database"
-                        )
+                row = self._conn.execute("SELECT value FROM factdesk_meta WHERE key = 'dim'").fetchone()
+                if row is not None and int(row[0]) != self.dim:
+                    raise StoreError(
+                        f"{_redact(self.url)} holds {row[0]}-dimensional vectors, not {self.dim}: use another database"
+                    )
             except psycopg.Error as exc:
                 raise StoreError(f"cannot set up the factdesk tables in {_redact(self.url)}: {exc}") from exc
 
@@ -579,45 +487,10 @@ class PostgresStore:
 
     # --- fact-checks (the CheckStore contract) ------------------------------------------------
     # Listings read the indexed columns only; `data` (the whole record, JSON) is read by id.
-    _CHECK_COLUMNS = (
-        ("speaker_title", "text"),
-        ("confidence", "double precision"),
-        ("headline", "text"),
-        ("published", "text"),
-    )
     _SUMMARY_COLS = (
         "id, status, claim, speaker, speaker_title, claim_date, rating, confidence, headline, "
         "created, updated, published"
     )
-
-    def _migrate_checks(self) -> None:
-        """Add the listing columns to a store made before them, filled from the stored records."""
-
-        def run(c: psycopg.Connection[Any]) -> None:
-            have = {
-                r[0]
-                for r in c.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_name = 'checks' "
-                    "AND table_schema = current_schema()"
-                ).fetchall()
-            }
-            missing = [(n, k) for n, k in self._CHECK_COLUMNS if n not in have]
-            if missing:
-                with c.transaction():
-                    c.execute("SELECT pg_advisory_xact_lock(74667864)")
-                    for name, kind in missing:
-                        c.execute(f"ALTER TABLE checks ADD COLUMN IF NOT EXISTS {name} {kind}")
-            # Every write sets headline (to '' at least): NULL marks a row written before the columns.
-            old = c.execute("SELECT id, data FROM checks WHERE headline IS NULL").fetchall()
-            for cid, data in old:
-                ix = CheckIndex.from_stored(json.loads(data))
-                c.execute(
-                    "UPDATE checks SET speaker_title = %s, confidence = %s, headline = %s, published = %s "
-                    "WHERE id = %s",
-                    (ix.speaker_title, ix.confidence, ix.headline, ix.published, cid),
-                )
-
-        self._run("migrate_checks", run)
 
     def _write_check(self, check_id: str, status: str, ix: CheckIndex, payload: str) -> None:
         now = dt.datetime.now(dt.UTC)
@@ -828,23 +701,6 @@ class PostgresStore:
         hits.sort(key=lambda h: -h[1])
         return hits
 
-    def _migrate_check_vectors(self) -> None:
-        """Give check vectors cached before `check_vector_search` existed their pgvector copy."""
-
-        def run(c: psycopg.Connection[Any]) -> None:
-            rows = c.execute(
-                "SELECT key, vector FROM check_vectors WHERE embedding IS NULL AND length(vector) = %s",
-                (4 * self.dim,),
-            ).fetchall()
-            if rows:
-                with c.transaction(), c.cursor() as cur:
-                    cur.executemany(
-                        "UPDATE check_vectors SET embedding = %s WHERE key = %s",
-                        [(_Vec(np.frombuffer(bytes(v), dtype=np.float32)), k) for k, v in rows],
-                    )
-
-        self._run("migrate check_vectors", run)
-
     def add_audit(self, check_id: str, user: str, action: str, note: str, detail: dict[str, Any]) -> None:
         self._run(
             "add_audit",
@@ -919,29 +775,6 @@ class PostgresStore:
                 self._conn.close()
 
     # --- claims found in the corpus, and recurring claims (ClaimStore, NarrativeStore) ----------
-    # Created on first use (under the schema lock), so older databases gain them without a migration step.
-    _CLAIM_SCHEMA = """
-    CREATE TABLE IF NOT EXISTS claims (
-        id text PRIMARY KEY, document_id text NOT NULL, start integer NOT NULL, "end" integer NOT NULL,
-        text text NOT NULL, quote text, speaker text, speaker_title text, outlet text, claim_date text,
-        date_source text, checkworthiness double precision, score double precision, kind text, source text,
-        added timestamptz NOT NULL DEFAULT clock_timestamp(), UNIQUE (document_id, start, "end"));
-    CREATE INDEX IF NOT EXISTS claims_date ON claims (claim_date);
-    CREATE TABLE IF NOT EXISTS claim_extractions (document_id text PRIMARY KEY, claims integer NOT NULL,
-        at timestamptz NOT NULL DEFAULT clock_timestamp());
-    CREATE TABLE IF NOT EXISTS narratives (id text PRIMARY KEY, representative text NOT NULL, size integer NOT NULL,
-        first_seen text, last_seen text, centroid bytea NOT NULL, created text NOT NULL, updated text NOT NULL);
-    CREATE TABLE IF NOT EXISTS narrative_members (key text PRIMARY KEY, narrative_id text NOT NULL,
-        kind text NOT NULL, text text NOT NULL, speaker text, speaker_title text, outlet text, claim_date text,
-        rating text, url text, document_id text, start integer, "end" integer, similarity double precision NOT NULL,
-        pinned boolean NOT NULL DEFAULT false);
-    CREATE INDEX IF NOT EXISTS narrative_members_group ON narrative_members (narrative_id);
-    CREATE TABLE IF NOT EXISTS narrative_edits (seq bigserial PRIMARY KEY, at text NOT NULL, "user" text NOT NULL,
-        action text NOT NULL, narrative_id text NOT NULL, other_id text, member_key text, note text);
-    CREATE TABLE IF NOT EXISTS alerts (seq bigserial PRIMARY KEY, key text UNIQUE NOT NULL,
-        at timestamptz NOT NULL DEFAULT clock_timestamp(), alert text);
-    """
-    _claims_ready: bool = False
     _CLAIM_COLS = (
         'id, document_id, start, "end", text, quote, speaker, speaker_title, outlet, claim_date, '
         "date_source, checkworthiness, score, kind, source"
@@ -950,18 +783,6 @@ class PostgresStore:
         "key, narrative_id, kind, text, speaker, speaker_title, outlet, claim_date, rating, url, "
         'document_id, start, "end", similarity, pinned'
     )
-
-    def _claim_run(self, what: str, fn: Callable[[psycopg.Connection[Any]], T]) -> T:
-        if not self._claims_ready:
-
-            def create(c: psycopg.Connection[Any]) -> None:
-                with c.transaction():
-                    c.execute("SELECT pg_advisory_xact_lock(74667864)")
-                    c.execute(self._CLAIM_SCHEMA)
-
-            self._run("creating the claim tables", create)
-            self._claims_ready = True
-        return self._run(what, fn)
 
     def add_claims(self, mentions: Sequence[ClaimMention]) -> int:
         rows = [
@@ -999,7 +820,7 @@ class PostgresStore:
                     n += cur.rowcount
             return n
 
-        return self._claim_run("add_claims", write)
+        return self._run("add_claims", write)
 
     def list_claims(
         self,
@@ -1023,7 +844,7 @@ class PostgresStore:
         if limit is not None:
             sql += " LIMIT %s"
             args.append(limit)
-        rows = self._claim_run("list_claims", lambda c: c.execute(sql, args).fetchall())
+        rows = self._run("list_claims", lambda c: c.execute(sql, args).fetchall())
         return [
             ClaimMention(
                 id=r[0],
@@ -1046,7 +867,7 @@ class PostgresStore:
         ]
 
     def mark_extracted(self, document_id: str, claims: int) -> None:
-        self._claim_run(
+        self._run(
             "mark_extracted",
             lambda c: c.execute(
                 "INSERT INTO claim_extractions (document_id, claims) VALUES (%s, %s) ON CONFLICT (document_id) "
@@ -1056,7 +877,7 @@ class PostgresStore:
         )
 
     def extracted_documents(self) -> set[str]:
-        rows = self._claim_run(
+        rows = self._run(
             "extracted_documents", lambda c: c.execute("SELECT document_id FROM claim_extractions").fetchall()
         )
         return {r[0] for r in rows}
@@ -1129,10 +950,10 @@ class PostgresStore:
                         member_rows,
                     )
 
-        self._claim_run("save_narratives", write)
+        self._run("save_narratives", write)
 
     def list_narrative_groups(self) -> list[NarrativeGroup]:
-        rows = self._claim_run(
+        rows = self._run(
             "list_narrative_groups",
             lambda c: c.execute(
                 "SELECT id, representative, size, first_seen, last_seen, created, updated FROM narratives ORDER BY id"
@@ -1146,9 +967,7 @@ class PostgresStore:
         ]
 
     def narrative_centroids(self) -> dict[str, np.ndarray]:
-        rows = self._claim_run(
-            "narrative_centroids", lambda c: c.execute("SELECT id, centroid FROM narratives").fetchall()
-        )
+        rows = self._run("narrative_centroids", lambda c: c.execute("SELECT id, centroid FROM narratives").fetchall())
         return {r[0]: np.frombuffer(bytes(r[1]), dtype=np.float32).copy() for r in rows}
 
     def list_narrative_members(self, narrative_id: str | None = None) -> list[NarrativeMember]:
@@ -1158,7 +977,7 @@ class PostgresStore:
             sql += " WHERE narrative_id = %s"
             args.append(narrative_id)
         sql += " ORDER BY claim_date IS NULL, claim_date, key"
-        rows = self._claim_run("list_narrative_members", lambda c: c.execute(sql, args).fetchall())
+        rows = self._run("list_narrative_members", lambda c: c.execute(sql, args).fetchall())
         return [
             NarrativeMember(
                 key=r[0],
@@ -1181,7 +1000,7 @@ class PostgresStore:
         ]
 
     def add_narrative_edit(self, edit: NarrativeEdit) -> None:
-        self._claim_run(
+        self._run(
             "add_narrative_edit",
             lambda c: c.execute(
                 'INSERT INTO narrative_edits (at, "user", action, narrative_id, other_id, member_key, note) '
@@ -1191,7 +1010,7 @@ class PostgresStore:
         )
 
     def list_narrative_edits(self) -> list[NarrativeEdit]:
-        rows = self._claim_run(
+        rows = self._run(
             "list_narrative_edits",
             lambda c: c.execute(
                 'SELECT action, narrative_id, other_id, member_key, "user", note, at FROM narrative_edits ORDER BY seq'
@@ -1213,14 +1032,14 @@ class PostgresStore:
             )
             return cur.rowcount > 0
 
-        return self._claim_run("add_alert", write)
+        return self._run("add_alert", write)
 
     def alert_keys(self) -> set[str]:
-        rows = self._claim_run("alert_keys", lambda c: c.execute("SELECT key FROM alerts").fetchall())
+        rows = self._run("alert_keys", lambda c: c.execute("SELECT key FROM alerts").fetchall())
         return {r[0] for r in rows}
 
     def list_alerts(self, limit: int = 100) -> list[dict[str, Any]]:
-        rows = self._claim_run(
+        rows = self._run(
             "list_alerts",
             lambda c: c.execute(
                 "SELECT alert FROM alerts WHERE alert IS NOT NULL ORDER BY seq DESC LIMIT %s", (limit,)

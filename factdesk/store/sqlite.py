@@ -26,6 +26,7 @@ import numpy as np
 
 from factdesk.errors import StoreError
 from factdesk.retrieval.query import query_terms
+from factdesk.store import schema
 from factdesk.store.base import Hit, iter_batches, passages_in_order
 from factdesk.types import (
     AuditEntry,
@@ -41,70 +42,6 @@ from factdesk.types import (
     NarrativeMember,
     Passage,
 )
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY,
-    url TEXT, title TEXT, publisher TEXT, published TEXT, language TEXT,
-    source_path TEXT, author TEXT, text TEXT NOT NULL,
-    added TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS documents_published ON documents(published);
-CREATE TABLE IF NOT EXISTS passages (
-    rowid INTEGER PRIMARY KEY,
-    id TEXT UNIQUE NOT NULL,
-    document_id TEXT NOT NULL REFERENCES documents(id),
-    idx INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    published TEXT,
-    vector BLOB
-);
-CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    text, content='passages', content_rowid='rowid', tokenize='porter unicode61'
-);
-CREATE TABLE IF NOT EXISTS checks (
-    id TEXT PRIMARY KEY,
-    status TEXT NOT NULL,
-    claim TEXT NOT NULL,
-    speaker TEXT,
-    rating TEXT,
-    claim_date TEXT,
-    speaker_title TEXT,
-    confidence REAL,
-    headline TEXT,
-    published TEXT,
-    created TEXT NOT NULL,
-    updated TEXT NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS checks_fts USING fts5(id UNINDEXED, claim, speaker, body);
-CREATE TABLE IF NOT EXISTS check_vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS audit (
-    rowid INTEGER PRIMARY KEY,
-    check_id TEXT NOT NULL,
-    at TEXT NOT NULL,
-    user TEXT NOT NULL,
-    action TEXT NOT NULL,
-    note TEXT,
-    detail TEXT
-);
-CREATE TABLE IF NOT EXISTS users (
-    name TEXT PRIMARY KEY,
-    role TEXT NOT NULL,
-    token_hash TEXT UNIQUE NOT NULL,
-    created TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    id_hash TEXT PRIMARY KEY,
-    token_hash TEXT NOT NULL,
-    csrf TEXT NOT NULL,
-    expires REAL NOT NULL
-);
-"""
 
 
 def _now() -> str:
@@ -137,17 +74,14 @@ class SQLiteStore:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(SCHEMA)
+            # A new store is created at the newest schema; an older or newer one is refused.
+            schema.prepare_sqlite(self._conn, self.path, dim)
             row = self._conn.execute("SELECT value FROM meta WHERE key='dim'").fetchone()
-            if row is None:
-                with self._conn:
-                    self._conn.execute("INSERT INTO meta VALUES ('dim', ?)", (str(dim),))
-            elif int(row[0]) != dim:
+            if row is not None and int(row[0]) != dim:
                 raise StoreError(f"{self.path} holds {row[0]}-dimensional vectors, not {dim}: use a new --db")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc} (is it a factdesk SQLite file?)") from exc
         self._lock = threading.RLock()
-        self._migrate_checks()
         self._index: Any = None  # faiss index over rows [0, _indexed)
         self._index_rowids = np.zeros(0, dtype=np.int64)
         self._index_dates: list[str | None] = []
@@ -379,29 +313,10 @@ class SQLiteStore:
     # Listings read the indexed columns only; `data` (the whole record, JSON) is read by id. `data`
     # is the last column, so a listing never walks a large record's overflow pages (in stores
     # made before the listing columns, ALTER TABLE put them after it: correct, a little slower).
-    _CHECK_COLUMNS = (("speaker_title", "TEXT"), ("confidence", "REAL"), ("headline", "TEXT"), ("published", "TEXT"))
     _SUMMARY_COLS = (
         "c.id, c.status, c.claim, c.speaker, c.speaker_title, c.claim_date, c.rating, c.confidence, "
         "c.headline, c.created, c.updated, c.published"
     )
-
-    def _migrate_checks(self) -> None:
-        """Add the listing columns to a store made before them, filled from the stored records."""
-        with self._lock:
-            have = {r[1] for r in self._conn.execute("PRAGMA table_info(checks)")}
-            with self._conn:
-                for name, kind in self._CHECK_COLUMNS:
-                    if name not in have:
-                        self._conn.execute(f"ALTER TABLE checks ADD COLUMN {name} {kind}")
-            # Every write sets headline (to '' at least): NULL marks a row written before the columns.
-            old = self._conn.execute("SELECT id, data FROM checks WHERE headline IS NULL").fetchall()
-            with self._conn:
-                for cid, data in old:
-                    ix = CheckIndex.from_stored(json.loads(data))
-                    self._conn.execute(
-                        "UPDATE checks SET speaker_title=?, confidence=?, headline=?, published=? WHERE id=?",
-                        (ix.speaker_title, ix.confidence, ix.headline, ix.published, cid),
-                    )
 
     def _write_check(self, check_id: str, status: str, ix: CheckIndex, payload: str) -> None:
         now = _now()
@@ -637,28 +552,6 @@ class SQLiteStore:
             self._conn.close()
 
     # --- claims found in the corpus, and recurring claims (ClaimStore, NarrativeStore) ----------
-    # Created on first use, so stores made before these tables gain them without a migration step.
-    _CLAIM_SCHEMA = """
-    CREATE TABLE IF NOT EXISTS claims (
-        id TEXT PRIMARY KEY, document_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-        text TEXT NOT NULL, quote TEXT, speaker TEXT, speaker_title TEXT, outlet TEXT, claim_date TEXT,
-        date_source TEXT, checkworthiness REAL, score REAL, kind TEXT, source TEXT, added TEXT NOT NULL,
-        UNIQUE (document_id, start, "end"));
-    CREATE INDEX IF NOT EXISTS claims_date ON claims (claim_date);
-    CREATE TABLE IF NOT EXISTS claim_extractions (document_id TEXT PRIMARY KEY, claims INTEGER NOT NULL,
-        at TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS narratives (id TEXT PRIMARY KEY, representative TEXT NOT NULL, size INTEGER NOT NULL,
-        first_seen TEXT, last_seen TEXT, centroid BLOB NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS narrative_members (key TEXT PRIMARY KEY, narrative_id TEXT NOT NULL,
-        kind TEXT NOT NULL, text TEXT NOT NULL, speaker TEXT, speaker_title TEXT, outlet TEXT, claim_date TEXT,
-        rating TEXT, url TEXT, document_id TEXT, start INTEGER, "end" INTEGER, similarity REAL NOT NULL,
-        pinned INTEGER NOT NULL DEFAULT 0);
-    CREATE INDEX IF NOT EXISTS narrative_members_group ON narrative_members (narrative_id);
-    CREATE TABLE IF NOT EXISTS narrative_edits (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL,
-        action TEXT NOT NULL, narrative_id TEXT NOT NULL, other_id TEXT, member_key TEXT, note TEXT);
-    CREATE TABLE IF NOT EXISTS alerts (seq INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, at TEXT NOT NULL, alert TEXT);
-    """
-    _claims_ready: bool = False
     _CLAIM_COLS = (
         'id, document_id, start, "end", text, quote, speaker, speaker_title, outlet, claim_date, '
         "date_source, checkworthiness, score, kind, source"
@@ -667,13 +560,6 @@ class SQLiteStore:
         "key, narrative_id, kind, text, speaker, speaker_title, outlet, claim_date, rating, url, "
         'document_id, start, "end", similarity, pinned'
     )
-
-    def _claim_tables(self) -> sqlite3.Connection:
-        if not self._claims_ready:
-            with self._lock:
-                self._conn.executescript(self._CLAIM_SCHEMA)
-                self._claims_ready = True
-        return self._conn
 
     def add_claims(self, mentions: Sequence[ClaimMention]) -> int:
         rows = [
@@ -697,7 +583,7 @@ class SQLiteStore:
             )
             for m in mentions
         ]
-        conn = self._claim_tables()
+        conn = self._conn
         with self._lock, conn:
             before = conn.total_changes
             conn.executemany(
@@ -724,7 +610,7 @@ class SQLiteStore:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        conn = self._claim_tables()
+        conn = self._conn
         with self._lock:
             rows = conn.execute(sql, args).fetchall()
         return [
@@ -749,7 +635,7 @@ class SQLiteStore:
         ]
 
     def mark_extracted(self, document_id: str, claims: int) -> None:
-        conn = self._claim_tables()
+        conn = self._conn
         with self._lock, conn:
             conn.execute(
                 "INSERT OR REPLACE INTO claim_extractions (document_id, claims, at) VALUES (?,?,?)",
@@ -757,7 +643,7 @@ class SQLiteStore:
             )
 
     def extracted_documents(self) -> set[str]:
-        conn = self._claim_tables()
+        conn = self._conn
         with self._lock:
             return {r[0] for r in conn.execute("SELECT document_id FROM claim_extractions")}
 
@@ -768,7 +654,7 @@ class SQLiteStore:
         deleted: Sequence[str] = (),
     ) -> None:
         now = _now()
-        conn = self._claim_tables()
+        conn = self._conn
         with self._lock, conn:
             for gid in deleted:  # before the upserts: a merge deletes a group and re-points its members
                 conn.execute("DELETE FROM narratives WHERE id = ?", (gid,))
@@ -817,7 +703,7 @@ class SQLiteStore:
             )
 
     def list_narrative_groups(self) -> list[NarrativeGroup]:
-        conn = self._claim_tables()
+        conn = self._conn
         with self._lock:
             rows = conn.execute(
                 "SELECT id, representative, size, first_seen, last_seen, created, updated FROM narratives ORDER BY id"
@@ -830,7 +716,7 @@ class SQLiteStore:
         ]
 
     def narrative_centroids(self) -> dict[str, np.ndarray]:
-        conn = self._claim_tables()
+        conn = self._conn
         with self._lock:
             rows = conn.execute("SELECT id, centroid FROM narratives").fetchall()
         return {r[0]: np.frombuffer(r[1], dtype=np.float32).copy() for r in rows}
@@ -841,7 +727,7 @@ class SQLiteStore:
         if narrative_id is not None:
             sql += " WHERE narrative_id = ?"
             args.append(narrative_id)
-        conn = self._claim_tables()
+        conn = self._conn
         with self._lock:
             rows = conn.execute(sql + " ORDER BY claim_date IS NULL, claim_date, key", args).fetchall()
         return [
@@ -866,7 +752,7 @@ class SQLiteStore:
         ]
 
     def add_narrative_edit(self, edit: NarrativeEdit) -> None:
-        conn = self._claim_tables()
+        conn = self._conn
         with self._lock, conn:
             conn.execute(
                 "INSERT INTO narrative_edits (at, user, action, narrative_id, other_id, member_key, note) "
@@ -875,7 +761,7 @@ class SQLiteStore:
             )
 
     def list_narrative_edits(self) -> list[NarrativeEdit]:
-        conn = self._claim_tables()
+        conn = self._conn
         with self._lock:
             rows = conn.execute(
                 "SELECT action, narrative_id, other_id, member_key, user, note, at FROM narrative_edits ORDER BY seq"
@@ -888,7 +774,7 @@ class SQLiteStore:
         ]
 
     def add_alert(self, key: str, alert: dict[str, Any] | None) -> bool:
-        conn = self._claim_tables()
+        conn = self._conn
         with self._lock, conn:
             cur = conn.execute(
                 "INSERT OR IGNORE INTO alerts (key, at, alert) VALUES (?,?,?)",
@@ -897,12 +783,12 @@ class SQLiteStore:
             return cur.rowcount > 0
 
     def alert_keys(self) -> set[str]:
-        conn = self._claim_tables()
+        conn = self._conn
         with self._lock:
             return {r[0] for r in conn.execute("SELECT key FROM alerts")}
 
     def list_alerts(self, limit: int = 100) -> list[dict[str, Any]]:
-        conn = self._claim_tables()
+        conn = self._conn
         with self._lock:
             rows = conn.execute(
                 "SELECT alert FROM alerts WHERE alert IS NOT NULL ORDER BY seq DESC LIMIT ?", (limit,)

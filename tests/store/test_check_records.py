@@ -196,20 +196,22 @@ def test_imported_checks_are_listed_from_their_raw_form(store: Any) -> None:
     assert store.get_check("ext-1")["data"]["publisher"] == "X"  # the raw form is kept as given
 
 
-def test_a_store_made_before_the_listing_columns_is_migrated(store: Any, store_url: str) -> None:
+def test_a_store_made_before_the_listing_columns_is_refused_then_upgraded(store: Any, store_url: str) -> None:
+    """What 0.1.0's `_migrate_checks()` did on open is now schema step 0001, run by `db upgrade` only."""
+    from factdesk.errors import StoreError
+    from factdesk.registry import open_store
+    from factdesk.store import schema
+
     rec = record("NATO produces refugees", status="published", published="2021-12-20T10:00:00+00:00")
     store.save_record(rec)
     for col in ("speaker_title", "confidence", "headline", "published"):
         _sql(store, f"ALTER TABLE checks DROP COLUMN {col}")
+    _sql(store, "DROP TABLE alembic_version")  # a store of a release before both the columns and versions
     store.close()
-    if store_url.startswith("postgresql://"):
-        from factdesk.store.postgres import PostgresStore
-
-        reopened: Any = PostgresStore(store_url, dim=8)
-    else:
-        from factdesk.store.sqlite import SQLiteStore
-
-        reopened = SQLiteStore(store_url, dim=8)
+    with pytest.raises(StoreError, match="factdesk db upgrade"):
+        open_store(store_url, dim=8)
+    schema.upgrade(store_url)
+    reopened = open_store(store_url, dim=8)
     try:
         (row,) = reopened.list_summaries()
         assert (row.headline, row.confidence, row.speaker_title, row.published) == (
