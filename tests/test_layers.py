@@ -38,6 +38,11 @@ def test_the_report_stage_does_not_import_eval() -> None:
     assert _offenders("report", "factdesk.eval") == []
 
 
+def test_the_matcher_does_not_import_train_or_eval() -> None:
+    """The runtime matcher is used by every check; its trainer lives in `train/` (issue 25)."""
+    assert _offenders("match", "factdesk.train") == _offenders("match", "factdesk.eval") == []
+
+
 def test_the_check_finds_an_offender(tmp_path: Path) -> None:
     f = tmp_path / "x.py"
     f.write_text("def f():\n    from factdesk.app.cli_train import train\n    from factdesk import eval\n")

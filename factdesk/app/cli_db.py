@@ -3,10 +3,19 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from factdesk.app.cli import db_option, fail
+from factdesk.app.options import setting_option
 from factdesk.errors import FactdeskError
+
+db_option = setting_option("db")  # one declaration of --db, from the settings table
+
+
+def fail(message: str, code: int = 2) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
 
 
 @click.group("db")

@@ -224,5 +224,18 @@ def verdict_cmd(
     click.echo(json.dumps(res["metrics"], indent=1))
 
 
+@train.command(
+    "same-claim",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def same_claim_cmd(args: tuple[str, ...]) -> None:
+    """Fine-tune the same-claim reranker on CheckThat! 2020 Task 2 (`factdesk train same-claim --help`
+    lists its options; the same as `python -m factdesk.train.same_claim`)."""
+    from factdesk.train.same_claim import main as run
+
+    sys.exit(run(list(args)))
+
+
 if __name__ == "__main__":  # pragma: no cover
     train()

@@ -4,7 +4,7 @@ It reads (post, earlier check) pairs and gives one logit: how likely the check i
 claim as the post. The model folder (``factdesk/models/same_claim/`` by default) holds
 ``model.onnx``, ``tokenizer.json`` and ``config.json``; the config carries the calibration
 (a logistic regression on the logit, the embeddings' cosine and the first-stage rank), the
-decision threshold, how many first-stage candidates to score and whether to reorder them. ``python -m factdesk.match.train_reranker`` rebuilds it and
+decision threshold, how many first-stage candidates to score and whether to reorder them. ``python -m factdesk.train.same_claim`` rebuilds it and
 ``MODEL_CARD.md`` says on what.
 
 >>> r = SameClaimReranker()
@@ -124,7 +124,7 @@ class SameClaimReranker:
             if not p.is_file():
                 raise ModelError(
                     f"same-claim model file missing: {p}. Reinstall factdesk, or rebuild it with "
-                    "`python -m factdesk.match.train_reranker --data <CheckThat! 2020 Task 2 folder>`"
+                    "`python -m factdesk.train.same_claim --data <CheckThat! 2020 Task 2 folder>`"
                 )
         try:
             import onnxruntime as ort
@@ -154,7 +154,7 @@ class SameClaimReranker:
             session = ort.InferenceSession(str(paths[0]), sess_options=opts, providers=["CPUExecutionProvider"])
         except Exception as e:  # noqa: BLE001 - onnxruntime raises its own untyped errors
             raise ModelError(
-                f"cannot load {paths[0]}: {e}. Rebuild it with `python -m factdesk.match.train_reranker`"
+                f"cannot load {paths[0]}: {e}. Rebuild it with `python -m factdesk.train.same_claim`"
             ) from e
         tok = Tokenizer.from_file(str(paths[1]))
         tok.no_padding()

@@ -18,9 +18,9 @@ from factdesk.match.rerank import (
     features,
     rerank_order,
 )
-from factdesk.match.train_reranker import choose_threshold, fit_logistic, fit_platt
 from factdesk.store.sqlite import SQLiteStore
 from factdesk.testing.fakes import FakeEmbedder
+from factdesk.train.same_claim import choose_threshold, fit_logistic, fit_platt
 
 CHECKS = [
     {
@@ -147,7 +147,7 @@ def test_hnsw_index_finds_the_same_neighbours_as_the_exact_one(monkeypatch: pyte
 
 
 def test_missing_model_says_how_to_rebuild(tmp_path):
-    with pytest.raises(ModelError, match="train_reranker"):
+    with pytest.raises(ModelError, match="train.same_claim"):
         SameClaimReranker(tmp_path).warm_up()
 
 

@@ -1,6 +1,6 @@
 """Train the "same claim" reranker: MiniLM-L6 fine-tuned as a cross-encoder on CheckThat! 2020 Task 2.
 
-    nice -n 10 .venv/bin/python -m factdesk.match.train_reranker \\
+    nice -n 10 .venv/bin/python -m factdesk.train.same_claim \\
         --data ../shared/data/claim-matching/ct20-task2 --out factdesk/models/same_claim
 
 What it does, in order (training needs the ``train`` extra: torch, transformers, onnx):
