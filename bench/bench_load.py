@@ -151,7 +151,13 @@ class LoadRun:
     """The seeded client mix against one running server."""
 
     def __init__(
-        self, base: str, token: str, published: list[str], args: argparse.Namespace, server_pid: int = 0
+        self,
+        base: str,
+        token: str,
+        published: list[str],
+        args: argparse.Namespace,
+        server_pid: int = 0,
+        tag: str = "",
     ) -> None:
         self.base, self.token, self.published, self.args = base, token, published, args
         self.server_pid = server_pid
@@ -160,6 +166,7 @@ class LoadRun:
         self.submitted: list[str] = []
         n = args.submissions
         self.submit_at = [args.duration * (k + 0.5) / n for k in range(n)] if n else []
+        self.tag = tag  # makes each run's submitted claims new to a store that earlier runs used
 
     def routes(self, kind: str, rng: random.Random) -> tuple[str, str, str, dict[str, Any] | None, bool]:
         """(route name, method, path, json body, needs the editor's token) for one request of `kind`."""
@@ -232,7 +239,9 @@ class LoadRun:
         while time.perf_counter() < t_end:
             if self.submit_at and time.perf_counter() - t_start >= self.submit_at[0]:
                 self.submit_at.pop(0)
-                body = {"claim": SUBMIT_CLAIMS[len(self.submitted) % len(SUBMIT_CLAIMS)]}
+                k = self.args.submissions - len(self.submit_at) - 1  # this submission's number
+                claim = SUBMIT_CLAIMS[k % len(SUBMIT_CLAIMS)]
+                body = {"claim": f"{claim} ({self.tag} {k})" if self.tag else claim}
                 resp = await self.request(client, "submit", "POST /api/checks", "POST", "/api/checks", body, True)
                 if resp is not None and resp.status_code == 202:
                     self.submitted.append(resp.json()["id"])
@@ -348,7 +357,7 @@ def seed_checks(base: str, token: str, timeout: float, n: int) -> tuple[list[str
     return ids, seconds
 
 
-def stale_probe(base: str, token: str, cid: str, timeout: float = 10.0) -> dict[str, Any]:
+def stale_probe(base: str, token: str, cid: str, timeout: float = 10.0) -> dict[str, Any]:  # an admin's token
     """Unpublish a published check and time how long any process still serves its public page:
     each probe is a new connection (so it lands on any worker), until 20 in a row answer "gone".
     Then publish it again (approve + publish)."""
@@ -397,10 +406,11 @@ def fresh_pg_database(url: str, name: str) -> str:
 
 
 class Prepared:
-    """One store with the demo corpus, an editor token and (after the first run) published checks."""
+    """One store with the demo corpus, an editor and an admin token, and (after the first run)
+    published checks."""
 
-    def __init__(self, db: str, token: str) -> None:
-        self.db, self.token = db, token
+    def __init__(self, db: str, token: str, admin: str) -> None:
+        self.db, self.token, self.admin = db, token, admin
         self.published: list[str] = []
         self.seed_seconds: list[float] = []
 
@@ -409,7 +419,8 @@ def prepare(store: str, work: Path, env: dict[str, str], pg_url: str | None) -> 
     db = str(work / "load.db") if store == "sqlite" else fresh_pg_database(str(pg_url), "factdesk_load")
     run_cli("ingest", str(DEMO_CORPUS), "--db", db, "--no-progress", env=env)
     token = run_cli("user", "add", "loadbench", "--role", "editor", "--db", db, env=env).split()[0]
-    return Prepared(db, token)
+    admin = run_cli("user", "add", "loadadmin", "--role", "admin", "--db", db, env=env).split()[0]
+    return Prepared(db, token, admin)
 
 
 def run_one(
@@ -436,10 +447,11 @@ def run_one(
             file=sys.stderr,
         )
         load_before = os.getloadavg()
-        run = LoadRun(base, prep.token, prep.published, args, server_pid=proc.pid)
+        tag = f"{store} {workers} workers, load run"
+        run = LoadRun(base, prep.token, prep.published, args, server_pid=proc.pid, tag=tag)
         seconds = asyncio.run(run.run())
         load_after = os.getloadavg()
-        stale = stale_probe(base, prep.token, prep.published[0])
+        stale = stale_probe(base, prep.admin, prep.published[0])
         ends = [
             httpx.get(f"{base}/api/checks/{cid}", headers={"Authorization": f"Bearer {prep.token}"}, timeout=30).json()
             for cid in run.submitted

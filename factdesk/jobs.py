@@ -151,7 +151,7 @@ class JobQueue(Protocol):
     ) -> bool: ...
     def request_cancel(self, job_id: str, by: str) -> None: ...
     def get(self, job_id: str) -> Job | None: ...
-    def list(self, kind: str | None = None) -> list[Job]: ...
+    def jobs(self, kind: str | None = None) -> list[Job]: ...
     def count(self, statuses: Iterable[str]) -> int: ...
     def heartbeat(self, owner: str) -> None: ...
     def reap(self, stale_after: float) -> list[tuple[Job, str]]: ...
@@ -217,7 +217,7 @@ class MemoryJobs:
         with self._lock:
             return self._jobs.get(job_id)
 
-    def list(self, kind: str | None = None) -> list[Job]:
+    def jobs(self, kind: str | None = None) -> list[Job]:
         with self._lock:
             jobs = list(self._jobs.values())
         return [j for j in reversed(jobs) if kind is None or j.kind == kind]
@@ -272,7 +272,7 @@ class StoreJobs:
         row = self.c.get_job(job_id)
         return Job.from_row(row) if row else None
 
-    def list(self, kind: str | None = None) -> list[Job]:
+    def jobs(self, kind: str | None = None) -> list[Job]:
         return [Job.from_row(r) for r in self.c.list_jobs(kind)]
 
     def count(self, statuses: Iterable[str]) -> int:
@@ -450,7 +450,7 @@ class JobRunner:
 
     def list_jobs(self, kind: str | None = None) -> list[Job]:
         """Newest first."""
-        return self.queue.list(kind)
+        return self.queue.jobs(kind)
 
     def pending(self) -> int:
         return self.queue.count([QUEUED, RUNNING])

@@ -517,9 +517,10 @@ class Newsroom:
             rec.meta.error = str(exc)
             self._save(rec, "failed")
             raise
-        if job.id != job_id:  # a live job of this check already existed (another process queued it)
-            rec.meta.job = job.id
-            self._save(rec, "queued")
+        # When a live job of this check already existed (another process queued it at the same
+        # moment), `job` is that one and the record names a job that was never stored: the worker
+        # that runs the live job names it on the record (`_run_check`). The record is not saved
+        # again here: that save could land after the worker's and undo its "running" or "draft".
         return job
 
     def _check_failed(self, job: Job, message: str) -> None:

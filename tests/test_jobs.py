@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -89,3 +90,56 @@ def test_the_queue_is_bounded() -> None:
     gate.set()
     runner.wait(first.id)
     runner.stop()
+
+
+def test_a_registered_kind_runs_from_its_payload_and_a_key_queues_it_once() -> None:
+    runner = JobRunner()
+    gate = threading.Event()
+    runner.register("double", lambda job, progress: {"n": 2 * job.payload["n"], "waited": gate.wait(5)})
+    try:
+        with pytest.raises(ValueError, match="no handler for 'triple' jobs: register one, or pass fn"):
+            runner.submit("triple", "x", payload={"n": 1})
+        first = runner.submit("double", "a", payload={"n": 21}, key="same")
+        again = runner.submit("double", "b", payload={"n": 5}, key="same")  # queued or running: the same job
+        assert again.id == first.id
+        gate.set()
+        assert runner.wait(first.id, timeout=10).result == {"n": 42, "waited": True}
+        later = runner.submit("double", "c", payload={"n": 5}, key="same")  # the first has finished
+        assert later.id != first.id and runner.wait(later.id, timeout=10).result["n"] == 10
+    finally:
+        runner.stop()
+
+
+def test_two_newsrooms_requeue_a_stranded_check_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each server process requeues interrupted checks at start: N processes make one job, not N."""
+    from factdesk.newsroom import Newsroom, claim_from_input
+    from factdesk.pipeline import Desk
+    from factdesk.testing.fakes import FakeEmbedder, FakeStanceModel
+    from factdesk.types import CheckRecord, Document
+
+    db = str(tmp_path / "desk.db")
+
+    def desk() -> Desk:
+        return Desk(db=db, embedder=FakeEmbedder(), stance_model=FakeStanceModel())
+
+    a, b = Newsroom(desk), Newsroom(desk)
+    a.desk.ingest([Document(text="Minsk is the capital of Belarus.", published="2015-01-01")])
+    claim = claim_from_input("Minsk is the capital of Belarus")
+    a.store.save_record(CheckRecord(claim=claim, status="running"))  # as a killed server left it
+    try:
+        done = []
+        threads = [threading.Thread(target=lambda n=n: done.append(n.requeue_interrupted())) for n in (a, b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert sum(done) >= 1
+        assert len(a.jobs.list_jobs("check")) == 1  # one job stored for the check, whoever queued it
+        (job,) = a.jobs.list_jobs("check")
+        assert a.jobs.wait(job.id, timeout=30).status == "done"
+        rec = a.record(claim.id)
+        assert rec.status == "draft" and rec.meta.job == job.id
+        assert [h.action for h in rec.history].count("drafted") == 1
+    finally:
+        a.close()
+        b.close()

@@ -28,5 +28,19 @@ def test_user_add_rejects_unknown_roles(tmp_path) -> None:
 def test_serve_help_lists_its_options() -> None:
     r = CliRunner().invoke(main, ["serve", "--help"])
     assert r.exit_code == 0
-    for opt in ("--host", "--port", "--db"):
+    for opt in ("--host", "--port", "--db", "--workers"):
         assert opt in r.output
+
+
+def test_serve_refuses_several_workers_on_an_in_memory_store() -> None:
+    r = CliRunner().invoke(main, ["serve", "--workers", "2", "--db", ":memory:"])
+    assert r.exit_code == 2 and "in-memory store is seen by one process only" in r.output
+
+
+def test_serve_defaults_to_the_cpu_count_capped(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from factdesk.app import cli_web
+
+    monkeypatch.setattr(cli_web.os, "cpu_count", lambda: 64)
+    assert cli_web.default_workers() == cli_web.MAX_DEFAULT_WORKERS == 4
+    monkeypatch.setattr(cli_web.os, "cpu_count", lambda: None)
+    assert cli_web.default_workers() == 1
