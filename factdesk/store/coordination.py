@@ -246,6 +246,10 @@ class Coordination:
         """Take the oldest queued job this worker can run (one of `kinds`, or a job only it may run:
         `local_to = owner`) and mark it running under `owner`; None when there is none."""
         kinds = list(kinds) or ["\x00none"]
+        # An idle worker polls twice a second: look with a plain read first, so that polling takes
+        # no write lock (SQLite) and opens no transaction while nothing is queued.
+        if not self._read(lambda ex: _one(ex(self._q("SELECT 1 FROM desk_jobs WHERE status = 'queued' LIMIT 1")))):
+            return None
         return self._tx(lambda ex: self._claim(ex, owner, kinds))
 
     def _claim(self, ex: Callable[..., Any], owner: str, kinds: list[str]) -> dict[str, Any] | None:
