@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import struct
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -40,19 +38,11 @@ import numpy as np
 from factdesk.errors import StoreError
 from factdesk.retrieval.query import query_terms
 from factdesk.store import schema
-from factdesk.store.base import Hit, passages_in_order
+from factdesk.store.base import Hit
+from factdesk.store.sql import Cx, SQLStore, pg_placeholders
 from factdesk.types import (
-    AuditEntry,
     CheckIndex,
-    CheckRecord,
-    CheckSummary,
-    ClaimMention,
     Document,
-    DocumentSummary,
-    MemberKind,
-    NarrativeEdit,
-    NarrativeGroup,
-    NarrativeMember,
     Passage,
 )
 
@@ -107,13 +97,6 @@ def _redact(url: str) -> str:
     return url
 
 
-def _iso(ts: dt.datetime | None) -> str | None:
-    """Timestamps as SQLite writes them: UTC, ISO 8601, whole seconds."""
-    if ts is None:
-        return None
-    return ts.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
 def _websearch(text: str) -> str | None:
     """`"t1" or "t2" ...` for websearch_to_tsquery: OR over the query's content words.
 
@@ -150,7 +133,20 @@ class _VecDumper(Dumper):
         return struct.pack(">HH", a.shape[0], 0) + a.astype(">f4", copy=False).tobytes()
 
 
-class PostgresStore:
+class _Cx:
+    """Statements inside one transaction (`SQLStore._write`), shared SQL's `?` as psycopg's `%s`."""
+
+    def __init__(self, cur: psycopg.Cursor[Any]) -> None:
+        self.cur = cur
+
+    def run(self, sql: str, args: Sequence[Any] = ()) -> int:
+        return int(self.cur.execute(pg_placeholders(sql), args).rowcount)
+
+    def runmany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.cur.executemany(pg_placeholders(sql), rows)
+
+
+class PostgresStore(SQLStore):
     """Evidence store in a PostgreSQL database with the pgvector extension.
 
     `url` is a libpq URL such as ``postgresql://postgres@127.0.0.1:5432/factdesk``;
@@ -245,12 +241,6 @@ class PostgresStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     # --- evidence -----------------------------------------------------------------------------
-    def has_document(self, document_id: str) -> bool:
-        return self._run(
-            "has_document",
-            lambda c: c.execute("SELECT 1 FROM documents WHERE id = %s", (document_id,)).fetchone() is not None,
-        )
-
     def add_document(self, document: Document, passages: Sequence[Passage], vectors: np.ndarray) -> bool:
         vectors = np.asarray(vectors, dtype=np.float32)
         if len(passages) != len(vectors):
@@ -288,45 +278,6 @@ class PostgresStore:
             return self._run(f"storing {d.source_path or d.id}", tx)
         except StoreError as exc:
             raise StoreError(f"could not store {d.source_path or d.id}: {exc}") from exc
-
-    _DOC_COLS = "id, url, title, publisher, published, language, source_path, author, text"
-
-    @staticmethod
-    def _row_to_document(r: Sequence[Any]) -> Document:
-        return Document(
-            id=r[0],
-            url=r[1],
-            title=r[2],
-            publisher=r[3],
-            published=r[4],
-            language=r[5],
-            source_path=r[6],
-            author=r[7],
-            text=r[8],
-        )
-
-    def get_document(self, document_id: str) -> Document | None:
-        r = self._run(
-            "get_document",
-            lambda c: c.execute(f"SELECT {self._DOC_COLS} FROM documents WHERE id = %s", (document_id,)).fetchone(),
-        )
-        return self._row_to_document(r) if r else None
-
-    def get_passages(self, passage_ids: Sequence[str]) -> list[tuple[Passage, Document]]:
-        if not passage_ids:
-            return []
-        ids = list(dict.fromkeys(passage_ids))
-        # Like SQLite, the document text is not fetched here: callers need the passage text only.
-        rows = self._run(
-            "get_passages",
-            lambda c: c.execute(
-                'SELECT p.id, p.document_id, p.idx, p.start, p."end", p.text, '
-                "d.id, d.url, d.title, d.publisher, d.published, d.language, d.source_path, d.author, '' "
-                "FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id = ANY(%s)",
-                (ids,),
-            ).fetchall(),
-        )
-        return passages_in_order(rows, ids, self._row_to_document)
 
     def lexical_search(self, query: str, k: int, before: dt.date | None = None) -> list[Hit]:
         q = _websearch(query)
@@ -372,80 +323,6 @@ class PostgresStore:
         hits.sort(key=lambda h: -h.score)
         return hits
 
-    def list_documents(self, limit: int = 50, offset: int = 0, query: str | None = None) -> list[Document]:
-        if query:
-            q = _websearch(query)
-            if q is None:
-                return []
-            rows = self._run(
-                "list_documents",
-                lambda c: c.execute(
-                    f"SELECT {self._DOC_COLS} FROM documents d WHERE d.id IN ("
-                    f" SELECT p.document_id FROM passages p WHERE p.tsv @@ websearch_to_tsquery('{TS_CONFIG}', %s))"
-                    " ORDER BY d.added DESC, d.id LIMIT %s OFFSET %s",
-                    (q, limit, offset),
-                ).fetchall(),
-            )
-        else:
-            rows = self._run(
-                "list_documents",
-                lambda c: c.execute(
-                    f"SELECT {self._DOC_COLS} FROM documents ORDER BY added DESC, id LIMIT %s OFFSET %s",
-                    (limit, offset),
-                ).fetchall(),
-            )
-        return [self._row_to_document(r) for r in rows]
-
-    def list_document_summaries(
-        self, limit: int = 50, offset: int = 0, query: str | None = None
-    ) -> list[DocumentSummary]:
-        n = DocumentSummary.SNIPPET
-        cols = f"d.id, d.title, d.publisher, d.url, d.published, d.source_path, left(d.text, {n + 1})"
-        if query:
-            q = _websearch(query)
-            if q is None:
-                return []
-            rows = self._run(
-                "list_document_summaries",
-                lambda c: c.execute(
-                    f"SELECT {cols} FROM documents d WHERE d.id IN ("
-                    f" SELECT p.document_id FROM passages p WHERE p.tsv @@ websearch_to_tsquery('{TS_CONFIG}', %s))"
-                    " ORDER BY d.added DESC, d.id LIMIT %s OFFSET %s",
-                    (q, limit, offset),
-                ).fetchall(),
-            )
-        else:
-            rows = self._run(
-                "list_document_summaries",
-                lambda c: c.execute(
-                    f"SELECT {cols} FROM documents d ORDER BY d.added DESC, d.id LIMIT %s OFFSET %s", (limit, offset)
-                ).fetchall(),
-            )
-        return [
-            DocumentSummary(
-                id=r[0],
-                title=r[1],
-                publisher=r[2],
-                url=r[3],
-                published=r[4].isoformat() if r[4] else None,
-                source_path=r[5],
-                snippet=r[6][:n],
-                truncated=len(r[6]) > n,
-            )
-            for r in rows
-        ]
-
-    def stats(self) -> dict[str, int]:
-        def q(c: psycopg.Connection[Any]) -> dict[str, int]:
-            r = c.execute(
-                "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM passages), "
-                "(SELECT count(*) FROM checks)"
-            ).fetchone()
-            assert r is not None
-            return {"documents": int(r[0]), "passages": int(r[1]), "checks": int(r[2])}
-
-        return self._run("stats", q)
-
     @contextlib.contextmanager
     def bulk_load(self) -> Iterator[None]:
         """Load many documents fast: no HNSW upkeep per row, commits not waited for; index built once at the end.
@@ -485,173 +362,32 @@ class PostgresStore:
         """Drop the HNSW index before a bulk load; call `rebuild_vector_index()` afterwards."""
         self._run("drop_vector_index", lambda c: c.execute("DROP INDEX IF EXISTS passages_embedding"))
 
-    # --- fact-checks (the CheckStore contract) ------------------------------------------------
-    # Listings read the indexed columns only; `data` (the whole record, JSON) is read by id.
-    _SUMMARY_COLS = (
-        "id, status, claim, speaker, speaker_title, claim_date, rating, confidence, headline, "
-        "created, updated, published"
-    )
+    # --- what SQLStore's shared queries need from this backend ----------------------------------
+    def _read(self, what: str, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        return self._run(what, lambda c: c.execute(pg_placeholders(sql), args).fetchall())
 
-    def _write_check(self, check_id: str, status: str, ix: CheckIndex, payload: str) -> None:
-        now = dt.datetime.now(dt.UTC)
-        self._run(
-            "save_check",
-            lambda c: c.execute(
-                "INSERT INTO checks (id, status, claim, speaker, speaker_title, rating, confidence, claim_date, headline, "
-                "published, body, data, created, updated) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
-                "ON CONFLICT (id) DO UPDATE SET status = excluded.status, claim = excluded.claim, "
-                "speaker = excluded.speaker, speaker_title = excluded.speaker_title, rating = excluded.rating, "
-                "confidence = excluded.confidence, claim_date = excluded.claim_date, headline = excluded.headline, "
-                "published = excluded.published, body = excluded.body, data = excluded.data, updated = excluded.updated",
-                (
-                    check_id,
-                    status,
-                    ix.claim,
-                    ix.speaker,
-                    ix.speaker_title,
-                    ix.rating,
-                    ix.confidence,
-                    ix.claim_date,
-                    ix.headline,
-                    ix.published,
-                    ix.body,
-                    payload,
-                    now,
-                    now,
-                ),
-            ),
-        )
+    def _write(self, what: str, fn: Callable[[Cx], T]) -> T:
+        def tx(c: psycopg.Connection[Any]) -> T:
+            with c.transaction(), c.cursor() as cur:
+                return fn(_Cx(cur))
 
-    def save_record(self, record: CheckRecord) -> None:
-        self._write_check(record.id, record.status, record.index(), json.dumps(record.to_dict()))
+        return self._run(what, tx)
 
-    def get_record(self, check_id: str) -> CheckRecord | None:
-        raw = self.get_check(check_id)
-        if raw is None:
+    def _now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+    def _document_match(self, query: str) -> tuple[str, list[Any]] | None:
+        q = _websearch(query)
+        if q is None:
             return None
-        history = [AuditEntry.from_dict(a) for a in self.list_audit(check_id)]
-        return CheckRecord.from_dict(
-            raw["data"],
-            status=raw["status"],
-            check_id=raw["id"],
-            created=raw["created"],
-            updated=raw["updated"],
-            history=history,
-        )
+        return f"SELECT p.document_id FROM passages p WHERE p.tsv @@ websearch_to_tsquery('{TS_CONFIG}', ?)", [q]
 
-    def save_check(self, check_id: str, data: dict[str, Any], status: str) -> None:
-        self._write_check(check_id, status, CheckIndex.from_stored(data), json.dumps(data))
+    def _check_match(self, query: str) -> tuple[str, str, list[Any]] | None:
+        q = _websearch(query)
+        return None if q is None else ("", f"c.tsv @@ websearch_to_tsquery('{TS_CONFIG}', ?)", [q])
 
-    @staticmethod
-    def _check_row(r: Sequence[Any]) -> dict[str, Any]:
-        return {"id": r[0], "status": r[1], "data": json.loads(r[2]), "created": _iso(r[3]), "updated": _iso(r[4])}
-
-    def get_check(self, check_id: str) -> dict[str, Any] | None:
-        r = self._run(
-            "get_check",
-            lambda c: c.execute(
-                "SELECT id, status, data, created, updated FROM checks WHERE id = %s", (check_id,)
-            ).fetchone(),
-        )
-        return self._check_row(r) if r else None
-
-    @staticmethod
-    def _check_filter(
-        status: str | Sequence[str] | None,
-        query: str | None,
-        rating: str | None,
-        speaker: str | None,
-        since: str | None = None,
-        until: str | None = None,
-    ) -> tuple[str, list[Any]] | None:
-        """The WHERE of a check listing and its arguments; None when the query has no words."""
-        where: list[str] = []
-        args: list[Any] = []
-        if query:
-            q = _websearch(query)
-            if q is None:
-                return None
-            where.append(f"tsv @@ websearch_to_tsquery('{TS_CONFIG}', %s)")
-            args.append(q)
-        if isinstance(status, str) and status:
-            where.append("status = %s")
-            args.append(status)
-        elif status:  # any of several
-            where.append(f"status IN ({','.join(['%s'] * len(status))})")
-            args.extend(status)
-        if rating:
-            where.append("rating = %s")
-            args.append(rating)
-        if speaker:
-            # strpos, not LIKE: a speaker filter with % or _ in it matches literally.
-            where.append("strpos(lower(speaker), %s) > 0")
-            args.append(speaker.lower())
-        if since:  # ISO dates compare as text
-            where.append("claim_date >= %s")
-            args.append(since)
-        if until:
-            where.append("left(claim_date, 10) <= %s")
-            args.append(until)
-        return (" WHERE " + " AND ".join(where) if where else ""), args
-
-    def list_checks(
-        self,
-        status: str | None = None,
-        query: str | None = None,
-        rating: str | None = None,
-        speaker: str | None = None,
-        limit: int = 50,
-    ) -> list[dict[str, Any]]:
-        found = self._check_filter(status, query, rating, speaker)
-        if found is None:
-            return []
-        where, args = found
-        sql = "SELECT id, status, data, created, updated FROM checks" + where + " ORDER BY updated DESC, id LIMIT %s"
-        rows = self._run("list_checks", lambda c: c.execute(sql, [*args, limit]).fetchall())
-        return [self._check_row(r) for r in rows]
-
-    def list_summaries(
-        self,
-        status: str | Sequence[str] | None = None,
-        query: str | None = None,
-        rating: str | None = None,
-        speaker: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        limit: int = 50,
-    ) -> list[CheckSummary]:
-        found = self._check_filter(status, query, rating, speaker, since, until)
-        if found is None:
-            return []
-        where, args = found
-        sql = f"SELECT {self._SUMMARY_COLS} FROM checks" + where + " ORDER BY updated DESC, id LIMIT %s"
-        rows = self._run("list_summaries", lambda c: c.execute(sql, [*args, limit]).fetchall())
-        return [
-            CheckSummary(
-                id=r[0],
-                status=r[1],
-                claim=r[2],
-                speaker=r[3],
-                speaker_title=r[4],
-                date=r[5],
-                verdict=r[6],
-                confidence=r[7],
-                headline=r[8] or "",
-                created=_iso(r[9]),
-                updated=_iso(r[10]),
-                published=r[11],
-            )
-            for r in rows
-        ]
-
-    def get_check_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
-        if not keys:
-            return {}
-        rows = self._run(
-            "get_check_vectors",
-            lambda c: c.execute("SELECT key, vector FROM check_vectors WHERE key = ANY(%s)", (list(keys),)).fetchall(),
-        )
-        return {k: np.frombuffer(bytes(v), dtype=np.float32).copy() for k, v in rows}
+    def _check_text(self, ix: CheckIndex) -> dict[str, Any]:
+        return {"body": ix.body}  # the generated tsv column indexes claim, speaker and body
 
     def save_check_vectors(self, vectors: Mapping[str, np.ndarray]) -> None:
         rows = []
@@ -701,348 +437,7 @@ class PostgresStore:
         hits.sort(key=lambda h: -h[1])
         return hits
 
-    def add_audit(self, check_id: str, user: str, action: str, note: str, detail: dict[str, Any]) -> None:
-        self._run(
-            "add_audit",
-            lambda c: c.execute(
-                'INSERT INTO audit (check_id, at, "user", action, note, detail) VALUES (%s,%s,%s,%s,%s,%s)',
-                (check_id, dt.datetime.now(dt.UTC), user, action, note, json.dumps(detail)),
-            ),
-        )
-
-    def list_audit(self, check_id: str) -> list[dict[str, Any]]:
-        rows = self._run(
-            "list_audit",
-            lambda c: c.execute(
-                'SELECT at, "user", action, note, detail FROM audit WHERE check_id = %s ORDER BY seq', (check_id,)
-            ).fetchall(),
-        )
-        return [
-            {"at": _iso(r[0]), "user": r[1], "action": r[2], "note": r[3], "detail": json.loads(r[4] or "{}")}
-            for r in rows
-        ]
-
-    def add_user(self, name: str, role: str, token_hash: str) -> None:
-        self._run(
-            "add_user",
-            lambda c: c.execute(
-                "INSERT INTO users (name, role, token_hash, created) VALUES (%s,%s,%s,%s) "
-                "ON CONFLICT (name) DO UPDATE SET role = excluded.role, token_hash = excluded.token_hash",
-                (name, role, token_hash, dt.datetime.now(dt.UTC)),
-            ),
-        )
-
-    def get_user_by_token_hash(self, token_hash: str) -> dict[str, Any] | None:
-        r = self._run(
-            "get_user_by_token_hash",
-            lambda c: c.execute("SELECT name, role FROM users WHERE token_hash = %s", (token_hash,)).fetchone(),
-        )
-        return {"name": r[0], "role": r[1]} if r else None
-
-    # --- login sessions (server-side, so logging out ends them) ---------------------------------
-    def add_session(self, session_hash: str, token_hash: str, csrf: str, expires: float) -> None:
-        """Keep a login session until `expires` (Unix seconds); expired sessions are dropped here."""
-
-        def run(c: Any) -> None:
-            c.execute("DELETE FROM sessions WHERE expires < %s", (time.time(),))
-            c.execute(
-                "INSERT INTO sessions (id_hash, token_hash, csrf, expires) VALUES (%s,%s,%s,%s) "
-                "ON CONFLICT (id_hash) DO UPDATE SET token_hash = excluded.token_hash, csrf = excluded.csrf, "
-                "expires = excluded.expires",
-                (session_hash, token_hash, csrf, float(expires)),
-            )
-
-        self._run("add_session", run)
-
-    def get_session(self, session_hash: str) -> dict[str, Any] | None:
-        """{"name", "role", "csrf"} of a live session whose user still holds the token it logged in with."""
-        r = self._run(
-            "get_session",
-            lambda c: c.execute(
-                "SELECT u.name, u.role, s.csrf FROM sessions s JOIN users u ON u.token_hash = s.token_hash "
-                "WHERE s.id_hash = %s AND s.expires >= %s",
-                (session_hash, time.time()),
-            ).fetchone(),
-        )
-        return {"name": r[0], "role": r[1], "csrf": r[2]} if r else None
-
-    def delete_session(self, session_hash: str) -> None:
-        self._run("delete_session", lambda c: c.execute("DELETE FROM sessions WHERE id_hash = %s", (session_hash,)))
-
     def close(self) -> None:
         with self._lock:
             if not self._conn.closed:
                 self._conn.close()
-
-    # --- claims found in the corpus, and recurring claims (ClaimStore, NarrativeStore) ----------
-    _CLAIM_COLS = (
-        'id, document_id, start, "end", text, quote, speaker, speaker_title, outlet, claim_date, '
-        "date_source, checkworthiness, score, kind, source"
-    )
-    _MEMBER_COLS = (
-        "key, narrative_id, kind, text, speaker, speaker_title, outlet, claim_date, rating, url, "
-        'document_id, start, "end", similarity, pinned'
-    )
-
-    def add_claims(self, mentions: Sequence[ClaimMention]) -> int:
-        rows = [
-            (
-                m.id,
-                m.document_id,
-                m.start,
-                m.end,
-                m.text,
-                m.quote,
-                m.speaker,
-                m.speaker_title,
-                m.outlet,
-                m.date.isoformat() if m.date else None,
-                m.date_source,
-                m.checkworthiness,
-                m.score,
-                m.kind,
-                m.source,
-            )
-            for m in mentions
-        ]
-        if not rows:
-            return 0
-
-        def write(c: psycopg.Connection[Any]) -> int:
-            n = 0
-            with c.transaction(), c.cursor() as cur:
-                for r in rows:
-                    cur.execute(
-                        f"INSERT INTO claims ({self._CLAIM_COLS}) VALUES "
-                        "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
-                        r,
-                    )
-                    n += cur.rowcount
-            return n
-
-        return self._run("add_claims", write)
-
-    def list_claims(
-        self,
-        since: str | None = None,
-        until: str | None = None,
-        document_id: str | None = None,
-        limit: int | None = None,
-    ) -> list[ClaimMention]:
-        where: list[str] = []
-        args: list[Any] = []
-        for cond, value in (
-            ("claim_date >= %s", since),
-            ("claim_date <= %s", until),
-            ("document_id = %s", document_id),
-        ):
-            if value:
-                where.append(cond)
-                args.append(value)
-        sql = f"SELECT {self._CLAIM_COLS} FROM claims" + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY claim_date IS NULL, claim_date, document_id, start"
-        if limit is not None:
-            sql += " LIMIT %s"
-            args.append(limit)
-        rows = self._run("list_claims", lambda c: c.execute(sql, args).fetchall())
-        return [
-            ClaimMention(
-                id=r[0],
-                document_id=r[1],
-                start=r[2],
-                end=r[3],
-                text=r[4],
-                quote=r[5],
-                speaker=r[6],
-                speaker_title=r[7],
-                outlet=r[8],
-                date=r[9],
-                date_source=r[10],
-                checkworthiness=r[11] or 0.0,
-                score=r[12] or 0.0,
-                kind=r[13] or "statement",
-                source=r[14],
-            )
-            for r in rows
-        ]
-
-    def mark_extracted(self, document_id: str, claims: int) -> None:
-        self._run(
-            "mark_extracted",
-            lambda c: c.execute(
-                "INSERT INTO claim_extractions (document_id, claims) VALUES (%s, %s) ON CONFLICT (document_id) "
-                "DO UPDATE SET claims = excluded.claims, at = clock_timestamp()",
-                (document_id, claims),
-            ),
-        )
-
-    def extracted_documents(self) -> set[str]:
-        rows = self._run(
-            "extracted_documents", lambda c: c.execute("SELECT document_id FROM claim_extractions").fetchall()
-        )
-        return {r[0] for r in rows}
-
-    def save_narratives(
-        self,
-        groups: Sequence[tuple[NarrativeGroup, np.ndarray]],
-        members: Sequence[NarrativeMember],
-        deleted: Sequence[str] = (),
-    ) -> None:
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        group_rows = [
-            (
-                g.id,
-                g.representative,
-                g.size,
-                g.first_seen,
-                g.last_seen,
-                np.asarray(v, dtype=np.float32).tobytes(),
-                g.created or now,
-                now,
-            )
-            for g, v in groups
-        ]
-        member_rows = [
-            (
-                m.key,
-                m.narrative_id,
-                m.kind.value,
-                m.text,
-                m.speaker,
-                m.speaker_title,
-                m.outlet,
-                m.date,
-                m.rating,
-                m.url,
-                m.document_id,
-                m.start,
-                m.end,
-                m.similarity,
-                m.pinned,
-            )
-            for m in members
-        ]
-
-        def write(c: psycopg.Connection[Any]) -> None:
-            with c.transaction(), c.cursor() as cur:
-                if deleted:
-                    # Before the upserts: a merge deletes a group and re-points its members.
-                    cur.execute("DELETE FROM narratives WHERE id = ANY(%s)", (list(deleted),))
-                    cur.execute("DELETE FROM narrative_members WHERE narrative_id = ANY(%s)", (list(deleted),))
-                if group_rows:
-                    cur.executemany(
-                        "INSERT INTO narratives (id, representative, size, first_seen, last_seen, centroid, created, "
-                        "updated) VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET "
-                        "representative = excluded.representative, size = excluded.size, "
-                        "first_seen = excluded.first_seen, last_seen = excluded.last_seen, "
-                        "centroid = excluded.centroid, updated = excluded.updated",
-                        group_rows,
-                    )
-                if member_rows:
-                    cur.executemany(
-                        f"INSERT INTO narrative_members ({self._MEMBER_COLS}) VALUES "
-                        "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (key) DO UPDATE SET "
-                        "narrative_id = excluded.narrative_id, kind = excluded.kind, text = excluded.text, "
-                        "speaker = excluded.speaker, speaker_title = excluded.speaker_title, outlet = excluded.outlet, "
-                        "claim_date = excluded.claim_date, rating = excluded.rating, url = excluded.url, "
-                        'document_id = excluded.document_id, start = excluded.start, "end" = excluded."end", '
-                        "similarity = excluded.similarity, pinned = excluded.pinned",
-                        member_rows,
-                    )
-
-        self._run("save_narratives", write)
-
-    def list_narrative_groups(self) -> list[NarrativeGroup]:
-        rows = self._run(
-            "list_narrative_groups",
-            lambda c: c.execute(
-                "SELECT id, representative, size, first_seen, last_seen, created, updated FROM narratives ORDER BY id"
-            ).fetchall(),
-        )
-        return [
-            NarrativeGroup(
-                id=r[0], representative=r[1], size=r[2], first_seen=r[3], last_seen=r[4], created=r[5], updated=r[6]
-            )
-            for r in rows
-        ]
-
-    def narrative_centroids(self) -> dict[str, np.ndarray]:
-        rows = self._run("narrative_centroids", lambda c: c.execute("SELECT id, centroid FROM narratives").fetchall())
-        return {r[0]: np.frombuffer(bytes(r[1]), dtype=np.float32).copy() for r in rows}
-
-    def list_narrative_members(self, narrative_id: str | None = None) -> list[NarrativeMember]:
-        sql = f"SELECT {self._MEMBER_COLS} FROM narrative_members"
-        args: list[Any] = []
-        if narrative_id is not None:
-            sql += " WHERE narrative_id = %s"
-            args.append(narrative_id)
-        sql += " ORDER BY claim_date IS NULL, claim_date, key"
-        rows = self._run("list_narrative_members", lambda c: c.execute(sql, args).fetchall())
-        return [
-            NarrativeMember(
-                key=r[0],
-                narrative_id=r[1],
-                kind=MemberKind(r[2]),
-                text=r[3],
-                speaker=r[4],
-                speaker_title=r[5],
-                outlet=r[6],
-                date=r[7],
-                rating=r[8],
-                url=r[9],
-                document_id=r[10],
-                start=r[11],
-                end=r[12],
-                similarity=float(r[13]),
-                pinned=bool(r[14]),
-            )
-            for r in rows
-        ]
-
-    def add_narrative_edit(self, edit: NarrativeEdit) -> None:
-        self._run(
-            "add_narrative_edit",
-            lambda c: c.execute(
-                'INSERT INTO narrative_edits (at, "user", action, narrative_id, other_id, member_key, note) '
-                "VALUES (%s,%s,%s,%s,%s,%s,%s)",
-                (edit.at, edit.user, edit.action, edit.narrative_id, edit.other_id, edit.member_key, edit.note),
-            ),
-        )
-
-    def list_narrative_edits(self) -> list[NarrativeEdit]:
-        rows = self._run(
-            "list_narrative_edits",
-            lambda c: c.execute(
-                'SELECT action, narrative_id, other_id, member_key, "user", note, at FROM narrative_edits ORDER BY seq'
-            ).fetchall(),
-        )
-        return [
-            NarrativeEdit(
-                action=r[0], narrative_id=r[1], other_id=r[2], member_key=r[3], user=r[4], note=r[5] or "", at=r[6]
-            )
-            for r in rows
-        ]
-
-    def add_alert(self, key: str, alert: dict[str, Any] | None) -> bool:
-        payload = None if alert is None else json.dumps(alert)
-
-        def write(c: psycopg.Connection[Any]) -> bool:
-            cur = c.execute(
-                "INSERT INTO alerts (key, alert) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING", (key, payload)
-            )
-            return cur.rowcount > 0
-
-        return self._run("add_alert", write)
-
-    def alert_keys(self) -> set[str]:
-        rows = self._run("alert_keys", lambda c: c.execute("SELECT key FROM alerts").fetchall())
-        return {r[0] for r in rows}
-
-    def list_alerts(self, limit: int = 100) -> list[dict[str, Any]]:
-        rows = self._run(
-            "list_alerts",
-            lambda c: c.execute(
-                "SELECT alert FROM alerts WHERE alert IS NOT NULL ORDER BY seq DESC LIMIT %s", (limit,)
-            ).fetchall(),
-        )
-        return [json.loads(r[0]) for r in rows]

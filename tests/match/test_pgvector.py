@@ -5,8 +5,10 @@ import random
 import numpy as np
 import pytest
 
+from factdesk.errors import StoreError
 from factdesk.match import previous
 from factdesk.match.previous import FactCheckMatcher, import_checks
+from factdesk.store import schema
 from factdesk.store.base import CheckVectorSearch
 from factdesk.store.sqlite import SQLiteStore
 from factdesk.testing.fakes import FakeEmbedder
@@ -109,10 +111,15 @@ def test_pgvector_skips_other_models_and_fills_old_vectors(pg_database: str) -> 
         assert set(pg.get_check_vectors(["small", "fits"])) == {"small", "fits"}
         assert "small" not in {key for key, _ in pg.check_vector_search(qv, 100)}
         pg._run("drop", lambda c: c.execute("DELETE FROM check_vectors WHERE key IN ('small', 'fits')"))
-        # A vector cached as bytes only (a store made before the pgvector column) is filled on open.
+        # A vector cached as bytes only (a store made before the pgvector column, hence before
+        # versioned schemas) is filled by `factdesk db upgrade` (schema step 0001), not on open.
         pg._run("null", lambda c: c.execute("UPDATE check_vectors SET embedding = NULL"))
+        pg._run("unversioned", lambda c: c.execute("DROP TABLE alembic_version"))
         assert pg.check_vector_search(qv, 5) == []
         pg.close()
+        with pytest.raises(StoreError, match="factdesk db upgrade"):
+            PostgresStore(pg_database, dim=DIM)
+        schema.upgrade(pg_database)
         pg = PostgresStore(pg_database, dim=DIM)
         assert len(pg.check_vector_search(qv, 50)) == 32
         m2 = FactCheckMatcher(pg, emb, reranker=None, candidates=5)

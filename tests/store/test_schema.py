@@ -126,6 +126,14 @@ def _release_columns(raw: Raw) -> dict[str, list[str]]:
     return cols
 
 
+def test_the_steps_read_from_the_files_are_alembics() -> None:
+    script = schema._script()
+    assert schema.revisions() == [
+        (s.revision, (s.doc or "").strip().splitlines()[0]) for s in reversed(list(script.walk_revisions()))
+    ]
+    assert schema.head() == script.get_current_head() == "0003"
+
+
 def test_the_fixture_is_a_release_store(release_db: str, raw: Raw) -> None:
     assert raw.revision() is None
     assert {t: len(rows) for t, rows in raw.rows(_release_columns(raw)).items()} == _expected(release_db)["counts"]
@@ -204,6 +212,7 @@ def _broken_migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     )
     monkeypatch.setattr(schema, "MIGRATIONS", folder)
     schema._script.cache_clear()
+    assert schema.head() == broken
     return broken
 
 
