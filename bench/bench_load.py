@@ -98,6 +98,19 @@ QUERIES = ["refugees", "Belarus", "sanctions", "NATO", "migrants border", "Lithu
 KINDS = {"public_page": 0.45, "archive_search": 0.20, "api_read": 0.35}
 
 
+class _Same:
+    """`async with _Same(client)`: the client itself, left open."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    async def __aenter__(self) -> Any:
+        return self.client
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
 @dataclass
 class Hit:
     kind: str
@@ -158,6 +171,7 @@ class LoadRun:
         args: argparse.Namespace,
         server_pid: int = 0,
         tag: str = "",
+        workers: int = 1,
     ) -> None:
         self.base, self.token, self.published, self.args = base, token, published, args
         self.server_pid = server_pid
@@ -166,6 +180,7 @@ class LoadRun:
         self.submitted: list[str] = []
         n = args.submissions
         self.submit_at = [args.duration * (k + 0.5) / n for k in range(n)] if n else []
+        self.workers = workers
         self.tag = tag  # makes each run's submitted claims new to a store that earlier runs used
 
     def routes(self, kind: str, rng: random.Random) -> tuple[str, str, str, dict[str, Any] | None, bool]:
@@ -253,15 +268,31 @@ class LoadRun:
                 await asyncio.sleep(max(0.0, min(pause, t_end - time.perf_counter())))
 
     async def warm(self, client: Any) -> None:
-        """Every route once, untimed: the first semantic search or passage query loads the embedder."""
-        rng = random.Random(0)
-        for kind in KINDS:
-            seen = set()
-            for _ in range(40):
-                route = self.routes(kind, rng)
-                if route[0] not in seen:
-                    seen.add(route[0])
-                    await self.request(client, kind, *route, record=False)
+        """Every route, untimed: the first semantic search or passage query loads the embedder.
+
+        With several server processes each loads its own models, and a connection lands on any
+        of them: every route is asked `4 x workers` times, each time on a new connection, so
+        that (with high probability) no process loads a model inside the timed run."""
+        import httpx
+
+        passes = 4 * self.workers if self.workers > 1 else 1
+        for _ in range(passes):
+            rng = random.Random(0)
+            fresh = (
+                httpx.AsyncClient(
+                    timeout=self.args.timeout, limits=httpx.Limits(max_keepalive_connections=0), follow_redirects=True
+                )
+                if self.workers > 1
+                else _Same(client)
+            )
+            async with fresh as c:
+                for kind in KINDS:
+                    seen = set()
+                    for _ in range(40):
+                        route = self.routes(kind, rng)
+                        if route[0] not in seen:
+                            seen.add(route[0])
+                            await self.request(c, kind, *route, record=False)
 
     async def run(self) -> float:
         import httpx
@@ -448,7 +479,7 @@ def run_one(
         )
         load_before = os.getloadavg()
         tag = f"{store} {workers} workers, load run"
-        run = LoadRun(base, prep.token, prep.published, args, server_pid=proc.pid, tag=tag)
+        run = LoadRun(base, prep.token, prep.published, args, server_pid=proc.pid, tag=tag, workers=workers)
         seconds = asyncio.run(run.run())
         load_after = os.getloadavg()
         stale = stale_probe(base, prep.admin, prep.published[0])

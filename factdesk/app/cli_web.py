@@ -22,6 +22,7 @@ _db_option = setting_option("db")  # one declaration of --db, from the settings 
 
 
 MAX_DEFAULT_WORKERS = 4  # each process loads its own models: more would trade memory for little
+HEALTHCHECK_SECONDS = 60
 
 
 def default_workers() -> int:
@@ -74,7 +75,19 @@ def serve(host: str, port: int, db: str, workers: int | None) -> None:
     os.environ["FACTDESK_DB"] = db
     if not Config().get("secret_key"):
         os.environ["FACTDESK_SECRET_KEY"] = secrets.token_hex(32)
-    uvicorn.run("factdesk.app.web:create_app", factory=True, host=host, port=port, workers=n, log_level="info")
+    # uvicorn kills a worker that does not answer its supervisor's ping within the health-check
+    # timeout (5 s by default). A worker running a check on a busy 2-core box can take longer to
+    # answer without being hung, and a killed worker reloads its models (measured: 3x the CPU per
+    # request), so the timeout is a minute.
+    uvicorn.run(
+        "factdesk.app.web:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=n,
+        log_level="info",
+        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
+    )
 
 
 @click.group()
