@@ -28,7 +28,7 @@ from factdesk.eval.records import append_record, make_record  # noqa: E402
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, object]]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("models", nargs="+", help="stance model folders (model.onnx + config.json)")
+    ap.add_argument("models", nargs="+", help="stance model folders (model.onnx + config.json; MiniLM or e5)")
     ap.add_argument("--data", default=str(shared_root()))
     ap.add_argument("--anchors-per-set", type=int, default=2000)
     args = ap.parse_args(argv)
@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, object]]:
     if not (root / "data").is_dir() or not (root / "nli").is_dir():
         print(f"skip: {root} has no data/ and nli/ (the shared sets); pass --data", file=sys.stderr)
         return {}
+    from factdesk.eval.nli import load_stance_model
     from factdesk.eval.stance_heldout import evaluate_heldout, score_anchors
-    from factdesk.models.cross_encoder import OnnxCrossEncoder
     from factdesk.train.stance_data import anchor_pairs
 
     t0 = time.time()
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, object]]:
     out: dict[str, dict[str, object]] = {}
     for d in args.models:
         version = json.loads((Path(d) / "config.json").read_text(encoding="utf-8")).get("version", "?")
-        model = OnnxCrossEncoder(d)
+        model = load_stance_model(d)  # a MiniLM folder (has tokenizer.json) or an e5 one
         res = {"version": version, "anchors": score_anchors(model, anchors), **evaluate_heldout(root, model)}
         out[d] = res
         print(d, json.dumps(res), flush=True)
