@@ -345,6 +345,7 @@ class Desk:
         reader: Callable[[list[Path], dict[str, Any]], Iterable[Document | Skip]] | None = None,
         follow_symlinks: bool = False,
         file_seconds: float | None = None,
+        language: str | None = None,
     ) -> IngestReport:
         """Ingest files and folders; bad files are skipped with a reason, never fatal.
 
@@ -355,9 +356,12 @@ class Desk:
         By default HTML, PDF and .urls files are parsed in a child process too (`read_files`):
         one that makes no progress for `file_seconds` (default: the `ingest_file_seconds`
         setting) is skipped with the reason. `follow_symlinks` reads what links out of a folder
-        point to (skipped with a reason by default).
+        point to (skipped with a reason by default). `language` (ISO 639-1) is every document's
+        language instead of the detected one.
         """
         defaults: dict[str, Any] = {}
+        if language:
+            defaults["language"] = language
         if publisher:
             defaults["publisher"] = publisher
         if date:

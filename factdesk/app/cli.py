@@ -43,6 +43,17 @@ def date_arg(value: str | None, flag: str) -> dt.date | None:
 JUDGES = ("default", "llm")
 
 
+def lang_arg(value: str | None) -> str | None:
+    """A --lang value checked (None: detect); a bad code is a usage error naming valid ones."""
+    from factdesk.lang import check_code
+
+    try:
+        return check_code(value)
+    except InputError as exc:
+        fail(str(exc))
+    return None
+
+
 def open_desk(db: str, writer: str = "template", judge: str = "default", **settings: Any) -> Any:
     """The desk for a command; `judge="llm"` puts the LLM judge in place of the aggregator, and
     `settings` are further options from the settings table (e.g. judge_model)."""
@@ -109,6 +120,10 @@ def main() -> None:
     is_flag=True,
     help="Also extract the check-worthy claims of the new documents (see `factdesk narratives`).",
 )
+@click.option(
+    "--lang",
+    help="Language of the documents (ISO 639-1: en, ru, uk, be, pl, ...) instead of detecting it per document.",
+)
 @db_option
 def ingest(
     paths: tuple[str, ...],
@@ -120,6 +135,7 @@ def ingest(
     ingest_file_seconds: float,
     db: str,
     with_claims: bool = False,
+    lang: str | None = None,
 ) -> None:
     """Ingest evidence files or folders (.txt .md .html .pdf .jsonl, AVeriTeC .json, .urls).
 
@@ -127,6 +143,7 @@ def ingest(
     skipped with the reason (--file-seconds) and the rest are ingested.
     """
     when = date_arg(date_, "--date")
+    language = lang_arg(lang)
     desk = open_desk(db)
     try:
         report = desk.ingest_paths(
@@ -137,6 +154,7 @@ def ingest(
             bulk=bulk,
             follow_symlinks=follow_symlinks,
             file_seconds=ingest_file_seconds,
+            language=language,
         )
     except FactdeskError as exc:
         fail(_printable(str(exc)))
@@ -168,6 +186,12 @@ def ingest(
 @setting_option("top_k")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
 @click.option("--source", help="Where the claim appeared (URL).")
+@click.option("--lang", help="The claim's language (ISO 639-1: en, ru, uk, be, pl, ...) instead of detecting it.")
+@click.option(
+    "--claim-en",
+    help="An English rendering of a claim said in another language, for the report (the desk never translates "
+    "on its own).",
+)
 @click.option(
     "--writer",
     type=click.Choice(["template", "llm"]),
@@ -188,6 +212,8 @@ def check(
     top_k: int,
     fmt: str,
     source: str | None,
+    lang: str | None,
+    claim_en: str | None,
     writer: str,
     judge: str,
     judge_model: str,
@@ -211,7 +237,17 @@ def check(
     if desk.store.stats()["passages"] == 0:
         fail(f"the store {db} holds no evidence yet: run `factdesk ingest PATH --db {db}` first")
     try:
-        c = Claim(text=claim, speaker=speaker, speaker_title=speaker_title, date=cdate, source=source)
+        from factdesk.lang import detect
+
+        c = Claim(
+            text=claim,
+            speaker=speaker,
+            speaker_title=speaker_title,
+            date=cdate,
+            source=source,
+            language=lang_arg(lang) or detect(claim),
+            text_en=claim_en,
+        )
         fc = desk.check(c, top_k=top_k, before=bdate)
     except (FactdeskError, ValueError) as exc:
         fail(str(exc))

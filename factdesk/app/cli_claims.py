@@ -58,7 +58,13 @@ def read_input(file: str) -> tuple[str, Any, str | None]:
 
 
 def _extract(
-    file: str, top: int, date_: str | None, progress: bool | None, min_score: float, ingest_date: str | None = None
+    file: str,
+    top: int,
+    date_: str | None,
+    progress: bool | None,
+    min_score: float,
+    ingest_date: str | None = None,
+    lang: str | None = None,
 ) -> Any:
     from factdesk.claims import ClaimExtractor
     from factdesk.types import parse_date
@@ -70,7 +76,7 @@ def _extract(
         _fail(f"--date {date_!r} is not a date: use YYYY-MM-DD, e.g. --date 2021-12-14")
     try:
         ex = ClaimExtractor(top=top, progress=progress, min_score=min_score)
-        res = ex.run(text, doc_date=when, source=source, ingest_date=_ingest_date(ingest_date))
+        res = ex.run(text, doc_date=when, source=source, ingest_date=_ingest_date(ingest_date), lang=lang)
     except FactdeskError as exc:
         _fail(f"{file}: {exc}")
     for note in res.notes:
@@ -104,10 +110,13 @@ def _ingest_date(value: str | None) -> Any:
 
 def claims_markdown(res: Any, source: str | None) -> str:
     """The ranked claims as a Markdown list."""
+    from factdesk.report.render import language_name
+
     lines = [
         f"# Claims worth checking{f' in {source}' if source else ''}",
         "",
-        f"{len(res)} claims from {res.sentences} sentences, best first.",
+        f"{len(res)} claims from {res.sentences} sentences, best first"
+        + (f"; the text is in {language_name(res.language)}." if getattr(res, "language", None) else "."),
         "",
     ]
     for n, ec in enumerate(res, 1):
@@ -118,7 +127,8 @@ def claims_markdown(res: Any, source: str | None) -> str:
         when = c.date.isoformat() if c.date else "undated"
         if c.date and ec.date_source:
             when += f" (date from the {DATE_SOURCES.get(ec.date_source, ec.date_source)})"
-        marks = " (paraphrase)" if c.paraphrase else ""
+        marks = f" [{c.language}]" if c.language and c.language != "en" else ""
+        marks += " (paraphrase)" if c.paraphrase else ""
         if not ec.checkable:
             marks += f" ({ec.category}: not checkable yet)"
         lines.append(f"{n}. **{c.text}**{marks}  ")
@@ -141,6 +151,11 @@ _ingest_opt = click.option(
     help="The day the text came in (YYYY-MM-DD; default today): the date of a "
     "claim that neither the text nor --date dates.",
 )
+_lang_opt = click.option(
+    "--lang",
+    help="The text's language (ISO 639-1: en, ru, uk, be, pl, ...) instead of detecting it. ru, uk, be and pl "
+    "are read with their own speech verbs, titles and dates.",
+)
 _min_opt = click.option(
     "--min-score",
     type=click.FloatRange(0, 1),
@@ -158,17 +173,26 @@ _min_opt = click.option(
 @_ingest_opt
 @_min_opt
 @_progress_opt
+@_lang_opt
 def claims(
-    file: str, top: int, fmt: str, date_: str | None, min_score: float, progress: bool | None, ingest_date: str | None
+    file: str,
+    top: int,
+    fmt: str,
+    date_: str | None,
+    min_score: float,
+    progress: bool | None,
+    ingest_date: str | None,
+    lang: str | None,
 ) -> None:
     """List the claims worth checking in FILE (.txt .md .html .pdf, or - for stdin),
     with who made them and when."""
-    res, source = _extract(file, top, date_, progress, min_score, ingest_date)
+    res, source = _extract(file, top, date_, progress, min_score, ingest_date, lang)
     if fmt == "json":
         click.echo(
             json.dumps(
                 {
                     "source": source,
+                    "language": res.language,
                     "sentences": res.sentences,
                     "notes": res.notes,
                     "claims": [c.to_dict() for c in res],
@@ -192,6 +216,7 @@ def claims(
 @_date_opt
 @_ingest_opt
 @_progress_opt
+@_lang_opt
 def check_article(
     file: str,
     top: int,
@@ -201,8 +226,12 @@ def check_article(
     date_: str | None,
     progress: bool | None,
     ingest_date: str | None,
+    lang: str | None,
 ) -> None:
-    """Find the top claims in FILE and fact-check each against the evidence store."""
+    """Find the top claims in FILE and fact-check each against the evidence store.
+
+    Claims in another language are checked as said and quoted in the original, marked with their
+    language; add an English rendering with `factdesk check CLAIM --claim-en ...` or in the web desk."""
     from factdesk.config import Config
     from factdesk.pipeline import Desk
     from factdesk.report.render import render
@@ -213,7 +242,7 @@ def check_article(
             _fail(f"the store {db} holds no evidence yet: run `factdesk ingest PATH --db {db}` first")
     except FactdeskError as exc:
         _fail(str(exc))
-    res, source = _extract(file, top, date_, progress, 0.0, ingest_date)
+    res, source = _extract(file, top, date_, progress, 0.0, ingest_date, lang)
     if not res:
         _fail(f"{file}: no claims found to check")
     checks = []
@@ -239,6 +268,8 @@ def check_article(
     out += ["| # | claim | speaker | verdict | confidence |", "|---|---|---|---|---|"]
     for n, (ec, fc) in enumerate(checks, 1):
         cl = ec.claim.text.replace("|", "\\|")
+        if ec.claim.language and ec.claim.language != "en":
+            cl = f"[{ec.claim.language}] {cl}"
         out.append(
             f"| {n} | {cl[:120]} | {ec.claim.speaker or '-'} | {fc.verdict.rating.value} | "
             f"{fc.verdict.confidence:.2f} |"

@@ -203,3 +203,31 @@ def _foreign_patterns(lang: str) -> tuple[re.Pattern[str], list[tuple[re.Pattern
 
 
 _FOREIGN = {lang: _foreign_patterns(lang) for lang in LANGS}
+
+
+def dateline_date(text: str, lang: str | None) -> dt.date | None:
+    """The date a text opens with: a full date (day, month, year) in a short line among its first
+    three, or before the dash of a dateline ("Минск, 14 декабря 2021 года", "МИНСК, 14.12.2021 —",
+    "Warszawa, 5 stycznia 2022 r."). For Russian, Ukrainian, Belarusian and Polish text; None
+    for other languages (the English `Attributor.read_dateline` reads English datelines).
+
+    >>> dateline_date("Заявление МИД\\n\\nМинск, 14 декабря 2021 года\\n\\nТекст.", "ru")
+    datetime.date(2021, 12, 14)
+    """
+    if lang not in _FOREIGN:
+        return None
+    heads = []
+    for ln in [ln for ln in text.strip().splitlines()[:12] if ln.strip()][:3]:
+        dash = re.search(r"\s[—–-]\s", ln[:100])
+        if len(ln.split()) <= 10:
+            heads.append(ln)
+        elif dash:
+            heads.append(ln[: dash.start()])
+    for head in heads:
+        for ds, de, d, prec in find_dates(head, None, None, None, lang):
+            # the line is the date, or a place (capitalised, up to three words) and a comma
+            rest = re.findall(r"[^\W\d_][\w'’.-]*", head[:ds] + " " + head[de:])
+            place = len(rest) <= 3 and "," in head and all(w[:1].isupper() for w in rest)
+            if prec == "day" and (not rest or place):
+                return d
+    return None

@@ -520,21 +520,11 @@ def _atomic(attr: Attribution, min_words: int, foreign: bool = False) -> list[tu
 
 def razdel_spans(text: str) -> list[tuple[int, int]]:
     """Sentence spans by razdel (natasha's splitter: Cyrillic abbreviations such as "т. е.",
-    "г.", initials, and sentences inside «ёлочки» stay whole); a regex split when razdel is absent."""
-    try:
-        from razdel import sentenize
-    except ImportError:
-        from factdesk.ingest.chunking import split_sentences
+    "г.", initials stay whole) with open «ёлочки» quotes kept in one sentence
+    (`factdesk.ingest.chunking.sentences_for`)."""
+    from factdesk.ingest.chunking import sentences_for
 
-        return list(split_sentences(text))
-    out = []
-    for s in sentenize(text):
-        a, b = s.start, s.stop
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append((a, b))
-    return out
+    return list(sentences_for(text, "ru"))
 
 
 def sentence_spans(doc: Any, punct_hashes: np.ndarray) -> list[tuple[int, int]]:

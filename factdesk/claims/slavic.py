@@ -37,7 +37,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from factdesk.claims.dates import find_date, find_dates
+from factdesk.claims.dates import dateline_date, find_date, find_dates
 from factdesk.claims.langtables import (
     ACCORDING,
     AS_SAID,
@@ -353,15 +353,13 @@ class SlavicAttributor:
 
     # pre-pass ------------------------------------------------------------------------------
     def read_dateline(self, text: str) -> dt.date | None:
-        """A full date (day, month, year) in the text's first two lines dates the document
-        when no date was given ("Минск, 14 декабря 2021 года", "14.12.2021")."""
-        head = "\n".join([ln for ln in text.strip().splitlines() if ln.strip()][:3])[:400]
-        for _, _, d, prec in find_dates(head, None, None, None, self.lang):
-            if prec == "day":
-                if self.doc_date is None:
-                    self.doc_date, self.doc_date_source = d, "dateline"
-                return d
-        return None
+        """A full date in a short line among the text's first three, or before the dash of a
+        dateline, dates the document when no date was given ("Минск, 14 декабря 2021 года",
+        "МИНСК, 14.12.2021 —")."""
+        d = dateline_date(text, self.lang)
+        if d is not None and self.doc_date is None:
+            self.doc_date, self.doc_date_source = d, "dateline"
+        return d
 
     def register_names(self, text: str) -> None:
         """Learn people's names and titles from the whole text (a cheap pre-pass)."""
@@ -444,7 +442,12 @@ class SlavicAttributor:
                 if chunk[toks[j].end() : toks[j + 1].start()].strip():
                     break
                 j += 1
-            run = toks[max(i, j - 2) : j + 1]
+            # a name is two words (first name, surname) or an initial and a surname; a third
+            # capitalised word before them is the end of a body's name ("Straży Granicznej Anna
+            # Michalska") far more often than a patronymic (which Russian text gets from the NER)
+            run = toks[max(i, j - 1) : j + 1]
+            if j - i >= 2 and toks[j - 2].group(0).endswith("."):
+                run = toks[j - 2 : j + 1]
             best = (run[0].start(), run[-1].end(), " ".join(t.group(0) for t in run))
             i = j + 1
         return best
@@ -494,6 +497,8 @@ class SlavicAttributor:
                 if self.ner is None or name in self.persons:
                     local = self._title_before(self._masked, region_start + run[0])
                     return _Cue(0, 0, name, local or title, "person", None)
+        for ds, de, _, _ in reversed(find_dates(text, None, None, None, self.lang)):
+            text = text[:ds] + " " + text[de:]  # "5 stycznia 2022 roku rząd poinformował": the date is not the speaker
         words = text.split()
         while words and (words[0].lower() in _LEAD_WORDS or words[0].lower() in _PREPS):
             words.pop(0)
@@ -511,8 +516,10 @@ class SlavicAttributor:
         for i, t in enumerate(toks):
             if _name_token(t.group(0), self.lang):
                 j = i
-                while j + 1 < len(toks) and j - i < 2 and _name_token(toks[j + 1].group(0), self.lang):
+                while j + 1 < len(toks) and j - i < 1 and _name_token(toks[j + 1].group(0), self.lang):
                     j += 1
+                if j + 1 < len(toks) and t.group(0).endswith(".") and _name_token(toks[j + 1].group(0), self.lang):
+                    j += 1  # "А. Г. Лукашенко"
                 return t.start(), toks[j].end(), " ".join(x.group(0) for x in toks[i : j + 1])
         return None
 

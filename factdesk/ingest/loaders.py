@@ -566,7 +566,7 @@ def _url_documents(path: Path, defaults: dict[str, Any], allow_file_urls: bool =
             raw = fetch_url(url)
             doc = _html_document(raw.decode("utf-8", errors="replace"), where, {**defaults, "url": url})
             doc.url = url
-            yield _clean_document(doc)
+            yield with_language(_clean_document(doc), defaults.get("language"))
         except Refused as exc:
             yield Skip(where, f"{shown}: {exc}")
         except Exception as exc:  # one dead link must not stop the list
@@ -580,8 +580,41 @@ def load_file(
 
     `allow_file_urls=False` refuses every file:// line of a .urls list (the web upload rule).
     """
-    for item in _load_file(path, defaults or {}, allow_file_urls):
-        yield _clean_document(item) if isinstance(item, Document) else item
+    defaults = defaults or {}
+    for item in _load_file(path, defaults, allow_file_urls):
+        yield with_language(_clean_document(item), defaults.get("language")) if isinstance(item, Document) else item
+
+
+def with_language(doc: Document, override: str | None = None) -> Document:
+    """The document with the `--lang` override (else its file's own ``language:``) and, for a
+    Russian, Ukrainian, Belarusian or Polish text with no date, the date its dateline gives
+    ("Минск, 14 декабря 2021 года").
+
+    No language model runs here: this is the file reader, which may run in a child process
+    with a per-file time limit, and loading the model would count against the first file. A
+    document without a language is identified when it is chunked (`chunk_document`).
+
+    >>> d = with_language(Document(text="Минск, 14 декабря 2021 года\\n\\nМИД Беларуси заявил, что граница открыта."))
+    >>> d.language, d.published
+    (None, datetime.date(2021, 12, 14))
+    >>> with_language(Document(text="Warszawa, 5 stycznia 2022 r.\\n\\nTekst."), "pl").language
+    'pl'
+    """
+    from factdesk.claims.dates import dateline_date
+    from factdesk.claims.langtables import LANGS
+
+    lang = override or doc.language
+    changes: dict[str, Any] = {}
+    if lang != doc.language:
+        changes["language"] = lang
+    if doc.published is None and not doc.text[:400].isascii():
+        # the month words of the four languages never collide, so each can be tried in turn
+        for code in [lang] if lang in LANGS else ([] if lang else list(LANGS)):
+            d = dateline_date(doc.text, code)
+            if d is not None:
+                changes["published"] = d
+                break
+    return replace(doc, **changes) if changes else doc
 
 
 def _load_file(path: Path, defaults: dict[str, Any], allow_file_urls: bool) -> Iterator[Document | Skip]:

@@ -8,6 +8,11 @@ reader sees sources: each document is listed once, under one number, however man
 passages were weighed (`factdesk.report.writer.source_numbers`). Next to the verdict every
 format shows the runner-up rating and its probability (`runner_up`).
 
+Languages: the claim box quotes the speaker in the language they spoke, marked ("[ru]"), with
+the English rendering an editor supplied (`Claim.text_en`) beside it, or a line saying none
+was supplied: the desk never translates on its own. Every passage not in English is marked
+with its language ("[ru]") and quoted as written.
+
 >>> from factdesk.types import Claim, FactCheck, Rating, Verdict
 >>> fc = FactCheck(Claim(text="Minsk is the capital of Belarus."), [], Verdict(Rating.UNSUBSTANTIATED, 0.5))
 >>> render(fc, "md").splitlines()[0]
@@ -50,6 +55,25 @@ def date_line(claim: Claim) -> str:
     label = DATE_SOURCE_LABEL.get(claim.date_source or "", claim.date_source or "")
     when = str(claim.date.year) if (claim.date.month, claim.date.day) == (1, 1) else format_date(claim.date)
     return when + (f" ({label})" if label else "")
+
+
+def lang_mark(code: str | None) -> str:
+    """ "[ru]" for a known language other than English; "" for English or unknown.
+
+    >>> lang_mark("ru"), lang_mark("en"), lang_mark(None)
+    ('[ru]', '', '')
+    """
+    return f"[{code}]" if code and code != "en" else ""
+
+
+def language_name(code: str | None) -> str:
+    """'Russian (ru)'; the code alone for a language without a name here."""
+    from factdesk.lang import NAMES
+
+    return f"{NAMES[code]} ({code})" if code in NAMES else (code or "")
+
+
+NO_RENDERING = "none supplied yet (the desk does not translate: an editor adds one, e.g. factdesk check --claim-en)"
 
 
 def paragraphs(fc: FactCheck) -> list[list[Sentence]]:
@@ -143,7 +167,12 @@ def to_markdown(fc: FactCheck) -> str:
     lines = [f"# {_md_escape(fc.headline)}", ""]
     # Reported speech is the speaker's meaning, not their words: the box says so.
     label = "Claim (paraphrase)" if c.paraphrase and not c.quote else "Claim"
-    lines.append(f"> **{label}:** “{_md_escape(c.quote or c.text)}”  ")
+    mark = lang_mark(c.language)
+    lines.append(f"> **{label}{' ' + mark if mark else ''}:** “{_md_escape(c.quote or c.text)}”  ")
+    if c.text_en:
+        lines.append(f"> **In English (the editor's rendering):** “{_md_escape(c.text_en)}”  ")
+    elif mark:
+        lines.append(f"> **In English:** {NO_RENDERING}  ")
     if c.speaker:
         lines.append(
             f"> **Speaker:** {_md_escape(c.speaker)}"
@@ -152,6 +181,8 @@ def to_markdown(fc: FactCheck) -> str:
         )
     if c.date:
         lines.append(f"> **Date:** {_md_escape(date_line(c))}  ")
+    if c.language:
+        lines.append(f"> **Language:** {_md_escape(language_name(c.language))}  ")
     nxt = runner_up_text(v)
     lines.append(
         f"> **Verdict:** **{v.rating.value}** (confidence {v.confidence:.2f}"
@@ -167,7 +198,10 @@ def to_markdown(fc: FactCheck) -> str:
     lines += ["## Evidence weighed", ""]
     for n, (m, e) in enumerate(zip(source_numbers(ev), ev), 1):
         st = f"{e.stance.label.value} {e.stance.probability:.2f}" if e.stance else "not judged"
-        lines.append(f"{n}. {st}, source [{m}]: {_md_escape(_one_line(e.passage.text, 200))}")
+        mark = lang_mark(e.language)
+        lines.append(
+            f"{n}. {st}, source [{m}]{' ' + mark if mark else ''}: {_md_escape(_one_line(e.passage.text, 200))}"
+        )
     lines += ["", "## Sources", ""]
     for m, d, items in sources(fc):
         lines.append(f"[{m}] " + ", ".join(_md_escape(p) for p in _source_parts(d)) + f" ({_passages_note(items)})")
@@ -227,6 +261,8 @@ def to_claimreview(fc: FactCheck, url: str | None = None, organization: str = OR
         item["author"] = person
     if c.date:
         item["datePublished"] = c.date.isoformat()
+    if c.language:
+        item["inLanguage"] = c.language
     if c.source:
         item["appearance"] = {"@type": "CreativeWork", "url": c.source}
     review: dict[str, Any] = {
@@ -271,7 +307,19 @@ def to_html_fragment(fc: FactCheck) -> str:
         )
     if c.date:
         out.append(f'<p class="date">{e(date_line(c))}</p>')
-    out.append(f"<blockquote>“{e(c.quote or c.text)}”</blockquote>")
+    mark = lang_mark(c.language)
+    attr = f' lang="{e(c.language)}"' if c.language else ""
+    out.append(
+        f"<blockquote{attr}>“{e(c.quote or c.text)}”"
+        + (f' <span class="lang">{e(mark)}</span>' if mark else "")
+        + "</blockquote>"
+    )
+    if c.text_en:
+        out.append(f'<p class="claim-en" lang="en">In English (the editor\'s rendering): “{e(c.text_en)}”</p>')
+    elif mark:
+        out.append(f'<p class="claim-en">In English: {e(NO_RENDERING)}</p>')
+    if c.language:
+        out.append(f'<p class="language">Language: {e(language_name(c.language))}</p>')
     if c.paraphrase and not c.quote:
         out.append('<p class="paraphrase">Paraphrase of the speaker\'s words, as reported.</p>')
     nxt = runner_up_text(v)
@@ -299,7 +347,9 @@ def to_html_fragment(fc: FactCheck) -> str:
             else (f" {e(d.url)}" if d.url else "")
         )
         quotes = "".join(
-            f'<blockquote id="ev-{n}">'
+            f'<blockquote id="ev-{n}"'
+            + (f' lang="{e(ev.language or "")}">' if ev.language else ">")
+            + (f'<span class="lang">{e(lang_mark(ev.language))}</span> ' if lang_mark(ev.language) else "")
             + (
                 f'<span class="stance stance-{ev.stance.label.value}">{e(ev.stance.label.value)} '
                 f"{ev.stance.probability:.2f}</span> "
