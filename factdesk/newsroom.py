@@ -224,7 +224,13 @@ def one_line(value: Any) -> str | None:
 
 
 def claim_from_input(
-    text: Any, speaker: Any = None, speaker_title: Any = None, date: str | None = None, source: Any = None
+    text: Any,
+    speaker: Any = None,
+    speaker_title: Any = None,
+    date: str | None = None,
+    source: Any = None,
+    text_en: Any = None,
+    language: Any = None,
 ) -> Claim:
     """A claim as an editor or API client sent it: blank text is an `InputError` (a 400, never a
     500), the date is read strictly, and the other fields are one-line.
@@ -237,12 +243,19 @@ def claim_from_input(
     if not isinstance(text, str) or not text.strip():
         raise InputError("the claim is empty: type the words to check")
     check_lengths(claim=text)
+    if isinstance(text_en, str):
+        check_lengths(claim=text_en)
+    from factdesk.lang import check_code, detect
+
     return Claim(
         text=text,
         speaker=one_line(speaker),
         speaker_title=one_line(speaker_title),
         date=strict_date(date, "date"),
         source=one_line(source),
+        text_en=one_line(text_en),
+        # the editor's choice, else detected (issue 24): the report quotes the claim in it
+        language=check_code(one_line(language)) or detect(text),
     )
 
 

@@ -38,6 +38,10 @@ class CheckIn(BaseModel):
         None, description="When the claim was made, YYYY-MM-DD; only earlier evidence is used.", examples=["2021-12-14"]
     )
     source: str | None = Field(None, max_length=TEXT_LIMITS["source"], description="Where the claim appeared (URL).")
+    claim_en: str | None = Field(
+        None, max_length=TEXT_LIMITS["claim"], description="An English rendering of a claim said in another language."
+    )
+    lang: str | None = Field(None, max_length=8, description="The claim's language (ISO 639-1); default: detected.")
     top_k: int = Field(default("top_k"), ge=1, le=50, description="Evidence passages to weigh.")
 
 
@@ -86,7 +90,9 @@ def router(news: Newsroom, auth: Auth, organization: str = ORG_NAME) -> APIRoute
         `previous` lists earlier fact-checks of the same claim (imported, or published by this
         desk), as `GET /api/previous` returns them.
         """
-        claim = claim_from_input(body.claim, body.speaker, body.speaker_title, body.date, body.source)
+        claim = claim_from_input(
+            body.claim, body.speaker, body.speaker_title, body.date, body.source, body.claim_en, body.lang
+        )
         previous = [match_dict(m) for m in news.previous(claim)]
         cid, created = news.submit(claim, user.name, body.top_k)
         if not created:

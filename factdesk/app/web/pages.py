@@ -99,9 +99,16 @@ def router(news: Newsroom, auth: Auth, render: Renderer, organization: str = ORG
         """Submit a claim. Before a new check runs, the editor is told of earlier fact-checks of the
         same claim (with a link); "Check it anyway" (confirm=1) then queues it."""
         form = await request.form()
-        fields = {k: str(form.get(k, "")) for k in ("claim", "speaker", "speaker_title", "date", "source")}
+        keys = ("claim", "speaker", "speaker_title", "date", "source", "claim_en", "lang")
+        fields = {k: str(form.get(k, "")) for k in keys}
         claim = claim_from_input(
-            fields["claim"], fields["speaker"], fields["speaker_title"], fields["date"].strip(), fields["source"]
+            fields["claim"],
+            fields["speaker"],
+            fields["speaker_title"],
+            fields["date"].strip(),
+            fields["source"],
+            text_en=fields["claim_en"],
+            language=fields["lang"],
         )
         if form.get("confirm") != "1":
             previous = await run_in_threadpool(news.previous, claim)
