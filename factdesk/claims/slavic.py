@@ -64,7 +64,7 @@ _LEAD_WORDS = frozenset(
     со своей стороны""".split()
 )
 _ABOUT_THIS = re.compile(r"(?i)(?:об этом|о том|про це|про це ж|аб гэтым|pro гэта|o tym|об этом же)")
-_PREPS = frozenset("в во у ў на из із з с со от від ад w we z ze od na do".split())
+_PREPS = frozenset("в во у ў на из із з с со от від ад об о про аб w we z ze od na do o".split())
 
 
 def find_quotes(text: str) -> list[tuple[int, int]]:
@@ -155,24 +155,20 @@ _NER: dict[str, Any] = {}
 
 
 class RussianNER:
-    """natasha's news NER with morphology, loaded once per process (about 1 s, 34 MB).
+    """natasha's news NER (Segmenter, NewsEmbedding, NewsNERTagger), loaded once per process.
 
-    `spans(text)` gives ``(start, end, type, normal)`` with type PER / LOC / ORG and the
-    nominative form ("Анатолия Глаза" -> "Анатолий Глаз").
+    `spans(text)` gives ``(start, end, type, normal)`` with type PER / LOC / ORG; a person's name
+    is put in the nominative by `nominative` ("Анатолия Глаза" -> "Анатолий Глаз"). natasha's
+    own normaliser needs pymorphy2, which cannot load its dictionaries in this environment
+    (it imports pkg_resources), so it is not used.
     """
 
     def __init__(self) -> None:
         with _NER_LOCK:
             if not _NER:
-                from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+                from natasha import NewsEmbedding, NewsNERTagger, Segmenter
 
-                emb = NewsEmbedding()
-                _NER.update(
-                    segmenter=Segmenter(),
-                    ner=NewsNERTagger(emb),
-                    morph=NewsMorphTagger(emb),
-                    vocab=MorphVocab(),
-                )
+                _NER.update(segmenter=Segmenter(), ner=NewsNERTagger(NewsEmbedding()))
         self._m = _NER
 
     def spans(self, text: str) -> list[tuple[int, int, str, str]]:
@@ -181,25 +177,72 @@ class RussianNER:
         doc = Doc(text)
         doc.segment(self._m["segmenter"])
         doc.tag_ner(self._m["ner"])
-        if not doc.spans:
-            return []
-        doc.tag_morph(self._m["morph"])
         out = []
         for sp in doc.spans:
-            try:
-                sp.normalize(self._m["vocab"])
-                normal = sp.normal or sp.text
-            except Exception:  # natasha's normaliser on an odd token; the surface form is still a name
-                normal = sp.text
-            out.append((sp.start, sp.stop, sp.type, " ".join(normal.split())))
+            surface = " ".join(sp.text.split())
+            out.append((sp.start, sp.stop, sp.type, nominative(surface) if sp.type == "PER" else surface))
         return out
 
 
+_MALE_SURNAME = (
+    ("ского", "ский"),
+    ("цкого", "цкий"),
+    ("ова", "ов"),
+    ("ева", "ев"),
+    ("ёва", "ёв"),
+    ("ина", "ин"),
+    ("ына", "ын"),
+    ("ому", ""),
+    ("ым", ""),
+    ("ом", ""),
+    ("а", ""),
+    ("я", "й"),
+    ("у", ""),
+)
+_FEMALE_SURNAME = (("ской", "ская"), ("цкой", "цкая"), ("овой", "ова"), ("евой", "ева"), ("иной", "ина"), ("ой", "а"))
+
+
+def nominative(name: str) -> str:
+    """A Russian "First Last" name in the nominative, when its first name shows an oblique case.
+
+    The first name is lemmatised by simplemma (it knows first names: Анатолия -> Анатолий,
+    Ольги -> Ольга); the surname loses the case ending that goes with the first name's gender.
+    Indeclinable surnames (Лукашенко, Шевчук after a woman's name) and names in the nominative
+    are left alone.
+
+    >>> nominative("Анатолия Глаза"), nominative("Марии Захаровой"), nominative("Сергея Лаврова")
+    ('Анатолий Глаз', 'Мария Захарова', 'Сергей Лавров')
+    >>> nominative("Александра Лукашенко"), nominative("Анатолий Глаз")
+    ('Александр Лукашенко', 'Анатолий Глаз')
+    """
+    words = name.split()
+    if len(words) != 2:
+        return name
+    first, last = words
+    try:
+        import simplemma
+
+        lemma = simplemma.lemmatize(first, lang="ru")
+    except Exception:  # simplemma missing or its data unreadable: the name as written is still a name
+        return name
+    lemma = lemma[:1].upper() + lemma[1:]
+    if lemma == first or not lemma[:1].isalpha():
+        return name
+    if last.endswith(("о", "ко", "их", "ых")):
+        return f"{lemma} {last}"
+    table = _FEMALE_SURNAME if lemma.endswith(("а", "я")) else _MALE_SURNAME
+    for ending, repl in table:
+        if last.endswith(ending) and len(last) > len(ending) + 2:
+            return f"{lemma} {last[: len(last) - len(ending)] + repl}"
+    return f"{lemma} {last}"
+
+
 def load_ner() -> RussianNER | None:
-    """natasha's NER, or None when natasha is not installed (the capitalised-word rule is used)."""
+    """natasha's NER, or None when natasha is not installed or cannot load its model (the
+    capitalised-word rule is used then)."""
     try:
         return RussianNER()
-    except ImportError:
+    except Exception:  # an ImportError, or a model file natasha cannot read: fall back, never fail
         return None
 
 
@@ -357,7 +400,8 @@ class SlavicAttributor:
         dateline, dates the document when no date was given ("Минск, 14 декабря 2021 года",
         "МИНСК, 14.12.2021 —")."""
         d = dateline_date(text, self.lang)
-        if d is not None and self.doc_date is None:
+        if d is not None and (self.doc_date is None or self.doc_date == d):
+            # (a reader that dated the document from this same dateline: say where it came from)
             self.doc_date, self.doc_date_source = d, "dateline"
         return d
 
@@ -478,12 +522,13 @@ class SlavicAttributor:
         text = _clean(region)
         if not text:
             return None
-        if text.lower() in PRONOUNS[self.lang]:
+        core = " ".join(w for w in text.split() if w.lower() not in _LEAD_WORDS)  # "Він також" is "він"
+        if core.lower() in PRONOUNS[self.lang]:
             if self._last_person:
                 return _Cue(0, 0, self._last_person, self.persons.get(self._last_person), "person", None)
             return None
         lo, hi = region_start, region_start + len(region)
-        per = [e for e in ents if e[2] == "PER" and lo <= e[0] and e[1] <= hi]
+        per = [e for e in ents if e[2] == "PER" and lo <= e[0] and e[1] <= hi and len(e[3]) >= 3]
         if per:
             s, e, _, normal = per[0] if first else per[-1]
             name, title = self.canonical(normal)
@@ -586,8 +631,9 @@ class SlavicAttributor:
                         cue.pos, cue.end, cue.verb, cue.according = vs, ve + end.end(), verb, True
                         self._finish_cue(cue, masked, s0, cue.end, cues)  # a date after the comma is the claim's
                     continue
-                cue = self._speaker(region, lo, ents, first=False) if region.strip() else None
-                if cue is None and _ABOUT_THIS.fullmatch(_clean(region)):
+                about_this = _ABOUT_THIS.fullmatch(_clean(region)) is not None
+                cue = self._speaker(region, lo, ents, first=False) if region.strip() and not about_this else None
+                if cue is None and about_this:
                     # «...». Об этом заявил Глаз. / Про це повідомив ...: the speaker follows the verb
                     end = re.search(r"[,;:!?(«„\"]|\.(?=\s|$)", after)
                     cue = self._speaker(after[: end.start()] if end else after, ve, ents, first=True)

@@ -243,3 +243,13 @@ def test_attribution_module_keeps_its_public_imports():
     )
 
     assert _looks_org("Foreign Ministry") and MONTHS["dec"] == 12
+
+
+def test_natasha_ner_loads_and_names_are_put_in_the_nominative():
+    from factdesk.claims.slavic import load_ner, nominative
+
+    ner = load_ner()
+    assert ner is not None  # a broken natasha must not hide behind the capitalised-word fallback
+    spans = ner.spans("По словам Анатолия Глаза, Беларусь приняла более 2 тысяч мигрантов.")
+    assert ("PER", "Анатолий Глаз") in [(t, n) for _, _, t, n in spans]
+    assert nominative("Марии Захаровой") == "Мария Захарова" and nominative("Ольги Шевчук") == "Ольга Шевчук"
