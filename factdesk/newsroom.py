@@ -629,9 +629,15 @@ class Newsroom:
         analysis: str | None = None,
         remove_evidence: Iterable[str] = (),
         add_evidence: Iterable[str] = (),
+        claim_en: str | None = None,
     ) -> CheckRecord:
-        """Apply an editor's changes in one go: evidence, then text, then the verdict."""
+        """Apply an editor's changes in one go: evidence, then text, then the verdict.
+
+        `claim_en` is the editor's English rendering of a claim said in another language (issue
+        24; blank removes it): the report quotes the claim as said and shows this beside it."""
         check_lengths(note=note, headline=headline, summary=summary, analysis=analysis)
+        if claim_en is not None:
+            check_lengths(claim=claim_en)
         note = (note or "").strip()
         remove_evidence, add_evidence = list(remove_evidence), list(add_evidence)
         with self._edit:
@@ -642,9 +648,12 @@ class Newsroom:
                 audits.append(self._remove_evidence(fc, remove_evidence, note))
             for pid in add_evidence:
                 audits.append(self._add_evidence(fc, pid, note))
-            if any(v is not None for v in (headline, summary, analysis)):
+            if any(v is not None for v in (headline, summary, analysis, claim_en)):
                 n = len(fc.evidence)
                 changed = []
+                if claim_en is not None and (one_line(claim_en) or None) != fc.claim.text_en:
+                    fc.claim.text_en = one_line(claim_en) or None
+                    changed.append("claim_en")
                 if headline is not None and headline.strip() != fc.headline:
                     if not headline.strip():
                         raise InputError("the headline is empty: write one, or leave the field out to keep it")
@@ -681,7 +690,7 @@ class Newsroom:
                     audits.append(("changed verdict", note, {"from": old.rating.value, "to": new.value}))
             if not audits:
                 raise InputError(
-                    "nothing to change: send rating (with a note), headline, summary, analysis, "
+                    "nothing to change: send rating (with a note), headline, summary, analysis, claim_en, "
                     "remove_evidence or add_evidence"
                 )
             if any(a[0] in ("removed evidence", "added evidence", "changed verdict") for a in audits):

@@ -4,6 +4,7 @@ rendering, and marks evidence by language, in every format."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +84,25 @@ def test_desk_input_detects_or_takes_the_language():
     assert claim_from_input("Минск", language="be").language == "be"
     with pytest.raises(InputError):
         claim_from_input(RU_CLAIM, language="russian!")
+
+
+def test_an_editor_adds_the_english_rendering_to_a_drafted_check(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
+    from web_helpers import make_desk
+
+    from factdesk.newsroom import Newsroom, claim_from_input
+
+    news = Newsroom(lambda: make_desk(str(tmp_path / "news.db")))
+    try:
+        cid, _ = news.submit(claim_from_input(RU_CLAIM, speaker="Анатолий Глаз"), user="erin")
+        job = news.record(cid).meta.job
+        assert job is not None and news.jobs.wait(job, timeout=60).status == "done"
+        rec = news.edit(cid, "erin", claim_en="Belarus has taken in more than 2,000 migrants.")
+        assert rec.check is not None and rec.check.claim.text_en == "Belarus has taken in more than 2,000 migrants."
+        assert rec.check.claim.language == "ru" and rec.history[-1].detail == {"fields": ["claim_en"]}
+        md = render(rec.check, "md")
+        assert f"> **Claim [ru]:** “{RU_CLAIM}”" in md and "Belarus has taken in more than 2,000" in md
+    finally:
+        news.close()

@@ -204,6 +204,7 @@ def router(news: Newsroom, auth: Auth, render: Renderer, organization: str = ORG
                 summary=str(form.get("summary", "")),
                 analysis=str(form.get("analysis", "")),
                 note=str(form.get("note", "")),
+                claim_en=str(form["claim_en"]) if "claim_en" in form else None,
             )
         )
         return back(check_id, "Text saved")
