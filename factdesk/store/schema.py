@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,9 @@ from factdesk.errors import StoreError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _ADVISORY_LOCK = 74667864  # the same key 0.1.0 took while creating tables
+# Alembic's `context` and `op` are process-wide proxies: two threads running steps at once
+# would share them (and deadlock). Processes are told apart by the database's own locks.
+_RUN_LOCK = threading.Lock()
 
 
 def is_postgres(db: str) -> bool:
@@ -201,7 +205,7 @@ def _sqlite_upgrade(conn: sqlite3.Connection, db: str, target: str, attributes: 
     # pysqlite would begin transactions only before DML (and not before DDL): take them over.
     conn.isolation_level = None
     try:
-        with engine.connect() as sa_conn:
+        with _RUN_LOCK, engine.connect() as sa_conn:
             with sa_conn.begin():
                 sa_conn.exec_driver_sql("BEGIN IMMEDIATE")
                 _upgrade_on(sa_conn, target, attributes)
@@ -225,7 +229,7 @@ def _pg_engine(db: str) -> Any:
 def _postgres_upgrade(db: str, target: str, attributes: dict[str, Any]) -> None:
     engine = _pg_engine(db)
     try:
-        with engine.connect() as sa_conn:
+        with _RUN_LOCK, engine.connect() as sa_conn:
             with sa_conn.begin():
                 _upgrade_on(sa_conn, target, attributes)
     except Exception as exc:
@@ -272,7 +276,9 @@ def _ensure_pgvector(conn: Any, db: str) -> None:
     if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'").fetchone():
         return
     try:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        with conn.transaction():  # under the lock: two processes creating it at once would collide
+            conn.execute(f"SELECT pg_advisory_xact_lock({_ADVISORY_LOCK})")
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
     except psycopg.Error as exc:
         raise StoreError(
             f"the database at {_redact(db)} lacks pgvector and cannot add it ({exc}): "
