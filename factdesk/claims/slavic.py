@@ -687,9 +687,12 @@ class SlavicAttributor:
             self._last_quote_cue = said[-1] if said else None
         stripped = raw.strip()
         self._pending = next((c for c in reversed(cues) if c.speaker), None) if stripped.endswith(":") else None
-        for _, _, d, p in find_dates(masked.replace("·", " "), self.ref_year, self.doc_date, self.anchor, self.lang):
-            if p in ("day", "month") and d <= dt.date.today() and (self.latest_date is None or d > self.latest_date):
-                self.latest_date = d
+        for _, _, when, prec in find_dates(
+            masked.replace("·", " "), self.ref_year, self.doc_date, self.anchor, self.lang
+        ):
+            if prec in ("day", "month") and when <= dt.date.today():
+                if self.latest_date is None or when > self.latest_date:
+                    self.latest_date = when
         for y in _YEAR.findall(masked):
             if int(y) <= dt.date.today().year:
                 self.ref_year = int(y)
