@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import struct
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -36,9 +37,9 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 
 from factdesk.errors import StoreError
-from factdesk.retrieval.query import query_terms
+from factdesk.retrieval.query import lemma_text, query_terms
 from factdesk.store import schema
-from factdesk.store.base import Hit
+from factdesk.store.base import MULTILINGUAL_DIM, Hit
 from factdesk.store.sql import Cx, SQLStore, pg_placeholders
 from factdesk.types import (
     CheckIndex,
@@ -71,10 +72,11 @@ WITH doc AS (
     ON CONFLICT (id) DO NOTHING
     RETURNING id, published
 ), new_passages AS (
-    INSERT INTO passages (id, document_id, idx, start, "end", text, published, embedding)
-    SELECT p.id, doc.id, p.idx, p.start, p."end", p.text, doc.published, p.embedding
-    FROM doc, unnest(%s::text[], %s::int4[], %s::int4[], %s::int4[], %s::text[], %b::vector[])
-        WITH ORDINALITY AS p(id, idx, start, "end", text, embedding, n)
+    INSERT INTO passages (id, document_id, idx, start, "end", text, published, embedding, embedding_ml, lemmas)
+    SELECT p.id, doc.id, p.idx, p.start, p."end", p.text, doc.published, p.embedding, p.embedding_ml, p.lemmas
+    FROM doc, unnest(%s::text[], %s::int4[], %s::int4[], %s::int4[], %s::text[], %b::vector[], %b::vector[],
+                     %s::text[])
+        WITH ORDINALITY AS p(id, idx, start, "end", text, embedding, embedding_ml, lemmas, n)
     ORDER BY p.n
     ON CONFLICT (id) DO NOTHING
 )
@@ -241,12 +243,26 @@ class PostgresStore(SQLStore):
         raise AssertionError("unreachable")  # pragma: no cover
 
     # --- evidence -----------------------------------------------------------------------------
-    def add_document(self, document: Document, passages: Sequence[Passage], vectors: np.ndarray) -> bool:
+    def add_document(
+        self,
+        document: Document,
+        passages: Sequence[Passage],
+        vectors: np.ndarray,
+        multilingual: np.ndarray | None = None,
+    ) -> bool:
         vectors = np.asarray(vectors, dtype=np.float32)
         if len(passages) != len(vectors):
             raise ValueError(f"{len(passages)} passages but {len(vectors)} vectors")
         if len(vectors) and vectors.shape[1] != self.dim:
             raise ValueError(f"vectors have {vectors.shape[1]} dimensions but the store holds {self.dim}")
+        ml: list[_Vec | None] = [None] * len(passages)
+        if multilingual is not None:
+            mlv = np.asarray(multilingual, dtype=np.float32)
+            if mlv.shape != (len(passages), MULTILINGUAL_DIM):
+                raise ValueError(
+                    f"expected ({len(passages)}, {MULTILINGUAL_DIM}) multilingual vectors, got {mlv.shape}"
+                )
+            ml = [_Vec(v) for v in mlv]
         d = document
         # One statement is one transaction (all of the document or none of it) and one round trip,
         # where BEGIN, INSERT, executemany and COMMIT took four; psycopg prepares it after a few
@@ -268,6 +284,8 @@ class PostgresStore(SQLStore):
             [p.end for p in passages],
             [p.text for p in passages],
             [_Vec(v) for v in vectors],
+            ml,
+            [lemma_text(p.text, p.language or d.language) for p in passages],
         )
 
         def tx(c: psycopg.Connection[Any]) -> bool:
@@ -323,6 +341,76 @@ class PostgresStore(SQLStore):
         hits.sort(key=lambda h: -h.score)
         return hits
 
+    # --- the multilingual index (MultilingualIndex, schema 0004) ------------------------------
+    def multilingual_search(self, vector: np.ndarray, k: int, before: dt.date | None = None) -> list[Hit]:
+        if k <= 0:
+            return []
+        q = _Vec(np.asarray(vector, dtype=np.float32).reshape(MULTILINGUAL_DIM))
+        sql = "SELECT id, (embedding_ml <#> %s) * -1 AS s FROM passages WHERE embedding_ml IS NOT NULL"
+        args: list[Any] = [q]
+        if before is not None:
+            sql += " AND published IS NOT NULL AND published < %s"
+            args.append(before)
+        sql += " ORDER BY embedding_ml <#> %s LIMIT %s"
+        args += [q, k]
+
+        def query(c: psycopg.Connection[Any]) -> list[Any]:
+            with c.transaction():
+                c.execute(f"SET LOCAL hnsw.ef_search = {max(self.ef_search, min(k, 1000))}")
+                if before is not None:
+                    c.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                return c.execute(sql, args).fetchall()
+
+        hits = [Hit(r[0], float(r[1])) for r in self._run("multilingual_search", query)]
+        hits.sort(key=lambda h: -h.score)
+        return hits
+
+    def lemma_search(self, query: str, k: int, before: dt.date | None = None) -> list[Hit]:
+        words = [w for w in (re.sub(r"[^\w]", "", t) for t in query.split()) if w]
+        if not words or k <= 0:
+            return []
+        sql = (
+            "SELECT p.id, ts_rank_cd(p.lemma_tsv, q, 1) AS s FROM passages p, websearch_to_tsquery('simple', %s) q "
+            "WHERE p.lemma_tsv @@ q"
+        )
+        args: list[Any] = [" or ".join(f'"{w}"' for w in words)]
+        if before is not None:
+            sql += " AND p.published IS NOT NULL AND p.published < %s"
+            args.append(before)
+        sql += " ORDER BY s DESC, p.seq LIMIT %s"
+        args.append(k)
+        rows = self._run("lemma_search", lambda c: c.execute(sql, args).fetchall())
+        return [Hit(r[0], float(r[1])) for r in rows]
+
+    def passages_without_multilingual(self, limit: int) -> list[tuple[str, str, str | None]]:
+        rows = self._run(
+            "passages_without_multilingual",
+            lambda c: c.execute(
+                "SELECT p.id, p.text, d.language FROM passages p JOIN documents d ON d.id = p.document_id "
+                "WHERE p.embedding_ml IS NULL OR p.lemmas IS NULL ORDER BY p.seq LIMIT %s",
+                (limit,),
+            ).fetchall(),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def set_multilingual(self, rows: Sequence[tuple[str, np.ndarray, str | None]]) -> int:
+        def tx(c: psycopg.Connection[Any]) -> int:
+            n = 0
+            with c.transaction():
+                for pid, vector, lang in rows:
+                    old = c.execute("SELECT text FROM passages WHERE id = %s", (pid,)).fetchone()
+                    if old is None:
+                        continue
+                    v = _Vec(np.asarray(vector, dtype=np.float32).reshape(MULTILINGUAL_DIM))
+                    c.execute(
+                        "UPDATE passages SET embedding_ml = %b, lemmas = coalesce(lemmas, %s) WHERE id = %s",
+                        (v, lemma_text(old[0], lang), pid),
+                    )
+                    n += 1
+            return n
+
+        return self._run("set_multilingual", tx)
+
     @contextlib.contextmanager
     def bulk_load(self) -> Iterator[None]:
         """Load many documents fast: no HNSW upkeep per row, commits not waited for; index built once at the end.
@@ -372,6 +460,10 @@ class PostgresStore(SQLStore):
                 return fn(_Cx(cur))
 
         return self._run(what, tx)
+
+    def _in(self, column: str, values: Sequence[Any]) -> Iterator[tuple[str, list[Any]]]:
+        if values:  # one array parameter, whatever the number of values
+            yield f"{column} = ANY(?)", [list(values)]
 
     def _now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -46,7 +46,6 @@ from factdesk.types import (
 )
 
 T = TypeVar("T")
-_BATCH = 500  # ids per IN (...) list: under SQLite's parameter limit, one round trip for most calls
 
 
 def pg_placeholders(sql: str) -> str:
@@ -298,6 +297,12 @@ class SQLStore:
     def _after_check_write(self, cx: Cx, check_id: str, ix: CheckIndex) -> None:
         """Keep a backend's own text index of checks in step (SQLite: checks_fts)."""
 
+    def _in(self, column: str, values: Sequence[Any]) -> Iterator[tuple[str, list[Any]]]:
+        """`column` among `values`, as (condition, args) pairs to run one after another: here IN
+        lists of 500 (under SQLite's parameter limit); PostgreSQL passes one array instead."""
+        for batch in iter_batches(values, 500):
+            yield f"{column} IN ({marks(len(batch))})", batch
+
     def _one(self, what: str, sql: str, args: Sequence[Any] = ()) -> Any:
         rows = self._read(what, sql, args)
         return rows[0] if rows else None
@@ -313,8 +318,8 @@ class SQLStore:
     def get_passages(self, passage_ids: Sequence[str]) -> list[tuple[Passage, Document]]:
         ids = list(dict.fromkeys(passage_ids))
         rows: list[Any] = []
-        for batch in iter_batches(ids, _BATCH):
-            rows += self._read("get_passages", f"{PASSAGE_SELECT} WHERE p.id IN ({marks(len(batch))})", batch)
+        for cond, args in self._in("p.id", ids):
+            rows += self._read("get_passages", f"{PASSAGE_SELECT} WHERE {cond}", args)
         return passages_in_order(rows, ids, row_to_document)
 
     def _documents(self, what: str, select: str, limit: int, offset: int, query: str | None) -> list[Any] | None:
@@ -473,11 +478,10 @@ class SQLStore:
 
     def get_check_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
-        for batch in iter_batches(keys, _BATCH):
-            sql = f"SELECT key, vector FROM check_vectors WHERE key IN ({marks(len(batch))})"
+        for cond, args in self._in("key", keys):
             out.update(
                 (k, np.frombuffer(bytes(v), dtype=np.float32).copy())
-                for k, v in self._read("get_check_vectors", sql, batch)
+                for k, v in self._read("get_check_vectors", f"SELECT key, vector FROM check_vectors WHERE {cond}", args)
             )
         return out
 
@@ -600,11 +604,11 @@ class SQLStore:
         member_sql = upsert("narrative_members", MEMBER_COLS, "key")
 
         def write(cx: Cx) -> None:
-            for batch in iter_batches(
-                deleted, _BATCH
-            ):  # before the upserts: a merge deletes a group, re-points members
-                cx.run(f"DELETE FROM narratives WHERE id IN ({marks(len(batch))})", batch)
-                cx.run(f"DELETE FROM narrative_members WHERE narrative_id IN ({marks(len(batch))})", batch)
+            # Deletes before the upserts: a merge deletes a group and re-points its members.
+            for cond, args in self._in("id", deleted):
+                cx.run(f"DELETE FROM narratives WHERE {cond}", args)
+            for cond, args in self._in("narrative_id", deleted):
+                cx.run(f"DELETE FROM narrative_members WHERE {cond}", args)
             if group_rows:
                 cx.runmany(group_sql, group_rows)
             if member_rows:
