@@ -570,11 +570,21 @@ class TemplateWriter:
             made = f", made{when}," if when else ""
             out = [Sentence(f"The claim under review{made} is “{quoted}”")]
         conf = f"(confidence {verdict.confidence:.2f})"
-        if verdict.rating == Rating.UNSUBSTANTIATED:
+        if verdict.rating == Rating.UNSUBSTANTIATED and not (n_sup or n_ref):
             out.append(
                 Sentence(
                     f"factdesk rates it {phrase} {conf}: of the {len(evidence)} passages retrieved, "
                     "none clearly supports or contradicts it."
+                )
+            )
+            return out
+        if verdict.rating == Rating.UNSUBSTANTIATED:
+            # One side only, judged too thin to rate: the count is stated, and so is why (issue 23).
+            out.append(
+                Sentence(
+                    f"factdesk rates it {phrase} {conf}: of the {len(evidence)} passages weighed, "
+                    f"{n_ref} contradict{'s' if n_ref == 1 else ''} it and {n_sup} support{'s' if n_sup == 1 else ''} "
+                    "it, too little to rate it."
                 )
             )
             return out

@@ -252,10 +252,11 @@ def make_verdict(
     * No passage takes a side (or there is no evidence): Unsubstantiated. A verdict must rest
       on a passage the report can cite, never on the claim-level pair alone, whose training
       data (AVeriTeC, 61 % Refuted) would otherwise lend the desk its prior.
-    * Passages take one side only: that side's label, Supported or Refuted. Where the model's
-      own pick goes the other way (its Refuted and Conflicting lean, fitted on AVeriTeC), the
-      probabilities are the transparent rule's on the same passages (`rule_probs`, whose
-      argmax is then that side) and the method says ``+direction-rule``.
+    * Passages take one side only: that side's label, Supported or Refuted, or Not Enough
+      Evidence where the model judges the evidence too thin; never the other way. Where the
+      model's own pick goes the other way (its Refuted and Conflicting lean, fitted on
+      AVeriTeC), the probabilities are the transparent rule's on the same passages
+      (`rule_probs`, whose argmax is then that side) and the method says ``+direction-rule``.
     * Both sides: the outnumbered side cannot win; Conflicting always can.
 
     So the report's count ("X contradict it and Y support it") and the verdict agree.
@@ -271,6 +272,11 @@ def make_verdict(
         # the runner-up agree with the forced Unsubstantiated.
         probs = gated(probs, np.array([float(np.max(1.0 - m[:, 2]))]))[0]
     w = np.ones(4) if decision_weights is None else np.asarray(decision_weights, dtype=np.float64)
+    if bool(n_sup) != bool(n_ref):
+        # One side: the fitted decision weights (NEE x1.5, Conflicting x4 on AVeriTeC dev) did
+        # not carry over to a hidden half and turned restatements into Not Enough Evidence; the
+        # model's own argmax decides between that side and Not Enough Evidence.
+        w = np.ones(4)
     label = AVERITEC_ORDER[int(np.argmax(probs * w))]
     if label not in allowed:
         if allowed == (AveritecLabel.NOT_ENOUGH_EVIDENCE,):

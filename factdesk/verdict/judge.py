@@ -20,7 +20,7 @@ from factdesk.protocols import Aggregator, Reranker, StanceModel
 from factdesk.retrieval.rerank import RelevanceReranker
 from factdesk.types import Claim, Evidence, Stance, StanceLabel, Verdict
 from factdesk.verdict.aggregate import LearnedAggregator, add_similarity
-from factdesk.verdict.relevance import PassageGate
+from factdesk.verdict.relevance import DetailCheck, PassageGate
 
 
 def default_aggregator(stance_model: StanceModel | None) -> Aggregator:
@@ -59,6 +59,8 @@ class Judge:
         embedder: for claim-passage similarities; None = the learned aggregator's (no gating
             with another aggregator and no embedder).
         gate: per-passage relevance gate; None = `PassageGate()` (the shipped relevance gate).
+        details: turns a support that writes another year, number or name than the claim into
+            a refutation (`DetailCheck`); None = `DetailCheck()`.
     """
 
     def __init__(
@@ -68,12 +70,14 @@ class Judge:
         reranker: Reranker | None = None,
         embedder: Embedder | None = None,
         gate: PassageGate | None = None,
+        details: DetailCheck | None = None,
     ) -> None:
         self.stance_model = stance_model
         self.aggregator = aggregator
         self.reranker: Reranker = reranker if reranker is not None else RelevanceReranker()
         self.embedder = embedder
         self.gate = gate if gate is not None else PassageGate()
+        self.details = details if details is not None else DetailCheck()
         self._warm = False
 
     def __repr__(self) -> str:
@@ -121,8 +125,9 @@ class Judge:
         return evidence, self.aggregator.run(claim, evidence)
 
     def about(self, claim: Claim, evidence: list[Evidence]) -> list[Evidence]:
-        """Record each judged passage's similarity to the claim and gate its stance by it
-        (`PassageGate`); ``scores["relevance"]`` then follows the gated stance."""
+        """Record each judged passage's similarity to the claim, gate its stance by it
+        (`PassageGate`) and check its details (`DetailCheck`); ``scores["relevance"]`` then
+        follows the resulting stance."""
         if not evidence:
             return evidence
         if self.embedder is not None:
@@ -130,6 +135,7 @@ class Judge:
         elif isinstance(self.aggregator, LearnedAggregator):
             self.aggregator.similarities(claim, evidence)
         self.gate.run(evidence)
+        self.details.run(claim, evidence)
         for e in evidence:
             if e.stance is not None:
                 e.scores["relevance"] = float(1.0 - e.stance.probs[StanceLabel.NOT_ENOUGH_INFO.value])

@@ -16,10 +16,14 @@ irrelevant ones that 'refute' still made a *Likely False*. Two rules close that 
    rounded) stands in.
 2. `sides` / `allowed_labels`: a passage *takes a side* when its (gated) stance label is
    supports or refutes with probability >= `STRONG`, the rule the report's summary counts
-   with. Support alone allows only Supported, refutation alone only Refuted, neither only
-   Not Enough Evidence; with both, the side that is outnumbered cannot win (Conflicting can).
-   `factdesk.verdict.aggregate.make_verdict` enforces it, so the summary sentence ("of the
-   N passages weighed, X contradict it and Y support it") and the verdict never disagree.
+   with. Support alone allows Supported (or, where the aggregator judges the evidence too
+   thin, Not Enough Evidence), never Refuted or Conflicting; refutation alone the mirror
+   image; neither side only Not Enough Evidence; with both, the side that is outnumbered
+   cannot win (Conflicting can). `factdesk.verdict.aggregate.make_verdict` enforces it, so
+   the summary sentence ("of the N passages weighed, X contradict it and Y support it") and
+   the verdict never disagree.
+3. `DetailCheck`: the stance model reads years, numbers and names loosely; a passage about
+   the claim that writes another one in the claim's place does not support it.
 
 >>> from factdesk.types import Claim, Document, Evidence, Passage, Stance
 >>> def ev(text, probs, sim):
@@ -32,12 +36,13 @@ irrelevant ones that 'refute' still made a *Likely False*. Two rules close that 
 >>> sides([on, off])
 (1, 0)
 >>> [lab.value for lab in allowed_labels(1, 0)]
-['Supported']
+['Supported', 'Not Enough Evidence']
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -83,6 +88,8 @@ def allowed_labels(n_support: int, n_refute: int) -> tuple[AveritecLabel, ...]:
 
     >>> [lab.value for lab in allowed_labels(2, 1)]
     ['Supported', 'Conflicting Evidence/Cherrypicking']
+    >>> [lab.value for lab in allowed_labels(0, 1)]
+    ['Refuted', 'Not Enough Evidence']
     >>> [lab.value for lab in allowed_labels(0, 0)]
     ['Not Enough Evidence']
     """
@@ -94,9 +101,9 @@ def allowed_labels(n_support: int, n_refute: int) -> tuple[AveritecLabel, ...]:
             out.insert(len(out) - 1, AveritecLabel.REFUTED)
         return tuple(out)
     if n_support:
-        return (AveritecLabel.SUPPORTED,)
+        return (AveritecLabel.SUPPORTED, AveritecLabel.NOT_ENOUGH_EVIDENCE)
     if n_refute:
-        return (AveritecLabel.REFUTED,)
+        return (AveritecLabel.REFUTED, AveritecLabel.NOT_ENOUGH_EVIDENCE)
     return (AveritecLabel.NOT_ENOUGH_EVIDENCE,)
 
 
@@ -167,4 +174,181 @@ class PassageGate:
             ev.scores["on_topic"] = float(w)
             gated = w * p + (1.0 - w) * np.array([0.0, 0.0, 1.0])
             ev.stance = Stance.from_probs(gated)
+        return evidence
+
+
+_YEAR = re.compile(r"(?<![\d.,])(1[89]\d\d|20\d\d)(?![\d.,]\d|\d)")
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
+_NAME = re.compile(r"^[A-Z][a-z]*[A-Za-z-]*$")
+_FUNCTION = frozenset(
+    """a an the and or but if of in on at to for from by with without as is are was were be been being has
+    have had do does did not no nor yes it its this that these those he she they we you i his her their our
+    your my me him them us who whom whose which what when where why how than then there here so such into
+    onto over under after before about above below between during since until up down out off again also
+    more most less least many much some any all each every both either neither other another same only own
+    just very can could will would shall should may might must said says say claim claims claimed according
+    january february march april may june july august september october november december monday tuesday
+    wednesday thursday friday saturday sunday mr mrs ms dr st""".split()
+)
+
+
+def _tokens(text: str) -> list[str]:
+    out = []
+    for t in _WORD.findall(text):
+        t = t.rstrip(".,")
+        for tail in ("'s", "’s", "'", "’"):
+            if t.endswith(tail):
+                t = t[: -len(tail)]
+                break
+        if t:
+            out.append(t)
+    return out
+
+
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
+
+
+def _kind(tok: str) -> str | None:
+    """'year', 'number' or 'name' for a token that is one, else None."""
+    if tok[0].isdigit():
+        return "year" if _YEAR.fullmatch(tok) else "number"
+    if _NAME.match(tok) and len(tok) >= 2 and tok.lower() not in _FUNCTION:
+        return "name"
+    return None
+
+
+def _norm(tok: str) -> str:
+    if tok[0].isdigit():
+        tok = tok.replace(",", "")
+        return tok.rstrip("0").rstrip(".") if "." in tok else tok
+    return tok.lower()
+
+
+def details(text: str) -> dict[tuple[str, str], set[str]]:
+    """{(kind, token): the stems of its neighbouring words} for the years, numbers (in digits)
+    and names (capitalised words; function words, months and days are not names) of `text`.
+    A neighbour is the word just before or after, when it is not a function word (a month is
+    one: "May 2015"), nor itself a year, number or name; stems are the first five letters.
+
+    >>> d = details("Ethiopian runner Haile Gebre won in May 2015 with 3,400 fans.")
+    >>> sorted(k for k in d), sorted(d[("name", "haile")]), sorted(d[("year", "2015")])
+    ([('name', 'ethiopian'), ('name', 'gebre'), ('name', 'haile'), ('number', '3400'), ('year', '2015')], ['runne'], ['may'])
+    """
+    toks = _tokens(text)
+    kinds = [_kind(t) for t in toks]
+    low = [t.lower() for t in toks]
+    out: dict[tuple[str, str], set[str]] = {}
+    for i, (t, k) in enumerate(zip(toks, kinds)):
+        if k is None:
+            continue
+        around = {
+            low[j][:5]
+            for j in (i - 1, i + 1)
+            if 0 <= j < len(toks) and kinds[j] is None and (low[j] not in _FUNCTION or low[j] in _MONTHS)
+        }
+        out.setdefault((k, _norm(t)), set()).update(around)
+    return out
+
+
+def coverage(claim: str, passage: str) -> float:
+    """Share of the claim's content words (5-letter stems; function words left out) the passage has.
+
+    >>> coverage("Tarland has a population of 5 million people.", "Tarland generated 46 percent of its power.")
+    0.2
+    """
+    stem = {t.lower()[:5] for t in _tokens(passage)}
+    words = {t.lower()[:5] for t in _tokens(claim) if t.lower() not in _FUNCTION}
+    return sum(w in stem for w in words) / len(words) if words else 0.0
+
+
+class DetailCheck:
+    """A passage that tells the claim's event with another year, number or name contradicts it.
+
+    The stance model reads details loosely: "reopened in May 2015" was judged *supported* by
+    "reopened on 18 May 2021", "Ethiopian runner Haile Gebre won" by "Kenyan runner Amos
+    Kiprotich won". When a passage about the claim (``on_topic`` >= 0.5, or not gated) is
+    judged to support it, but
+
+    * the claim writes a year (or another number in digits) that the passage does not, while
+      the passage writes one of the same kind that the claim does not, or
+    * a name of the claim is missing from the passage, and a name of the passage that the
+      claim lacks stands in the same place (they share a neighbouring content word: "runner",
+      "firm", "remained"),
+
+    the passage's support is read as refutation (its supports and refutes probabilities swap;
+    ``scores["detail_mismatch"] = 1``). A passage judged not-enough-info is read the same way
+    only when it also `restates` the claim (it has every one of the claim's ordinary words: all
+    but the function words, names and figures), and then its not-enough-info mass becomes the
+    refutation. Figures in words, units and rounding are not compared: the check only turns a
+    stance it can show to be about another figure or name.
+
+    With `min_coverage` > 0, a passage that refutes the claim but shares less than that share
+    of its content words (`coverage`) is taken as being on the claim's subject, not on the
+    claim, and its refutation goes to not-enough-info (``scores["low_coverage"] = 1``).
+
+    >>> from factdesk.types import Claim, Document, Evidence, Passage, Stance
+    >>> d = Document(text="The library reopened on 18 May 2021.")
+    >>> e = Evidence(Passage(d.id, d.text, 0, len(d.text)), d, {}, Stance.from_probs((0.8, 0.1, 0.1)))
+    >>> DetailCheck().run(Claim("The library reopened in May 2015."), [e])[0].stance.label.value
+    'refutes'
+    """
+
+    def __init__(self, min_coverage: float = 0.0, figures: bool = True, names: bool = True) -> None:
+        if not 0.0 <= min_coverage <= 1.0:
+            raise ValueError(f"min_coverage must be in [0, 1], got {min_coverage}")
+        self.min_coverage = min_coverage
+        self.figures = figures
+        self.names = names
+
+    def __repr__(self) -> str:
+        return f"DetailCheck(min_coverage={self.min_coverage}, figures={self.figures}, names={self.names})"
+
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
+    def mismatch(self, claim: str, passage: str) -> bool:
+        """True when `passage` writes another year, number or name in the place where `claim`
+        writes one: a detail of the claim is missing from the passage, and a detail of the same
+        kind that the claim lacks shares a neighbouring word with it ("in May 2015" / "on 18 May
+        2021", "runner Haile Gebre" / "runner Amos Kiprotich", "3,400 cases" / "340 cases")."""
+        kinds = {k for k, on in (("year", self.figures), ("number", self.figures), ("name", self.names)) if on}
+        c, p = details(claim), details(passage)
+        missing = [(key, around) for key, around in c.items() if key[0] in kinds and key not in p]
+        extra = [(key, around) for key, around in p.items() if key[0] in kinds and key not in c]
+        return any(a[0] == b[0] and ca & pb for a, ca in missing for b, pb in extra)
+
+    @staticmethod
+    def restates(claim: str, passage: str) -> bool:
+        """True when `passage` has every ordinary word of `claim` (5-letter stems; function
+        words, names and figures aside), and the claim has at least one."""
+        stems = {t.lower()[:5] for t in _tokens(passage)}
+        words = {t.lower()[:5] for t in _tokens(claim) if t.lower() not in _FUNCTION and _kind(t) is None}
+        return bool(words) and words <= stems
+
+    def run(self, claim: Any, evidence: list[Evidence]) -> list[Evidence]:
+        for ev in evidence:
+            st = ev.stance
+            if st is None or ev.scores.get("on_topic", 1.0) < 0.5:
+                continue
+            p = dict(st.probs)
+            sup, ref, nei = (p[lab.value] for lab in STANCE_ORDER)
+            if st.label == StanceLabel.SUPPORTS and self.mismatch(claim.text, ev.passage.text):
+                ev.scores["detail_mismatch"] = 1.0
+                ev.stance = Stance.from_probs((ref, sup, nei))
+            elif (
+                st.label == StanceLabel.NOT_ENOUGH_INFO
+                and self.restates(claim.text, ev.passage.text)
+                and self.mismatch(claim.text, ev.passage.text)
+            ):
+                ev.scores["detail_mismatch"] = 1.0
+                ev.stance = Stance.from_probs((sup, nei, ref))
+            elif (
+                st.label == StanceLabel.REFUTES
+                and self.min_coverage > 0
+                and coverage(claim.text, ev.passage.text) < self.min_coverage
+            ):
+                ev.scores["low_coverage"] = 1.0
+                ev.stance = Stance.from_probs((sup, 0.0, nei + ref))
         return evidence
