@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,24 @@ def pg_url() -> Iterator[str]:
 _CREATED: list[str] = []
 
 
+def create_database(pg_url: str, prefix: str = "fdtest_") -> str:
+    """A new empty database on the session's server (dropped at the end, see `pg_database`)."""
+    import psycopg
+
+    name = prefix + uuid.uuid4().hex[:12]
+    with psycopg.connect(_with_database(pg_url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    _CREATED.append(name)
+    return _with_database(pg_url, name)
+
+
+@pytest.fixture
+def new_pg_database(pg_url: str, request: pytest.FixtureRequest) -> Callable[[str], str]:
+    """Makes more fresh databases, for a test that needs two (`pg_database` is the first)."""
+    request.getfixturevalue("pg_database")  # the integration mark check
+    return lambda prefix="fdtest_": create_database(pg_url, prefix)
+
+
 @pytest.fixture
 def pg_database(pg_url: str, request: pytest.FixtureRequest) -> str:
     """A fresh, empty database on the session's server.
@@ -72,16 +90,9 @@ def pg_database(pg_url: str, request: pytest.FixtureRequest) -> str:
     A test that uses PostgreSQL must carry the `integration` mark (`-m "not integration"` then
     leaves out exactly the tests that need a server).
     """
-    import psycopg
-
     if request.node.get_closest_marker("integration") is None:
         pytest.fail(f"{request.node.nodeid} uses PostgreSQL: mark it @pytest.mark.integration")
-
-    name = "fdtest_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(_with_database(pg_url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    _CREATED.append(name)
-    return _with_database(pg_url, name)
+    return create_database(pg_url)
 
 
 @pytest.fixture(scope="session", autouse=True)

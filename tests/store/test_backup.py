@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -75,15 +74,7 @@ def second_db(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> s
     """Where to restore: a new SQLite path, or a second empty database on the test server."""
     if backend == "sqlite":
         return str(tmp_path / "restored.db")
-    import psycopg
-
-    request.getfixturevalue("pg_database")  # the integration mark check, and the server
-    url = str(request.getfixturevalue("pg_url"))
-    base = url.rpartition("/")[0]
-    name = "fdrestore_" + uuid.uuid4().hex[:10]
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{base}/{name}"
+    return str(request.getfixturevalue("new_pg_database")("fdrestore_"))
 
 
 @pytest.fixture
