@@ -419,8 +419,14 @@ class Newsroom:
         coord = self.coordination
         if coord is None:
             self._changes_seen = next(self._change_count)
-        else:
+            return
+        try:
             self._changes_seen, self._changes_read = coord.bump(), time.monotonic()
+        except FactdeskError as exc:  # the change itself is saved: other processes see it at the cache's TTL
+            log.warning(
+                "the change counter was not moved (%s); other server processes show the change within 60 s", exc
+            )
+            self._changes_read = -1e9
 
     @property
     def desk(self) -> Desk:

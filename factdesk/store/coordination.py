@@ -383,7 +383,13 @@ class SQLiteCoordination(Coordination):
         with self._lock:
             # IMMEDIATE takes the write lock at BEGIN: two processes cannot both read the same
             # queued row and claim it (a DEFERRED transaction would upgrade too late).
-            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreError(
+                    f"the store {self.path} stayed locked by another writer for 30 s ({exc}): "
+                    "is a long import or backup running? Try again when it ends"
+                ) from exc
             try:
                 out = fn(self._conn.execute)
             except BaseException:
