@@ -79,6 +79,12 @@ SETTINGS: tuple[Setting, ...] = (
         maximum=50,
     ),
     Setting("candidates", 20, "Passages retrieved and judged before re-ranking down to top_k.", minimum=1),
+    Setting(
+        "stance",
+        "routed-stance",
+        "Stance model for each (claim, passage) pair: routed-stance (MiniLM when both sides are English, the "
+        "multilingual e5 model otherwise), e5-stance (e5 for every pair) or minilm-stance (English only).",
+    ),
     Setting("threads", 0, "onnxruntime threads per model; 0: as many as the CPU has, up to 4.", minimum=0),
     Setting(
         "allow_network",

@@ -78,7 +78,34 @@ def _stance(**kw: Any) -> Any:
 registry.register("store", "sqlite", _sqlite)
 registry.register("store", "postgres", _postgres)
 registry.register("embedder", "minilm", _minilm)
+
+
+def _e5(**kw: Any) -> Any:
+    from factdesk.models.e5 import E5Encoder
+
+    return E5Encoder(**kw)
+
+
+registry.register("embedder", "e5", _e5)
+
+
+def _e5_stance(**kw: Any) -> Any:
+    from factdesk.models.e5_cross_encoder import E5CrossEncoder
+
+    return E5CrossEncoder(**kw)
+
+
+def _routed_stance(**kw: Any) -> Any:
+    from factdesk.models.cross_encoder import OnnxCrossEncoder
+    from factdesk.models.e5_cross_encoder import E5CrossEncoder
+    from factdesk.models.stance_router import LanguageRouter
+
+    return LanguageRouter(english=OnnxCrossEncoder(**kw), multilingual=E5CrossEncoder(**kw))
+
+
 registry.register("stance", "minilm-stance", _stance)
+registry.register("stance", "e5-stance", _e5_stance)
+registry.register("stance", "routed-stance", _routed_stance)
 
 
 def _relevance_reranker(**kw: Any) -> Any:

@@ -50,7 +50,7 @@ def serve(host: str, port: int, db: str, workers: int | None) -> None:
     import uvicorn
 
     from factdesk.app.web import create_app
-    from factdesk.config import Config
+    from factdesk.config import Config, setting
 
     n = workers or default_workers()
     if n > 1 and db.strip() in ("", ":memory:"):
@@ -76,9 +76,9 @@ def serve(host: str, port: int, db: str, workers: int | None) -> None:
     # uvicorn starts each worker by importing the app factory; the settings reach them through the
     # environment (the settings' own variables). The login form's CSRF cookie must verify in every
     # process, so an unset secret key becomes one random key shared by this server's workers.
-    os.environ["FACTDESK_DB"] = db
+    os.environ[setting("db").env] = db
     if not Config().get("secret_key"):
-        os.environ["FACTDESK_SECRET_KEY"] = secrets.token_hex(32)
+        os.environ[setting("secret_key").env] = secrets.token_hex(32)
     # uvicorn kills a worker that does not answer its supervisor's ping within the health-check
     # timeout (5 s by default). A worker running a check on a busy 2-core box can take longer to
     # answer without being hung, and a killed worker reloads its models (measured: 3x the CPU per

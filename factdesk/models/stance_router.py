@@ -1,0 +1,91 @@
+"""One stance model per language pair: English pairs to one judge, every other pair to another.
+
+The desk judges (claim, evidence) pairs in any language. `LanguageRouter` looks at the
+language of both texts (`factdesk.lang.detect`) and sends a pair whose two sides are both
+English to its `english` model and any other pair (Russian evidence for an English claim, a
+Ukrainian claim against Polish evidence, ...) to its `multilingual` model. Which models fill
+the two places is decided by measurement (BENCHMARKS.md, "Judge v4"): today the multilingual
+e5 cross-encoder is at least as good in English as the MiniLM one, so the default desk uses it
+for every pair and the router is there for a desk that wants MiniLM's speed on English.
+
+A pair is never judged by a model that was not measured in its language: `route` tells which
+model took each pair, and the JSON output shows it.
+
+>>> from factdesk.testing.fakes import FakeStanceModel
+>>> r = LanguageRouter(english=FakeStanceModel(), multilingual=FakeStanceModel())
+>>> r.route([("The minister resigned.", "The minister resigned on Monday."),
+...          ("Министр ушёл в отставку.", "The minister resigned on Monday.")])
+['english', 'multilingual']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from factdesk.types import STANCE_ORDER
+
+_LATIN_ONLY = re.compile(r"^[\x00-\x7f\u00a0-\u024f\u2000-\u206f]*$")
+
+
+def _language(text: str) -> str | None:
+    from factdesk.lang import detect
+
+    return detect(text)
+
+
+def is_english(text: str) -> bool:
+    """English, or too short to tell and written in Latin letters only (numbers, names, URLs)."""
+    lang = _language(text)
+    if lang is None:
+        return bool(_LATIN_ONLY.match(text or ""))
+    return lang == "en"
+
+
+class LanguageRouter:
+    """A `StanceModel` that routes each pair by language (see the module docstring).
+
+    Args:
+        english: judges pairs whose claim and evidence are both English.
+        multilingual: judges every other pair.
+    """
+
+    def __init__(self, english: Any, multilingual: Any) -> None:
+        self.english = english
+        self.multilingual = multilingual
+
+    def __repr__(self) -> str:
+        return f"LanguageRouter(english={self.english!r}, multilingual={self.multilingual!r})"
+
+    @property
+    def version(self) -> str:
+        return f"{getattr(self.english, 'version', '?')}+{getattr(self.multilingual, 'version', '?')}"
+
+    def warm_up(self) -> None:
+        self.english.warm_up()
+        self.multilingual.warm_up()
+
+    def route(self, pairs: Sequence[tuple[str, str]]) -> list[str]:
+        """'english' or 'multilingual' for each pair."""
+        cache: dict[str, bool] = {}
+
+        def en(text: str) -> bool:
+            if text not in cache:
+                cache[text] = is_english(text)
+            return cache[text]
+
+        return ["english" if en(str(c or "")) and en(str(e or "")) else "multilingual" for c, e in pairs]
+
+    def predict(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        out = np.zeros((len(pairs), len(STANCE_ORDER)), dtype=np.float32)
+        if not pairs:
+            return out
+        routes = self.route(pairs)
+        for name, model in (("english", self.english), ("multilingual", self.multilingual)):
+            idx = [i for i, r in enumerate(routes) if r == name]
+            if idx:
+                out[idx] = model.predict([pairs[i] for i in idx])
+        return out
