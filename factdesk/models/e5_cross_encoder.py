@@ -33,7 +33,10 @@ class E5CrossEncoder:
 
     Args:
         model_dir: folder with model.onnx and config.json (default: shipped).
-        batch_size: pairs per onnxruntime call.
+        batch_size: pairs per onnxruntime call. The default is 1: int8 dynamic quantisation
+            scales activations over the whole batch, so a pair's probabilities would otherwise
+            depend on which other pairs share its batch (measured up to 0.1); one pair a call is
+            deterministic and still ~50 pairs/s on 2 threads (BENCHMARKS.md).
         max_length: token limit per pair (default: the value it was trained with).
         num_threads: onnxruntime intra-op threads (default: the `threads` setting).
     """
@@ -41,7 +44,7 @@ class E5CrossEncoder:
     def __init__(
         self,
         model_dir: str | Path | None = None,
-        batch_size: int = 16,
+        batch_size: int = 1,
         max_length: int | None = None,
         num_threads: int | None = None,
     ) -> None:

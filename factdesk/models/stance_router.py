@@ -37,12 +37,16 @@ def _language(text: str) -> str | None:
     return detect(text)
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}", re.U)
+
+
 def is_english(text: str) -> bool:
-    """English, or too short to tell and written in Latin letters only (numbers, names, URLs)."""
-    lang = _language(text)
-    if lang is None:
-        return bool(_LATIN_ONLY.match(text or ""))
-    return lang == "en"
+    """English; or too short to tell (under 4 words: names, numbers, "NATO 2021") and written in
+    Latin letters only, where a language guess on a word or two is noise."""
+    text = text or ""
+    if len(_WORD.findall(text)) < 4:
+        return bool(_LATIN_ONLY.match(text))
+    return _language(text) == "en"
 
 
 class LanguageRouter:

@@ -59,7 +59,14 @@ def read_pairs(path: Path) -> list[dict[str, str]]:
     return out
 
 
-def pack(data: Path, out: Path, max_length: int = MAX_LENGTH, val_per_source: int = 300, seed: int = 13) -> dict:
+def pack(
+    data: Path,
+    out: Path,
+    max_length: int = MAX_LENGTH,
+    val_per_source: int = 300,
+    seed: int = 13,
+    embeddings_only: bool = False,
+) -> dict:
     """Tokenise `data` and write the pack folder `out` (ids renumbered to the rows used)."""
     from factdesk.models.e5 import E5Tokenizer, load_e5_file
 
@@ -99,6 +106,8 @@ def pack(data: Path, out: Path, max_length: int = MAX_LENGTH, val_per_source: in
     # the encoder's tensors as they are in the file (Q4_0 blocks stay 4-bit), word rows subset
     tensors = {}
     for name, (_dtype, raw) in e5.tensors.items():
+        if embeddings_only and not name.startswith("emb."):
+            continue  # a resumed run takes the layers from its shards
         if name == "emb.word":
             nb = e5.hidden // 32
             raw = raw.reshape(e5.vocab, nb)[used].reshape(-1)
@@ -114,7 +123,11 @@ def pack(data: Path, out: Path, max_length: int = MAX_LENGTH, val_per_source: in
         "type_vocab": e5.type_vocab,
         "eps": e5.eps,
         "pad": int(remap[e5.pad]),
-        "dtypes": {n.replace(".", "__"): int(d) for n, (d, _) in e5.tensors.items()},
+        "dtypes": {
+            n.replace(".", "__"): int(d)
+            for n, (d, _) in e5.tensors.items()
+            if not (embeddings_only and not n.startswith("emb."))
+        },
         "sources": sources,
         "max_length": max_length,
         "pairs": len(pairs),
@@ -156,6 +169,9 @@ def pack_state_dict(pack_dir: Path) -> tuple[dict[str, Any], dict[str, np.ndarra
         norm_map={},
         tensors=tensors,
     )
+    if "l0.q.w" not in tensors:  # an embeddings-only pack (for a resumed run)
+        sd = {"embeddings.word_embeddings.weight": e5.tensor("emb.word")}
+        return e5.bert_config(), sd
     return e5.bert_config(), e5.bert_state_dict(with_word_embeddings=True)
 
 
@@ -442,6 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--max-length", type=int, default=MAX_LENGTH)
+    p.add_argument("--embeddings-only", action="store_true", help="for a run resumed from shards")
     f = sub.add_parser("fit")
     f.add_argument("--pack", type=Path, required=True)
     f.add_argument("--out", type=Path, required=True)
@@ -458,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--out", type=Path, required=True)
     a = ap.parse_args(argv)
     if a.cmd == "pack":
-        pack(a.data, a.out, a.max_length)
+        pack(a.data, a.out, a.max_length, embeddings_only=a.embeddings_only)
     elif a.cmd == "fit":
         fit(
             a.pack,
