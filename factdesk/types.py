@@ -280,6 +280,8 @@ class Evidence:
     document: Document
     scores: dict[str, float] = field(default_factory=dict)
     stance: Stance | None = None
+    judged_by: str | None = None
+    """The stance model (its version) that judged this pair: the desk routes by language."""
 
     @property
     def id(self) -> str:
@@ -300,6 +302,7 @@ class Evidence:
             "stance": self.stance.label.value if self.stance else None,
             "stance_probability": self.stance.probability if self.stance else None,
             "stance_probs": self.stance.probs if self.stance else None,
+            "judged_by": self.judged_by,
             "language": self.language,
         }
 
@@ -329,7 +332,13 @@ class Evidence:
         stance = None
         if d.get("stance_probs"):
             stance = Stance(label=StanceLabel(d["stance"]), probs=dict(d["stance_probs"]))
-        return cls(passage=p, document=doc, scores=dict(d.get("scores") or {}), stance=stance)
+        return cls(
+            passage=p,
+            document=doc,
+            scores=dict(d.get("scores") or {}),
+            stance=stance,
+            judged_by=d.get("judged_by") if isinstance(d.get("judged_by"), str) else None,
+        )
 
 
 @dataclass

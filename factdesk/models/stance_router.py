@@ -83,6 +83,14 @@ class LanguageRouter:
 
         return ["english" if en(str(c or "")) and en(str(e or "")) else "multilingual" for c, e in pairs]
 
+    def judged_by(self, pairs: Sequence[tuple[str, str]]) -> list[str]:
+        """The version of the model that judges each pair (shown with each passage in the JSON)."""
+        names = {
+            "english": str(getattr(self.english, "version", "") or "english"),
+            "multilingual": str(getattr(self.multilingual, "version", "") or "multilingual"),
+        }
+        return [names[r] for r in self.route(pairs)]
+
     def predict(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         out = np.zeros((len(pairs), len(STANCE_ORDER)), dtype=np.float32)
         if not pairs:

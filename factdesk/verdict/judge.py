@@ -108,9 +108,13 @@ class Judge:
         assert self.stance_model is not None
         if not evidence:
             return evidence
-        probs = self.stance_model.predict([(claim.text, e.passage.text) for e in evidence])
-        for e, p in zip(evidence, probs):
+        pairs = [(claim.text, e.passage.text) for e in evidence]
+        probs = self.stance_model.predict(pairs)
+        by = getattr(self.stance_model, "judged_by", None)
+        names = by(pairs) if callable(by) else [getattr(self.stance_model, "version", None)] * len(pairs)
+        for e, p, name in zip(evidence, probs, names):
             e.stance = Stance.from_probs(p)
+            e.judged_by = name or None
             e.scores["relevance"] = float(1.0 - p[2])
         return evidence
 

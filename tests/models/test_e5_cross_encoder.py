@@ -127,6 +127,8 @@ def test_router_sends_only_english_pairs_to_the_english_model() -> None:
     assert router.route(pairs) == ["english", "multilingual", "multilingual", "multilingual"]
     assert router.predict(pairs).argmax(axis=1).tolist() == [SUP, REF, REF, REF]
     assert router.predict([]).shape == (0, 3)
+    router.english.version, router.multilingual.version = "en-model", "ml-model"
+    assert router.judged_by(pairs[:2]) == ["en-model", "ml-model"]
 
 
 def test_is_english_for_short_latin_text() -> None:
