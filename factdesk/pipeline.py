@@ -28,14 +28,14 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from factdesk.config import default
 from factdesk.ingest.chunking import chunk_document
 from factdesk.ingest.loaders import Skip, iter_files
 from factdesk.ingest.read import read_files
 from factdesk.match.previous import FactCheckMatcher, import_checks, load_check_records
-from factdesk.models.embed import Embedder
+from factdesk.models.embed import DualEncoder, Embedder
 from factdesk.protocols import (
     Aggregator,
     Grounder,
@@ -52,7 +52,7 @@ from factdesk.report.grounding import GroundingCheck
 from factdesk.report.writer import TemplateWriter
 from factdesk.retrieval.hybrid import HybridRetriever
 from factdesk.retrieval.timefilter import evidence_cutoff
-from factdesk.store.base import EvidenceStore
+from factdesk.store.base import EvidenceStore, MultilingualIndex
 from factdesk.types import CheckDraft, Claim, Document, Evidence, FactCheck, Verdict
 from factdesk.verdict.judge import Judge, default_aggregator
 
@@ -190,6 +190,10 @@ class Desk:
         reranker: picks the `top_k` of the judged candidates (default `RelevanceReranker`).
         grounder: checks analysis sentences against their passages (default `GroundingCheck`).
         matcher: earlier fact-checks of the claim (default `FactCheckMatcher` over the store).
+        multilingual: the cross-lingual encoder for retrieval and matching across languages
+            (`factdesk.retrieval.multilingual`): "default" is e5 (``registry "embedder", "e5"``)
+            when `embedder` is left to the default and none when an embedder is given; None
+            turns it off (English-only retrieval, as before issue 24).
     """
 
     def __init__(
@@ -208,11 +212,15 @@ class Desk:
         reranker: Reranker | None = None,
         grounder: Grounder | None = None,
         matcher: Matcher | None = None,
+        multilingual: DualEncoder | Literal["default"] | None = "default",
     ) -> None:
         self.db = db
         self._store = store
         self._retriever = retriever
         self._matcher = matcher
+        if multilingual == "default":
+            multilingual = registry.create("embedder", "e5") if embedder is None else None
+        self.multilingual: DualEncoder | None = multilingual
         self.embedder: Embedder = embedder if embedder is not None else registry.create("embedder", "minilm")
         self.stance_model: StanceModel = (
             stance_model if stance_model is not None else registry.create("stance", "minilm-stance")
@@ -253,14 +261,14 @@ class Desk:
     def retriever(self) -> Retriever:
         """The retriever given, else a `HybridRetriever` over the store (built on first use)."""
         if self._retriever is None:
-            self._retriever = HybridRetriever(self.store, self.embedder)
+            self._retriever = HybridRetriever(self.store, self.embedder, multilingual=self.multilingual)
         return self._retriever
 
     @property
     def matcher(self) -> Matcher:
         """Finds earlier fact-checks (imported or published by this desk) of a claim."""
         if self._matcher is None:
-            self._matcher = FactCheckMatcher(self.store, self.embedder)
+            self._matcher = FactCheckMatcher(self.store, self.embedder, multilingual=self.multilingual)
         return self._matcher
 
     def describe(self) -> str:
@@ -300,6 +308,9 @@ class Desk:
                     todo.append((d, chunk_document(d)))
             texts = [p.text for _, ps in todo for p in ps]
             vecs = self.embedder.embed(texts) if texts else None
+            # The e5 vectors of the multilingual index (issue 24), when the store keeps one.
+            ml = self.multilingual if isinstance(self.store, MultilingualIndex) else None
+            ml_vecs = ml.passage(texts) if ml is not None and texts else None
             at = 0
             for d, ps in todo:
                 if not ps:
@@ -307,9 +318,13 @@ class Desk:
                     continue
                 assert vecs is not None
                 rows = vecs[at : at + len(ps)]
+                ml_rows = None if ml_vecs is None else ml_vecs[at : at + len(ps)]
                 at += len(ps)
                 try:
-                    added = self.store.add_document(d, ps, rows)
+                    if ml_rows is None:
+                        added = self.store.add_document(d, ps, rows)
+                    else:
+                        added = self.store.add_document(d, ps, rows, multilingual=ml_rows)
                 except StoreError as exc:
                     # One document the store refuses (a field it cannot hold) is skipped with its
                     # reason; the store rolled its transaction back, and the run goes on.

