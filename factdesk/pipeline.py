@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from factdesk.config import default
+from factdesk.config import Config, default
 from factdesk.ingest.chunking import chunk_document
 from factdesk.ingest.loaders import Skip, iter_files
 from factdesk.ingest.read import read_files
@@ -223,7 +223,7 @@ class Desk:
         self.multilingual: DualEncoder | None = multilingual
         self.embedder: Embedder = embedder if embedder is not None else registry.create("embedder", "minilm")
         self.stance_model: StanceModel = (
-            stance_model if stance_model is not None else registry.create("stance", "minilm-stance")
+            stance_model if stance_model is not None else registry.create("stance", Config().get("stance"))
         )
         if aggregator is None:
             aggregator = default_aggregator(self.stance_model)
