@@ -17,7 +17,8 @@ cannot be told (a number, a name) takes the English path.
 
 A store keeps the e5 vectors and lemmas when it offers `MultilingualIndex` (both shipped
 stores do, from schema step 0004); `Desk.ingest` writes them; `index_multilingual` fills them
-for passages stored before (``factdesk db index-multilingual``).
+for passages stored before (from Python: ``index_multilingual(desk.store, E5Encoder())``; there
+is no CLI command for it yet). Until then those passages take part in BM25 and MiniLM only.
 
 >>> from factdesk.types import Claim
 >>> claim_language(Claim("Польша направила к границе 15 тысяч военных"))

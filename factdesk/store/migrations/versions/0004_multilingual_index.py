@@ -9,8 +9,8 @@ a multilingual-e5-small vector (`passages.vector_ml` on SQLite, searched by a se
 index; `passages.embedding_ml` with its own HNSW index on PostgreSQL) and the passage's words
 as lemmas in its language (`passages.lemmas`, full-text indexed without a stemmer:
 `passages_lemma_fts` on SQLite, the generated `lemma_tsv` on PostgreSQL with the 'simple'
-configuration). Both are empty for passages stored before this step; `factdesk db
-index-multilingual` (`factdesk.retrieval.multilingual.index_multilingual`) fills them.
+configuration). Both are empty for passages stored before this step;
+`factdesk.retrieval.multilingual.index_multilingual` fills them.
 """
 
 from __future__ import annotations
