@@ -224,3 +224,33 @@ def test_the_whole_mixed_language_set(xl_desk: Any) -> None:
     top3 = [i for i, r in ranks.items() if r is not None and r <= 3]
     assert len(top3) >= 19, ranks  # measured 19-20 of 20 (BENCHMARKS.md, "Cross-lingual retrieval")
     assert all(ranks[c.id] == 1 for c in xl.claims() if c.lang == "en"), ranks
+
+
+@pytest.mark.integration
+def test_the_multilingual_index_on_postgresql(pg_database: str) -> None:
+    """The same contract as SQLite's: written at add, searched, back-filled, filtered by date."""
+    import datetime as dt
+
+    from factdesk.registry import open_store
+
+    s: Any = open_store(pg_database, dim=384)
+    try:
+        enc, emb = GlossEncoder(), FakeEmbedder()
+        for d, ml in ((EN, True), (RU_DISTRACTOR, False), (EN_OTHER, True)):
+            ps = [Passage(d.id, d.text, 0, len(d.text), language=d.language)]
+            s.add_document(d, ps, emb.embed([d.text]), multilingual=enc.passage([d.text]) if ml else None)
+        q = enc.query([RU_CLAIM.text])[0]
+        first = s.multilingual_search(q, 5)
+        assert len(first) == 2 and s.get_passages([first[0].passage_id])[0][1].id == EN.id
+        # lemmas are written at add, with or without a vector
+        assert [s.get_passages([h.passage_id])[0][1].id for h in s.lemma_search("граница", 5)] == [RU_DISTRACTOR.id]
+        assert [r[2] for r in s.passages_without_multilingual(10)] == ["ru"]
+        assert index_multilingual(s, enc) == 1 and s.passages_without_multilingual(10) == []
+        lemma_hits = s.lemma_search(lemma_query("Мигранты у границы Польши", "ru"), 5)
+        assert [s.get_passages([h.passage_id])[0][1].id for h in lemma_hits] == [RU_DISTRACTOR.id]
+        assert len(s.multilingual_search(q, 5)) == 3
+        assert s.multilingual_search(q, 5, before=dt.date(2021, 11, 10)) == []
+        r = HybridRetriever(s, emb, multilingual=enc).run(RU_CLAIM, top_k=3)
+        assert r[0].document.id == EN.id
+    finally:
+        s.close()
