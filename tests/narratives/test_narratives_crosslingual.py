@@ -26,13 +26,13 @@ def test_a_wording_in_another_language_joins_through_the_multilingual_vector() -
 
 def test_english_wordings_are_grouped_as_before() -> None:
     """Two English wordings that e5 finds close but the English score does not stay apart."""
-    kw = {"dim": 2, "threshold": 0.9, "word_weight": 0.0}
-    plain = IncrementalGrouper(**kw)
-    ml = IncrementalGrouper(**kw, multilingual_dim=2)
-    for grouper, extra in ((plain, {}), (ml, {"lang": "en"})):
-        a = grouper.add(_unit(1, 0), "a", ml_vector=_unit(1, 0) if extra else None, **extra)
-        b = grouper.add(_unit(0, 1), "b", ml_vector=_unit(1, 0.01) if extra else None, **extra)
-        assert (a.group, b.group, b.new) == (0, 1, True)
+    plain = IncrementalGrouper(dim=2, threshold=0.9, word_weight=0.0)
+    ml = IncrementalGrouper(dim=2, threshold=0.9, word_weight=0.0, multilingual_dim=2)
+    a, b = plain.add(_unit(1, 0), "a"), plain.add(_unit(0, 1), "b")
+    assert (a.group, b.group, b.new) == (0, 1, True)
+    a = ml.add(_unit(1, 0), "a", ml_vector=_unit(1, 0), lang="en")
+    b = ml.add(_unit(0, 1), "b", ml_vector=_unit(1, 0.01), lang="en")
+    assert (a.group, b.group, b.new) == (0, 1, True)
 
 
 def test_restored_groups_and_merges_keep_their_multilingual_side() -> None:

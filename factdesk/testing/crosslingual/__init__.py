@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -42,7 +43,7 @@ class TestClaim:
     text_en: str | None = None
 
     def claim(self) -> Claim:
-        return Claim(self.text, date=self.date, language=self.lang, text_en=self.text_en)
+        return Claim(self.text, date=dt.date.fromisoformat(self.date), language=self.lang, text_en=self.text_en)
 
 
 @cache
@@ -57,7 +58,7 @@ def documents() -> list[Document]:
         Document(
             text=str(r["text"]),
             title=str(r["title"]),
-            published=str(r["published"]),
+            published=dt.date.fromisoformat(str(r["published"])),
             language=str(r["lang"]),
             source_path=str(r["id"]),
         )
