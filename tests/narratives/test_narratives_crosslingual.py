@@ -46,3 +46,51 @@ def test_restored_groups_and_merges_keep_their_multilingual_side() -> None:
     assert g.languages[i] == {"en", "uk", "pl"}
     with pytest.raises(ValueError, match="cross_threshold"):
         IncrementalGrouper(dim=2, multilingual_dim=2, cross_threshold=2.0)
+
+
+RU_NATO = "Страны НАТО превратились в машину по производству беженцев"
+
+
+class _Gloss:
+    """A fake multilingual encoder: the Russian wording gets the English one's vector."""
+
+    dim = 64
+
+    def __init__(self) -> None:
+        from factdesk.testing.fakes import FakeEmbedder
+
+        self.fake = FakeEmbedder(dim=64)
+
+    def warm_up(self) -> None:
+        pass
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self.fake.embed(texts)
+
+
+def test_narratives_join_a_russian_wording_to_the_english_group(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from factdesk.narratives import Narratives
+    from factdesk.store.sqlite import SQLiteStore
+    from factdesk.testing.fakes import FakeEmbedder
+    from factdesk.types import ClaimMention
+
+    nato = "NATO countries have become a machine producing refugees"
+
+    class Gloss(_Gloss):
+        def embed(self, texts: list[str]) -> np.ndarray:
+            return self.fake.embed([nato if t == RU_NATO else t for t in texts])
+
+    def store_with(*mentions: ClaimMention) -> SQLiteStore:
+        s = SQLiteStore(str(tmp_path / f"n{len(mentions)}.db"), dim=64)
+        s.add_claims(list(mentions))
+        return s
+
+    en = ClaimMention("d1", 0, 50, nato, speaker="Anatoly Varga", date="2026-01-12")
+    ru = ClaimMention("d2", 0, 50, RU_NATO, speaker="Irina Dobos", date="2026-03-03")
+    plain = Narratives(store_with(en, ru), FakeEmbedder(dim=64))
+    assert plain.update().new_groups == 2  # the English-minded grouper keeps them apart
+    s = store_with(en)
+    Narratives(s, FakeEmbedder(dim=64), multilingual=Gloss()).update()
+    s.add_claims([ru])  # a later update restores the stored group, its e5 side embedded again
+    rep = Narratives(s, FakeEmbedder(dim=64), multilingual=Gloss()).update()
+    assert (rep.placed, rep.joined, rep.new_groups) == (1, 1, 0)
