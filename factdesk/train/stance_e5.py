@@ -112,7 +112,7 @@ def pack(
             nb = e5.hidden // 32
             raw = raw.reshape(e5.vocab, nb)[used].reshape(-1)
         tensors[name.replace(".", "__")] = np.frombuffer(raw.tobytes(), dtype=np.uint8)
-    np.savez(out / "encoder.npz", **tensors)
+    np.savez(out / "encoder.npz", **tensors)  # type: ignore[arg-type]
     meta = {
         "hidden": e5.hidden,
         "layers": e5.layers,
@@ -257,7 +257,7 @@ def fit(
         # length-bucketed batches: shuffle, sort chunks of 100 batches by length, shuffle batches
         perm = rng.permutation(train_idx)
         chunk = batch_size * 100
-        batches = []
+        batches: list[np.ndarray] = []
         for s in range(0, len(perm), chunk):
             part = perm[s : s + chunk]
             part = part[np.argsort(lengths[part], kind="stable")]
@@ -411,12 +411,12 @@ def save_shards(state: dict[str, np.ndarray], out: Path, max_bytes: int = 15 * 1
     for k in sorted(state):
         arr = state[k].astype(np.float16)
         if shard and size + arr.nbytes > max_bytes:
-            np.savez(out / f"weights-{n}.npz", **{kk.replace(".", "__"): v for kk, v in shard.items()})
+            np.savez(out / f"weights-{n}.npz", **{kk.replace(".", "__"): v for kk, v in shard.items()})  # type: ignore[arg-type]
             shard, size, n = {}, 0, n + 1
         shard[k] = arr
         size += arr.nbytes
     if shard:
-        np.savez(out / f"weights-{n}.npz", **{kk.replace(".", "__"): v for kk, v in shard.items()})
+        np.savez(out / f"weights-{n}.npz", **{kk.replace(".", "__"): v for kk, v in shard.items()})  # type: ignore[arg-type]
 
 
 def load_shards(folder: Path) -> dict[str, np.ndarray]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from factdesk.testing.direction.corpora import CORPORA
-from factdesk.types import Claim, Document, FactCheck, Rating
+from factdesk.types import Claim, Document, FactCheck, Rating, parse_date
 
 if TYPE_CHECKING:
     from factdesk.pipeline import Desk
@@ -82,7 +82,7 @@ def corpus_documents(name: str) -> list[Document]:
     """The documents of the corpus `name` (one of `corpus_names()`)."""
     for n, docs, _ in CORPORA:
         if n == name:
-            return [Document(text=t, publisher=p, title=ti, published=d) for d, p, ti, t in docs]
+            return [Document(text=t, publisher=p, title=ti, published=parse_date(d)) for d, p, ti, t in docs]
     raise KeyError(f"no corpus {name!r} in the direction suite: choose from {', '.join(corpus_names())}")
 
 
