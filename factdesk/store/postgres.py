@@ -63,6 +63,15 @@ _HNSW = (
     "CREATE INDEX IF NOT EXISTS passages_embedding ON passages USING hnsw (embedding vector_ip_ops) "
     "WITH (m = {m}, ef_construction = {ef})"
 )
+
+
+def _ml_index(hnsw: str) -> str:
+    """The multilingual vectors' HNSW index (schema step 0004), with the main index's settings."""
+    return hnsw.replace("passages_embedding ", "passages_embedding_ml ").replace(
+        "(embedding vector_ip_ops)", "(embedding_ml vector_ip_ops)"
+    )
+
+
 # A document and its passages in one statement. The passage rows come from parallel arrays;
 # WITH ORDINALITY keeps their order, so `seq` (the tie-breaker of lexical search) follows it.
 _ADD_DOCUMENT = """
@@ -442,13 +451,20 @@ class PostgresStore(SQLStore):
                     c.execute("SELECT set_config('maintenance_work_mem', %s, true)", (self.index_build_memory,))
                 c.execute("DROP INDEX IF EXISTS passages_embedding")
                 c.execute(self._hnsw)
+                c.execute("DROP INDEX IF EXISTS passages_embedding_ml")  # the multilingual one (step 0004)
+                c.execute(_ml_index(self._hnsw))
             c.execute("ANALYZE passages")
 
         self._run("rebuild_vector_index", q)
 
     def drop_vector_index(self) -> None:
-        """Drop the HNSW index before a bulk load; call `rebuild_vector_index()` afterwards."""
-        self._run("drop_vector_index", lambda c: c.execute("DROP INDEX IF EXISTS passages_embedding"))
+        """Drop the HNSW indexes before a bulk load; call `rebuild_vector_index()` afterwards."""
+
+        def q(c: psycopg.Connection[Any]) -> None:
+            c.execute("DROP INDEX IF EXISTS passages_embedding")
+            c.execute("DROP INDEX IF EXISTS passages_embedding_ml")
+
+        self._run("drop_vector_index", q)
 
     # --- what SQLStore's shared queries need from this backend ----------------------------------
     def _read(self, what: str, sql: str, args: Sequence[Any] = ()) -> list[Any]:

@@ -253,5 +253,14 @@ def test_the_multilingual_index_on_postgresql(pg_database: str) -> None:
         assert s.multilingual_search(q, 5, before=dt.date(2021, 11, 10)) == []
         r = HybridRetriever(s, emb, multilingual=enc).run(RU_CLAIM, top_k=3)
         assert r[0].document.id == EN.id
+        with s.bulk_load():  # both HNSW indexes are dropped for the load and built again after it
+            during = {r[0] for r in s._read("indexes", "SELECT indexname FROM pg_indexes WHERE tablename = 'passages'")}
+            assert "passages_embedding_ml" not in during and "passages_embedding" not in during
+            more = _doc("Польща збудувала паркан на кордоні з Білоруссю.", "uk")
+            ps = [Passage(more.id, more.text, 0, len(more.text), language="uk")]
+            s.add_document(more, ps, emb.embed([more.text]), multilingual=enc.passage([more.text]))
+        names = {r[0] for r in s._read("indexes", "SELECT indexname FROM pg_indexes WHERE tablename = 'passages'")}
+        assert {"passages_embedding", "passages_embedding_ml"} <= names
+        assert len(s.multilingual_search(q, 5)) == 4
     finally:
         s.close()
