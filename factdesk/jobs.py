@@ -51,7 +51,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
-from factdesk.errors import FactdeskError
+from factdesk.errors import FactdeskError, StoreError
 
 log = logging.getLogger("factdesk.jobs")
 
@@ -549,7 +549,13 @@ class JobRunner:
         last = {"message": job.message}
 
         def progress(fraction: float, message: str) -> None:
-            owned, cancel_by = queue.report(job.id, self.owner, min(1.0, max(0.0, float(fraction))), message)
+            try:
+                owned, cancel_by = queue.report(job.id, self.owner, min(1.0, max(0.0, float(fraction))), message)
+            except StoreError as exc:
+                # A progress note is best-effort: a store busy past its lock wait (a long import on
+                # a loaded machine) must not fail the job; the heartbeat thread keeps the claim.
+                log.warning("job %s: progress not saved (%s)", job.id, exc)
+                owned, cancel_by = True, None
             if not owned:
                 raise JobLost(f"job {job.id} was taken over by another worker")
             if cancel_by:
