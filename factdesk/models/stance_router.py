@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,7 @@ def _language(text: str) -> str | None:
 _WORD = re.compile(r"[^\W\d_]{2,}", re.U)
 
 
+@lru_cache(maxsize=4096)  # `predict` and `judged_by` route the same pairs: detect each text once
 def is_english(text: str) -> bool:
     """English; or too short to tell (under 4 words: names, numbers, "NATO 2021") and written in
     Latin letters only, where a language guess on a word or two is noise."""
@@ -74,14 +76,9 @@ class LanguageRouter:
 
     def route(self, pairs: Sequence[tuple[str, str]]) -> list[str]:
         """'english' or 'multilingual' for each pair."""
-        cache: dict[str, bool] = {}
-
-        def en(text: str) -> bool:
-            if text not in cache:
-                cache[text] = is_english(text)
-            return cache[text]
-
-        return ["english" if en(str(c or "")) and en(str(e or "")) else "multilingual" for c, e in pairs]
+        return [
+            "english" if is_english(str(c or "")) and is_english(str(e or "")) else "multilingual" for c, e in pairs
+        ]
 
     def judged_by(self, pairs: Sequence[tuple[str, str]]) -> list[str]:
         """The version of the model that judges each pair (shown with each passage in the JSON)."""
