@@ -3,8 +3,9 @@
 English claims are searched on the store's stemmed full-text index with `lexical_query`.
 Claims in other languages are searched on the passages' lemmas (`lemma_query`, indexed by
 the store from `lemma_text`): "границе" and "границы" are both "граница", which no English
-stemmer knows. Lemmas come from simplemma (ru, uk, pl and ~45 more, `LEMMA_LANGUAGES`); a
-language it lacks (Belarusian) keeps its lower-cased word forms.
+stemmer knows. Lemmas come from simplemma for the languages the desk reads beyond English
+(`LEMMA_LANGUAGES`); any other language (Belarusian, which simplemma lacks; English, searched
+by the stemmer) keeps its lower-cased word forms.
 
 This module imports nothing from factdesk, so the stores use the same word list to make any
 user text safe full-text syntax (`factdesk.store.sqlite`, `factdesk.store.postgres`).
@@ -70,11 +71,13 @@ OTHER_STOPWORDS = frozenset(
     ale dla przy nad pod bez tak także już jeszcze jego jej ich on ona oni my wy ja który swój
     cały się rok roku""".split()
 )
-LEMMA_LANGUAGES = frozenset(
-    """ar bg ca cs cy da de el en es et fa fi fr ga gl he hi hu hy id is it ka la lb lt lv mk ms
-    nb nl nn pl pt ro ru sk sl sq sv sw tl tr uk""".split()
-)
-"""Languages simplemma lemmatises; the words of any other language are kept as written (lower-cased)."""
+LEMMA_LANGUAGES = frozenset({"ru", "uk", "pl", "bg", "ar", "fa"})
+"""Languages whose words are lemmatised; any other language's words are kept as written (lower-cased).
+
+simplemma holds ~45 languages, but loading one dictionary takes 0.1-3 s and its cache keeps 8:
+text identified as many languages in turn (short or hostile input) reloaded dictionaries for
+over a second each (the fuzz suite ran 3x slower). The desk's own languages stay under that cap,
+so each dictionary loads once per process."""
 
 
 @lru_cache(maxsize=200_000)
