@@ -30,6 +30,12 @@ SUITES = (
     "checkworthy-claimbuster",
     "checkworthy-ct19",
     "checkworthy-ct20",
+    "nli-xnli-en",
+    "nli-xnli-ru",
+    "nli-xnli-ar",
+    "nli-xnli-bg",
+    "nli-terra-dev",
+    "nli-farstail-val",
 )
 
 DATASETS = {
@@ -41,6 +47,12 @@ DATASETS = {
     "checkworthy-claimbuster": "ClaimBuster two-class train (7,976 sentences)",
     "checkworthy-ct19": "CheckThat! 2019 task 1 training (19 debates)",
     "checkworthy-ct20": "CheckThat! 2020 task 5 training (one ranked list)",
+    "nli-xnli-en": "XNLI 1.0 dev first half, English (1,245 pairs), routed stance model",
+    "nli-xnli-ru": "XNLI 1.0 dev first half, Russian (1,245 pairs), routed stance model",
+    "nli-xnli-ar": "XNLI 1.0 dev first half, Arabic (1,245 pairs), routed stance model",
+    "nli-xnli-bg": "XNLI 1.0 dev first half, Bulgarian (1,245 pairs), routed stance model",
+    "nli-terra-dev": "TERRa (ru, binary): our public dev, the premise-grouped 20% of TERRa train held out",
+    "nli-farstail-val": "FarsTail (fa) Val (1,537 pairs), routed stance model",
 }
 
 # Published figures, each with its source. Only figures checked against their source are
@@ -99,6 +111,14 @@ def row_for(suite: str, rec: dict[str, Any]) -> tuple[str, str, str, str]:
             f"{f(m.get('sentence_selection_label_f1'))}, selection-only F1 {f(m.get('sentence_selection_f1'))}"
         )
         anchor = "predicting no evidence: F1 0 (all four)"
+    elif suite.startswith("nli-"):
+        labels = [k.removeprefix("support_") for k in m if k.startswith("support_")]
+        support = {lab: m.get(f"support_{lab}") or 0 for lab in labels}
+        per_label = ", ".join(f"{lab} {f(m.get('f1_' + lab))}" for lab in labels)
+        figs = f"n={int(n or 0)}; **accuracy {f(m.get('accuracy'))}**, macro-F1 {f(m.get('macro_f1'))}; F1 {per_label}"
+        top = max(support, key=support.get) if support else None
+        total = sum(support.values())
+        anchor = f"majority '{top}': acc {f(support[top] / total)}" if top and total else "-"
     else:
         figs = (
             f"n={n} ({m.get('positives')} check-worthy); **MAP {f(m.get('map'))}**, P@10 {f(m.get('p_at_10'))}; "
@@ -106,7 +126,7 @@ def row_for(suite: str, rec: dict[str, Any]) -> tuple[str, str, str, str]:
         )
         anchor = f"random ranking: MAP ~{f(m.get('positive_rate'))}; always 'not worthy': F1 0"
     pub = "; ".join(f"{text} [{src}]" for text, src in PUBLISHED.get(suite, [])) or "-"
-    speed = m.get("claims_per_second") or m.get("sentences_per_second")
+    speed = m.get("claims_per_second") or m.get("sentences_per_second") or m.get("pairs_per_second")
     cost = f"{f(rec.get('wall_seconds'), 0)} s, {f(rec.get('peak_rss_mb'), 0)} MiB"
     if speed:
         cost += f", {f(speed, 1)}/s"

@@ -10,6 +10,7 @@ A missing or malformed file is a one-line error on stderr and exit code 2.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -327,12 +328,19 @@ def narratives_cmd(
     type=str,
     default="minilm",
     show_default=True,
-    help="Stance model: minilm (shipped), e5 (multilingual), or a model folder.",
+    help="Stance model: minilm (English), e5 (multilingual), routed (the desk's default: MiniLM for "
+    "English pairs, e5 for the rest), or a model folder.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the --limit sample.")
+@click.option(
+    "--name",
+    default="nli",
+    show_default=True,
+    help="Suite name of the run record (bench/results/NAME.jsonl), e.g. nli-xnli-ru.",
+)
 @_limit
 @_record
-def nli_cmd(data: str | None, fmt: str, model: str, seed: int, limit: int | None, record: bool) -> None:
+def nli_cmd(data: str | None, fmt: str, model: str, seed: int, name: str, limit: int | None, record: bool) -> None:
     """NLI: accuracy and per-label F1 of the stance model (entailment/neutral/contradiction, or binary).
 
     Pairs go to the model as (claim, evidence) = (hypothesis, premise); --limit samples N pairs
@@ -345,7 +353,9 @@ def nli_cmd(data: str | None, fmt: str, model: str, seed: int, limit: int | None
         metrics = nli.evaluate(path, model=model, fmt=fmt, limit=limit, seed=seed)
         return {"primary_metric": nli.NliEvaluator.primary_metric, "model": model, **metrics}
 
-    _run("nli", go, {"data": str(path), "format": fmt, "model": model, "limit": limit, "seed": seed}, record)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):
+        _fail(f"--name {name!r}: use lower-case letters, digits, '-' and '_' (it names a results file)")
+    _run(name, go, {"data": str(path), "format": fmt, "model": model, "limit": limit, "seed": seed}, record)
 
 
 def main() -> None:  # `python -m factdesk.app.cli_eval ...` until the main CLI registers the group

@@ -107,7 +107,21 @@ def train() -> None:
     type=click.Choice(list(MIXES)),
     default="v3",
     show_default=True,
-    help="v3: every usable pair (anchors excluded); v2: the 27k sample of the v2 model.",
+    help="v3: every usable pair (anchors excluded); v2: the 27k sample of the v2 model; "
+    "offtopic: same-topic off-claim NEI pairs (beside --pairs); none: only --pairs.",
+)
+@click.option(
+    "--pairs",
+    "pairs_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also train on a pack written by `python -m factdesk.train.stance_data_v4` (the v4 data).",
+)
+@click.option(
+    "--pairs-lang",
+    default="en",
+    show_default=True,
+    help="Keep only the --pairs pairs of this language ('all': every language).",
 )
 @click.option("--permissive-only", is_flag=True, help="Train only on permissively licensed sets.")
 @click.option(
@@ -144,6 +158,8 @@ def stance_cmd(
     anchors_per_set: int,
     checkpoint: Path,
     warmup: float,
+    pairs_file: Path | None,
+    pairs_lang: str,
 ) -> None:
     """Fine-tune MiniLM-L6 as a 3-way stance cross-encoder and export int8 ONNX to --out.
 
@@ -173,6 +189,8 @@ def stance_cmd(
         anchors_per_set=anchors_per_set,
         checkpoint=str(checkpoint),
         warmup=warmup,
+        pairs_file=str(pairs_file) if pairs_file else None,
+        pairs_lang=None if pairs_lang == "all" else pairs_lang,
     )
     res = _run(lambda: train_stance(cfg))
     click.echo(json.dumps(res["metrics"], indent=1))

@@ -266,6 +266,7 @@ class NliEvaluator:
 MODELS: dict[str, tuple[str, str]] = {
     "minilm": ("factdesk.models.cross_encoder", "OnnxCrossEncoder"),
     "e5": ("factdesk.models.e5_cross_encoder", "E5CrossEncoder"),
+    "routed": ("factdesk.registry", "_routed_stance"),
 }
 """Stance models `load_stance_model` knows by name: (module, class)."""
 

@@ -18,6 +18,7 @@ on the held-out NLI anchors (`factdesk.eval.stance_heldout`). The output folder 
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
 import random
 import shutil
@@ -65,7 +66,7 @@ from factdesk.train.stance_data import (
     scifact_heldout_ids,
 )
 
-MODEL_VERSION = "stance-minilm-l6-v3"
+MODEL_VERSION = "stance-minilm-l6-v4"
 
 
 @dataclass
@@ -100,6 +101,11 @@ class StanceTrainConfig:
     checkpoint: str | None = None
     """Where to keep the fp32 torch weights of the finished stage, to resume the next stage from
     them rather than from int8 (the CLI uses .cache/stance-checkpoint, git-ignored, not shipped)."""
+    pairs_file: str | None = None
+    """A pack of pairs written by `factdesk.train.stance_data_v4` (gzip JSON lines) trained on
+    beside `mix`: the v4 data, deduplicated and with evaluation overlap removed."""
+    pairs_lang: str | None = "en"
+    """Keep only the `pairs_file` pairs of this language (MiniLM reads English; None: all)."""
 
 
 def split_validation(pairs: list[StancePair], per_source: int, seed: int) -> tuple[list[StancePair], list[StancePair]]:
@@ -197,6 +203,30 @@ def stage_log(resume: str | None) -> list[dict[str, Any]]:
     ]
 
 
+def read_pairs_file(path: Path, lang: str | None = "en") -> list[StancePair]:
+    """The pairs of a `stance_data_v4` pack (gzip JSON lines), optionally of one language only.
+
+    Lines that are not a usable pair (no claim or evidence, unknown label) are skipped.
+    """
+    if not path.is_file():
+        raise ModelError(
+            f"no pairs file at {path}: write one with "
+            "`python -m factdesk.train.stance_data_v4 --data ../shared --out FILE.jsonl.gz`"
+        )
+    opener = gzip.open if path.suffix == ".gz" else open
+    out: list[StancePair] = []
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            if lang and rec.get("lang", "en") != lang:
+                continue
+            if rec.get("label") in LABELS and rec.get("claim") and rec.get("evidence"):
+                out.append(StancePair(rec["claim"], rec["evidence"], rec["label"], rec.get("source", path.stem)))
+    return out
+
+
 def evaluate_anchors(root: Path, model_dir: Path, per_set: int | None = 2000) -> dict[str, Any]:
     """Accuracy of an exported (int8 ONNX) stance model on the held-out NLI anchors."""
     from factdesk.models.cross_encoder import OnnxCrossEncoder
@@ -215,7 +245,12 @@ def train_stance(cfg: StanceTrainConfig) -> dict[str, Any]:
     root = check_root(Path(cfg.data))
     out_dir = Path(cfg.out)
 
-    pairs = build_mix(root, cfg.mix, seed=cfg.seed, max_pairs=cfg.max_pairs)
+    pairs = build_mix(root, cfg.mix, seed=cfg.seed) if cfg.mix else []
+    if cfg.pairs_file:
+        pairs += read_pairs_file(Path(cfg.pairs_file), cfg.pairs_lang)
+        random.Random(cfg.seed).shuffle(pairs)
+    if cfg.max_pairs:
+        pairs = pairs[: cfg.max_pairs]
     if len(pairs) < 10:
         raise ModelError(f"only {len(pairs)} training pairs under {root}: check --data")
     train, val = split_validation(pairs, cfg.val_per_source, cfg.seed)

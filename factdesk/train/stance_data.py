@@ -727,7 +727,10 @@ DEFAULT_MIX: dict[str, int] = V2_MIX
 V3_MIX: dict[str, int] = {s.name: s.v3 for s in SOURCES if s.v3 is not None}
 """The v3 mix (the CLI's default, `--mix v3`)."""
 
-MIXES: dict[str, dict[str, int]] = {"v3": V3_MIX, "v2": V2_MIX}
+OFFTOPIC_MIX: dict[str, int] = {"averitec_offtopic": 8000}
+"""Same-topic off-claim NEI pairs only: beside a v4 pack (`--pairs`), the v4 stage's mix."""
+
+MIXES: dict[str, dict[str, int]] = {"v3": V3_MIX, "v2": V2_MIX, "offtopic": OFFTOPIC_MIX, "none": {}}
 """The named mixes of `factdesk train stance --mix`."""
 
 PERMISSIVE = frozenset(s.name for s in SOURCES if s.permissive)

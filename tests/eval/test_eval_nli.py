@@ -142,3 +142,22 @@ def test_shipped_minilm_beats_chance_on_xnli_english() -> None:
         pytest.skip(f"{path} is absent: put the shared data next to the repository or set FACTDESK_SHARED")
     res = nli.evaluate(path, model="minilm", limit=60, seed=0)
     assert res["n"] == 60.0 and res["accuracy"] > 0.45  # chance is 1/3; MiniLM measured ~0.6
+
+
+def test_routed_model_is_the_desks_default_router() -> None:
+    m = nli.load_stance_model("routed")
+    assert type(m).__name__ == "LanguageRouter"
+    assert type(m.english).__name__ == "OnnxCrossEncoder" and type(m.multilingual).__name__ == "E5CrossEncoder"
+
+
+def test_cli_name_sets_the_record_file_and_is_checked(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(nli, "load_stance_model", lambda name: KeyedModel())
+    monkeypatch.setenv("FACTDESK_RESULTS_DIR", str(tmp_path / "results"))
+    data = str(_tsv(tmp_path, THREE))
+    r = CliRunner().invoke(eval_group, ["nli", "--data", data, "--name", "nli-xnli-ru"])
+    assert r.exit_code == 0, r.output
+    rec = json.loads((tmp_path / "results" / "nli-xnli-ru.jsonl").read_text().splitlines()[-1])
+    assert rec["suite"] == "nli-xnli-ru" and rec["metrics"]["accuracy"] == 0.75
+    r = CliRunner().invoke(eval_group, ["nli", "--data", data, "--name", "../../etc/x"])
+    assert r.exit_code == 2 and "--name" in r.stderr
+    assert not (tmp_path / "etc").exists()

@@ -91,7 +91,7 @@ def test_one_table_declares_every_source_with_its_loader_licence_and_caps() -> N
     for mix, column in ((V2_MIX, "v2"), (V3_MIX, "v3")):
         assert list(mix) == [s.name for s in SOURCES if getattr(s, column) is not None]
         assert all(cap >= 0 for cap in mix.values())
-    assert MIXES == {"v3": V3_MIX, "v2": V2_MIX}
+    assert MIXES == {"v3": V3_MIX, "v2": V2_MIX, "offtopic": {"averitec_offtopic": 8000}, "none": {}}
     assert "rte" in LOADERS and "rte" not in V2_MIX and "rte" not in V3_MIX
     assert "contrastive" in V3_MIX and "contrastive" not in V2_MIX
     assert PERMISSIVE < set(names) and "averitec_qa" not in PERMISSIVE  # CC BY-NC
@@ -118,3 +118,46 @@ def test_the_cli_offers_the_table_s_mixes() -> None:
 
     opt = next(p for p in stance_cmd.params if p.name == "mix_name")
     assert list(opt.type.choices) == list(MIXES)  # type: ignore[attr-defined]
+
+
+def test_pairs_file_keeps_one_language_and_skips_unusable_lines(tmp_path) -> None:
+    import gzip
+
+    import pytest
+
+    from factdesk.errors import ModelError
+    from factdesk.train.stance import read_pairs_file
+
+    rows = [
+        {
+            "claim": "A cat sat.",
+            "evidence": "The cat sat on the mat.",
+            "label": "supports",
+            "source": "snli",
+            "lang": "en",
+        },
+        {
+            "claim": "Кот сидел.",
+            "evidence": "Кот сидел на коврике.",
+            "label": "supports",
+            "source": "terra",
+            "lang": "ru",
+        },
+        {"claim": "A dog ran.", "evidence": "", "label": "refutes", "source": "snli", "lang": "en"},
+        {"claim": "A dog ran.", "evidence": "The dog slept.", "label": "contradiction", "source": "snli", "lang": "en"},
+    ]
+    path = tmp_path / "v4.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n\n")
+    en = read_pairs_file(path, "en")
+    assert [(p.claim, p.label, p.source) for p in en] == [("A cat sat.", "supports", "snli")]
+    assert [p.claim for p in read_pairs_file(path, None)] == ["A cat sat.", "Кот сидел."]
+    with pytest.raises(ModelError, match="stance_data_v4 --data"):
+        read_pairs_file(tmp_path / "absent.jsonl.gz")
+
+
+def test_named_mixes_include_offtopic_and_none() -> None:
+    from factdesk.train.stance_data import mix_named
+
+    assert mix_named("offtopic") == {"averitec_offtopic": 8000}
+    assert mix_named("none") == {}
