@@ -202,3 +202,15 @@ def test_fit_gate_separates_unrelated_evidence_with_non_negative_weights() -> No
     p = predict_with(params, x[~relevant][:5])
     assert p.sum(1) == pytest.approx(np.ones(5))
     assert (p[:, 2] > ungated[:, 2]).all() and (p[:, 2] > 0.9).all()
+
+
+def test_decision_weights_never_discount_supported_nor_boost_past_3x() -> None:
+    from factdesk.train.verdict import WIDE_DECISION_GRID, choose_decision_weights
+
+    # refuted claims whose probabilities lean slightly to Supported: the v3 grid buys accuracy
+    # by discounting Supported (the lean that rated true claims false on unseen data)
+    y = np.array([1] * 8 + [0] * 2)
+    p = np.array([[0.45, 0.40, 0.10, 0.05]] * 8 + [[0.60, 0.30, 0.05, 0.05]] * 2)
+    assert choose_decision_weights(p, y, WIDE_DECISION_GRID)[0] < 1.0
+    w = choose_decision_weights(p, y)
+    assert w[0] == 1.0 and w[1] == 1.0 and max(w) <= 3.0
