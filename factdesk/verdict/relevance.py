@@ -180,8 +180,8 @@ class PassageGate:
 _YEAR = re.compile(r"(?<![\d.,])(1[89]\d\d|20\d\d)(?![\d.,]\d|\d)")
 
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
-_NAME = re.compile(r"^[A-Z][a-z]*[A-Za-z-]*$")
+# Words in any alphabet (Latin, Cyrillic, ...); numbers with digit-group spaces ("1 240 000") kept whole.
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d{1,3}(?:[ \u00a0]\d{3})+(?![\d])|\d[\d,.]*")
 _FUNCTION = frozenset(
     """a an the and or but if of in on at to for from by with without as is are was were be been being has
     have had do does did not no nor yes it its this that these those he she they we you i his her their our
@@ -190,8 +190,28 @@ _FUNCTION = frozenset(
     more most less least many much some any all each every both either neither other another same only own
     just very can could will would shall should may might must said says say claim claims claimed according
     january february march april may june july august september october november december monday tuesday
-    wednesday thursday friday saturday sunday mr mrs ms dr st""".split()
+    wednesday thursday friday saturday sunday mr mrs ms dr st """
+    # Russian, Ukrainian, Belarusian (prepositions, conjunctions, pronouns, particles, 'to be')
+    """в во на с со к ко по о об обо от до из за для без под над при про через у и а но или либо что чтобы
+    как это этот эта эти тот та те то он она оно они мы вы я его ее её их им ей не ни же ли бы уже ещё еще
+    также тоже все всё весь вся так только был была было были быть есть который которая которые которого
+    свой своя свои своих там тут где когда чем при после перед между около более менее сообщил сообщила
+    заявил заявила і й та з із зі від що як це він вона вони ми ви був була було були є також ў ад да што
+    гэта ён яна яны быў была """
+    # Polish
+    """w we z ze na do od dla i a ale lub że jak to nie jest są był była było byli się po przez przy o u
+    który która które jego jej ich tak także też""".split()
 )
+
+
+def _stem(word: str) -> str:
+    """A word's first five letters (English as before); in other alphabets, whose words inflect at
+    the end ("года"/"году", "метров"/"метра"), its first four, less a last letter that may be an
+    ending."""
+    w = word.lower()
+    if w.isascii():
+        return w[:5]
+    return w[: min(4, len(w) - 1)] if len(w) >= 3 else w
 
 
 def _tokens(text: str) -> list[str]:
@@ -210,18 +230,23 @@ def _tokens(text: str) -> list[str]:
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
 
 
+def _is_name(tok: str) -> bool:
+    """A capitalised word (any alphabet) of two letters or more, not a function word."""
+    return len(tok) >= 2 and tok[0].isupper() and tok.replace("-", "").isalpha() and tok.lower() not in _FUNCTION
+
+
 def _kind(tok: str) -> str | None:
     """'year', 'number' or 'name' for a token that is one, else None."""
     if tok[0].isdigit():
         return "year" if _YEAR.fullmatch(tok) else "number"
-    if _NAME.match(tok) and len(tok) >= 2 and tok.lower() not in _FUNCTION:
+    if _is_name(tok):
         return "name"
     return None
 
 
 def _norm(tok: str) -> str:
     if tok[0].isdigit():
-        tok = tok.replace(",", "")
+        tok = tok.replace(",", "").replace(" ", "").replace("\u00a0", "")
         return tok.rstrip("0").rstrip(".") if "." in tok else tok
     return tok.lower()
 
@@ -244,12 +269,38 @@ def details(text: str) -> dict[tuple[str, str], set[str]]:
         if k is None:
             continue
         around = {
-            low[j][:5]
+            _stem(low[j])
             for j in (i - 1, i + 1)
             if 0 <= j < len(toks) and kinds[j] is None and (low[j] not in _FUNCTION or low[j] in _MONTHS)
         }
         out.setdefault((k, _norm(t)), set()).update(around)
     return out
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Two lower-cased names are one name: equal, or, outside ASCII (where names inflect:
+    "Минск"/"Минске", "Долька"/"Дольку"), of lengths within two letters, sharing all but the last
+    two letters of the shorter (three at least).
+
+    >>> _same_name("минск", "минске"), _same_name("долька", "дольку"), _same_name("мост", "мостострой")
+    (True, True, False)
+    """
+    if a == b:
+        return True
+    if (a.isascii() and b.isascii()) or abs(len(a) - len(b)) > 2:
+        return False
+    n = min(len(a), len(b))
+    k = 0
+    while k < n and a[k] == b[k]:
+        k += 1
+    return k >= max(3, n - 2)
+
+
+def _has(found: dict[tuple[str, str], set[str]], key: tuple[str, str]) -> bool:
+    """True when `found` (a `details` result) holds the detail `key`, a name in any of its forms."""
+    if key in found:
+        return True
+    return key[0] == "name" and any(k == "name" and _same_name(v, key[1]) for k, v in found)
 
 
 def coverage(claim: str, passage: str) -> float:
@@ -258,8 +309,8 @@ def coverage(claim: str, passage: str) -> float:
     >>> coverage("Tarland has a population of 5 million people.", "Tarland generated 46 percent of its power.")
     0.2
     """
-    stem = {t.lower()[:5] for t in _tokens(passage)}
-    words = {t.lower()[:5] for t in _tokens(claim) if t.lower() not in _FUNCTION}
+    stem = {_stem(t) for t in _tokens(passage)}
+    words = {_stem(t) for t in _tokens(claim) if t.lower() not in _FUNCTION}
     return sum(w in stem for w in words) / len(words) if words else 0.0
 
 
@@ -315,16 +366,16 @@ class DetailCheck:
         2021", "runner Haile Gebre" / "runner Amos Kiprotich", "3,400 cases" / "340 cases")."""
         kinds = {k for k, on in (("year", self.figures), ("number", self.figures), ("name", self.names)) if on}
         c, p = details(claim), details(passage)
-        missing = [(key, around) for key, around in c.items() if key[0] in kinds and key not in p]
-        extra = [(key, around) for key, around in p.items() if key[0] in kinds and key not in c]
+        missing = [(key, around) for key, around in c.items() if key[0] in kinds and not _has(p, key)]
+        extra = [(key, around) for key, around in p.items() if key[0] in kinds and not _has(c, key)]
         return any(a[0] == b[0] and ca & pb for a, ca in missing for b, pb in extra)
 
     @staticmethod
     def restates(claim: str, passage: str) -> bool:
         """True when `passage` has every ordinary word of `claim` (5-letter stems; function
         words, names and figures aside), and the claim has at least one."""
-        stems = {t.lower()[:5] for t in _tokens(passage)}
-        words = {t.lower()[:5] for t in _tokens(claim) if t.lower() not in _FUNCTION and _kind(t) is None}
+        stems = {_stem(t) for t in _tokens(passage)}
+        words = {_stem(t) for t in _tokens(claim) if t.lower() not in _FUNCTION and _kind(t) is None}
         return bool(words) and words <= stems
 
     def run(self, claim: Any, evidence: list[Evidence]) -> list[Evidence]:
