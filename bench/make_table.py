@@ -36,6 +36,9 @@ SUITES = (
     "nli-xnli-bg",
     "nli-terra-dev",
     "nli-farstail-val",
+    "nli-ans-dev",
+    "nli-ru22fact-uk",
+    "nli-ru22fact-ru",
 )
 
 DATASETS = {
@@ -53,6 +56,9 @@ DATASETS = {
     "nli-xnli-bg": "XNLI 1.0 dev first half, Bulgarian (1,245 pairs), routed stance model",
     "nli-terra-dev": "TERRa (ru, binary): our public dev, the premise-grouped 20% of TERRa train held out",
     "nli-farstail-val": "FarsTail (fa) Val (1,537 pairs), routed stance model",
+    "nli-ans-dev": "ANS Arabic stance dev (755 headline/claim pairs; agree/disagree/other as NLI), routed",
+    "nli-ru22fact-uk": "RU22Fact validate, Ukrainian (341 claims vs their LLM-rewritten evidence; no NEI), routed",
+    "nli-ru22fact-ru": "RU22Fact validate, Russian rows of the other-languages file (claims vs evidence), routed",
 }
 
 # Published figures, each with its source. Only figures checked against their source are

@@ -316,12 +316,14 @@ def narratives_cmd(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["auto", "tsv", "xnli", "terra", "farstail"]),
+    type=click.Choice(["auto", "tsv", "xnli", "terra", "farstail", "ans", "ru22fact"]),
     default="auto",
     show_default=True,
     help="tsv: premise TAB hypothesis TAB label (XNLI layout); xnli: that or XNLI 1.0's headed tsv; "
-    "terra: TERRa jsonl; farstail: FarsTail csv; auto: guess from the name and first line.",
+    "terra: TERRa jsonl; farstail: FarsTail csv; ans: ANS Arabic stance csv; ru22fact: RU22Fact parquet; "
+    "auto: guess from the name and first line.",
 )
+@click.option("--language", default=None, help="Keep one language's rows of a multilingual file (XNLI 1.0, RU22Fact).")
 @click.option(
     "--model",
     "model",
@@ -340,7 +342,16 @@ def narratives_cmd(
 )
 @_limit
 @_record
-def nli_cmd(data: str | None, fmt: str, model: str, seed: int, name: str, limit: int | None, record: bool) -> None:
+def nli_cmd(
+    data: str | None,
+    fmt: str,
+    language: str | None,
+    model: str,
+    seed: int,
+    name: str,
+    limit: int | None,
+    record: bool,
+) -> None:
     """NLI: accuracy and per-label F1 of the stance model (entailment/neutral/contradiction, or binary).
 
     Pairs go to the model as (claim, evidence) = (hypothesis, premise); --limit samples N pairs
@@ -350,12 +361,13 @@ def nli_cmd(data: str | None, fmt: str, model: str, seed: int, name: str, limit:
     from factdesk.eval import nli
 
     def go() -> dict[str, Any]:
-        metrics = nli.evaluate(path, model=model, fmt=fmt, limit=limit, seed=seed)
+        metrics = nli.evaluate(path, model=model, fmt=fmt, limit=limit, seed=seed, language=language)
         return {"primary_metric": nli.NliEvaluator.primary_metric, "model": model, **metrics}
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):
         _fail(f"--name {name!r}: use lower-case letters, digits, '-' and '_' (it names a results file)")
-    _run(name, go, {"data": str(path), "format": fmt, "model": model, "limit": limit, "seed": seed}, record)
+    args = {"data": str(path), "format": fmt, "language": language, "model": model, "limit": limit, "seed": seed}
+    _run(name, go, args, record)
 
 
 def main() -> None:  # `python -m factdesk.app.cli_eval ...` until the main CLI registers the group

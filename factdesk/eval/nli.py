@@ -11,7 +11,11 @@ A stance model is any object with ``predict(pairs) -> (n, 3)`` probabilities ove
 Readers: ``tsv`` (premise TAB hypothesis TAB label, the XNLI first-half layout, header
 optional), ``xnli`` (the same, or XNLI 1.0's own headed tsv with ``sentence1``,
 ``sentence2`` and ``gold_label``, optionally filtered by ``language``), ``terra`` (TERRa
-jsonl) and ``farstail`` (FarsTail's TAB-separated csv with quoted multi-line fields).
+jsonl), ``farstail`` (FarsTail's TAB-separated csv with quoted multi-line fields), ``ans``
+(the ANS Arabic stance csv: s1 the headline as premise, s2 the claim as hypothesis; agree /
+disagree / other read as entailment / contradiction / neutral) and ``ru22fact`` (RU22Fact's
+parquet: claim against its evidence less a leading copy of the claim, optionally one
+``language`` only; Supported / Refuted / NEI read as entailment / contradiction / neutral).
 
 >>> ev = NliEvaluator([NliExample("A cat sleeps.", "An animal sleeps.", "entailment")], name="toy")
 >>> class Always:
@@ -41,7 +45,7 @@ from factdesk.eval.metrics import accuracy, macro_f1, per_class_prf
 ENTAILMENT, NEUTRAL, CONTRADICTION, NOT_ENTAILMENT = "entailment", "neutral", "contradiction", "not_entailment"
 THREE_WAY = (ENTAILMENT, NEUTRAL, CONTRADICTION)
 BINARY = (ENTAILMENT, NOT_ENTAILMENT)
-FORMATS = ("auto", "tsv", "xnli", "terra", "farstail")
+FORMATS = ("auto", "tsv", "xnli", "terra", "farstail", "ans", "ru22fact")
 
 _LABEL = {
     "entailment": ENTAILMENT,
@@ -55,6 +59,13 @@ _LABEL = {
     "not_entailment": NOT_ENTAILMENT,
     "not entailment": NOT_ENTAILMENT,
     "non-entailment": NOT_ENTAILMENT,
+    # stance and fact-verification sets read as NLI (ANS, RU22Fact)
+    "agree": ENTAILMENT,
+    "disagree": CONTRADICTION,
+    "other": NEUTRAL,
+    "supported": ENTAILMENT,
+    "refuted": CONTRADICTION,
+    "nei": NEUTRAL,
 }
 
 _FROM_STANCE_3 = (ENTAILMENT, CONTRADICTION, NEUTRAL)
@@ -153,29 +164,72 @@ def read_farstail(path: Path) -> list[NliExample]:
     return _examples(rows, path)
 
 
+def read_ans(path: Path) -> list[NliExample]:
+    """ANS Arabic stance csv (s1, s2, stance): s1 is the premise, s2 the hypothesis."""
+    with Path(path).open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = {"s1", "s2", "stance"} - set(reader.fieldnames or [])
+        if missing:
+            raise InputError(f"{path} lacks the ANS column(s) {sorted(missing)}: is it ANS's stance csv?")
+        rows = [(r["s1"], r["s2"], r["stance"]) for r in reader]
+    return _examples(rows, path)
+
+
+def read_ru22fact(path: Path, language: str | None = None) -> list[NliExample]:
+    """RU22Fact parquet (claim, evidence, label, language): the claim is the hypothesis, its
+    evidence (less a leading copy of the claim, which RU22Fact's rewritten evidence often opens
+    with) the premise; rows of other languages than ``language`` are left out."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as e:  # pragma: no cover - pyarrow comes with the base install
+        raise InputError("reading RU22Fact needs pyarrow: pip install pyarrow") from e
+    try:
+        table = pq.read_table(path, columns=["claim", "evidence", "label", "language"])
+    except Exception as e:  # noqa: BLE001 - any unreadable file is a bad input
+        raise InputError(f"{path} is not a RU22Fact parquet with claim, evidence, label, language ({e})") from e
+    rows = []
+    for r in table.to_pylist():
+        if language and str(r.get("language") or "") != language:
+            continue
+        claim, evidence = str(r.get("claim") or "").strip(), str(r.get("evidence") or "").strip()
+        if claim and evidence.startswith(claim):
+            evidence = evidence[len(claim) :].strip()
+        rows.append((evidence, claim, str(r.get("label") or "")))
+    return _examples(rows, path)
+
+
 def detect_format(path: Path) -> str:
     """Guess a file's format from its name and first line (`FORMATS` less ``auto``)."""
     name = Path(path).name.lower()
     if name.endswith(".jsonl") or name.endswith(".json"):
         return "terra"
+    if name.endswith(".parquet"):
+        return "ru22fact"
     with Path(path).open(encoding="utf-8-sig") as fh:
         head = fh.readline().rstrip("\r\n").lower().split("\t")
     if "sentence1" in head and "gold_label" in head:
         return "xnli"
     if name.endswith(".csv") and head[:3] == ["premise", "hypothesis", "label"]:
         return "farstail"
+    if name.endswith(".csv") and head[0].split(",")[:3] == ["s1", "s2", "stance"]:
+        return "ans"
     return "tsv"
 
 
-def read_nli(path: str | Path, fmt: str = "auto") -> list[NliExample]:
-    """Read an NLI file in one of `FORMATS` (``auto`` guesses with `detect_format`)."""
+def read_nli(path: str | Path, fmt: str = "auto", language: str | None = None) -> list[NliExample]:
+    """Read an NLI file in one of `FORMATS` (``auto`` guesses with `detect_format`); ``language``
+    keeps one language's rows of a multilingual file (XNLI 1.0's tsv, RU22Fact)."""
     p = Path(path)
     if fmt not in FORMATS:
         raise InputError(f"unknown NLI format {fmt!r}: choose from {', '.join(FORMATS)}")
     if not p.is_file():
         raise InputError(f"{p} does not exist or is not a file: check the path")
     fmt = detect_format(p) if fmt == "auto" else fmt
-    readers = {"tsv": read_tsv, "xnli": read_xnli, "terra": read_terra, "farstail": read_farstail}
+    if fmt == "xnli":
+        return read_xnli(p, language)
+    if fmt == "ru22fact":
+        return read_ru22fact(p, language)
+    readers = {"tsv": read_tsv, "terra": read_terra, "farstail": read_farstail, "ans": read_ans}
     return readers[fmt](p)
 
 
@@ -302,9 +356,10 @@ def evaluate(
     fmt: str = "auto",
     limit: int | None = None,
     seed: int = 0,
+    language: str | None = None,
 ) -> dict[str, float]:
     """Score ``model`` on the NLI file at ``path``; ``limit`` samples that many pairs with ``seed``."""
-    examples = sample(read_nli(path, fmt), limit, seed)
+    examples = sample(read_nli(path, fmt, language), limit, seed)
     m = load_stance_model(model) if isinstance(model, str) else model
     return NliEvaluator(examples, name=Path(path).name)(m)
 
@@ -318,7 +373,9 @@ __all__ = [
     "evaluate",
     "labels_from_probs",
     "load_stance_model",
+    "read_ans",
     "read_farstail",
+    "read_ru22fact",
     "read_nli",
     "read_terra",
     "read_tsv",

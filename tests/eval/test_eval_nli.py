@@ -161,3 +161,41 @@ def test_cli_name_sets_the_record_file_and_is_checked(tmp_path, monkeypatch) -> 
     r = CliRunner().invoke(eval_group, ["nli", "--data", data, "--name", "../../etc/x"])
     assert r.exit_code == 2 and "--name" in r.stderr
     assert not (tmp_path / "etc").exists()
+
+
+def test_ans_stance_csv_reads_as_nli(tmp_path) -> None:
+    p = tmp_path / "data_stance_dev.csv"
+    p.write_text("s1,s2,stance\nP1,H-sup,agree\nP2,H-ref,disagree\nP3,H-nei,other\n", encoding="utf-8")
+    assert nli.detect_format(p) == "ans"
+    ex = nli.read_nli(p)
+    assert [(e.premise, e.hypothesis, e.label) for e in ex] == [
+        ("P1", "H-sup", "entailment"),
+        ("P2", "H-ref", "contradiction"),
+        ("P3", "H-nei", "neutral"),
+    ]
+    assert nli.evaluate(p, model=KeyedModel())["accuracy"] == 1.0
+
+
+def test_ru22fact_parquet_one_language_claim_copy_removed(tmp_path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    p = tmp_path / "fact_validate.parquet"
+    rows = {
+        "claim": ["H-sup", "H-ref", "H-nei"],
+        "evidence": ["H-sup The facts.", "Other facts.", "Nothing here."],
+        "label": ["Supported", "Refuted", "NEI"],
+        "language": ["ru", "ru", "uk"],
+    }
+    pq.write_table(pa.table(rows), p)
+    assert nli.detect_format(p) == "ru22fact"
+    ex = nli.read_nli(p, language="ru")
+    assert [(e.premise, e.hypothesis, e.label) for e in ex] == [
+        ("The facts.", "H-sup", "entailment"),
+        ("Other facts.", "H-ref", "contradiction"),
+    ]
+    assert len(nli.read_nli(p)) == 3
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"PAR1 not really")
+    with pytest.raises(InputError, match="not a RU22Fact parquet"):
+        nli.read_nli(bad)
