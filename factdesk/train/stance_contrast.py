@@ -12,7 +12,12 @@ Russian text we may train on (TERRa train less our public dev, `stance_data_v4.t
   "в 2016 году", "120 человек" -> "360 человек");
 * **negated** (refutes): the same with its negation removed ("не сообщил" -> "сообщил") or
   inserted before its first past-tense verb ("сообщил" -> "не сообщил");
-* **off-topic** (not_enough_info): the hypothesis against another item's premise.
+* **silent** (not_enough_info): a restated sentence against its premise *without* that
+  sentence, and against the other premise that shares most of its words (the same subject,
+  nothing on the claim), and the hypothesis against a random other premise (off-topic).
+  Without the same-subject ones, a first stage learnt "shares words with the passage ->
+  supports" in Russian (a claim about a new airport "supported" by a passage on refugees in
+  the same region).
 
 A claim restated by its passage and the same claim with one fact changed are exactly the
 pairs a desk must tell apart. The edits are rule-made and some negations read oddly; the
@@ -103,17 +108,39 @@ def _edits(claim: str, premise: str, source: str, rng: random.Random) -> list[St
     return out
 
 
+def _words(text: str) -> set[str]:
+    """Content-word stems (first five letters of words of four letters or more)."""
+    return {w[:5] for w in re.findall(r"[^\W\d_]{4,}", text.lower())}
+
+
 def contrast_pairs(
     rows: Iterable[dict[str, object]], source: str = "terra_contrast", seed: int = 0
 ) -> list[StancePair]:
     """Contrast pairs (see the module docstring) from NLI rows ``{"premise", "hypothesis", "label"}``.
 
-    Only entailment rows give a restated hypothesis; every row's premise gives one restated
-    sentence. Rows whose premise is empty are skipped.
+    Only entailment rows give a restated hypothesis; every premise of two sentences or more
+    gives one restated sentence, and that sentence against the premise *without* it (the same
+    subject, silent on the claim: not-enough-info). Each restated sentence is also set against
+    the other premise that shares most of its words (same-topic, off-claim NEI; Jaccard of
+    content words below 0.4, so that a near copy is not called silent). Rows whose premise is
+    empty are skipped.
     """
     rng = random.Random(seed)
     rows = [r for r in rows if _clean(r.get("premise")) and _clean(r.get("hypothesis"))]
     premises = sorted({_clean(r["premise"]) for r in rows})
+    words = [_words(p) for p in premises]
+    index: dict[str, list[int]] = {}
+    for j, ws in enumerate(words):
+        for w in ws:
+            index.setdefault(w, []).append(j)
+    at = {p: j for j, p in enumerate(premises)}
+
+    def nearest_other(text: str, own: int) -> str | None:
+        ws = _words(text)
+        shared = Counter(j for w in ws for j in index.get(w, ()) if j != own)
+        best = [(n / len(ws | words[j]), j) for j, n in shared.items() if n / len(ws | words[j]) < 0.4]
+        return premises[max(best)[1]] if best else None
+
     out: list[StancePair] = []
     seen_premise: set[str] = set()
     for r in rows:
@@ -129,9 +156,16 @@ def contrast_pairs(
             seen_premise.add(premise)
             sents = _sentences(premise)
             if len(sents) > 1:  # a one-sentence premise restated is the premise itself
-                edits = _edits(rng.choice(sents), premise, source, rng)
+                sent = rng.choice(sents)
+                edits = _edits(sent, premise, source, rng)
                 if len(edits) > 1:
                     out += edits
+                rest = _clean(premise.replace(sent, " "))
+                if len(rest.split()) >= 5:
+                    out.append(StancePair(sent, rest, NEI, source))
+                near = nearest_other(sent, at[premise])
+                if near:
+                    out.append(StancePair(sent, near, NEI, source))
     return out
 
 

@@ -55,8 +55,12 @@ def test_contrast_pairs_label_restated_changed_and_off_topic() -> None:
     assert "В городе не открыли 12 новых школ." in refuted
     # a not_entailment hypothesis is never restated as support (TERRa lumps contradictions in)
     assert all(p.claim != "Полиция не задержала подозреваемых." for p in pairs)
-    # the off-topic pair pairs the hypothesis with another premise
-    assert all(p.evidence != ROWS[0]["premise"] for p in by_label["not_enough_info"])
+    # NEI: a restated sentence against its premise without it (same subject, silent), or another
+    # premise; never against the premise that holds it
+    nei = by_label["not_enough_info"]
+    assert all(p.evidence != ROWS[0]["premise"] for p in nei)
+    silent = [p for p in nei if p.evidence and p.evidence in ROWS[0]["premise"] and p.claim in ROWS[0]["premise"]]
+    assert silent and all(p.claim not in p.evidence for p in silent)
     assert all(p.evidence for p in pairs)  # the empty premise is skipped
 
 
