@@ -58,11 +58,9 @@ def test_off_topic_passage_never_supports(model) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known weakness (MODEL_CARD.md): Russian contradictions come out not-enough-info (XNLI ru 0.46)",
-)
 def test_russian_contradiction(model) -> None:
+    # stance-e5-small-v1 answered not-enough-info here (no Russian 'refutes' learnt); stage 3's
+    # Russian contrast pairs fixed it (XNLI ru 0.46 -> 0.58)
     probs = model.predict([("Эйфелева башня находится в Берлине.", "Эйфелева башня стоит в Париже, а не в Германии.")])
     assert probs.argmax(axis=1).tolist() == [REF]
 
