@@ -18,7 +18,6 @@ on the held-out NLI anchors (`factdesk.eval.stance_heldout`). The output folder 
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import json
 import random
 import shutil
@@ -213,18 +212,13 @@ def read_pairs_file(path: Path, lang: str | None = "en") -> list[StancePair]:
             f"no pairs file at {path}: write one with "
             "`python -m factdesk.train.stance_data_v4 --data ../shared --out FILE.jsonl.gz`"
         )
-    opener = gzip.open if path.suffix == ".gz" else open
-    out: list[StancePair] = []
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            if lang and rec.get("lang", "en") != lang:
-                continue
-            if rec.get("label") in LABELS and rec.get("claim") and rec.get("evidence"):
-                out.append(StancePair(rec["claim"], rec["evidence"], rec["label"], rec.get("source", path.stem)))
-    return out
+    from factdesk.train.stance_e5 import read_pairs
+
+    return [
+        StancePair(r["claim"], r["evidence"], r["label"], r.get("source", path.stem))
+        for r in read_pairs(path)
+        if not lang or r.get("lang", "en") == lang
+    ]
 
 
 def evaluate_anchors(root: Path, model_dir: Path, per_set: int | None = 2000) -> dict[str, Any]:

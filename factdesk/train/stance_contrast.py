@@ -171,13 +171,11 @@ def contrast_pairs(
 
 def read_replay(path: Path, drop_sources: Iterable[str], n: int, seed: int) -> list[dict[str, str]]:
     """``n`` pairs sampled from a `stance_data_v4` pack, leaving out ``drop_sources``."""
+    from factdesk.train.stance_e5 import read_pairs
+
     drop = set(drop_sources)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
-    rows = [r for r in rows if r.get("source") not in drop and r.get("label") in LABELS]
-    rng = random.Random(seed)
-    return rng.sample(rows, min(n, len(rows)))
+    rows = [r for r in read_pairs(path) if r.get("source") not in drop]
+    return random.Random(seed).sample(rows, min(n, len(rows)))
 
 
 def main(argv: list[str] | None = None) -> int:
