@@ -31,7 +31,9 @@ from factdesk.testing.direction import accuracy_by_category, check_suite  # noqa
 from factdesk.verdict.relevance import takes_side  # noqa: E402
 
 
-def averitec_variants(path: str, limit: int | None = None, stance_model: object = None) -> dict[str, dict[str, object]]:
+def averitec_variants(
+    path: str, limit: int | None = None, stance_model: object = None, aggregator: object = None
+) -> dict[str, dict[str, object]]:
     """Accuracy / macro-F1 / per-class F1 on AVeriTeC gold evidence for each rule set."""
     import copy
 
@@ -45,7 +47,7 @@ def averitec_variants(path: str, limit: int | None = None, stance_model: object 
         "+ DetailCheck(names only)": DetailCheck(figures=False),
         "+ DetailCheck() (figures and names, by place)": DetailCheck(),
     }
-    judge = Judge(stance_model=stance_model)  # type: ignore[arg-type]
+    judge = Judge(stance_model=stance_model, aggregator=aggregator)  # type: ignore[arg-type]
     judge.warm_up()
     examples = load_averitec(path, limit=limit)
     preds: dict[str, list[str]] = {k: [] for k in variants}
@@ -84,18 +86,26 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]] | dict[st
     ap.add_argument("--no-record", action="store_true", help="do not append to bench/results/direction.jsonl")
     ap.add_argument("--averitec", default=None, help="AVeriTeC claims JSON: score the rule sets on its gold evidence")
     ap.add_argument("--limit", type=int, default=None, help="with --averitec: only the first N claims")
-    ap.add_argument("--stance-model", default=None, help="stance model folder (default: the shipped one)")
+    ap.add_argument(
+        "--stance-model", default=None, help="stance model folder, MiniLM or e5 (default: the shipped judge)"
+    )
+    ap.add_argument("--aggregator", default=None, help="aggregator.json (default: the shipped one)")
     args = ap.parse_args(argv)
-    parts = {}
+    parts: dict[str, object] = {}
     if args.stance_model:
-        from factdesk.models.cross_encoder import OnnxCrossEncoder
+        from factdesk.eval.nli import load_stance_model
 
-        parts["stance_model"] = OnnxCrossEncoder(args.stance_model)
+        parts["stance_model"] = load_stance_model(args.stance_model)
+    if args.aggregator:
+        from factdesk.verdict.aggregate import LearnedAggregator
+
+        parts["aggregator"] = LearnedAggregator(args.aggregator, stance_model=parts.get("stance_model"))
+    chosen = {k: v for k, v in (("stance_model", args.stance_model), ("aggregator", args.aggregator)) if v}
     if args.averitec:
         t0 = time.perf_counter()
         res = averitec_variants(args.averitec, args.limit, **parts)
         if not args.no_record:
-            rec = make_record("direction-averitec", res, time.perf_counter() - t0, {"data": args.averitec})
+            rec = make_record("direction-averitec", res, time.perf_counter() - t0, {"data": args.averitec, **chosen})
             print("appended to", append_record(rec))
         return res
     t0 = time.perf_counter()
@@ -118,7 +128,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]] | dict[st
     print(f"\n{len(results)} claims in {wall:.1f} s")
     if not args.no_record:
         metrics = {"by_category": acc, "wrong": [f"{r.case.id} -> {r.rating.value}" for r in wrong]}
-        print("appended to", append_record(make_record("direction", metrics, wall)))
+        print("appended to", append_record(make_record("direction", metrics, wall, chosen)))
     return acc
 
 

