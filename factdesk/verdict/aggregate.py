@@ -273,7 +273,7 @@ def make_verdict(
         probs = gated(probs, np.array([float(np.max(1.0 - m[:, 2]))]))[0]
     w = np.ones(4) if decision_weights is None else np.asarray(decision_weights, dtype=np.float64)
     if bool(n_sup) != bool(n_ref):
-        # One side: the fitted decision weights (NEE x1.5, Conflicting x4 on AVeriTeC dev) did
+        # One side: the fitted decision weights (v3's NEE x1.5, Conflicting x4 on AVeriTeC dev) did
         # not carry over to a hidden half and turned restatements into Not Enough Evidence; the
         # model's own argmax decides between that side and Not Enough Evidence.
         w = np.ones(4)
