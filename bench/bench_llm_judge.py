@@ -161,6 +161,56 @@ def summarise(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def rejudge_default(args: argparse.Namespace) -> dict[str, Any]:
+    """The default judge of today (or another stance model / aggregator) on the claims of ``--out``.
+
+    The LLM's answers stay as stored; only the non-LLM judge is run again, on the same fixed
+    sample and gold evidence, so a table can set today's default judge (or e5 with its own
+    aggregator) beside the LLM judge without hours of LLM time. Writes
+    ``llm_judge_rejudged-<name>.json`` next to ``--out``.
+    """
+    from factdesk.eval.nli import load_stance_model
+    from factdesk.verdict.aggregate import LearnedAggregator
+    from factdesk.verdict.judge import Judge
+
+    recs = [json.loads(x) for x in args.out.read_text(encoding="utf-8").splitlines()] if args.out.is_file() else []
+    recs = [r for r in recs if r.get("seed") == args.seed and r.get("passages") == args.passages]
+    if not recs:
+        raise SystemExit(f"no LLM-judge results in {args.out} for seed {args.seed}: run the LLM judge first")
+    stance = load_stance_model(args.stance) if args.stance else None
+    aggregator = LearnedAggregator(args.aggregator, stance_model=stance) if args.aggregator else None
+    judge = Judge(stance_model=stance, aggregator=aggregator)
+    judge.warm_up()
+    examples = load_averitec(DATA)
+    labels, secs = [], []
+    for r in recs:
+        ex = examples[int(r["index"])]
+        t = time.perf_counter()
+        _, v = judge.run(ex.claim, gold_evidence(ex))
+        secs.append(time.perf_counter() - t)
+        labels.append(RATING_TO_AVERITEC[v.rating].value)
+    gold = [r["gold"] for r in recs]
+    out: dict[str, Any] = {
+        "n": len(recs),
+        "seed": args.seed,
+        "stance": args.stance or "shipped",
+        "aggregator": args.aggregator or "shipped",
+    }
+    for who, pred in (
+        ("rejudged", labels),
+        ("llm", [r["llm_label"] for r in recs]),
+        ("stored_default", [r["default_label"] for r in recs]),
+    ):
+        rep = classification_report(gold, pred, LABELS)
+        out[who] = {"accuracy": round(rep["accuracy"], 3), "macro_f1": round(rep["macro_f1"], 3)}
+    out["rejudged"]["s_per_claim"] = round(sum(secs) / len(secs), 3)
+    out["date"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    print(json.dumps(out, indent=2))
+    name = args.name or "default"
+    (args.out.parent / f"llm_judge_rejudged-{name}.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    return out
+
+
 def run_seed_claim(args: argparse.Namespace) -> None:
     from factdesk.pipeline import Desk
 
@@ -208,7 +258,20 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--summary", action="store_true", help="only print the table from --out")
     ap.add_argument("--seed-claim", action="store_true", help="the demo's seed claim against the demo corpus")
+    ap.add_argument(
+        "--rejudge-default",
+        action="store_true",
+        help="run only the non-LLM judge again on the claims of --out (today's models, or --stance/--aggregator)",
+    )
+    ap.add_argument("--stance", default=None, help="with --rejudge-default: a stance model name or folder")
+    ap.add_argument("--aggregator", default=None, help="with --rejudge-default: an aggregator.json")
+    ap.add_argument("--name", default=None, help="with --rejudge-default: names the results file")
     args = ap.parse_args()
+    if args.name is not None and not args.name.replace("-", "").isalnum():
+        raise SystemExit("--name takes letters, digits and '-' only")
+    if args.rejudge_default:
+        rejudge_default(args)
+        return
     if args.seed_claim:
         run_seed_claim(args)
         return
