@@ -196,6 +196,53 @@ def stance_cmd(
     click.echo(json.dumps(res["metrics"], indent=1))
 
 
+@train.command("stance-average")
+@click.argument("first", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("second", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Where the averaged model.onnx and config.json go.",
+)
+@click.option(
+    "--weight",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="Share of SECOND in the average: (1 - w) x FIRST + w x SECOND.",
+)
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA,
+    show_default="the `shared` setting, else ../shared",
+    help="Folder holding the held-out NLI anchors scored after export.",
+)
+@click.option("--anchors-per-set", type=int, default=2000, show_default=True, help="0: skip the anchors.")
+@click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
+def stance_average_cmd(
+    first: Path, second: Path, out: Path, weight: float, data: Path, anchors_per_set: int, threads: int
+) -> None:
+    """Average the weights of two stages of the stance model (WiSE-FT) and export int8 ONNX.
+
+    FIRST and SECOND are stance model folders (e.g. factdesk/models/stance) or torch checkpoint
+    folders (.cache/stance-checkpoint), as for `--resume`; SECOND's stage log is carried on.
+    """
+    from factdesk.train.stance import average_stages
+
+    def job() -> dict[str, Any]:
+        root = Path(data) if (Path(data) / "nli").is_dir() else None
+        return average_stages(
+            first, second, out, weight=weight, root=root, anchors_per_set=anchors_per_set, threads=threads
+        )
+
+    res = _run(job)
+    click.echo(json.dumps(res["metrics"], indent=1))
+
+
 @train.command("verdict")
 @click.option(
     "--data",

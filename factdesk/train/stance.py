@@ -380,3 +380,94 @@ def fit_and_export(
     if cfg.checkpoint and ckpt.is_dir():  # so that --resume from the checkpoint carries the stage log on
         (ckpt / "stance_config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     return config
+
+
+def average_stages(
+    first: Path,
+    second: Path,
+    out_dir: Path,
+    weight: float = 0.5,
+    freeze_layers: int = 2,
+    root: Path | None = None,
+    anchors_per_set: int | None = 2000,
+    threads: int = 2,
+) -> dict[str, Any]:
+    """Interpolate two stages of one model, ``(1 - weight) * first + weight * second``, and export it.
+
+    Weight-space ensembling of a fine-tuned model with the model it was fine-tuned from
+    (WiSE-FT, Wortsman et al. 2022) keeps most of what the later stage learned while giving
+    back less of what held out of distribution. Both stages must share the architecture and
+    start from the same base (the frozen embeddings and bottom layers then agree). Each is a
+    stance model folder (int8, dequantised) or a torch checkpoint folder, as for `--resume`.
+    The stage log is the second's with one more stage recording the average.
+
+        average_stages(Path("factdesk/models/stance"), Path(".cache/stance-checkpoint"), Path("OUT"))
+    """
+    if not 0.0 <= weight <= 1.0:
+        raise ModelError(f"--weight {weight}: give a share of the second model between 0 and 1")
+    torch = require_torch()
+    torch.set_num_threads(threads)
+    t_start = time.time()
+    out_dir = Path(out_dir)
+    models, infos = [], []
+    for path in (Path(first), Path(second)):
+        model, info = build_model(StanceTrainConfig(resume=str(path), freeze_layers=freeze_layers))
+        models.append(model)
+        infos.append(info)
+    earlier = stage_log(str(second))
+    prev = (earlier[-1] if earlier else {}) or {}
+    sa, sb = models[0].state_dict(), models[1].state_dict()
+    if sa.keys() != sb.keys() or any(sa[k].shape != sb[k].shape for k in sa):
+        raise ModelError(f"{first} and {second} are not the same architecture: average two stages of one model")
+    with torch.no_grad():
+        mixed = {k: (1.0 - weight) * sa[k] + weight * sb[k] if sa[k].is_floating_point() else sa[k] for k in sa}
+    model = models[0]
+    model.load_state_dict(mixed)
+    max_length = int(_stance_config(Path(second)).get("max_length") or 128)
+    onnx_path, mb = export_onnx(model, out_dir, max_length)
+    shutil.copyfile(base_model_path() / "tokenizer.json", out_dir / "tokenizer.json")
+    metrics: dict[str, Any] = {"model_mb": round(mb, 2)}
+    if root is not None and anchors_per_set != 0:
+        try:
+            metrics["anchors"] = evaluate_anchors(root, out_dir, anchors_per_set)
+            _log(f"anchors: {json.dumps(metrics['anchors'])}")
+        except FileNotFoundError as exc:
+            _log(f"anchors skipped: {exc}")
+    config = {k: v for k, v in _stance_config(Path(second)).items() if k not in ("stages", "metrics")}
+    config.update(
+        {
+            "version": MODEL_VERSION,
+            "labels": list(LABELS),
+            "max_length": max_length,
+            "averaged": {"first": str(first), "second": str(second), "weight_of_second": weight, "loaded": infos},
+            "metrics": metrics,
+            "total_seconds": round(time.time() - t_start, 1),
+        }
+    )
+    stage = {
+        "stage": len(earlier) + 1,
+        "version": MODEL_VERSION,
+        "from": f"weight average: {1.0 - weight:g} x {first} + {weight:g} x {second}",
+        "pairs_seen": 0,
+        "minutes": 0.0,
+        "lr": prev.get("lr"),
+        "data": "none (no training: an interpolation of the two stages' weights)",
+        "anchors": metrics.get("anchors"),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    config["stages"] = [*earlier, stage]
+    config["pairs_seen_all_stages"] = sum(int(st.get("pairs_seen") or 0) for st in config["stages"])
+    (out_dir / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+    _log(f"exported {onnx_path} ({mb:.1f} MB): {1.0 - weight:g} x {first} + {weight:g} x {second}")
+    return config
+
+
+def _stance_config(folder: Path) -> dict[str, Any]:
+    """The stance config.json of a model folder, or the one a checkpoint folder keeps beside its weights."""
+    for name in ("stance_config.json", "config.json"):
+        p = folder / name
+        if p.is_file():
+            data = json.loads(p.read_text(encoding="utf-8"))
+            if "labels" in data and "version" in data:
+                return data
+    return {}

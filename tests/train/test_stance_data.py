@@ -161,3 +161,17 @@ def test_named_mixes_include_offtopic_and_none() -> None:
 
     assert mix_named("offtopic") == {"averitec_offtopic": 8000}
     assert mix_named("none") == {}
+
+
+def test_stance_average_cli_rejects_a_weight_outside_0_1(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from factdesk.app.cli_train import train
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    res = CliRunner().invoke(
+        train,
+        ["stance-average", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "o"), "--weight", "1.5"],
+    )
+    assert res.exit_code == 2 and "between 0 and 1" in res.output and not (tmp_path / "o").exists()

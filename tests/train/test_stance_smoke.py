@@ -160,3 +160,54 @@ def test_resume_from_a_folder_without_a_model_says_what_to_do(tmp_path) -> None:
             log_every=1,
             precision="fp16",
         )
+
+
+def test_average_stages_interpolates_the_weights_and_logs_a_stage(tmp_path) -> None:
+    from factdesk.errors import ModelError
+    from factdesk.models.cross_encoder import OnnxCrossEncoder
+    from factdesk.train.stance import StanceTrainConfig, average_stages, build_model, fit_and_export
+
+    pairs = [StancePair(c, e, lab, "inline") for c, e, lab in PAIRS]
+    first, second, mixed = tmp_path / "a", tmp_path / "b", tmp_path / "mix"
+    fit_and_export(
+        pairs[:16],
+        [],
+        StanceTrainConfig(
+            out=str(first), max_steps=2, batch_size=8, max_length=64, seed=1, checkpoint=str(tmp_path / "ck1")
+        ),
+        first,
+    )
+    fit_and_export(
+        pairs[:16],
+        [],
+        StanceTrainConfig(
+            out=str(second),
+            max_steps=4,
+            batch_size=4,
+            max_length=64,
+            seed=2,
+            lr=5e-3,
+            resume=str(tmp_path / "ck1"),
+            checkpoint=str(tmp_path / "ck2"),
+        ),
+        second,
+    )
+    res = average_stages(tmp_path / "ck1", tmp_path / "ck2", mixed, weight=0.25)
+    assert [st["stage"] for st in res["stages"]] == [1, 2, 3]
+    assert res["stages"][2]["from"].startswith("weight average: 0.75 x") and res["stages"][2]["pairs_seen"] == 0
+    assert res["averaged"]["weight_of_second"] == 0.25 and res["max_length"] == 64
+
+    a, _ = build_model(StanceTrainConfig(resume=str(tmp_path / "ck1")))
+    b, _ = build_model(StanceTrainConfig(resume=str(tmp_path / "ck2")))
+    got, _ = build_model(StanceTrainConfig(resume=str(mixed)))  # the exported int8 average, dequantised
+    wa, wb, wg = (m.state_dict()["classifier.weight"] for m in (a, b, got))
+    assert float((wa - wb).abs().max()) > 0.01  # the two stages differ, so the test can tell them apart
+    want = 0.75 * wa + 0.25 * wb
+    step = float(want.abs().max()) / 127 + 1e-6
+    assert float((wg - want).abs().max()) <= 1.02 * step
+    assert float((wg - wa).abs().max()) > 2 * step and float((wg - wb).abs().max()) > 2 * step
+    probs = OnnxCrossEncoder(mixed).predict([(c, e) for c, e, _ in PAIRS[:3]])
+    np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
+
+    with pytest.raises(ModelError, match="between 0 and 1"):
+        average_stages(tmp_path / "ck1", tmp_path / "ck2", tmp_path / "bad", weight=1.5)
