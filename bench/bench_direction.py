@@ -10,8 +10,8 @@ each wrong case with its rating and the passages that took a side.
 
 `--averitec FILE` instead scores AVeriTeC claims on their gold QA evidence with the rules of
 issue 23 switched on one by one, in one run (the stance of each pair is computed once and
-shared): the per-passage relevance gate with the direction rules, then `DetailCheck`, then
-`DetailCheck(min_coverage=0.5)`. The tree before the rules is measured with `factdesk eval
+shared): the per-passage relevance gate with the direction rules, then `DetailCheck` on names,
+on figures and names, and with the opposite direction of change read too (the default). The tree before the rules is measured with `factdesk eval
 averitec` on that commit.
 """
 
@@ -45,7 +45,8 @@ def averitec_variants(
     variants = {
         "gate + direction rules": None,
         "+ DetailCheck(names only)": DetailCheck(figures=False),
-        "+ DetailCheck() (figures and names, by place)": DetailCheck(),
+        "+ DetailCheck() (figures and names, by place)": DetailCheck(directions=False),
+        "+ directions of change (DetailCheck(), the default)": DetailCheck(),
     }
     judge = Judge(stance_model=stance_model, aggregator=aggregator)  # type: ignore[arg-type]
     judge.warm_up()

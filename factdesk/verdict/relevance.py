@@ -22,8 +22,10 @@ irrelevant ones that 'refute' still made a *Likely False*. Two rules close that 
    cannot win (Conflicting can). `factdesk.verdict.aggregate.make_verdict` enforces it, so
    the summary sentence ("of the N passages weighed, X contradict it and Y support it") and
    the verdict never disagree.
-3. `DetailCheck`: the stance model reads years, numbers and names loosely; a passage about
-   the claim that writes another one in the claim's place does not support it.
+3. `DetailCheck`: the stance model reads years, numbers and names loosely, and directions of
+   change ("cut" / "raised", "выросло" / "сократилось") hardly at all; a passage about the claim
+   that writes another figure or name in the claim's place, or states the opposite change,
+   does not support it.
 
 >>> from factdesk.types import Claim, Document, Evidence, Passage, Stance
 >>> def ev(text, probs, sim):
@@ -314,6 +316,121 @@ def coverage(claim: str, passage: str) -> float:
     return sum(w in stem for w in words) / len(words) if words else 0.0
 
 
+_UP_WORDS = frozenset(
+    """rose rise rises risen rising increase increased increases increasing grew grow grows growing gained
+    gain gains raised raise raises raising climbed climb climbs jumped jump jumps soared soar surged surge
+    doubled tripled expanded""".split()
+)
+_DOWN_WORDS = frozenset(
+    """fell fall falls fallen falling decline declined declines declining decrease decreased decreases
+    decreasing dropped drop drops cut cuts lowered lower lowers reduced reduce reduces shrank shrunk shrink
+    shrinks slumped slump plunged plunge halved contracted""".split()
+)
+# Inflecting languages: a word is read by its beginning (ru, uk, be, pl).
+_UP_PREFIXES = (
+    "вырос",
+    "вырас",
+    "возрос",
+    "увелич",
+    "повыс",
+    "повыш",
+    "подня",
+    "прибав",  # ru
+    "зрос",
+    "зріс",
+    "збільш",
+    "підвищ",
+    "підня",  # uk
+    "павялі",
+    "павыс",
+    "павыш",  # be
+    "wzros",
+    "wzrós",
+    "zwiększ",
+    "podnie",
+    "podnió",
+    "podwyż",  # pl
+)
+_DOWN_PREFIXES = (
+    "сократ",
+    "сокращ",
+    "сниз",
+    "сниж",
+    "уменьш",
+    "упал",
+    "упад",
+    "опусти",  # ru
+    "скорот",
+    "скороч",
+    "знизи",
+    "зниж",
+    "зменш",
+    "впал",
+    "впав",  # uk
+    "скарац",
+    "скарот",
+    "зніз",
+    "зніж",
+    "паменш",
+    "упаў",  # be
+    "spadł",
+    "spadl",
+    "zmniejsz",
+    "obniż",
+    "obniz",
+    "zmalał",  # pl
+)
+_NEGATORS = frozenset("not no never n't didn't hasn't haven't wasn't weren't не ни nie".split())
+
+
+def trends(text: str) -> set[str]:
+    """The directions of change `text` states, {"up"}, {"down"}, both or neither: "rose", "cut",
+    "up from 38 percent", "выросло", "сократилось на 1,8 процента". A trend word just after a
+    negation ("did not rise", "не выросло") is left unread (its direction is not stated), and
+    "up" / "down" count only before "from", "by" or a figure ("up 5 percent"), not in "shut down".
+
+    >>> sorted(trends("The bank raised its rate, its first increase in four years.")), trends("Exports fell.")
+    (['up'], {'down'})
+    >>> trends("Its share was 46 percent, up from 38 percent."), trends("Население сократилось на 2%.")
+    ({'up'}, {'down'})
+    >>> trends("Prices did not rise in May."), trends("The plant was shut down.")
+    (set(), set())
+    """
+    toks = [t.lower() for t in _tokens(text)]
+    found: set[str] = set()
+    for i, t in enumerate(toks):
+        if t in ("up", "down"):
+            nxt = toks[i + 1] if i + 1 < len(toks) else ""
+            way = t if nxt in ("from", "by") or nxt[:1].isdigit() else None
+        else:
+            way = _direction(t)
+        if way and not any(toks[j] in _NEGATORS for j in range(max(0, i - 2), i)):
+            found.add(way)
+    return found
+
+
+def _direction(word: str) -> str | None:
+    """ "up" or "down" for a lower-cased word of change ("raised", "сократилось"), else None."""
+    if word in _UP_WORDS or word.startswith(_UP_PREFIXES):
+        return "up"
+    if word in _DOWN_WORDS or word.startswith(_DOWN_PREFIXES):
+        return "down"
+    return None
+
+
+def opposite_trend(claim: str, passage: str) -> bool:
+    """True when the claim states one direction of change and the passage only the other
+    ("cut its rate" / "raised its rate", "fell" / "up from 38 percent").
+
+    >>> opposite_trend("The bank cut its rate.", "The bank raised its rate to 2 percent."), opposite_trend("Exports fell.", "Exports fell 3 percent.")
+    (True, False)
+    >>> opposite_trend("Exports fell.", "Imports rose while exports fell.")
+    False
+    """
+    c, p = trends(claim), trends(passage)
+    return len(c) == 1 and bool(p) and not (p & c)
+
+
 class DetailCheck:
     """A passage that tells the claim's event with another year, number or name contradicts it.
 
@@ -329,11 +446,19 @@ class DetailCheck:
       "firm", "remained"),
 
     the passage's support is read as refutation (its supports and refutes probabilities swap;
-    ``scores["detail_mismatch"] = 1``). A passage judged not-enough-info is read the same way
+    ``scores["detail_mismatch"] = 1``); a passage the model already leans to refute keeps its
+    whole side as refutation (supports + refutes, as it cannot support the claim). A passage judged not-enough-info is read the same way
     only when it also `restates` the claim (it has every one of the claim's ordinary words: all
     but the function words, names and figures), and then its not-enough-info mass becomes the
     refutation. Figures in words, units and rounding are not compared: the check only turns a
     stance it can show to be about another figure or name.
+
+    With `directions` on, a passage about the claim that states the opposite direction of change
+    (`opposite_trend`: the claim says "cut", the passage only "raised"; "выросло" against
+    "сократилось") is read the same way when it shares at least half the claim's content words
+    (`coverage`): its support and refutation mass together become refutation (the opposite
+    change cannot support the claim), and its not-enough-info mass does when it restates the
+    claim but for the words of change (``scores["trend_mismatch"] = 1``).
 
     With `min_coverage` > 0, a passage that refutes the claim but shares less than that share
     of its content words (`coverage`) is taken as being on the claim's subject, not on the
@@ -346,15 +471,21 @@ class DetailCheck:
     'refutes'
     """
 
-    def __init__(self, min_coverage: float = 0.0, figures: bool = True, names: bool = True) -> None:
+    def __init__(
+        self, min_coverage: float = 0.0, figures: bool = True, names: bool = True, directions: bool = True
+    ) -> None:
         if not 0.0 <= min_coverage <= 1.0:
             raise ValueError(f"min_coverage must be in [0, 1], got {min_coverage}")
         self.min_coverage = min_coverage
         self.figures = figures
         self.names = names
+        self.directions = directions
 
     def __repr__(self) -> str:
-        return f"DetailCheck(min_coverage={self.min_coverage}, figures={self.figures}, names={self.names})"
+        return (
+            f"DetailCheck(min_coverage={self.min_coverage}, figures={self.figures}, names={self.names}, "
+            f"directions={self.directions})"
+        )
 
     def warm_up(self) -> None:
         """Nothing to load."""
@@ -371,12 +502,21 @@ class DetailCheck:
         return any(a[0] == b[0] and ca & pb for a, ca in missing for b, pb in extra)
 
     @staticmethod
-    def restates(claim: str, passage: str) -> bool:
+    def restates(claim: str, passage: str, but_change: bool = False) -> bool:
         """True when `passage` has every ordinary word of `claim` (5-letter stems; function
-        words, names and figures aside), and the claim has at least one."""
+        words, names and figures aside), and the claim has at least one; with `but_change`,
+        the claim's words of change ("cut", "выросло") aside too."""
         stems = {_stem(t) for t in _tokens(passage)}
-        words = {_stem(t) for t in _tokens(claim) if t.lower() not in _FUNCTION and _kind(t) is None}
+        words = {
+            _stem(t)
+            for t in _tokens(claim)
+            if t.lower() not in _FUNCTION and _kind(t) is None and not (but_change and _direction(t.lower()))
+        }
         return bool(words) and words <= stems
+
+    def turned(self, claim: str, passage: str) -> bool:
+        """True when `passage`, about the claim, states the opposite direction of change."""
+        return self.directions and coverage(claim, passage) >= 0.5 and opposite_trend(claim, passage)
 
     def run(self, claim: Any, evidence: list[Evidence]) -> list[Evidence]:
         for ev in evidence:
@@ -388,12 +528,25 @@ class DetailCheck:
             if st.label == StanceLabel.SUPPORTS and self.mismatch(claim.text, ev.passage.text):
                 ev.scores["detail_mismatch"] = 1.0
                 ev.stance = Stance.from_probs((ref, sup, nei))
+            elif st.label == StanceLabel.REFUTES and self.mismatch(claim.text, ev.passage.text):
+                ev.scores["detail_mismatch"] = 1.0  # another figure or name in the claim's place cannot support
+                ev.stance = Stance.from_probs((0.0, sup + ref, nei))
+            elif st.label != StanceLabel.NOT_ENOUGH_INFO and self.turned(claim.text, ev.passage.text):
+                ev.scores["trend_mismatch"] = 1.0  # the opposite change cannot support: all its side is refutation
+                ev.stance = Stance.from_probs((0.0, sup + ref, nei))
             elif (
                 st.label == StanceLabel.NOT_ENOUGH_INFO
                 and self.restates(claim.text, ev.passage.text)
                 and self.mismatch(claim.text, ev.passage.text)
             ):
                 ev.scores["detail_mismatch"] = 1.0
+                ev.stance = Stance.from_probs((sup, nei, ref))
+            elif (
+                st.label == StanceLabel.NOT_ENOUGH_INFO
+                and self.restates(claim.text, ev.passage.text, but_change=True)
+                and self.turned(claim.text, ev.passage.text)
+            ):
+                ev.scores["trend_mismatch"] = 1.0
                 ev.stance = Stance.from_probs((sup, nei, ref))
             elif (
                 st.label == StanceLabel.REFUTES

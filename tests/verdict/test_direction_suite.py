@@ -231,27 +231,9 @@ KNOWN_WRONG: dict[str, tuple[str, bool]] = {
         "'Spanish firm Vialtra'), under the 0.5 a side needs: Unsubstantiated",
         True,
     ),
-    "The measles outbreak in Lorendale had 3,400 cases.": (
-        "the stance model leans refutes at 0.498 against 'an outbreak of 340 cases', a hair under 0.5 "
-        "(borderline: int8 arithmetic on another CPU may tip it, hence not strict)",
-        False,
-    ),
-    "Varosia's central bank cut its main interest rate in June 2021.": (
-        "'cut' against 'raised': an antonym no rule here reads; the stance model says not-enough-info",
-        True,
-    ),
-    "Tarland's share of electricity from renewable sources fell in 2023.": (
-        "'fell' against 'up from 38 percent': the stance model says supports (0.76); the figures agree",
-        True,
-    ),
     "Tarland has a population of 5 million people.": (
         "a passage on the same subject (Tarland's electricity, on_topic 0.97) judged refutes 0.76: needs the "
         "stance model trained on same-topic off-claim pairs (stance_data averitec_offtopic, FNC-1/ARC unrelated)",
-        True,
-    ),
-    "Население Заречной области за год выросло.": (
-        "'выросло' (grew) against 'сократилось на 1,8 процента' (fell): an antonym no rule reads; the "
-        "multilingual stance model says supports 0.82",
         True,
     ),
 }
