@@ -36,20 +36,25 @@ def _run(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         sys.exit(2)
 
 
+def data_option(help_text: str) -> Callable[[Any], Any]:
+    """The `--data` option every training command takes: the folder of the shared public sets."""
+    return click.option(
+        "--data",
+        "data",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DEFAULT_DATA,
+        show_default="the `shared` setting, else ../shared",
+        help=help_text,
+    )
+
+
 @click.group(name="train")
 def train() -> None:
     """Rebuild factdesk's own models from public data (needs the `train` extra)."""
 
 
 @train.command("stance")
-@click.option(
-    "--data",
-    "data",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATA,
-    show_default="the `shared` setting, else ../shared",
-    help="Folder holding data/ and nli/ (the shared public sets).",
-)
+@data_option("Folder holding data/ and nli/ (the shared public sets).")
 @click.option(
     "--out",
     "out",
@@ -213,14 +218,7 @@ def stance_cmd(
     show_default=True,
     help="Share of SECOND in the average: (1 - w) x FIRST + w x SECOND.",
 )
-@click.option(
-    "--data",
-    "data",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATA,
-    show_default="the `shared` setting, else ../shared",
-    help="Folder holding the held-out NLI anchors scored after export.",
-)
+@data_option("Folder holding the held-out NLI anchors scored after export.")
 @click.option("--anchors-per-set", type=int, default=2000, show_default=True, help="0: skip the anchors.")
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
 def stance_average_cmd(
@@ -235,6 +233,8 @@ def stance_average_cmd(
 
     def job() -> dict[str, Any]:
         root = Path(data) if (Path(data) / "nli").is_dir() else None
+        if root is None and anchors_per_set != 0:
+            click.echo(f"no nli/ under {data}: the held-out anchors are not scored (pass --data)", err=True)
         return average_stages(
             first, second, out, weight=weight, root=root, anchors_per_set=anchors_per_set, threads=threads
         )
@@ -244,14 +244,7 @@ def stance_average_cmd(
 
 
 @train.command("verdict")
-@click.option(
-    "--data",
-    "data",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATA,
-    show_default="the `shared` setting, else ../shared",
-    help="Folder holding data/averitec/train.json.",
-)
+@data_option("Folder holding data/averitec/train.json.")
 @click.option(
     "--out",
     "out",

@@ -423,7 +423,8 @@ def average_stages(
         mixed = {k: (1.0 - weight) * sa[k] + weight * sb[k] if sa[k].is_floating_point() else sa[k] for k in sa}
     model = models[0]
     model.load_state_dict(mixed)
-    max_length = int(_stance_config(Path(second)).get("max_length") or 128)
+    second_config = _stance_config(Path(second))
+    max_length = int(second_config.get("max_length") or 128)
     onnx_path, mb = export_onnx(model, out_dir, max_length)
     shutil.copyfile(base_model_path() / "tokenizer.json", out_dir / "tokenizer.json")
     metrics: dict[str, Any] = {"model_mb": round(mb, 2)}
@@ -433,7 +434,7 @@ def average_stages(
             _log(f"anchors: {json.dumps(metrics['anchors'])}")
         except FileNotFoundError as exc:
             _log(f"anchors skipped: {exc}")
-    config = {k: v for k, v in _stance_config(Path(second)).items() if k not in ("stages", "metrics")}
+    config = {k: v for k, v in second_config.items() if k not in ("stages", "metrics")}
     config.update(
         {
             "version": MODEL_VERSION,
